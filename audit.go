@@ -1,0 +1,196 @@
+package paved
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// AuditEvent is one append-only, hash-chained record of a change. Hash
+// covers every other field and the previous event's hash, so altering,
+// inserting or deleting an event breaks the chain at that point.
+type AuditEvent struct {
+	Seq        int64             `json:"seq"` // 1, 2, 3 ... without gaps
+	Time       time.Time         `json:"time"`
+	Actor      string            `json:"actor"`
+	Action     string            `json:"action"`      // e.g. service.create, team.update, token.revoke
+	ObjectType string            `json:"object_type"` // team, user, service, token, catalog
+	ObjectID   string            `json:"object_id"`   // the object's name (or id for tokens)
+	Changes    map[string]Change `json:"changes,omitempty"`
+	PrevHash   string            `json:"prev_hash"`
+	Hash       string            `json:"hash"`
+}
+
+// Change is the before and after of one field, as JSON values.
+type Change struct {
+	From json.RawMessage `json:"from,omitempty"`
+	To   json.RawMessage `json:"to,omitempty"`
+}
+
+// GenesisHash is the PrevHash of the first event.
+const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// AuditTimeFormat is the fixed-width UTC form used both for storage and in
+// the hash, so that every engine reproduces the same bytes.
+const AuditTimeFormat = "2006-01-02T15:04:05.000000000Z"
+
+// ComputeHash returns the hash of e given its PrevHash. The encoding is
+// length-prefixed fields, so no two different events hash the same bytes.
+func (e *AuditEvent) ComputeHash() string {
+	h := sha256.New()
+	field := func(s string) {
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	field(strconv.FormatInt(e.Seq, 10))
+	field(e.Time.UTC().Format(AuditTimeFormat))
+	field(e.Actor)
+	field(e.Action)
+	field(e.ObjectType)
+	field(e.ObjectID)
+	field(string(e.ChangesJSON()))
+	field(e.PrevHash)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ChangesJSON is the canonical JSON of Changes (keys sorted, compact).
+func (e *AuditEvent) ChangesJSON() []byte {
+	if len(e.Changes) == 0 {
+		return []byte("{}")
+	}
+	b, err := json.Marshal(e.Changes) // map keys are sorted by encoding/json
+	if err != nil {
+		return []byte("{}")
+	}
+	return b
+}
+
+// ChainProblem names one event where the chain is broken.
+type ChainProblem struct {
+	Seq     int64  `json:"seq"`
+	Problem string `json:"problem"`
+}
+
+// VerifyChain checks events, which must be the whole log in Seq order, and
+// returns every problem found: an altered event (its hash does not match its
+// content), an inserted or deleted event (a gap or repeat in Seq, or a
+// PrevHash that does not match the previous event's hash).
+func VerifyChain(events []*AuditEvent) []ChainProblem {
+	var problems []ChainProblem
+	prev := GenesisHash
+	var want int64 = 1
+	for _, e := range events {
+		switch {
+		case e.Seq > want:
+			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: fmt.Sprintf("events %d to %d are missing (deleted)", want, e.Seq-1)})
+		case e.Seq < want:
+			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: fmt.Sprintf("sequence number %d repeats or goes backwards (inserted)", e.Seq)})
+		}
+		if e.PrevHash != prev {
+			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: "prev_hash does not match the previous event's hash (an event before it was altered, inserted or deleted)"})
+		}
+		if got := e.ComputeHash(); got != e.Hash {
+			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: "content does not match its hash (altered)"})
+		}
+		prev = e.Hash
+		if e.Seq >= want {
+			want = e.Seq + 1
+		}
+	}
+	return problems
+}
+
+type AuditFilter struct {
+	ObjectType string
+	ObjectID   string
+	Actor      string
+	Page
+}
+
+// AuditStore reads the log. Events are appended by the store's own writes,
+// never through this interface.
+type AuditStore interface {
+	// FindAuditEvents returns events newest first.
+	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, int, error)
+	// AllAuditEvents calls fn for every event in Seq order (for verification);
+	// it streams, so memory does not grow with the log.
+	AllAuditEvents(ctx context.Context, fn func(*AuditEvent) error) error
+}
+
+// Diff compares two values of the same struct type field by field, using
+// the JSON names, and returns the changed fields. Fields tagged json:"-"
+// and the bookkeeping fields created_at/updated_at are ignored. A nil old
+// value reports every non-empty field of new (a creation).
+func Diff(old, new any) map[string]Change {
+	out := map[string]Change{}
+	nv := reflect.Indirect(reflect.ValueOf(new))
+	var ov reflect.Value
+	if old != nil && !reflect.ValueOf(old).IsNil() {
+		ov = reflect.Indirect(reflect.ValueOf(old))
+	}
+	t := nv.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := jsonName(f)
+		if name == "" || name == "created_at" || name == "updated_at" || !f.IsExported() {
+			continue
+		}
+		nb, _ := json.Marshal(nv.Field(i).Interface())
+		if !ov.IsValid() {
+			if !nv.Field(i).IsZero() {
+				out[name] = Change{To: nb}
+			}
+			continue
+		}
+		ob, _ := json.Marshal(ov.Field(i).Interface())
+		if !jsonEqual(ob, nb) {
+			out[name] = Change{From: ob, To: nb}
+		}
+	}
+	return out
+}
+
+// ChangedFields returns the sorted names of a Diff.
+func ChangedFields(d map[string]Change) []string {
+	ks := make([]string, 0, len(d))
+	for k := range d {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func jsonName(f reflect.StructField) string {
+	tag := f.Tag.Get("json")
+	if tag == "-" || f.Tag.Get("audit") == "-" {
+		return ""
+	}
+	for i := 0; i < len(tag); i++ {
+		if tag[i] == ',' {
+			tag = tag[:i]
+			break
+		}
+	}
+	if tag == "" {
+		return f.Name
+	}
+	return tag
+}
+
+// jsonEqual treats null, [] and {} as equal: an empty list and a missing
+// one are the same fact.
+func jsonEqual(a, b []byte) bool {
+	norm := func(x []byte) string {
+		switch string(x) {
+		case "null", "[]", "{}", `""`:
+			return ""
+		}
+		return string(x)
+	}
+	return norm(a) == norm(b)
+}

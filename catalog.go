@@ -1,0 +1,364 @@
+package paved
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Team is a group of people that owns services. Backstage Group.
+type Team struct {
+	ID          int64             `json:"-"`
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Title       string            `json:"title,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Kind        TeamKind          `json:"kind"`
+	Parent      string            `json:"parent,omitempty"` // name of the parent team
+	Email       string            `json:"email,omitempty"`
+	Tags        []string          `json:"tags"`
+	Links       []Link            `json:"links"`
+	Annotations map[string]string `json:"annotations"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	RetiredAt   *time.Time        `json:"retired_at,omitempty"`
+
+	// Read-only, filled by the store on FindTeam.
+	Members  []string `json:"members,omitempty" audit:"-"`
+	Children []string `json:"children,omitempty" audit:"-"`
+	Services int      `json:"services" audit:"-"`
+}
+
+// Validate checks the fields a caller sets; it does not check references
+// (the parent exists), which only the store can.
+func (t *Team) Validate() error {
+	if err := ValidateName("name", t.Name); err != nil {
+		return err
+	}
+	if !t.Kind.Valid() {
+		return FieldErrorf(EINVALID, "kind", "unknown team kind %q: want one of product, developer-productivity, infrastructure-engineering, cloud-engineering, reliability, security", t.Kind)
+	}
+	if t.Parent != "" {
+		if err := ValidateName("parent", t.Parent); err != nil {
+			return err
+		}
+		if t.Parent == t.Name {
+			return FieldErrorf(EINVALID, "parent", "a team cannot be its own parent")
+		}
+	}
+	return validateLinks(t.Links)
+}
+
+// TeamFilter selects teams. Zero values select everything that is not retired.
+type TeamFilter struct {
+	Kind           TeamKind
+	Query          string // case-insensitive substring of name, title or description
+	IncludeRetired bool
+	Page
+}
+
+// TeamUpdate holds the fields to change; nil leaves a field alone.
+type TeamUpdate struct {
+	Title       *string            `json:"title,omitempty"`
+	Description *string            `json:"description,omitempty"`
+	Kind        *TeamKind          `json:"kind,omitempty"`
+	Parent      *string            `json:"parent,omitempty"`
+	Email       *string            `json:"email,omitempty"`
+	Tags        *[]string          `json:"tags,omitempty"`
+	Links       *[]Link            `json:"links,omitempty"`
+	Annotations *map[string]string `json:"annotations,omitempty"`
+}
+
+// Apply changes t in place.
+func (u TeamUpdate) Apply(t *Team) {
+	setIf(&t.Title, u.Title)
+	setIf(&t.Description, u.Description)
+	setIf(&t.Kind, u.Kind)
+	setIf(&t.Parent, u.Parent)
+	setIf(&t.Email, u.Email)
+	setIf(&t.Tags, u.Tags)
+	setIf(&t.Links, u.Links)
+	setIf(&t.Annotations, u.Annotations)
+}
+
+// User is a person. Backstage User.
+type User struct {
+	ID          int64      `json:"-"`
+	Name        string     `json:"name"`
+	DisplayName string     `json:"display_name,omitempty"`
+	Email       string     `json:"email,omitempty"`
+	Roles       []Role     `json:"roles"`
+	Teams       []string   `json:"teams"` // names of the teams the user belongs to
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	RetiredAt   *time.Time `json:"retired_at,omitempty"`
+}
+
+func (u *User) Validate() error {
+	if err := ValidateName("name", u.Name); err != nil {
+		return err
+	}
+	for i, r := range u.Roles {
+		if !r.Valid() {
+			return FieldErrorf(EINVALID, "roles["+strconv.Itoa(i)+"]", "unknown role %q: want one of viewer, developer, reviewer, architect, security, admin", r)
+		}
+	}
+	for i, t := range u.Teams {
+		if err := ValidateName("teams["+strconv.Itoa(i)+"]", t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HasRole reports whether u holds r. Admin holds every role.
+func (u *User) HasRole(r Role) bool {
+	if u == nil {
+		return false
+	}
+	for _, v := range u.Roles {
+		if v == r || v == RoleAdmin {
+			return true
+		}
+	}
+	return false
+}
+
+// InTeam reports whether u is a member of the named team.
+func (u *User) InTeam(team string) bool {
+	if u == nil {
+		return false
+	}
+	for _, t := range u.Teams {
+		if t == team {
+			return true
+		}
+	}
+	return false
+}
+
+type UserFilter struct {
+	Team           string
+	Role           Role
+	Query          string
+	IncludeRetired bool
+	Page
+}
+
+type UserUpdate struct {
+	DisplayName *string   `json:"display_name,omitempty"`
+	Email       *string   `json:"email,omitempty"`
+	Roles       *[]Role   `json:"roles,omitempty"`
+	Teams       *[]string `json:"teams,omitempty"`
+}
+
+func (u UserUpdate) Apply(v *User) {
+	setIf(&v.DisplayName, u.DisplayName)
+	setIf(&v.Email, u.Email)
+	setIf(&v.Roles, u.Roles)
+	setIf(&v.Teams, u.Teams)
+}
+
+// Service is something a team builds and runs. Backstage Component.
+type Service struct {
+	ID          int64     `json:"-"`
+	Name        string    `json:"name"`
+	Namespace   string    `json:"namespace,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Owner       string    `json:"owner"` // team name
+	Type        string    `json:"type,omitempty"`
+	System      string    `json:"system,omitempty"`
+	Lifecycle   string    `json:"lifecycle,omitempty"` // the Backstage lifecycle as imported
+	Tier        Tier      `json:"tier"`
+	DataClass   DataClass `json:"data_class"`
+	Phase       Phase     `json:"phase"`
+	// Grandfathered services were already in production when paved first saw
+	// them; the launch gate does not apply to them after the fact.
+	Grandfathered bool              `json:"grandfathered"`
+	Tags          []string          `json:"tags"`
+	Links         []Link            `json:"links"`
+	Annotations   map[string]string `json:"annotations"`
+	DependsOn     []string          `json:"depends_on"`    // entity references as written
+	ProvidesAPIs  []string          `json:"provides_apis"` // entity references as written
+	ConsumesAPIs  []string          `json:"consumes_apis"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+}
+
+func (s *Service) Validate() error {
+	if err := ValidateName("name", s.Name); err != nil {
+		return err
+	}
+	if s.Owner == "" {
+		return FieldErrorf(EINVALID, "owner", "owner team is required")
+	}
+	if err := ValidateName("owner", s.Owner); err != nil {
+		return err
+	}
+	if !s.Tier.Valid() {
+		return FieldErrorf(EINVALID, "tier", "tier %d is out of range: want 1 (business critical) to 4 (internal tool)", s.Tier)
+	}
+	if !s.DataClass.Valid() {
+		return FieldErrorf(EINVALID, "data_class", "unknown data class %q: want one of public, internal, confidential, restricted", s.DataClass)
+	}
+	if !s.Phase.Valid() {
+		return FieldErrorf(EINVALID, "phase", "unknown phase %q: want one of playground, green-light, production, retired", s.Phase)
+	}
+	return validateLinks(s.Links)
+}
+
+// ServiceFilter selects services. Retired services are included only when
+// asked for by IncludeRetired or Phase=retired.
+type ServiceFilter struct {
+	Team           string
+	Phase          Phase
+	Tier           Tier
+	DataClass      DataClass
+	Query          string // case-insensitive substring of name, title, description
+	IncludeRetired bool
+	Page
+}
+
+// ServiceUpdate holds the fields to change. The phase is not here: phases
+// move through the launch gate, and retiring is its own operation.
+type ServiceUpdate struct {
+	Title        *string            `json:"title,omitempty"`
+	Description  *string            `json:"description,omitempty"`
+	Owner        *string            `json:"owner,omitempty"`
+	Type         *string            `json:"type,omitempty"`
+	System       *string            `json:"system,omitempty"`
+	Lifecycle    *string            `json:"lifecycle,omitempty"`
+	Tier         *Tier              `json:"tier,omitempty"`
+	DataClass    *DataClass         `json:"data_class,omitempty"`
+	Tags         *[]string          `json:"tags,omitempty"`
+	Links        *[]Link            `json:"links,omitempty"`
+	Annotations  *map[string]string `json:"annotations,omitempty"`
+	DependsOn    *[]string          `json:"depends_on,omitempty"`
+	ProvidesAPIs *[]string          `json:"provides_apis,omitempty"`
+	ConsumesAPIs *[]string          `json:"consumes_apis,omitempty"`
+}
+
+func (u ServiceUpdate) Apply(s *Service) {
+	setIf(&s.Title, u.Title)
+	setIf(&s.Description, u.Description)
+	setIf(&s.Owner, u.Owner)
+	setIf(&s.Type, u.Type)
+	setIf(&s.System, u.System)
+	setIf(&s.Lifecycle, u.Lifecycle)
+	setIf(&s.Tier, u.Tier)
+	setIf(&s.DataClass, u.DataClass)
+	setIf(&s.Tags, u.Tags)
+	setIf(&s.Links, u.Links)
+	setIf(&s.Annotations, u.Annotations)
+	setIf(&s.DependsOn, u.DependsOn)
+	setIf(&s.ProvidesAPIs, u.ProvidesAPIs)
+	setIf(&s.ConsumesAPIs, u.ConsumesAPIs)
+}
+
+// CatalogStore persists teams, users and services. Every write is one
+// transaction that also appends the audit event for it; the actor comes
+// from the context (see WithActor).
+type CatalogStore interface {
+	FindTeams(ctx context.Context, f TeamFilter) ([]*Team, int, error)
+	FindTeam(ctx context.Context, name string) (*Team, error)
+	CreateTeam(ctx context.Context, t *Team) error
+	UpdateTeam(ctx context.Context, name string, u TeamUpdate) (*Team, error)
+	RetireTeam(ctx context.Context, name string) error
+
+	FindUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
+	FindUser(ctx context.Context, name string) (*User, error)
+	CreateUser(ctx context.Context, u *User) error
+	UpdateUser(ctx context.Context, name string, u UserUpdate) (*User, error)
+	RetireUser(ctx context.Context, name string) error
+
+	FindServices(ctx context.Context, f ServiceFilter) ([]*Service, int, error)
+	FindService(ctx context.Context, name string) (*Service, error)
+	CreateService(ctx context.Context, s *Service) error
+	UpdateService(ctx context.Context, name string, u ServiceUpdate) (*Service, error)
+	RetireService(ctx context.Context, name string) error
+
+	// Catalog returns every team, user and service, retired ones included:
+	// the snapshot that an import is planned against and an export writes.
+	Catalog(ctx context.Context) (*Catalog, error)
+	// ApplyImport writes a planned import in one transaction.
+	ApplyImport(ctx context.Context, p *ImportPlan) error
+}
+
+// Catalog is a whole snapshot of the catalog.
+type Catalog struct {
+	Teams    []*Team
+	Users    []*User
+	Services []*Service
+}
+
+// Outcome is what an import did, or would do, with one entity.
+type Outcome string
+
+const (
+	OutcomeCreated   Outcome = "created"
+	OutcomeUpdated   Outcome = "updated"
+	OutcomeUnchanged Outcome = "unchanged"
+	OutcomeSkipped   Outcome = "skipped" // a kind or feature paved does not model
+	OutcomeInvalid   Outcome = "invalid" // an error in the entity; nothing of it was written
+)
+
+// ImportEntry reports the outcome for one catalog entity.
+type ImportEntry struct {
+	Kind    string   `json:"kind"`
+	Name    string   `json:"name"`
+	Source  string   `json:"source"` // file:line of the entity
+	Outcome Outcome  `json:"outcome"`
+	Reason  string   `json:"reason,omitempty"`
+	Changes []string `json:"changes,omitempty"` // the fields an update changes
+}
+
+// ImportPlan is the outcome of planning an import against a Catalog: the
+// entities to create or update (in dependency order: parents before
+// children, teams before users and services) and one entry per entity read.
+type ImportPlan struct {
+	Teams    []*Team // to create (ID 0) or update (ID set)
+	Users    []*User
+	Services []*Service
+	Entries  []ImportEntry
+}
+
+// Counts tallies the entries by outcome.
+func (p *ImportPlan) Counts() map[Outcome]int {
+	m := map[Outcome]int{}
+	for _, e := range p.Entries {
+		m[e.Outcome]++
+	}
+	return m
+}
+
+// HasInvalid reports whether any entity was invalid.
+func (p *ImportPlan) HasInvalid() bool { return p.Counts()[OutcomeInvalid] > 0 }
+
+func validateLinks(ls []Link) error {
+	for i, l := range ls {
+		u := strings.TrimSpace(l.URL)
+		if u == "" {
+			return FieldErrorf(EINVALID, "links["+strconv.Itoa(i)+"].url", "url is required")
+		}
+	}
+	return nil
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// SortedKeys returns the keys of m in order; useful for stable output.
+func SortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

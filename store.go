@@ -1,0 +1,14 @@
+package paved
+
+import "context"
+
+// Store is everything paved persists. internal/store implements it for
+// SQLite and PostgreSQL; the same conformance suite tests both.
+type Store interface {
+	CatalogStore
+	TokenStore
+	AuditStore
+	// Ping reports whether the database answers (used by /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
