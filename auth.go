@@ -96,3 +96,25 @@ func ActorFrom(ctx context.Context) Actor {
 
 // UserFrom returns the signed-in user of the context, or nil.
 func UserFrom(ctx context.Context) *User { return ActorFrom(ctx).User }
+
+// Session is a portal sign-in. The cookie holds a random secret; the store
+// keeps its hash. A session is bound to the token used to sign in, so
+// revoking the token ends the session too.
+type Session struct {
+	ID        int64
+	Hash      string
+	User      string
+	TokenID   int64
+	CSRF      string // per-session secret that every portal form echoes
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionStore persists portal sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	// AuthenticateSession finds the unexpired session with this hash whose
+	// token is still active, and its user; EUNAUTHORIZED otherwise.
+	AuthenticateSession(ctx context.Context, hash string) (*User, *Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+}

@@ -7,6 +7,7 @@ import "context"
 type Store interface {
 	CatalogStore
 	TokenStore
+	SessionStore
 	AuditStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error

@@ -1,0 +1,107 @@
+// Package web serves paved over HTTP: the REST API under /api/v1, the
+// server-rendered portal, and the operational endpoints (/healthz, /readyz,
+// /metrics). Every route is registered in routes.go, and every route that
+// touches data passes the one authorisation point, paved.Authorize.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/catalog"
+)
+
+// Config holds every dependency of the server; NewServer takes nothing else.
+type Config struct {
+	Store    paved.Store
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // nil: a fresh registry
+	// Organisation is shown in the portal header.
+	Organisation string
+	// Catalog options apply to imports through the API.
+	Catalog catalog.Options
+	// MaxBodyBytes limits request bodies (default 1 MiB; imports 32 MiB).
+	MaxBodyBytes int64
+	// SecureCookies sets the Secure flag on the session cookie. It is on by
+	// default; turn it off only for plain-HTTP development on localhost.
+	SecureCookies bool
+	Version       string
+	Now           func() time.Time
+}
+
+// Server is paved's HTTP face.
+type Server struct {
+	cfg     Config
+	store   paved.Store
+	log     *slog.Logger
+	handler http.Handler
+	metrics *metrics
+	now     func() time.Time
+}
+
+// NewServer builds the server and parses its templates (so a broken template
+// fails at start-up, not on first request).
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: Config.Store is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	s.metrics = newMetrics(cfg.Registry)
+	if err := s.initPortal(); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the root handler with all middleware applied.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves on l until ctx is cancelled, then shuts down gracefully,
+// letting requests in flight finish for up to 20 seconds.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", "20s")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
