@@ -16,6 +16,7 @@ type Team struct {
 	Title       string            `json:"title,omitempty"`
 	Description string            `json:"description,omitempty"`
 	Kind        TeamKind          `json:"kind"`
+	Type        string            `json:"type,omitempty"`   // Backstage group type as written: team, business-unit ...
 	Parent      string            `json:"parent,omitempty"` // name of the parent team
 	Email       string            `json:"email,omitempty"`
 	Tags        []string          `json:"tags"`
@@ -64,6 +65,7 @@ type TeamUpdate struct {
 	Title       *string            `json:"title,omitempty"`
 	Description *string            `json:"description,omitempty"`
 	Kind        *TeamKind          `json:"kind,omitempty"`
+	Type        *string            `json:"type,omitempty"`
 	Parent      *string            `json:"parent,omitempty"`
 	Email       *string            `json:"email,omitempty"`
 	Tags        *[]string          `json:"tags,omitempty"`
@@ -76,6 +78,7 @@ func (u TeamUpdate) Apply(t *Team) {
 	setIf(&t.Title, u.Title)
 	setIf(&t.Description, u.Description)
 	setIf(&t.Kind, u.Kind)
+	setIf(&t.Type, u.Type)
 	setIf(&t.Parent, u.Parent)
 	setIf(&t.Email, u.Email)
 	setIf(&t.Tags, u.Tags)
