@@ -81,29 +81,53 @@ type ChainProblem struct {
 // content), an inserted or deleted event (a gap or repeat in Seq, or a
 // PrevHash that does not match the previous event's hash).
 func VerifyChain(events []*AuditEvent) []ChainProblem {
-	var problems []ChainProblem
-	prev := GenesisHash
-	var want int64 = 1
+	var v ChainVerifier
 	for _, e := range events {
-		switch {
-		case e.Seq > want:
-			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: fmt.Sprintf("events %d to %d are missing (deleted)", want, e.Seq-1)})
-		case e.Seq < want:
-			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: fmt.Sprintf("sequence number %d repeats or goes backwards (inserted)", e.Seq)})
-		}
-		if e.PrevHash != prev {
-			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: "prev_hash does not match the previous event's hash (an event before it was altered, inserted or deleted)"})
-		}
-		if got := e.ComputeHash(); got != e.Hash {
-			problems = append(problems, ChainProblem{Seq: e.Seq, Problem: "content does not match its hash (altered)"})
-		}
-		prev = e.Hash
-		if e.Seq >= want {
-			want = e.Seq + 1
-		}
+		v.Add(e)
 	}
-	return problems
+	return v.Problems()
 }
+
+// ChainVerifier checks a log one event at a time, in Seq order, so that a
+// log streamed from the store (AllAuditEvents) is verified in constant
+// memory. The zero value is ready to use; VerifyChain is the same check
+// over a slice.
+type ChainVerifier struct {
+	problems []ChainProblem
+	prev     string
+	want     int64
+	events   int
+}
+
+// Add checks the next event of the log.
+func (v *ChainVerifier) Add(e *AuditEvent) {
+	if v.want == 0 {
+		v.prev, v.want = GenesisHash, 1
+	}
+	v.events++
+	switch {
+	case e.Seq > v.want:
+		v.problems = append(v.problems, ChainProblem{Seq: e.Seq, Problem: fmt.Sprintf("events %d to %d are missing (deleted)", v.want, e.Seq-1)})
+	case e.Seq < v.want:
+		v.problems = append(v.problems, ChainProblem{Seq: e.Seq, Problem: fmt.Sprintf("sequence number %d repeats or goes backwards (inserted)", e.Seq)})
+	}
+	if e.PrevHash != v.prev {
+		v.problems = append(v.problems, ChainProblem{Seq: e.Seq, Problem: "prev_hash does not match the previous event's hash (an event before it was altered, inserted or deleted)"})
+	}
+	if got := e.ComputeHash(); got != e.Hash {
+		v.problems = append(v.problems, ChainProblem{Seq: e.Seq, Problem: "content does not match its hash (altered)"})
+	}
+	v.prev = e.Hash
+	if e.Seq >= v.want {
+		v.want = e.Seq + 1
+	}
+}
+
+// Events is the number of events added.
+func (v *ChainVerifier) Events() int { return v.events }
+
+// Problems returns every problem found so far (nil for an intact chain).
+func (v *ChainVerifier) Problems() []ChainProblem { return v.problems }
 
 type AuditFilter struct {
 	ObjectType string
