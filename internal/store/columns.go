@@ -1,0 +1,171 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+)
+
+// Times are stored as fixed-width UTC text in paved.AuditTimeFormat on both
+// engines: it sorts and compares as text exactly as the instants do, it
+// reproduces the bytes the audit hash covers, and it keeps one schema.
+
+// formatTime is the stored form of t.
+func formatTime(t time.Time) string { return t.UTC().Format(paved.AuditTimeFormat) }
+
+// formatTimePtr is the stored form of an optional time (NULL when nil).
+func formatTimePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}
+
+// parseTime reads a stored time. It also accepts RFC 3339, so that rows
+// written by hand (or by a future timestamptz column) still read.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(paved.AuditTimeFormat, s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("stored time %q is not in %s form", s, paved.AuditTimeFormat)
+		}
+	}
+	return t.UTC(), nil
+}
+
+// timeCol scans a stored time into *time.Time (NULL is an error) or
+// **time.Time (NULL is nil), from text or a native timestamp, always in UTC.
+// It is the one place either engine's time becomes a Go time.
+type timeCol struct {
+	t   *time.Time
+	opt **time.Time
+}
+
+func scanTime(t *time.Time) *timeCol     { return &timeCol{t: t} }
+func scanTimePtr(t **time.Time) *timeCol { return &timeCol{opt: t} }
+
+func (c *timeCol) Scan(src any) error {
+	var t time.Time
+	switch v := src.(type) {
+	case nil:
+		if c.opt != nil {
+			*c.opt = nil
+			return nil
+		}
+		return fmt.Errorf("store: NULL in a required time column")
+	case string:
+		p, err := parseTime(v)
+		if err != nil {
+			return err
+		}
+		t = p
+	case []byte:
+		p, err := parseTime(string(v))
+		if err != nil {
+			return err
+		}
+		t = p
+	case time.Time:
+		t = v.UTC()
+	default:
+		return fmt.Errorf("store: cannot read %T as a time", src)
+	}
+	if c.opt != nil {
+		*c.opt = &t
+	} else {
+		*c.t = t
+	}
+	return nil
+}
+
+// jsonCol scans a JSON text column into dst (a pointer to a slice or map).
+type jsonCol struct{ dst any }
+
+func scanJSON(dst any) *jsonCol { return &jsonCol{dst: dst} }
+
+func (c *jsonCol) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("store: cannot read %T as JSON", src)
+	}
+	if err := json.Unmarshal(b, c.dst); err != nil {
+		return fmt.Errorf("store: stored JSON is invalid: %w", err)
+	}
+	return nil
+}
+
+// toJSON is the stored form of a slice or map; empty is [] or {}, never null,
+// so that the column is always valid JSON of its shape.
+func toJSON[T any](v []T) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only strings and Links reach here; they always marshal.
+		return "[]"
+	}
+	return string(b)
+}
+
+func mapJSON(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// nonNil makes empty slices and maps non-nil, so that a value the store
+// returns looks the same whether it was just created or read back, and
+// encodes as [] and {} rather than null in the API.
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// likePattern is the LIKE pattern for a case-insensitive substring match of
+// q, with LIKE's wildcards escaped (queries say ESCAPE '\').
+func likePattern(q string) string {
+	q = strings.ToLower(q)
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(q) + "%"
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// placeholders returns "?, ?, ?" for n arguments.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

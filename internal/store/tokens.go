@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+)
+
+const tokenCols = `k.id, u.name, k.name, k.prefix, k.hash, k.created_at, k.expires_at, k.revoked_at, k.last_used_at`
+
+const tokenFrom = ` FROM tokens k JOIN users u ON u.id = k.user_id`
+
+// lastUsedEvery is how stale last_used_at may get: Authenticate writes it at
+// most this often per token, so the hot path reads without writing.
+const lastUsedEvery = time.Minute
+
+func scanToken(r rowScanner, extra ...any) (*paved.Token, error) {
+	var t paved.Token
+	dest := []any{&t.ID, &t.User, &t.Name, &t.Prefix, &t.Hash, scanTime(&t.CreatedAt),
+		scanTimePtr(&t.ExpiresAt), scanTimePtr(&t.RevokedAt), scanTimePtr(&t.LastUsedAt)}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// CreateToken stores t (its Hash set by the caller) and fills its ID and
+// CreatedAt. The audit event names the token by id and prefix; the hash is
+// never in the log.
+func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
+	if t == nil {
+		return paved.Errorf(paved.EINVALID, "no token given")
+	}
+	switch {
+	case strings.TrimSpace(t.Hash) == "":
+		return paved.FieldErrorf(paved.EINVALID, "hash", "token hash is required")
+	case t.User == "":
+		return paved.FieldErrorf(paved.EINVALID, "user", "the token's user is required")
+	case len(t.Name) > 200:
+		return paved.FieldErrorf(paved.EINVALID, "name", "token name is %d characters long: at most 200 are allowed", len(t.Name))
+	}
+	v := *t
+	v.RevokedAt, v.LastUsedAt = nil, nil
+	err := db.write(ctx, func(w *wtx) error {
+		userID, err := userRef(ctx, w.runner, "user", v.User)
+		if err != nil {
+			return err
+		}
+		v.CreatedAt = w.now
+		err = w.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			userID, v.Name, v.Prefix, v.Hash, formatTime(v.CreatedAt), formatTimePtr(v.ExpiresAt)).Scan(&v.ID)
+		if isUniqueViolation(err) {
+			return paved.FieldErrorf(paved.ECONFLICT, "hash", "a token with this hash already exists")
+		} else if err != nil {
+			return err
+		}
+		w.audit("token.create", "token", strconv.FormatInt(v.ID, 10), paved.Diff(nil, &v))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: create token for %q: %w", t.User, err)
+	}
+	*t = v
+	return nil
+}
+
+// userRef resolves an active user that another object refers to.
+func userRef(ctx context.Context, r runner, field, name string) (int64, error) {
+	var id int64
+	var retired sql.NullString
+	err := r.queryRow(ctx, "SELECT id, retired_at FROM users WHERE name = ?", name).Scan(&id, &retired)
+	if errNoRows(err) {
+		return 0, paved.FieldErrorf(paved.EUNPROCESSABLE, field, "user %q does not exist", name)
+	} else if err != nil {
+		return 0, fmt.Errorf("look up user %q: %w", name, err)
+	}
+	if retired.Valid {
+		return 0, paved.FieldErrorf(paved.EUNPROCESSABLE, field, "user %q is retired", name)
+	}
+	return id, nil
+}
+
+// Authenticate finds the active token with this hash and its active user
+// (with teams and roles), and records the use at most once a minute.
+func (db *DB) Authenticate(ctx context.Context, hash string) (*paved.User, *paved.Token, error) {
+	if hash == "" {
+		return nil, nil, paved.Errorf(paved.EUNAUTHORIZED, "no token given")
+	}
+	r := db.reader()
+	var u paved.User
+	t, err := scanToken(r.queryRow(ctx, "SELECT "+tokenCols+", u.id, u.display_name, u.email, u.created_at, u.updated_at, u.retired_at"+tokenFrom+" WHERE k.hash = ?", hash),
+		&u.ID, &u.DisplayName, &u.Email, scanTime(&u.CreatedAt), scanTime(&u.UpdatedAt), scanTimePtr(&u.RetiredAt))
+	if errNoRows(err) {
+		return nil, nil, paved.Errorf(paved.EUNAUTHORIZED, "unknown token")
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("store: authenticate: %w", err)
+	}
+	u.Name = t.User
+	now := db.now().UTC()
+	if err := checkCredentials(t, &u, now); err != nil {
+		return nil, nil, err
+	}
+	if err := db.fillActiveUser(ctx, &u); err != nil {
+		return nil, nil, err
+	}
+	if err := db.touchToken(ctx, t, now); err != nil {
+		return nil, nil, err
+	}
+	return &u, t, nil
+}
+
+// checkCredentials is the rule shared by token and session sign-in.
+func checkCredentials(t *paved.Token, u *paved.User, now time.Time) error {
+	switch {
+	case t.RevokedAt != nil:
+		return paved.Errorf(paved.EUNAUTHORIZED, "token %s... was revoked", t.Prefix)
+	case !t.Active(now):
+		return paved.Errorf(paved.EUNAUTHORIZED, "token %s... has expired", t.Prefix)
+	case u.RetiredAt != nil:
+		return paved.Errorf(paved.EUNAUTHORIZED, "user %q is retired", u.Name)
+	}
+	return nil
+}
+
+func (db *DB) fillActiveUser(ctx context.Context, u *paved.User) error {
+	u.Roles, u.Teams = []paved.Role{}, []string{}
+	if err := fillUsers(ctx, db.reader(), []*paved.User{u}, false); err != nil {
+		return fmt.Errorf("store: authenticate %q: %w", u.Name, err)
+	}
+	return nil
+}
+
+// touchToken records a use of t when the recorded one is a minute old or
+// more. The condition is repeated in SQL so that replicas racing on the
+// same token write once.
+func (db *DB) touchToken(ctx context.Context, t *paved.Token, now time.Time) error {
+	if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < lastUsedEvery {
+		return nil
+	}
+	if db.engine == EngineSQLite {
+		db.wmu.Lock()
+		defer db.wmu.Unlock()
+	}
+	cutoff := formatTime(now.Add(-lastUsedEvery))
+	if _, err := db.reader().exec(ctx, "UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)",
+		formatTime(now), t.ID, cutoff); err != nil {
+		return fmt.Errorf("store: record token use: %w", err)
+	}
+	t.LastUsedAt = &now
+	return nil
+}
+
+// FindTokens returns the user's tokens, revoked ones included, oldest first.
+func (db *DB) FindTokens(ctx context.Context, user string) ([]*paved.Token, error) {
+	r := db.reader()
+	var id int64
+	if err := r.queryRow(ctx, "SELECT id FROM users WHERE name = ?", user).Scan(&id); errNoRows(err) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "user %q does not exist", user)
+	} else if err != nil {
+		return nil, fmt.Errorf("store: find tokens of %q: %w", user, err)
+	}
+	rows, err := r.query(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE k.user_id = ? ORDER BY k.id", id)
+	if err != nil {
+		return nil, fmt.Errorf("store: find tokens of %q: %w", user, err)
+	}
+	defer rows.Close()
+	out := []*paved.Token{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: find tokens of %q: %w", user, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: find tokens of %q: %w", user, err)
+	}
+	return out, nil
+}
+
+// FindToken returns the token with this id.
+func (db *DB) FindToken(ctx context.Context, id int64) (*paved.Token, error) {
+	t, err := findToken(ctx, db.reader(), id)
+	if err != nil {
+		return nil, fmt.Errorf("store: find token: %w", err)
+	}
+	return t, nil
+}
+
+func findToken(ctx context.Context, r runner, id int64) (*paved.Token, error) {
+	t, err := scanToken(r.queryRow(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE k.id = ?", id))
+	if errNoRows(err) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "token %d does not exist", id)
+	} else if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// RevokeToken revokes the token and ends the sessions signed in with it.
+// Revoking a revoked token does nothing.
+func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	err := db.write(ctx, func(w *wtx) error {
+		if _, err := findToken(ctx, w.runner, id); err != nil {
+			return err
+		}
+		return revokeTokens(ctx, w, "id = ?", id)
+	})
+	if err != nil {
+		return fmt.Errorf("store: revoke token %d: %w", id, err)
+	}
+	return nil
+}
+
+// revokeTokens revokes the unrevoked tokens matching cond, ends their
+// sessions and audits each revocation.
+func revokeTokens(ctx context.Context, w *wtx, cond string, args ...any) error {
+	rows, err := w.query(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE k.revoked_at IS NULL AND k."+cond+" ORDER BY k.id", args...)
+	if err != nil {
+		return fmt.Errorf("find tokens to revoke: %w", err)
+	}
+	var toks []*paved.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("find tokens to revoke: %w", err)
+		}
+		toks = append(toks, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find tokens to revoke: %w", err)
+	}
+	for _, old := range toks {
+		v := *old
+		now := w.now
+		v.RevokedAt = &now
+		if _, err := w.exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ?", formatTime(now), v.ID); err != nil {
+			return fmt.Errorf("revoke token %d: %w", v.ID, err)
+		}
+		if _, err := w.exec(ctx, "DELETE FROM sessions WHERE token_id = ?", v.ID); err != nil {
+			return fmt.Errorf("end sessions of token %d: %w", v.ID, err)
+		}
+		w.audit("token.revoke", "token", strconv.FormatInt(v.ID, 10), paved.Diff(old, &v))
+	}
+	return nil
+}
