@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,7 +44,9 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	metrics *metrics
+	openapi []byte // the OpenAPI document, built once from the route table
 	now     func() time.Time
+	portal  *portal // templates and assets, prepared by initPortal
 }
 
 // NewServer builds the server and parses its templates (so a broken template
@@ -64,12 +67,24 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Catalog.Lifecycles == nil && cfg.Catalog.MaxFileBytes == 0 {
+		// The zero Options is not a usable mapping (see catalog.Options).
+		cfg.Catalog = catalog.DefaultOptions()
+	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now}
-	s.metrics = newMetrics(cfg.Registry)
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("web: registering metrics: %w", err)
+	}
+	s.metrics = m
 	if err := s.initPortal(); err != nil {
 		return nil, err
 	}
-	s.handler = s.routes()
+	h, err := s.routes()
+	if err != nil {
+		return nil, err
+	}
+	s.handler = h
 	return s, nil
 }
 

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	paved "github.com/paved-dev/paved"
+)
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadAudit, paved.Resource{}); err != nil {
+		return err
+	}
+	f, err := auditFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	items, total, err := s.store.FindAuditEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	return nil
+}
+
+// auditObjectTypes are the object types audit events are written for.
+var auditObjectTypes = []string{"team", "user", "service", "token", "catalog"}
+
+// auditFilter parses the query of GET /api/v1/audit.
+func auditFilter(q url.Values) (paved.AuditFilter, error) {
+	var f paved.AuditFilter
+	var err error
+	if v := q.Get("object_type"); v != "" {
+		ok := false
+		for _, t := range auditObjectTypes {
+			ok = ok || v == t
+		}
+		if !ok {
+			return f, paved.FieldErrorf(paved.EINVALID, "object_type", "unknown object_type %q: want one of team, user, service, token, catalog", v)
+		}
+		f.ObjectType = v
+	}
+	if f.ObjectID, err = parseText(q, "object_id"); err != nil {
+		return f, err
+	}
+	if f.Actor, err = parseText(q, "actor"); err != nil {
+		return f, err
+	}
+	f.Page, err = parsePage(q)
+	return f, err
+}
+
+// AuditVerification is the answer of GET /api/v1/audit/verify.
+type AuditVerification struct {
+	OK       bool                 `json:"ok"`
+	Events   int                  `json:"events"`
+	Problems []paved.ChainProblem `json:"problems"`
+}
+
+// verifyAudit streams the whole log through the chain check, so memory
+// does not grow with the log.
+func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadAudit, paved.Resource{}); err != nil {
+		return err
+	}
+	var v paved.ChainVerifier
+	err := s.store.AllAuditEvents(r.Context(), func(e *paved.AuditEvent) error {
+		v.Add(e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res := AuditVerification{Events: v.Events(), Problems: v.Problems()}
+	res.OK = len(res.Problems) == 0
+	if res.Problems == nil {
+		res.Problems = []paved.ChainProblem{}
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}

@@ -1,0 +1,126 @@
+//go:build paved_catalog_api
+
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/catalog"
+)
+
+// maxImportBytes bounds the body of a catalog import: a whole organisation's
+// catalog-info.yaml files, inlined as JSON strings.
+const maxImportBytes = 32 << 20
+
+// ImportRequest is the body of POST /api/v1/catalog/import.
+type ImportRequest struct {
+	Files []ImportFile `json:"files"`
+}
+
+// ImportFile is one catalog-info.yaml file. Name is used in the file:line
+// of every reported problem.
+type ImportFile struct {
+	Name    string `json:"name"`
+	Content string `json:"content"`
+}
+
+// ImportResult is the answer of POST /api/v1/catalog/import.
+type ImportResult struct {
+	DryRun  bool                  `json:"dry_run"`
+	Counts  map[paved.Outcome]int `json:"counts"`
+	Entries []paved.ImportEntry   `json:"entries"`
+}
+
+// importFiles validates the request and turns it into the catalog reader's
+// input.
+func importFiles(req ImportRequest) ([]catalog.File, error) {
+	if len(req.Files) == 0 {
+		return nil, paved.FieldErrorf(paved.EINVALID, "files", "no files to import: send at least one {\"name\", \"content\"}")
+	}
+	files := make([]catalog.File, len(req.Files))
+	for i, f := range req.Files {
+		if f.Name == "" {
+			return nil, paved.FieldErrorf(paved.EINVALID, "files["+strconv.Itoa(i)+"].name", "file name is required: it names the file in every reported problem")
+		}
+		files[i] = catalog.File{Name: f.Name, Data: []byte(f.Content)}
+	}
+	return files, nil
+}
+
+// importResult reports a plan with every outcome counted, zeros included,
+// so that clients can read counts.created without checking for absence.
+func importResult(p *paved.ImportPlan, dryRun bool) ImportResult {
+	res := ImportResult{DryRun: dryRun, Counts: map[paved.Outcome]int{}, Entries: p.Entries}
+	for _, o := range []paved.Outcome{paved.OutcomeCreated, paved.OutcomeUpdated, paved.OutcomeUnchanged, paved.OutcomeSkipped, paved.OutcomeInvalid} {
+		res.Counts[o] = 0
+	}
+	for o, n := range p.Counts() {
+		res.Counts[o] = n
+	}
+	if res.Entries == nil {
+		res.Entries = []paved.ImportEntry{}
+	}
+	return res
+}
+
+// importCatalog plans an import against the current catalog and, unless
+// dry_run, applies it in one transaction. Invalid entities are reported and
+// left out; the valid rest is written.
+func (s *Server) importCatalog(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActImportCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	dryRun, err := parseBool(r.URL.Query(), "dry_run")
+	if err != nil {
+		return err
+	}
+	var req ImportRequest
+	if err := decodeJSON(w, r, maxImportBytes, &req); err != nil {
+		return err
+	}
+	files, err := importFiles(req)
+	if err != nil {
+		return err
+	}
+	read := catalog.LoadFiles(files, s.cfg.Catalog)
+	cur, err := s.store.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	plan := catalog.Plan(cur, read, s.cfg.Catalog)
+	if !dryRun {
+		if err := s.store.ApplyImport(r.Context(), plan); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, importResult(plan, dryRun))
+	return nil
+}
+
+// exportCatalog writes the whole catalog as Backstage YAML that imports
+// back to the same catalog.
+func (s *Server) exportCatalog(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	cat, err := s.store.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	// Render whole before sending, so that a failure is still a problem
+	// response rather than a truncated file.
+	var buf bytes.Buffer
+	if err := catalog.Export(&buf, cat); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/yaml")
+	h.Set("Content-Disposition", `attachment; filename="catalog-info.yaml"`)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}

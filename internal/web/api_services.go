@@ -1,0 +1,188 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+)
+
+// listServices is the hot path of the catalog: one authorisation check
+// (no I/O), one store query, one encode. It writes nothing.
+func (s *Server) listServices(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	f, err := serviceFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	items, total, err := s.store.FindServices(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	return nil
+}
+
+// serviceFilter parses the query of GET /api/v1/services.
+func serviceFilter(q url.Values) (paved.ServiceFilter, error) {
+	var f paved.ServiceFilter
+	var err error
+	if f.Team, err = parseName(q, "team"); err != nil {
+		return f, err
+	}
+	if v := q.Get("phase"); v != "" {
+		if f.Phase, err = paved.ParsePhase(v); err != nil {
+			return f, asParam("phase", err)
+		}
+	}
+	if v := q.Get("tier"); v != "" {
+		if f.Tier, err = paved.ParseTier(v); err != nil {
+			return f, asParam("tier", err)
+		}
+	}
+	if v := q.Get("data_class"); v != "" {
+		if f.DataClass, err = paved.ParseDataClass(v); err != nil {
+			return f, asParam("data_class", err)
+		}
+	}
+	if f.Query, err = parseText(q, "q"); err != nil {
+		return f, err
+	}
+	if f.IncludeRetired, err = parseBool(q, "include_retired"); err != nil {
+		return f, err
+	}
+	f.Page, err = parsePage(q)
+	return f, err
+}
+
+func (s *Server) getService(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	svc, err := s.store.FindService(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, svc)
+	return nil
+}
+
+// ServiceDefaults are the values a new service gets for what its creator
+// left out.
+type ServiceDefaults struct {
+	Tier      paved.Tier
+	DataClass paved.DataClass
+}
+
+// prepareNewService applies the rules for a service created through the
+// API: it starts in playground, and only an admin may place it in another
+// phase or mark it grandfathered (both would skip the launch gate).
+// Bookkeeping fields are the store's. It then validates the result.
+func prepareNewService(u *paved.User, svc *paved.Service, def ServiceDefaults) error {
+	admin := u.HasRole(paved.RoleAdmin)
+	switch {
+	case svc.Phase == "":
+		svc.Phase = paved.PhasePlayground
+	case svc.Phase != paved.PhasePlayground && !admin:
+		return paved.FieldErrorf(paved.EFORBIDDEN, "phase", "only an admin can create a service in phase %q: new services start in playground and move on through the launch gate", svc.Phase)
+	}
+	if svc.Grandfathered && !admin {
+		return paved.FieldErrorf(paved.EFORBIDDEN, "grandfathered", "only an admin can mark a service as grandfathered")
+	}
+	if svc.Tier == 0 {
+		svc.Tier = def.Tier
+	}
+	if svc.DataClass == "" {
+		svc.DataClass = def.DataClass
+	}
+	svc.ID = 0
+	svc.CreatedAt, svc.UpdatedAt = time.Time{}, time.Time{}
+	return svc.Validate()
+}
+
+func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
+	var svc paved.Service
+	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &svc); err != nil {
+		return err
+	}
+	if err := prepareNewService(paved.UserFrom(r.Context()), &svc, s.serviceDefaults()); err != nil {
+		return err
+	}
+	if err := s.authorize(r, paved.ActCreateService, paved.Resource{Team: svc.Owner}); err != nil {
+		return err
+	}
+	if err := s.store.CreateService(r.Context(), &svc); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/services/"+url.PathEscape(svc.Name))
+	writeJSON(w, http.StatusCreated, &svc)
+	return nil
+}
+
+func (s *Server) serviceDefaults() ServiceDefaults {
+	d := ServiceDefaults{Tier: s.cfg.Catalog.DefaultTier, DataClass: s.cfg.Catalog.DefaultDataClass}
+	if !d.Tier.Valid() {
+		d.Tier = paved.DefaultTier
+	}
+	if !d.DataClass.Valid() {
+		d.DataClass = paved.DataInternal
+	}
+	return d
+}
+
+// updateService applies a partial update. A developer must belong to the
+// current owner and, when the owner changes, to the new owner too: nobody
+// may push a service onto a team, or take one from a team, they are not in.
+func (s *Server) updateService(w http.ResponseWriter, r *http.Request) error {
+	var up paved.ServiceUpdate
+	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &up); err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	cur, err := s.store.FindService(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, paved.ActUpdateService, paved.Resource{Team: cur.Owner}); err != nil {
+		return err
+	}
+	if up.Owner != nil && *up.Owner != cur.Owner {
+		if err := s.authorize(r, paved.ActUpdateService, paved.Resource{Team: *up.Owner}); err != nil {
+			return err
+		}
+	}
+	next := *cur
+	up.Apply(&next)
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	svc, err := s.store.UpdateService(r.Context(), name, up)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, svc)
+	return nil
+}
+
+func (s *Server) retireService(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("name")
+	cur, err := s.store.FindService(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, paved.ActRetireService, paved.Resource{Team: cur.Owner}); err != nil {
+		return err
+	}
+	if err := s.store.RetireService(r.Context(), name); err != nil {
+		return err
+	}
+	svc, err := s.store.FindService(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, svc)
+	return nil
+}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	paved "github.com/paved-dev/paved"
+)
+
+// tokenAction is the action for touching target's tokens: one's own are
+// token:own, anyone else's token:manage.
+func tokenAction(u *paved.User, target string) paved.Action {
+	if u != nil && u.Name == target {
+		return paved.ActOwnTokens
+	}
+	return paved.ActManageTokens
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	me := paved.UserFrom(r.Context())
+	target, err := parseName(q, "user")
+	if err != nil {
+		return err
+	}
+	if target == "" && me != nil {
+		target = me.Name
+	}
+	if err := s.authorize(r, tokenAction(me, target), paved.Resource{User: target}); err != nil {
+		return err
+	}
+	if _, err := s.store.FindUser(r.Context(), target); err != nil {
+		return err
+	}
+	toks, err := s.store.FindTokens(r.Context(), target)
+	if err != nil {
+		return err
+	}
+	// Tokens are few per user: one page holds them all.
+	writeJSON(w, http.StatusOK, newList(toks, len(toks), paved.Page{Limit: len(toks)}))
+	return nil
+}
+
+// TokenRequest is the body of POST /api/v1/tokens.
+type TokenRequest struct {
+	User          string `json:"user,omitempty"` // default: the caller
+	Name          string `json:"name"`
+	ExpiresInDays *int   `json:"expires_in_days,omitempty"` // omitted: never expires
+}
+
+// MaxTokenDays bounds token lifetimes to ten years; a longer one is a typo.
+const MaxTokenDays = 3650
+
+// newToken validates req and builds the token to store, with its secret.
+// It is a plain function so that the rules are tested without HTTP.
+func newToken(req TokenRequest, now time.Time) (*paved.Token, string, error) {
+	if err := paved.ValidateName("user", req.User); err != nil {
+		return nil, "", err
+	}
+	name := strings.TrimSpace(req.Name)
+	switch {
+	case name == "":
+		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name is required: say what the token is for (e.g. \"ci\")")
+	case len(name) > 100:
+		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name is %d bytes long: at most 100 are allowed", len(name))
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name must not contain control characters")
+	}
+	t := &paved.Token{User: req.User, Name: name, CreatedAt: now.UTC()}
+	if req.ExpiresInDays != nil {
+		d := *req.ExpiresInDays
+		if d < 1 || d > MaxTokenDays {
+			return nil, "", paved.FieldErrorf(paved.EINVALID, "expires_in_days", "expires_in_days %d is out of range: want 1 to %d, or leave it out for a token that does not expire", d, MaxTokenDays)
+		}
+		exp := t.CreatedAt.Add(time.Duration(d) * 24 * time.Hour)
+		t.ExpiresAt = &exp
+	}
+	secret := paved.NewTokenSecret()
+	t.Prefix = paved.DisplayPrefix(secret)
+	t.Hash = paved.HashToken(secret)
+	return t, secret, nil
+}
+
+// TokenCreated is the answer to POST /api/v1/tokens: the only time the
+// secret is ever shown.
+type TokenCreated struct {
+	Token  *paved.Token `json:"token"`
+	Secret string       `json:"secret"`
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	var req TokenRequest
+	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	me := paved.UserFrom(r.Context())
+	if req.User == "" && me != nil {
+		req.User = me.Name
+	}
+	if err := s.authorize(r, tokenAction(me, req.User), paved.Resource{User: req.User}); err != nil {
+		return err
+	}
+	t, secret, err := newToken(req, s.now())
+	if err != nil {
+		return err
+	}
+	owner, err := s.store.FindUser(r.Context(), req.User)
+	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		return paved.FieldErrorf(paved.EUNPROCESSABLE, "user", "user %q does not exist", req.User)
+	} else if err != nil {
+		return err
+	}
+	if owner.RetiredAt != nil {
+		return paved.FieldErrorf(paved.EUNPROCESSABLE, "user", "user %q is retired: a retired user gets no new tokens", req.User)
+	}
+	if err := s.store.CreateToken(r.Context(), t); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, TokenCreated{Token: t, Secret: secret})
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id < 1 {
+		return paved.FieldErrorf(paved.EINVALID, "id", "token id %q is not valid: want a whole number >= 1", raw)
+	}
+	t, err := s.store.FindToken(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, tokenAction(paved.UserFrom(r.Context()), t.User), paved.Resource{User: t.User}); err != nil {
+		return err
+	}
+	if err := s.store.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	if t, err = s.store.FindToken(r.Context(), id); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}

@@ -1,0 +1,366 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+)
+
+// The OpenAPI document is built at start-up from the route table (paths and
+// methods) and from apiDocs below (what each operation takes and returns),
+// with JSON schemas derived by reflection from the very types the handlers
+// encode and decode, so that the document cannot drift from the code. A
+// test fails when a route has no entry in apiDocs or an entry no route;
+// testdata/openapi.json is a golden copy so that changes show in review.
+
+// param is one query parameter of an operation. The api wrapper rejects
+// query parameters that the operation does not declare here.
+type param struct {
+	Name   string
+	Desc   string
+	Schema map[string]any
+}
+
+// opDoc documents one operation.
+type opDoc struct {
+	ID      string
+	Summary string
+	Tag     string
+	Query   []param
+	Body    any    // zero value of the request body type; nil: no body
+	OK      int    // success status
+	Result  any    // zero value of the success body type
+	Name    string // component name for Result when its Go name is not one (generic lists)
+	Errors  []int  // statuses besides 401 and 500 that the operation returns
+	Content string // success content type; default application/json
+}
+
+var (
+	pOffset         = param{"offset", "Number of items to skip.", map[string]any{"type": "integer", "minimum": 0, "default": 0}}
+	pLimit          = param{"limit", "Page size.", map[string]any{"type": "integer", "minimum": 1, "maximum": paved.MaxLimit, "default": paved.DefaultLimit}}
+	pQ              = param{"q", "Case-insensitive substring of name, title or description.", map[string]any{"type": "string", "maxLength": maxQueryText}}
+	pIncludeRetired = param{"include_retired", "Include retired entries.", map[string]any{"type": "boolean", "default": false}}
+	pTeam           = param{"team", "Owning team name.", map[string]any{"type": "string"}}
+)
+
+func enumSchema[T ~string](vs []T) map[string]any {
+	e := make([]string, len(vs))
+	for i, v := range vs {
+		e[i] = string(v)
+	}
+	return map[string]any{"type": "string", "enum": e}
+}
+
+// apiDocs documents every API route, keyed by its mux pattern.
+var apiDocs = map[string]opDoc{
+	"GET /api/v1/openapi.json": {ID: "getOpenAPI", Summary: "This document.", Tag: "meta", Result: map[string]any{}, Name: "OpenAPIDocument"},
+	"GET /api/v1/me":           {ID: "getMe", Summary: "The user the token belongs to.", Tag: "meta", Result: paved.User{}},
+
+	"GET /api/v1/services": {ID: "listServices", Summary: "List services, filtered and paged.", Tag: "services",
+		Query: []param{pTeam,
+			{"phase", "Phase.", enumSchema(paved.Phases)},
+			{"tier", "Tier, 1 (business critical) to 4 (internal tool).", map[string]any{"type": "integer", "minimum": 1, "maximum": 4}},
+			{"data_class", "Data class.", enumSchema(paved.DataClasses)},
+			pQ, pIncludeRetired, pOffset, pLimit},
+		Result: listResponse[*paved.Service]{}, Name: "ServiceList", Errors: []int{400}},
+	"POST /api/v1/services": {ID: "createService", Summary: "Register a service. It starts in playground; only an admin may set another phase.", Tag: "services",
+		Body: paved.Service{}, OK: 201, Result: paved.Service{}, Errors: []int{400, 403, 409, 413, 422}},
+	"GET /api/v1/services/{name}": {ID: "getService", Summary: "Show one service.", Tag: "services",
+		Result: paved.Service{}, Errors: []int{404}},
+	"PATCH /api/v1/services/{name}": {ID: "updateService", Summary: "Change fields of a service. A developer must belong to the current and the new owner.", Tag: "services",
+		Body: paved.ServiceUpdate{}, Result: paved.Service{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/services/{name}/retire": {ID: "retireService", Summary: "Retire a service.", Tag: "services",
+		Result: paved.Service{}, Errors: []int{403, 404, 409}},
+
+	"GET /api/v1/teams": {ID: "listTeams", Summary: "List teams, filtered and paged.", Tag: "teams",
+		Query:  []param{{"kind", "Team kind.", enumSchema(paved.TeamKinds)}, pQ, pIncludeRetired, pOffset, pLimit},
+		Result: listResponse[*paved.Team]{}, Name: "TeamList", Errors: []int{400}},
+	"POST /api/v1/teams": {ID: "createTeam", Summary: "Create a team (admin).", Tag: "teams",
+		Body: paved.Team{}, OK: 201, Result: paved.Team{}, Errors: []int{400, 403, 409, 413, 422}},
+	"GET /api/v1/teams/{name}": {ID: "getTeam", Summary: "Show one team with its members, child teams and service count.", Tag: "teams",
+		Result: paved.Team{}, Errors: []int{404}},
+	"PATCH /api/v1/teams/{name}": {ID: "updateTeam", Summary: "Change fields of a team (admin).", Tag: "teams",
+		Body: paved.TeamUpdate{}, Result: paved.Team{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/teams/{name}/retire": {ID: "retireTeam", Summary: "Retire a team (admin).", Tag: "teams",
+		Result: paved.Team{}, Errors: []int{403, 404, 409}},
+
+	"GET /api/v1/users": {ID: "listUsers", Summary: "List users, filtered and paged.", Tag: "users",
+		Query:  []param{{"team", "Member of this team.", map[string]any{"type": "string"}}, {"role", "Holds this role.", enumSchema(paved.Roles)}, pQ, pIncludeRetired, pOffset, pLimit},
+		Result: listResponse[*paved.User]{}, Name: "UserList", Errors: []int{400}},
+	"POST /api/v1/users": {ID: "createUser", Summary: "Create a user (admin).", Tag: "users",
+		Body: paved.User{}, OK: 201, Result: paved.User{}, Errors: []int{400, 403, 409, 413, 422}},
+	"GET /api/v1/users/{name}": {ID: "getUser", Summary: "Show one user.", Tag: "users",
+		Result: paved.User{}, Errors: []int{404}},
+	"PATCH /api/v1/users/{name}": {ID: "updateUser", Summary: "Change fields of a user (admin).", Tag: "users",
+		Body: paved.UserUpdate{}, Result: paved.User{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/users/{name}/retire": {ID: "retireUser", Summary: "Retire a user (admin).", Tag: "users",
+		Result: paved.User{}, Errors: []int{403, 404, 409}},
+
+	"GET /api/v1/tokens": {ID: "listTokens", Summary: "List a user's tokens (default: your own; another user's needs admin).", Tag: "tokens",
+		Query:  []param{{"user", "Owner of the tokens.", map[string]any{"type": "string"}}},
+		Result: listResponse[*paved.Token]{}, Name: "TokenList", Errors: []int{400, 403, 404}},
+	"POST /api/v1/tokens": {ID: "createToken", Summary: "Create a token. The secret is in this response only.", Tag: "tokens",
+		Body: TokenRequest{}, OK: 201, Result: TokenCreated{}, Errors: []int{400, 403, 413, 422}},
+	"POST /api/v1/tokens/{id}/revoke": {ID: "revokeToken", Summary: "Revoke a token (your own; another user's needs admin).", Tag: "tokens",
+		Result: paved.Token{}, Errors: []int{400, 403, 404, 409}},
+
+	"GET /api/v1/audit": {ID: "listAudit", Summary: "List audit events, newest first (admin, security, architect).", Tag: "audit",
+		Query: []param{{"object_type", "Object type.", map[string]any{"type": "string", "enum": auditObjectTypes}},
+			{"object_id", "Object name (or token id).", map[string]any{"type": "string"}},
+			{"actor", "Who made the change.", map[string]any{"type": "string"}},
+			pOffset, pLimit},
+		Result: listResponse[*paved.AuditEvent]{}, Name: "AuditEventList", Errors: []int{400, 403}},
+	"GET /api/v1/audit/verify": {ID: "verifyAudit", Summary: "Verify the hash chain of the whole audit log and name every altered, inserted or deleted event.", Tag: "audit",
+		Result: AuditVerification{}, Errors: []int{403}},
+
+	"POST /api/v1/catalog/import": {ID: "importCatalog", Summary: "Import Backstage catalog-info.yaml files (admin). Invalid entities are reported and left out.", Tag: "catalog",
+		Query: []param{{"dry_run", "Report the outcome without writing.", map[string]any{"type": "boolean", "default": false}}},
+		Body:  ImportRequest{}, Result: ImportResult{}, Errors: []int{400, 403, 409, 413}},
+	"GET /api/v1/catalog/export": {ID: "exportCatalog", Summary: "Export the catalog as Backstage YAML.", Tag: "catalog",
+		Result: "", Content: "application/yaml", Errors: []int{403}},
+}
+
+// queryParamsOf returns the query parameters the route pattern declares.
+func queryParamsOf(pattern string) []string {
+	d := apiDocs[pattern]
+	names := make([]string, len(d.Query))
+	for i, p := range d.Query {
+		names[i] = p.Name
+	}
+	return names
+}
+
+func (s *Server) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(s.openapi)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(s.openapi)
+	return nil
+}
+
+var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// buildOpenAPI renders the OpenAPI 3.1 document for routes.
+func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
+	if version == "" {
+		version = "dev"
+	}
+	g := &schemaGen{schemas: map[string]any{}, inputs: map[reflect.Type]bool{}}
+	for _, d := range apiDocs {
+		if d.Body != nil {
+			g.inputs[reflect.TypeOf(d.Body)] = true
+		}
+	}
+	problem := g.ref(reflect.TypeOf(Problem{}), "")
+	paths := map[string]map[string]any{}
+	for _, rt := range routes {
+		d, ok := apiDocs[rt.Pattern()]
+		if !ok {
+			return nil, fmt.Errorf("route %s has no entry in apiDocs", rt.Pattern())
+		}
+		op := map[string]any{
+			"operationId": d.ID,
+			"summary":     d.Summary,
+			"tags":        []string{d.Tag},
+		}
+		var params []any
+		for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
+			sch := map[string]any{"type": "string"}
+			if m[1] == "id" {
+				sch = map[string]any{"type": "integer", "minimum": 1}
+			}
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": sch})
+		}
+		for _, p := range d.Query {
+			params = append(params, map[string]any{"name": p.Name, "in": "query", "description": p.Desc, "schema": p.Schema})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if d.Body != nil {
+			op["requestBody"] = map[string]any{
+				"required": true,
+				"content":  map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.Body), "")}},
+			}
+		}
+		okStatus, ctype := d.OK, d.Content
+		if okStatus == 0 {
+			okStatus = http.StatusOK
+		}
+		if ctype == "" {
+			ctype = "application/json"
+		}
+		resp := map[string]any{
+			strconv.Itoa(okStatus): map[string]any{
+				"description": http.StatusText(okStatus),
+				"content":     map[string]any{ctype: map[string]any{"schema": g.ref(reflect.TypeOf(d.Result), d.Name)}},
+			},
+		}
+		for _, st := range append([]int{401, 500}, d.Errors...) {
+			resp[strconv.Itoa(st)] = map[string]any{
+				"description": http.StatusText(st),
+				"content":     map[string]any{"application/problem+json": map[string]any{"schema": problem}},
+			}
+		}
+		op["responses"] = resp
+		if paths[rt.Path] == nil {
+			paths[rt.Path] = map[string]any{}
+		}
+		paths[rt.Path][strings.ToLower(rt.Method)] = op
+	}
+	doc := map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "paved API",
+			"version":     version,
+			"description": "The catalog of teams, users and services, tokens, the audit log and catalog import/export. Every route needs an API token (Authorization: Bearer pvd_...). Errors are RFC 9457 problem+json with a stable code.",
+		},
+		"servers":  []any{map[string]any{"url": "/"}},
+		"security": []any{map[string]any{"bearer": []string{}}},
+		"paths":    paths,
+		"components": map[string]any{
+			"schemas": g.schemas,
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token created with paved token create or POST /api/v1/tokens."},
+			},
+		},
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// schemaGen derives JSON schemas from Go types, collecting named structs
+// and enums as components.
+type schemaGen struct {
+	schemas map[string]any
+	// inputs are the request body types. Their schemas list no required
+	// properties: a client may leave out anything the server defaults.
+	inputs map[reflect.Type]bool
+}
+
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	rawType  = reflect.TypeOf(json.RawMessage{})
+)
+
+// enums are the named string types with a closed set of values.
+var enums = map[reflect.Type][]string{
+	reflect.TypeOf(paved.Phase("")):     toStrings(paved.Phases),
+	reflect.TypeOf(paved.DataClass("")): toStrings(paved.DataClasses),
+	reflect.TypeOf(paved.TeamKind("")):  toStrings(paved.TeamKinds),
+	reflect.TypeOf(paved.Role("")):      toStrings(paved.Roles),
+	reflect.TypeOf(paved.Outcome("")): {string(paved.OutcomeCreated), string(paved.OutcomeUpdated),
+		string(paved.OutcomeUnchanged), string(paved.OutcomeSkipped), string(paved.OutcomeInvalid)},
+}
+
+func toStrings[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// readOnly are properties the server sets; clients may send them but they
+// are ignored.
+var readOnly = map[string]bool{
+	"created_at": true, "updated_at": true, "retired_at": true, "last_used_at": true, "revoked_at": true,
+	"members": true, "children": true, "services": true,
+}
+
+// ref returns a $ref to the component for t (registering it), or an inline
+// schema for unnamed types. name overrides the component name.
+func (g *schemaGen) ref(t reflect.Type, name string) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if name == "" && t.Kind() == reflect.Struct && t != timeType && !strings.Contains(t.Name(), "[") {
+		name = t.Name()
+	}
+	if enums[t] != nil {
+		name = t.Name()
+	}
+	if name == "" {
+		return g.schema(t)
+	}
+	if _, ok := g.schemas[name]; !ok {
+		g.schemas[name] = map[string]any{} // placeholder: breaks recursion
+		g.schemas[name] = g.schema(t)
+	}
+	return map[string]any{"$ref": "#/components/schemas/" + name}
+}
+
+func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if vs, ok := enums[t]; ok {
+		return map[string]any{"type": "string", "enum": vs}
+	}
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawType:
+		return map[string]any{"description": "any JSON value"}
+	case t == reflect.TypeOf(paved.Tier(0)):
+		return map[string]any{"type": "integer", "minimum": int(paved.TierMin), "maximum": int(paved.TierMax), "description": "1 = business critical .. 4 = internal tool"}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": g.ref(t.Elem(), "")}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.ref(t.Elem(), "")}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		props := map[string]any{}
+		var required []string
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			if name == "" {
+				name = f.Name
+			}
+			p := g.ref(f.Type, "")
+			if readOnly[name] {
+				p = map[string]any{"allOf": []any{p}, "readOnly": true}
+			}
+			props[name] = p
+			// Without omitempty the field is always in responses.
+			if !strings.Contains(opts, "omitempty") {
+				required = append(required, name)
+			}
+		}
+		s := map[string]any{"type": "object", "properties": props}
+		if len(required) > 0 && !g.inputs[t] {
+			sort.Strings(required)
+			s["required"] = required
+		}
+		return s
+	}
+	return map[string]any{}
+}
