@@ -1,6 +1,11 @@
 package catalog
 
-import paved "github.com/paved-dev/paved"
+import (
+	"io"
+	"strings"
+
+	paved "github.com/paved-dev/paved"
+)
 
 // Options shape how Backstage entities map onto paved's catalog. The zero
 // value is not useful: start from DefaultOptions.
@@ -18,6 +23,8 @@ type Options struct {
 	DefaultUserRoles []paved.Role
 	// MaxFileBytes limits one input file (default 32 MiB).
 	MaxFileBytes int64
+	// Stdin is read for the path "-" (nil: os.Stdin).
+	Stdin io.Reader
 }
 
 // DefaultOptions returns the mapping paved uses with no configuration.
@@ -33,4 +40,40 @@ func DefaultOptions() Options {
 		DefaultUserRoles: []paved.Role{paved.RoleDeveloper},
 		MaxFileBytes:     32 << 20,
 	}
+}
+
+// normalized fills what a caller left out, so that a zero or partial
+// Options still maps every entity the documented way: lifecycles merged
+// over the defaults with lower-case keys, valid defaults, a file limit.
+func (o Options) normalized() Options {
+	d := DefaultOptions()
+	lc := make(map[string]paved.Phase, len(d.Lifecycles)+len(o.Lifecycles))
+	for k, v := range d.Lifecycles {
+		lc[k] = v
+	}
+	for k, v := range o.Lifecycles {
+		// An invalid phase cannot be stored; internal/config rejects it
+		// before it gets here, so leaving it out only guards direct callers.
+		if v.Valid() {
+			lc[strings.ToLower(strings.TrimSpace(k))] = v
+		}
+	}
+	o.Lifecycles = lc
+	if !o.DefaultTier.Valid() {
+		o.DefaultTier = d.DefaultTier
+	}
+	if !o.DefaultDataClass.Valid() {
+		o.DefaultDataClass = d.DefaultDataClass
+	}
+	roles := make([]paved.Role, 0, len(o.DefaultUserRoles))
+	for _, r := range o.DefaultUserRoles {
+		if r.Valid() {
+			roles = append(roles, r)
+		}
+	}
+	o.DefaultUserRoles = roles
+	if o.MaxFileBytes <= 0 {
+		o.MaxFileBytes = d.MaxFileBytes
+	}
+	return o
 }

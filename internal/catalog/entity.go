@@ -1,0 +1,616 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	paved "github.com/paved-dev/paved"
+)
+
+// Annotations paved reads and writes. tier and data-class are for people
+// to write; the rest are written by Export so that an export imports back
+// to exactly the catalog it came from. They map to fields, so they are
+// taken out of the annotations paved stores.
+const (
+	annTier          = "paved.dev/tier"
+	annDataClass     = "paved.dev/data-class"
+	annPhase         = "paved.dev/phase"
+	annGrandfathered = "paved.dev/grandfathered"
+	annTeamKind      = "paved.dev/team-kind"
+	annRetiredAt     = "paved.dev/retired-at"
+	// annLifecycle and annType hold paved's value when Export had to write
+	// something else into a field Backstage requires (an empty type, the
+	// lifecycle of a retired service).
+	annLifecycle = "paved.dev/lifecycle"
+	annType      = "paved.dev/type"
+)
+
+// annotationUse says which kinds each reserved annotation applies to.
+var annotationUse = map[string][]string{
+	annTier:          {kindComponent},
+	annDataClass:     {kindComponent},
+	annPhase:         {kindComponent},
+	annGrandfathered: {kindComponent},
+	annLifecycle:     {kindComponent},
+	annType:          {kindComponent, kindGroup},
+	annTeamKind:      {kindGroup},
+	annRetiredAt:     {kindGroup, kindUser},
+}
+
+const (
+	kindComponent = "Component"
+	kindGroup     = "Group"
+	kindUser      = "User"
+	kindLocation  = "Location"
+	kindFile      = "File" // a file-level problem, not an entity
+)
+
+// skippedKinds are the Backstage kinds paved reads but does not store, with
+// what paved does with that information instead.
+var skippedKinds = map[string]struct{ Kind, Reason string }{
+	"system":   {"System", "paved does not model systems: spec.system is recorded on each component that names it"},
+	"api":      {"API", "paved does not model APIs: they are recorded as spec.providesApis and spec.consumesApis on the components that name them"},
+	"resource": {"Resource", "paved does not model resources: they are recorded as spec.dependsOn on the components that name them, and guard rails check the infrastructure code itself"},
+	"domain":   {"Domain", "paved does not model domains: a component's spec.system is recorded, and its owner team places it in the organisation"},
+	"template": {"Template", "paved does not run scaffolder templates: register the services they create"},
+}
+
+var importedKinds = map[string]string{
+	"component": kindComponent,
+	"group":     kindGroup,
+	"user":      kindUser,
+	"location":  kindLocation,
+}
+
+// Entity is one document read from a catalog file. Exactly one of Team,
+// User and Service is set for the kinds paved imports, unless reading the
+// entity already found it invalid or skipped (Outcome set).
+type Entity struct {
+	Kind      string // canonical for the kinds paved knows (Component, Group ...), else as written
+	Name      string
+	Namespace string // "" for Backstage's default namespace
+	File      string
+	Line      int
+	// Outcome is set when reading already decided the entity: skipped (a
+	// kind paved does not model) or invalid. Plan decides the others.
+	Outcome paved.Outcome
+	Reason  string
+	// Notes are remarks on an entity that still imports (a lifecycle
+	// without a mapping, a non-string annotation); Plan adds its own.
+	Notes []string
+
+	Team    *paved.Team
+	User    *paved.User
+	Service *paved.Service
+
+	// References, resolved by Plan against the input and the catalog.
+	owner    ref
+	parent   *ref
+	children []ref
+	members  []ref
+	memberOf []ref
+	// Whether the input said these, or Plan should keep the current value
+	// (or the default, for a new entity).
+	tierSet, dataClassSet, teamKindSet bool
+	// type and targets of a Location, resolved by LoadFiles.
+	locType string
+	targets []target
+}
+
+// Source is the entity's file:line.
+func (e *Entity) Source() string { return where(e.File, e.Line) }
+
+func (e *Entity) entry() paved.ImportEntry {
+	reason := e.Reason
+	if len(e.Notes) > 0 {
+		if reason != "" {
+			reason += "; "
+		}
+		reason += strings.Join(e.Notes, "; ")
+	}
+	return paved.ImportEntry{Kind: e.Kind, Name: e.Name, Source: e.Source(), Outcome: e.Outcome, Reason: reason}
+}
+
+// target is one spec.target(s) of a Location.
+type target struct {
+	Value string
+	Line  int
+}
+
+// decoder reads the fields of one entity, collecting every problem so that
+// the user sees all of them at once rather than one per import attempt.
+type decoder struct {
+	file  string
+	kind  string
+	errs  []string
+	notes []string
+}
+
+func (d *decoder) at(n *yaml.Node) string {
+	if n == nil {
+		return d.file
+	}
+	return where(d.file, n.Line)
+}
+
+func (d *decoder) fail(field string, n *yaml.Node, format string, args ...any) {
+	d.errs = append(d.errs, fmt.Sprintf("%s (%s): %s", field, d.at(n), fmt.Sprintf(format, args...)))
+}
+
+func (d *decoder) note(field string, n *yaml.Node, format string, args ...any) {
+	d.notes = append(d.notes, fmt.Sprintf("%s (%s): %s", field, d.at(n), fmt.Sprintf(format, args...)))
+}
+
+// str reads an optional string field. Scalars that YAML types as numbers
+// or booleans are read as written: "owner: 42" names team 42.
+func (d *decoder) str(parent *yaml.Node, key, field string) (string, *yaml.Node) {
+	n := get(parent, key)
+	if n == nil {
+		return "", nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.fail(field, n, "want a string, got %s", kindName(n))
+		return "", n
+	}
+	if n.Tag == "!!null" {
+		return "", n
+	}
+	return strings.TrimSpace(n.Value), n
+}
+
+// mapping returns the mapping under key, reporting any other node kind.
+func (d *decoder) mapping(parent *yaml.Node, key, field string) *yaml.Node {
+	n := get(parent, key)
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		d.fail(field, n, "want a mapping, got %s", kindName(n))
+		return nil
+	}
+	return n
+}
+
+type item struct {
+	Value string
+	N     *yaml.Node
+	Field string
+}
+
+// list reads a list of strings. Non-string scalars (tags: [2024, true])
+// are read as written; empty items are dropped with a note.
+func (d *decoder) list(parent *yaml.Node, key, field string) []item {
+	n := get(parent, key)
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.fail(field, n, "want a list, got %s", kindName(n))
+		return nil
+	}
+	out := make([]item, 0, len(n.Content))
+	for i, c := range n.Content {
+		c = resolve(c)
+		f := field + "[" + strconv.Itoa(i) + "]"
+		switch {
+		case c == nil:
+		case c.Kind != yaml.ScalarNode:
+			d.fail(f, c, "want a string, got %s", kindName(c))
+		case c.Tag == "!!null" || strings.TrimSpace(c.Value) == "":
+			d.note(f, c, "empty item ignored")
+		default:
+			out = append(out, item{Value: strings.TrimSpace(c.Value), N: c, Field: f})
+		}
+	}
+	return out
+}
+
+func values(items []item) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Value
+	}
+	return out
+}
+
+func (d *decoder) refs(parent *yaml.Node, key, field string) []ref {
+	items := d.list(parent, key, field)
+	out := make([]ref, 0, len(items))
+	for _, it := range items {
+		r, err := parseRef(it.Value, it.Field, d.at(it.N))
+		if err != nil {
+			d.errs = append(d.errs, err.Error())
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (d *decoder) links(meta *yaml.Node) []paved.Link {
+	n := get(meta, "links")
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return []paved.Link{}
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.fail("metadata.links", n, "want a list of {url, title, icon, type}, got %s", kindName(n))
+		return []paved.Link{}
+	}
+	out := make([]paved.Link, 0, len(n.Content))
+	for i, c := range n.Content {
+		c = resolve(c)
+		f := "metadata.links[" + strconv.Itoa(i) + "]"
+		if c == nil || c.Kind != yaml.MappingNode {
+			if c != nil {
+				d.fail(f, c, "want a mapping with url (and optionally title, icon, type), got %s", kindName(c))
+			}
+			continue
+		}
+		var l paved.Link
+		var un *yaml.Node
+		l.URL, un = d.str(c, "url", f+".url")
+		l.Title, _ = d.str(c, "title", f+".title")
+		l.Icon, _ = d.str(c, "icon", f+".icon")
+		l.Type, _ = d.str(c, "type", f+".type")
+		if l.URL == "" {
+			if un == nil {
+				un = c
+			}
+			d.fail(f+".url", un, "url is required")
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// annotations reads metadata.annotations. Backstage requires string
+// values; a number or boolean is kept as written with a note, while a
+// list or mapping makes the entity invalid (it cannot be stored as text).
+// The reserved paved.dev/* keys are returned separately.
+func (d *decoder) annotations(meta *yaml.Node) (map[string]string, map[string]*yaml.Node) {
+	out := map[string]string{}
+	reserved := map[string]*yaml.Node{}
+	n := d.mapping(meta, "annotations", "metadata.annotations")
+	for _, p := range pairs(n) {
+		f := "metadata.annotations." + p.Key
+		v := resolve(p.Value)
+		if v == nil {
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			d.fail(f, v, "want a string, got %s", kindName(v))
+			continue
+		}
+		val := v.Value
+		if v.Tag == "!!null" {
+			val = ""
+		}
+		if v.Tag != "!!str" && v.Tag != "!!null" && v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+			d.note(f, v, "is %s, not a string; read as %q (quote it to silence this)", kindName(v), val)
+		}
+		if uses, ok := annotationUse[p.Key]; ok {
+			if !contains(uses, d.kind) {
+				d.note(f, v, "means nothing on a %s; ignored", d.kind)
+				continue
+			}
+			reserved[p.Key] = v
+			continue
+		}
+		out[p.Key] = val
+	}
+	return out, reserved
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeDocument turns one YAML document into an Entity.
+func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
+	e := &Entity{File: file, Line: root.Line}
+	if root.Kind != yaml.MappingNode {
+		e.Outcome, e.Reason = paved.OutcomeSkipped, fmt.Sprintf("not a catalog entity: the document is %s, not a mapping with apiVersion and kind", kindName(root))
+		return e
+	}
+	d := &decoder{file: file}
+	apiVersion, _ := d.str(root, "apiVersion", "apiVersion")
+	kind, kn := d.str(root, "kind", "kind")
+	meta := d.mapping(root, "metadata", "metadata")
+	name, nameN := d.str(meta, "name", "metadata.name")
+	e.Name, e.Kind = name, kind
+	if canon, ok := importedKinds[strings.ToLower(kind)]; ok {
+		e.Kind = canon
+	} else if s, ok := skippedKinds[strings.ToLower(kind)]; ok {
+		e.Kind = s.Kind
+	}
+	switch {
+	case len(d.errs) > 0 && (apiVersion == "" || kind == ""):
+		e.Outcome, e.Reason = paved.OutcomeInvalid, strings.Join(d.errs, "; ")
+		return e
+	case apiVersion == "" && kind == "":
+		e.Outcome, e.Reason = paved.OutcomeSkipped, "not a catalog entity: it has no apiVersion and no kind"
+		return e
+	case apiVersion == "":
+		e.Outcome, e.Reason = paved.OutcomeInvalid, "apiVersion is missing: want backstage.io/v1alpha1"
+		return e
+	case kind == "":
+		e.Outcome, e.Reason = paved.OutcomeInvalid, "kind is missing: want Component, Group, User, Location, System, API, Resource or Domain"
+		return e
+	case apiVersion != "backstage.io/v1alpha1" && apiVersion != "backstage.io/v1beta1":
+		e.Outcome, e.Reason = paved.OutcomeSkipped, fmt.Sprintf("apiVersion %q is not a Backstage catalog version paved reads (backstage.io/v1alpha1 or backstage.io/v1beta1)", apiVersion)
+		return e
+	}
+	if s, ok := skippedKinds[strings.ToLower(kind)]; ok {
+		e.Outcome, e.Reason = paved.OutcomeSkipped, s.Reason
+		return e
+	}
+	if _, ok := importedKinds[strings.ToLower(kind)]; !ok {
+		e.Outcome, e.Reason = paved.OutcomeSkipped, fmt.Sprintf("kind %q (%s) is not one paved reads: it imports Component, Group, User and Location, and summarises System, API, Resource and Domain on components", kind, d.at(kn))
+		return e
+	}
+	d.kind = e.Kind
+	if meta == nil {
+		if len(d.errs) == 0 {
+			d.fail("metadata", root, "metadata is required: want a mapping with at least name")
+		}
+	} else if err := paved.ValidateName("metadata.name ("+d.at(orNode(nameN, meta))+")", name); err != nil {
+		d.errs = append(d.errs, err.Error())
+	}
+	ns, _ := d.str(meta, "namespace", "metadata.namespace")
+	e.Namespace = normNamespace(ns)
+	spec := d.mapping(root, "spec", "spec")
+
+	switch e.Kind {
+	case kindComponent:
+		decodeComponent(d, e, meta, spec, opt)
+	case kindGroup:
+		decodeGroup(d, e, meta, spec)
+	case kindUser:
+		decodeUser(d, e, meta, spec)
+	case kindLocation:
+		decodeLocation(d, e, spec, root)
+	}
+	e.Notes = d.notes
+	if len(d.errs) > 0 {
+		e.Outcome, e.Reason = paved.OutcomeInvalid, strings.Join(d.errs, "; ")
+		e.Team, e.User, e.Service = nil, nil, nil
+	}
+	return e
+}
+
+func orNode(a, b *yaml.Node) *yaml.Node {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// common reads the metadata shared by teams and services.
+type common struct {
+	title, description string
+	tags               []string
+	links              []paved.Link
+	annotations        map[string]string
+	reserved           map[string]*yaml.Node
+}
+
+func (d *decoder) common(meta *yaml.Node) common {
+	var c common
+	c.title, _ = d.str(meta, "title", "metadata.title")
+	c.description, _ = d.str(meta, "description", "metadata.description")
+	c.tags = values(d.list(meta, "tags", "metadata.tags"))
+	c.links = d.links(meta)
+	c.annotations, c.reserved = d.annotations(meta)
+	return c
+}
+
+func decodeComponent(d *decoder, e *Entity, meta, spec *yaml.Node, opt *Options) {
+	c := d.common(meta)
+	s := &paved.Service{
+		Name: e.Name, Namespace: e.Namespace, Title: c.title, Description: c.description,
+		Tags: c.tags, Links: c.links, Annotations: c.annotations,
+	}
+	s.Type, _ = d.str(spec, "type", "spec.type")
+	s.System, _ = d.str(spec, "system", "spec.system")
+	lifecycle, ln := d.str(spec, "lifecycle", "spec.lifecycle")
+	s.Lifecycle = lifecycle
+	s.DependsOn = values(d.list(spec, "dependsOn", "spec.dependsOn"))
+	s.ProvidesAPIs = values(d.list(spec, "providesApis", "spec.providesApis"))
+	s.ConsumesAPIs = values(d.list(spec, "consumesApis", "spec.consumesApis"))
+
+	owner, on := d.str(spec, "owner", "spec.owner")
+	if on == nil || owner == "" {
+		d.fail("spec.owner", orNode(on, orNode(spec, meta)), "the owner team is required: want group:name or name")
+	} else if r, err := parseRef(owner, "spec.owner", d.at(on)); err != nil {
+		d.errs = append(d.errs, err.Error())
+	} else {
+		switch r.Kind {
+		case "", "group":
+			e.owner = r
+		case "user":
+			d.fail("spec.owner", on, "%q is a user: paved services are owned by teams, so name the user's team (group:name)", owner)
+		default:
+			d.fail("spec.owner", on, "%q is a %s: a service's owner must be a group (team)", owner, r.Kind)
+		}
+	}
+
+	if n := c.reserved[annType]; n != nil {
+		s.Type = n.Value
+	}
+	if n := c.reserved[annLifecycle]; n != nil {
+		s.Lifecycle = n.Value
+	}
+	if n := c.reserved[annPhase]; n != nil {
+		p, err := paved.ParsePhase(n.Value)
+		if err != nil {
+			d.fail("metadata.annotations."+annPhase, n, "%s", paved.ErrorMessage(err))
+		}
+		s.Phase = p
+	} else {
+		s.Phase = opt.phaseFor(d, lifecycle, ln, spec)
+	}
+	if n := c.reserved[annGrandfathered]; n != nil {
+		b, err := strconv.ParseBool(strings.TrimSpace(n.Value))
+		if err != nil {
+			d.fail("metadata.annotations."+annGrandfathered, n, "%q is not a boolean: want true or false", n.Value)
+		}
+		s.Grandfathered = b
+	} else {
+		// A service already in production when paved first sees it did not
+		// pass paved's launch gate; the gate is for new launches.
+		s.Grandfathered = s.Phase == paved.PhaseProduction
+	}
+	s.Tier = opt.DefaultTier
+	if n := c.reserved[annTier]; n != nil {
+		t, err := paved.ParseTier(n.Value)
+		if err != nil {
+			d.fail("metadata.annotations."+annTier, n, "%s", paved.ErrorMessage(err))
+		}
+		s.Tier, e.tierSet = t, true
+	}
+	s.DataClass = opt.DefaultDataClass
+	if n := c.reserved[annDataClass]; n != nil {
+		dc, err := paved.ParseDataClass(n.Value)
+		if err != nil {
+			d.fail("metadata.annotations."+annDataClass, n, "%s", paved.ErrorMessage(err))
+		}
+		s.DataClass, e.dataClassSet = dc, true
+	}
+	e.Service = s
+}
+
+// phaseFor maps spec.lifecycle through the configured lifecycles. An
+// unknown lifecycle is not an error (Backstage lets organisations invent
+// their own) but the service starts in playground and the entry says so.
+func (o *Options) phaseFor(d *decoder, lifecycle string, n, spec *yaml.Node) paved.Phase {
+	if lifecycle == "" {
+		d.note("spec.lifecycle", orNode(n, spec), "missing; imported as %s", paved.PhasePlayground)
+		return paved.PhasePlayground
+	}
+	if p, ok := o.Lifecycles[strings.ToLower(lifecycle)]; ok {
+		return p
+	}
+	d.note("spec.lifecycle", n, "%q has no phase mapping (known: %s); imported as %s: map it under catalog.lifecycles in paved.yaml", lifecycle, strings.Join(paved.SortedKeys(o.Lifecycles), ", "), paved.PhasePlayground)
+	return paved.PhasePlayground
+}
+
+func decodeGroup(d *decoder, e *Entity, meta, spec *yaml.Node) {
+	c := d.common(meta)
+	t := &paved.Team{
+		Name: e.Name, Namespace: e.Namespace, Title: c.title, Description: c.description,
+		Tags: c.tags, Links: c.links, Annotations: c.annotations, Kind: paved.KindProduct,
+	}
+	t.Type, _ = d.str(spec, "type", "spec.type")
+	profile := d.mapping(spec, "profile", "spec.profile")
+	if dn, _ := d.str(profile, "displayName", "spec.profile.displayName"); dn != "" {
+		// Backstage shows a group's displayName before its title.
+		t.Title = dn
+	}
+	t.Email, _ = d.str(profile, "email", "spec.profile.email")
+	if p, pn := d.str(spec, "parent", "spec.parent"); p != "" {
+		if r, err := parseRef(p, "spec.parent", d.at(pn)); err != nil {
+			d.errs = append(d.errs, err.Error())
+		} else if r.Kind != "" && r.Kind != "group" {
+			d.fail("spec.parent", pn, "%q is a %s: a group's parent must be a group", p, r.Kind)
+		} else {
+			e.parent = &r
+		}
+	}
+	e.children = d.kindRefs(d.refs(spec, "children", "spec.children"), "group")
+	e.members = d.kindRefs(d.refs(spec, "members", "spec.members"), "user")
+
+	if n := c.reserved[annType]; n != nil {
+		t.Type = n.Value
+	}
+	if n := c.reserved[annTeamKind]; n != nil {
+		k, err := paved.ParseTeamKind(n.Value)
+		if err != nil {
+			d.fail("metadata.annotations."+annTeamKind, n, "%s", paved.ErrorMessage(err))
+		}
+		t.Kind, e.teamKindSet = k, true
+	} else if k, err := paved.ParseTeamKind(t.Type); err == nil {
+		t.Kind, e.teamKindSet = k, true
+	}
+	t.RetiredAt = d.retiredAt(c.reserved)
+	e.Team = t
+}
+
+// kindRefs keeps the references of the wanted kind (or of no kind).
+func (d *decoder) kindRefs(rs []ref, kind string) []ref {
+	out := rs[:0]
+	for _, r := range rs {
+		if r.Kind != "" && r.Kind != kind {
+			d.errs = append(d.errs, fmt.Sprintf("%s (%s): %q is a %s: want a %s", r.Field, r.At, r.Kind+":"+r.Name, r.Kind, kind))
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (d *decoder) retiredAt(reserved map[string]*yaml.Node) *time.Time {
+	n := reserved[annRetiredAt]
+	if n == nil {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(n.Value))
+	if err != nil {
+		d.fail("metadata.annotations."+annRetiredAt, n, "%q is not a time: want RFC 3339, e.g. 2026-01-31T12:00:00Z", n.Value)
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func decodeUser(d *decoder, e *Entity, meta, spec *yaml.Node) {
+	title, _ := d.str(meta, "title", "metadata.title")
+	_, reserved := d.annotations(meta)
+	u := &paved.User{Name: e.Name, DisplayName: title}
+	profile := d.mapping(spec, "profile", "spec.profile")
+	if dn, _ := d.str(profile, "displayName", "spec.profile.displayName"); dn != "" {
+		u.DisplayName = dn
+	}
+	u.Email, _ = d.str(profile, "email", "spec.profile.email")
+	e.memberOf = d.kindRefs(d.refs(spec, "memberOf", "spec.memberOf"), "group")
+	u.RetiredAt = d.retiredAt(reserved)
+	e.User = u
+}
+
+func decodeLocation(d *decoder, e *Entity, spec, root *yaml.Node) {
+	e.locType, _ = d.str(spec, "type", "spec.type")
+	if t, tn := d.str(spec, "target", "spec.target"); t != "" {
+		e.targets = append(e.targets, target{Value: t, Line: tn.Line})
+	}
+	for _, it := range d.list(spec, "targets", "spec.targets") {
+		e.targets = append(e.targets, target{Value: it.Value, Line: it.N.Line})
+	}
+	if len(e.targets) == 0 && len(d.errs) == 0 {
+		d.fail("spec.target", orNode(spec, root), "a Location needs spec.target or spec.targets")
+	}
+}
+
+// sortedUnique sorts names and drops case-insensitive duplicates.
+func sortedUnique(xs []string) []string {
+	out := make([]string, 0, len(xs))
+	seen := map[string]bool{}
+	for _, x := range xs {
+		k := strings.ToLower(x)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, x)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
