@@ -167,7 +167,7 @@ func (im *importer) teams(ctx context.Context) error {
 			}
 			ti := &teamInfo{id: v.ID}
 			im.teamT[v.Name], byID[v.ID] = ti, ti
-			w.audit("team.create", "team", v.Name, paved.Diff(nil, &v))
+			w.audit("team.create", "team", v.Name, createDiff(&v))
 			if v.Parent != "" {
 				links = append(links, link{&v, v.Parent})
 			}
@@ -308,7 +308,7 @@ func (im *importer) users(ctx context.Context) error {
 					return fmt.Errorf("create user %q: membership: %w", v.Name, err)
 				}
 			}
-			w.audit("user.create", "user", v.Name, paved.Diff(nil, &v))
+			w.audit("user.create", "user", v.Name, createDiff(&v))
 			continue
 		}
 		// An import never changes the roles of a user that exists.
@@ -376,7 +376,7 @@ func (im *importer) services(ctx context.Context) error {
 			} else if err != nil {
 				return fmt.Errorf("create service %q: %w", v.Name, err)
 			}
-			w.audit("service.create", "service", v.Name, paved.Diff(nil, &v))
+			w.audit("service.create", "service", v.Name, createDiff(&v))
 			continue
 		}
 		o := old[v.ID]

@@ -182,7 +182,7 @@ func (db *DB) CreateService(ctx context.Context, s *paved.Service) error {
 		} else if err != nil {
 			return err
 		}
-		w.audit("service.create", "service", v.Name, paved.Diff(nil, &v))
+		w.audit("service.create", "service", v.Name, createDiff(&v))
 		return nil
 	})
 	if err != nil {

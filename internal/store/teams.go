@@ -205,7 +205,7 @@ func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
 		} else if err != nil {
 			return err
 		}
-		w.audit("team.create", "team", v.Name, paved.Diff(nil, &v))
+		w.audit("team.create", "team", v.Name, createDiff(&v))
 		return nil
 	})
 	if err != nil {

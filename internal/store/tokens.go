@@ -59,7 +59,7 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 		} else if err != nil {
 			return err
 		}
-		w.audit("token.create", "token", strconv.FormatInt(v.ID, 10), paved.Diff(nil, &v))
+		w.audit("token.create", "token", strconv.FormatInt(v.ID, 10), createDiff(&v))
 		return nil
 	})
 	if err != nil {

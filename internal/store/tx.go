@@ -110,3 +110,17 @@ func (w *wtx) appendAudit(ctx context.Context) error {
 	}
 	return nil
 }
+
+// createDiff is the audit record of a creation: every field set, leaving out
+// the empty lists and maps that the store normalises nil to, which say
+// nothing.
+func createDiff(v any) map[string]paved.Change {
+	d := paved.Diff(nil, v)
+	for k, c := range d {
+		switch string(c.To) {
+		case "[]", "{}", "null", `""`:
+			delete(d, k)
+		}
+	}
+	return d
+}

@@ -266,7 +266,7 @@ func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
 		if err := writeMemberships(ctx, w.runner, v.ID, teamIDs, false); err != nil {
 			return err
 		}
-		w.audit("user.create", "user", v.Name, paved.Diff(nil, &v))
+		w.audit("user.create", "user", v.Name, createDiff(&v))
 		return nil
 	})
 	if err != nil {

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+)
+
+func newToken(t *testing.T, e *env, user string, expires *time.Time) (*paved.Token, string) {
+	t.Helper()
+	secret := paved.NewTokenSecret()
+	tok := &paved.Token{User: user, Name: "test", Prefix: paved.DisplayPrefix(secret), Hash: paved.HashToken(secret), ExpiresAt: expires}
+	must(t, e.db.CreateToken(e.ctx, tok))
+	return tok, secret
+}
+
+func TestTokens(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ctx := e.ctx
+
+		t.Run("create and authenticate", func(t *testing.T) {
+			tok, secret := newToken(t, e, "bob", nil)
+			if tok.ID == 0 || !tok.CreatedAt.Equal(e.clock.Now()) {
+				t.Fatalf("token not filled: %+v", tok)
+			}
+			u, got, err := e.db.Authenticate(ctx, paved.HashToken(secret))
+			must(t, err)
+			if u.Name != "bob" || !reflect.DeepEqual(u.Teams, []string{"payments"}) || !reflect.DeepEqual(u.Roles, []paved.Role{paved.RoleDeveloper}) {
+				t.Fatalf("authenticated user = %+v", u)
+			}
+			if got.ID != tok.ID || got.LastUsedAt == nil || !got.LastUsedAt.Equal(e.clock.Now()) {
+				t.Fatalf("authenticated token = %+v", got)
+			}
+			// The audit log names the token but holds neither secret nor hash.
+			var log strings.Builder
+			must(t, e.db.AllAuditEvents(ctx, func(ev *paved.AuditEvent) error {
+				log.WriteString(jsonOf(ev))
+				return nil
+			}))
+			if strings.Contains(log.String(), secret) || strings.Contains(log.String(), tok.Hash) {
+				t.Fatal("audit log holds the token secret or hash")
+			}
+			if !strings.Contains(log.String(), `"token.create"`) {
+				t.Fatal("token.create not audited")
+			}
+		})
+
+		t.Run("last used is written at most once a minute", func(t *testing.T) {
+			tok, _ := newToken(t, e, "cy", nil)
+			_, _, err := e.db.Authenticate(ctx, tok.Hash)
+			must(t, err)
+			first := e.clock.Now()
+			e.clock.Advance(30 * time.Second)
+			_, _, err = e.db.Authenticate(ctx, tok.Hash)
+			must(t, err)
+			read, err := e.db.FindToken(ctx, tok.ID)
+			must(t, err)
+			if !read.LastUsedAt.Equal(first) {
+				t.Fatalf("last used rewritten within a minute: %v, want %v", read.LastUsedAt, first)
+			}
+			e.clock.Advance(31 * time.Second)
+			_, _, err = e.db.Authenticate(ctx, tok.Hash)
+			must(t, err)
+			read, err = e.db.FindToken(ctx, tok.ID)
+			must(t, err)
+			if !read.LastUsedAt.Equal(e.clock.Now()) {
+				t.Fatalf("last used not updated after a minute: %v", read.LastUsedAt)
+			}
+		})
+
+		t.Run("refused", func(t *testing.T) {
+			soon := e.clock.Now().Add(time.Hour)
+			expiring, _ := newToken(t, e, "cy", &soon)
+			revoked, _ := newToken(t, e, "cy", nil)
+			must(t, e.db.RevokeToken(ctx, revoked.ID))
+			must(t, e.db.RevokeToken(ctx, revoked.ID)) // idempotent
+			_, _, err := e.db.Authenticate(ctx, expiring.Hash)
+			must(t, err)
+			cases := []struct {
+				name, hash, msg string
+				advance         time.Duration
+			}{
+				{"empty", "", "no token", 0},
+				{"unknown", paved.HashToken("pvd_nope"), "unknown", 0},
+				{"revoked", revoked.Hash, "revoked", 0},
+				{"expired", expiring.Hash, "expired", time.Hour},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					e.clock.Advance(c.advance)
+					_, _, err := e.db.Authenticate(ctx, c.hash)
+					wantErr(t, err, paved.EUNAUTHORIZED, "")
+					if !strings.Contains(err.Error(), c.msg) {
+						t.Fatalf("error %q does not say %q", err, c.msg)
+					}
+				})
+			}
+			_, _, err = e.db.Authenticate(ctx, revoked.Hash)
+			wantErr(t, err, paved.EUNAUTHORIZED, "")
+		})
+
+		t.Run("errors", func(t *testing.T) {
+			cases := []struct {
+				name  string
+				tok   *paved.Token
+				code  string
+				field string
+			}{
+				{"nil", nil, paved.EINVALID, ""},
+				{"no hash", &paved.Token{User: "bob"}, paved.EINVALID, "hash"},
+				{"no user", &paved.Token{Hash: "h"}, paved.EINVALID, "user"},
+				{"long name", &paved.Token{User: "bob", Hash: "h", Name: strings.Repeat("n", 201)}, paved.EINVALID, "name"},
+				{"unknown user", &paved.Token{User: "ghost", Hash: "h"}, paved.EUNPROCESSABLE, "user"},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					wantErr(t, e.db.CreateToken(ctx, c.tok), c.code, c.field)
+				})
+			}
+			tok, _ := newToken(t, e, "bob", nil)
+			wantErr(t, e.db.CreateToken(ctx, &paved.Token{User: "ada", Hash: tok.Hash}), paved.ECONFLICT, "hash")
+			_, err := e.db.FindToken(ctx, 99999)
+			wantErr(t, err, paved.ENOTFOUND, "")
+			wantErr(t, e.db.RevokeToken(ctx, 99999), paved.ENOTFOUND, "")
+			_, err = e.db.FindTokens(ctx, "ghost")
+			wantErr(t, err, paved.ENOTFOUND, "")
+		})
+
+		t.Run("find tokens", func(t *testing.T) {
+			toks, err := e.db.FindTokens(ctx, "cy")
+			must(t, err)
+			if len(toks) != 3 || toks[0].ID >= toks[1].ID || toks[1].RevokedAt != nil || toks[2].RevokedAt == nil {
+				t.Fatalf("FindTokens(cy) = %s", jsonOf(toks))
+			}
+			none, err := e.db.FindTokens(ctx, "ada")
+			must(t, err)
+			if none == nil || len(none) != 0 {
+				t.Fatalf("FindTokens(ada) = %#v, want empty", none)
+			}
+		})
+		verifyChain(t, e)
+	})
+}
+
+func TestSessions(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ctx := e.ctx
+		tok, _ := newToken(t, e, "bob", nil)
+		other, _ := newToken(t, e, "cy", nil)
+		events := auditCount(t, e)
+
+		s := &paved.Session{Hash: "s1", User: "bob", TokenID: tok.ID, CSRF: "csrf1", ExpiresAt: e.clock.Now().Add(time.Hour)}
+		must(t, e.db.CreateSession(ctx, s))
+		if s.ID == 0 || !s.CreatedAt.Equal(e.clock.Now()) {
+			t.Fatalf("session not filled: %+v", s)
+		}
+		u, got, err := e.db.AuthenticateSession(ctx, "s1")
+		must(t, err)
+		if u.Name != "bob" || !reflect.DeepEqual(u.Roles, []paved.Role{paved.RoleDeveloper}) || !reflect.DeepEqual(got, s) {
+			t.Fatalf("AuthenticateSession = %+v, %s; want %s", u, jsonOf(got), jsonOf(s))
+		}
+		if auditCount(t, e) != events {
+			t.Fatal("sessions wrote audit events")
+		}
+
+		cases := []struct {
+			name  string
+			s     *paved.Session
+			code  string
+			field string
+		}{
+			{"nil", nil, paved.EINVALID, ""},
+			{"no hash", &paved.Session{User: "bob", TokenID: tok.ID, ExpiresAt: s.ExpiresAt}, paved.EINVALID, "hash"},
+			{"no user", &paved.Session{Hash: "x", TokenID: tok.ID, ExpiresAt: s.ExpiresAt}, paved.EINVALID, "user"},
+			{"no token", &paved.Session{Hash: "x", User: "bob", ExpiresAt: s.ExpiresAt}, paved.EINVALID, "token_id"},
+			{"no expiry", &paved.Session{Hash: "x", User: "bob", TokenID: tok.ID}, paved.EINVALID, "expires_at"},
+			{"unknown user", &paved.Session{Hash: "x", User: "ghost", TokenID: tok.ID, ExpiresAt: s.ExpiresAt}, paved.EUNPROCESSABLE, "user"},
+			{"unknown token", &paved.Session{Hash: "x", User: "bob", TokenID: 99999, ExpiresAt: s.ExpiresAt}, paved.EUNPROCESSABLE, "token_id"},
+			{"someone else's token", &paved.Session{Hash: "x", User: "bob", TokenID: other.ID, ExpiresAt: s.ExpiresAt}, paved.EUNPROCESSABLE, "token_id"},
+			{"duplicate", &paved.Session{Hash: "s1", User: "bob", TokenID: tok.ID, ExpiresAt: s.ExpiresAt}, paved.ECONFLICT, "hash"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				wantErr(t, e.db.CreateSession(ctx, c.s), c.code, c.field)
+			})
+		}
+
+		t.Run("expiry", func(t *testing.T) {
+			short := &paved.Session{Hash: "s2", User: "bob", TokenID: tok.ID, CSRF: "c", ExpiresAt: e.clock.Now().Add(time.Minute)}
+			must(t, e.db.CreateSession(ctx, short))
+			e.clock.Advance(time.Minute)
+			_, _, err := e.db.AuthenticateSession(ctx, "s2")
+			wantErr(t, err, paved.EUNAUTHORIZED, "")
+			// The next sign-in sweeps it away.
+			must(t, e.db.CreateSession(ctx, &paved.Session{Hash: "s3", User: "bob", TokenID: tok.ID, CSRF: "c", ExpiresAt: e.clock.Now().Add(time.Hour)}))
+			var n int
+			must(t, e.db.db.QueryRowContext(context.Background(), rebind(e.db.engine, "SELECT COUNT(*) FROM sessions WHERE hash = ?"), "s2").Scan(&n))
+			if n != 0 {
+				t.Fatal("expired session not swept")
+			}
+		})
+
+		t.Run("delete", func(t *testing.T) {
+			must(t, e.db.DeleteSession(ctx, "s3"))
+			must(t, e.db.DeleteSession(ctx, "s3"))
+			_, _, err := e.db.AuthenticateSession(ctx, "s3")
+			wantErr(t, err, paved.EUNAUTHORIZED, "")
+			_, _, err = e.db.AuthenticateSession(ctx, "")
+			wantErr(t, err, paved.EUNAUTHORIZED, "")
+		})
+
+		t.Run("revoking the token ends the session", func(t *testing.T) {
+			_, _, err := e.db.AuthenticateSession(ctx, "s1")
+			must(t, err)
+			must(t, e.db.RevokeToken(ctx, tok.ID))
+			_, _, err = e.db.AuthenticateSession(ctx, "s1")
+			wantErr(t, err, paved.EUNAUTHORIZED, "")
+			err = e.db.CreateSession(ctx, &paved.Session{Hash: "s4", User: "bob", TokenID: tok.ID, ExpiresAt: e.clock.Now().Add(time.Hour)})
+			wantErr(t, err, paved.EUNPROCESSABLE, "token_id")
+		})
+
+		t.Run("an expired token fails the session", func(t *testing.T) {
+			exp := e.clock.Now().Add(2 * time.Minute)
+			tk, _ := newToken(t, e, "cy", &exp)
+			must(t, e.db.CreateSession(ctx, &paved.Session{Hash: "s5", User: "cy", TokenID: tk.ID, ExpiresAt: e.clock.Now().Add(time.Hour)}))
+			e.clock.Advance(3 * time.Minute)
+			_, _, err := e.db.AuthenticateSession(ctx, "s5")
+			wantErr(t, err, paved.EUNAUTHORIZED, "")
+		})
+	})
+}
