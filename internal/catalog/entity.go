@@ -107,7 +107,7 @@ func (e *Entity) Source() string { return where(e.File, e.Line) }
 
 func (e *Entity) entry() paved.ImportEntry {
 	reason := e.Reason
-	if len(e.Notes) > 0 {
+	if len(e.Notes) > 0 && e.Outcome != paved.OutcomeInvalid {
 		if reason != "" {
 			reason += "; "
 		}
@@ -126,12 +126,16 @@ type target struct {
 // the user sees all of them at once rather than one per import attempt.
 type decoder struct {
 	file  string
+	root  *yaml.Node // the entity: where a missing field is reported
 	kind  string
 	errs  []string
 	notes []string
 }
 
 func (d *decoder) at(n *yaml.Node) string {
+	if n == nil {
+		n = d.root
+	}
 	if n == nil {
 		return d.file
 	}
@@ -323,7 +327,7 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 		e.Outcome, e.Reason = paved.OutcomeSkipped, fmt.Sprintf("not a catalog entity: the document is %s, not a mapping with apiVersion and kind", kindName(root))
 		return e
 	}
-	d := &decoder{file: file}
+	d := &decoder{file: file, root: root}
 	apiVersion, _ := d.str(root, "apiVersion", "apiVersion")
 	kind, kn := d.str(root, "kind", "kind")
 	meta := d.mapping(root, "metadata", "metadata")
@@ -362,7 +366,7 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 	d.kind = e.Kind
 	if meta == nil {
 		if len(d.errs) == 0 {
-			d.fail("metadata", root, "metadata is required: want a mapping with at least name")
+			d.fail("metadata", nil, "metadata is required: want a mapping with at least name")
 		}
 	} else if err := paved.ValidateName("metadata.name ("+d.at(orNode(nameN, meta))+")", name); err != nil {
 		d.errs = append(d.errs, err.Error())
@@ -379,7 +383,7 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 	case kindUser:
 		decodeUser(d, e, meta, spec)
 	case kindLocation:
-		decodeLocation(d, e, spec, root)
+		decodeLocation(d, e, spec)
 	}
 	e.Notes = d.notes
 	if len(d.errs) > 0 {
@@ -431,7 +435,7 @@ func decodeComponent(d *decoder, e *Entity, meta, spec *yaml.Node, opt *Options)
 
 	owner, on := d.str(spec, "owner", "spec.owner")
 	if on == nil || owner == "" {
-		d.fail("spec.owner", orNode(on, orNode(spec, meta)), "the owner team is required: want group:name or name")
+		d.fail("spec.owner", orNode(on, spec), "the owner team is required: want group:name or name")
 	} else if r, err := parseRef(owner, "spec.owner", d.at(on)); err != nil {
 		d.errs = append(d.errs, err.Error())
 	} else {
@@ -587,7 +591,7 @@ func decodeUser(d *decoder, e *Entity, meta, spec *yaml.Node) {
 	e.User = u
 }
 
-func decodeLocation(d *decoder, e *Entity, spec, root *yaml.Node) {
+func decodeLocation(d *decoder, e *Entity, spec *yaml.Node) {
 	e.locType, _ = d.str(spec, "type", "spec.type")
 	if t, tn := d.str(spec, "target", "spec.target"); t != "" {
 		e.targets = append(e.targets, target{Value: t, Line: tn.Line})
@@ -596,7 +600,7 @@ func decodeLocation(d *decoder, e *Entity, spec, root *yaml.Node) {
 		e.targets = append(e.targets, target{Value: it.Value, Line: it.N.Line})
 	}
 	if len(e.targets) == 0 && len(d.errs) == 0 {
-		d.fail("spec.target", orNode(spec, root), "a Location needs spec.target or spec.targets")
+		d.fail("spec.target", spec, "a Location needs spec.target or spec.targets")
 	}
 }
 

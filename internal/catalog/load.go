@@ -313,7 +313,11 @@ func LoadFiles(files []File, opt Options) *Read {
 		if err != nil {
 			var pe *parseError
 			if errors.As(err, &pe) {
-				r.Entities = append(r.Entities, fileEntity(name, pe.Line, "malformed YAML, nothing in this file was imported: "+pe.Msg))
+				what := "malformed YAML"
+				if pe.Limit {
+					what = "refused"
+				}
+				r.Entities = append(r.Entities, fileEntity(name, pe.Line, what+", nothing in this file was imported: "+pe.Msg))
 			} else {
 				r.Entities = append(r.Entities, fileEntity(name, 0, "malformed YAML, nothing in this file was imported: "+err.Error()))
 			}

@@ -607,8 +607,11 @@ func (p *planner) result() *paved.ImportPlan {
 			parts = append(parts, e.Reason)
 		}
 		parts = append(parts, s.errs...)
-		parts = append(parts, e.Notes...)
-		parts = append(parts, s.notes...)
+		if en.Outcome != paved.OutcomeInvalid {
+			// Notes say how an entity was imported; an invalid one was not.
+			parts = append(parts, e.Notes...)
+			parts = append(parts, s.notes...)
+		}
 		en.Reason = strings.Join(parts, "; ")
 		entries = append(entries, en)
 	}

@@ -32,6 +32,8 @@ const (
 type parseError struct {
 	Line int
 	Msg  string
+	// Limit is set when the YAML is well-formed but over a limit.
+	Limit bool
 }
 
 func (e *parseError) Error() string {
@@ -126,11 +128,11 @@ func (w *limitWalker) walk(n *yaml.Node, depth int, expand bool) error {
 		return nil
 	}
 	if depth > maxDepth {
-		return &parseError{Line: n.Line, Msg: fmt.Sprintf("nesting is deeper than %d levels: a catalog entity needs a handful", maxDepth)}
+		return &parseError{Limit: true, Line: n.Line, Msg: fmt.Sprintf("nesting is deeper than %d levels: a catalog entity needs a handful", maxDepth)}
 	}
 	w.count++
 	if expand && w.count > w.budget {
-		return &parseError{Line: n.Line, Msg: fmt.Sprintf("expanding YAML aliases here would read more than %d nodes: refusing a possible alias bomb", w.budget)}
+		return &parseError{Limit: true, Line: n.Line, Msg: fmt.Sprintf("expanding YAML aliases here would read more than %d nodes: refusing a possible alias bomb", w.budget)}
 	}
 	if n.Kind == yaml.AliasNode {
 		w.aliases = true

@@ -1,0 +1,84 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	paved "github.com/paved-dev/paved"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// goldenPlan is what a golden file holds: every entry, and the entities the
+// plan would write.
+type goldenPlan struct {
+	Entries  []paved.ImportEntry `json:"entries"`
+	Teams    []*paved.Team       `json:"teams"`
+	Users    []*paved.User       `json:"users"`
+	Services []*paved.Service    `json:"services"`
+}
+
+// checkGolden compares got, as indented JSON, with the file, or rewrites
+// the file under -update.
+func checkGolden(t *testing.T, file string, got any) {
+	t.Helper()
+	b, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	if *update {
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(want, b) {
+		t.Errorf("%s differs from the output (run go test -update and review the diff):\n%s", file, b)
+	}
+}
+
+func planGolden(t *testing.T, paths []string, golden string) {
+	t.Helper()
+	r, err := Load(paths, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Plan(&paved.Catalog{}, r, DefaultOptions())
+	checkGolden(t, golden, goldenPlan{p.Entries, p.Teams, p.Users, p.Services})
+}
+
+// TestGoldenSample imports the sample organisation through its Location
+// file, as a user would run `paved catalog import testdata/sample/all.yaml`.
+func TestGoldenSample(t *testing.T) {
+	planGolden(t, []string{"testdata/sample/all.yaml"}, "testdata/sample.golden.json")
+}
+
+// TestGolden plans each folder under testdata/golden into an empty catalog.
+func TestGolden(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/golden/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(d), func(t *testing.T) {
+			planGolden(t, []string{d}, d+".golden.json")
+		})
+	}
+	if n == 0 {
+		t.Fatal("no golden cases under testdata/golden")
+	}
+}
