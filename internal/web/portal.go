@@ -414,8 +414,9 @@ func changeText(c paved.Change) string {
 	from, to := string(c.From), string(c.To)
 	const max = 120
 	cut := func(s string) string {
-		if len(s) > max {
-			return s[:max] + "…"
+		// Cut at a rune boundary: half a UTF-8 sequence would show as U+FFFD.
+		if r := []rune(s); len(r) > max {
+			return string(r[:max]) + "…"
 		}
 		return s
 	}

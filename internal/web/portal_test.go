@@ -367,21 +367,40 @@ func TestPortalSecureCookie(t *testing.T) {
 	t.Fatalf("status %d and no session cookie", resp.StatusCode)
 }
 
-func TestPortalRevokedTokenEndsSession(t *testing.T) {
-	f := newPortalFixture(t)
-	pc := f.client(t)
-	pc.signin(f.tokens["bob"])
-	toks, err := f.db.FindTokens(context.Background(), "bob")
-	if err != nil || len(toks) != 1 {
-		t.Fatalf("FindTokens: %v, %d tokens", err, len(toks))
+// TestPortalCredentialsEndSessions checks that a session lives no longer
+// than what it stands on: the token it signed in with, and the user.
+func TestPortalCredentialsEndSessions(t *testing.T) {
+	tests := []struct {
+		name string
+		end  func(ctx context.Context, db *store.DB) error
+	}{
+		{"token revoked", func(ctx context.Context, db *store.DB) error {
+			toks, err := db.FindTokens(ctx, "bob")
+			if err != nil || len(toks) != 1 {
+				return fmt.Errorf("FindTokens: %v, %d tokens", err, len(toks))
+			}
+			return db.RevokeToken(ctx, toks[0].ID)
+		}},
+		{"user retired", func(ctx context.Context, db *store.DB) error { return db.RetireUser(ctx, "bob") }},
 	}
-	if err := f.db.RevokeToken(paved.WithActor(context.Background(), paved.Actor{Name: "test"}), toks[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	resp, body := pc.get("/services")
-	wantStatus(t, resp, body, http.StatusSeeOther)
-	if loc := resp.Header.Get("Location"); loc != "/signin?next=%2Fservices" {
-		t.Errorf("Location = %q, want the sign-in page coming back to /services", loc)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newPortalFixture(t)
+			pc := f.client(t)
+			pc.signin(f.tokens["bob"])
+			if err := tt.end(paved.WithActor(context.Background(), paved.Actor{Name: "test"}), f.db); err != nil {
+				t.Fatal(err)
+			}
+			resp, body := pc.get("/services")
+			wantStatus(t, resp, body, http.StatusSeeOther)
+			if loc := resp.Header.Get("Location"); loc != "/signin?next=%2Fservices" {
+				t.Errorf("Location = %q, want the sign-in page coming back to /services", loc)
+			}
+			// Nor can the same token start a new session.
+			_, page := pc.get("/signin")
+			resp, body = pc.post("/signin", url.Values{"csrf": {csrfOf(t, page)}, "token": {f.tokens["bob"]}}, nil)
+			wantStatus(t, resp, body, http.StatusUnauthorized)
+		})
 	}
 }
 
@@ -606,6 +625,9 @@ func TestPortalPages(t *testing.T) {
 			wantContains(t, body, tt.want...)
 			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type = %q", ct)
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "style-src 'self'") {
+				t.Errorf("Content-Security-Policy = %q: want same-origin scripts and styles only", csp)
 			}
 			if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 				t.Errorf("Cache-Control = %q, want no-store", cc)

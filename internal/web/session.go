@@ -116,7 +116,12 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, next, msg string) error {
+	// Keep an existing double-submit value, so that a second sign-in tab
+	// does not invalidate the form in the first.
 	csrf := newSecret()
+	if c, err := r.Cookie(signinCSRFCookie); err == nil && len(c.Value) == len(csrf) {
+		csrf = c.Value
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     signinCSRFCookie,
 		Value:    csrf,
