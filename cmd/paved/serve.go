@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/demo"
+	"github.com/paved-dev/paved/internal/store"
+	"github.com/paved-dev/paved/internal/web"
+)
+
+// demoAddr is where --demo listens unless told otherwise: on loopback only,
+// because the demo's tokens are printed to a terminal and its data is not
+// meant for a network.
+const demoAddr = "localhost:8080"
+
+// bootstrapUser is the admin created on an empty database.
+const bootstrapUser = "admin"
+
+func (a *app) serveCmd() *cobra.Command {
+	var (
+		addr            string
+		withDemo        bool
+		insecureCookies bool
+	)
+	cmd := &cobra.Command{
+		Use:   "serve [--addr :8080] [--database paved.db|postgres://...] [--config paved.yaml] [--demo]",
+		Short: "Run the paved server: REST API, portal, /metrics, /healthz and /readyz",
+		Long: `Run the paved server. On an empty database it creates an admin user and
+prints its API token once (or uses PAVED_BOOTSTRAP_TOKEN as the token).
+--demo seeds a demo organisation once and prints a token for each demo user;
+it listens on localhost:8080 unless --addr, PAVED_ADDR or paved.yaml says
+otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
+		Args: cobra.NoArgs,
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&addr, "addr", config.DefaultAddr, "listen address host:port (env PAVED_ADDR)")
+	fl.BoolVar(&withDemo, "demo", false, "seed the demo organisation (once) and print its users' tokens")
+	fl.BoolVar(&insecureCookies, "insecure-cookies", false, "send the session cookie without the Secure flag (plain-HTTP development only)")
+	cmd.RunE = a.runE(func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		cfg, err := a.loadConfig()
+		if err != nil {
+			return err
+		}
+		if cmd.Flags().Changed("addr") {
+			if err := config.ValidateAddr("--addr", addr); err != nil {
+				return err
+			}
+			cfg.Server.Addr = addr
+			cfg.SetBy("server.addr", "--addr")
+		} else if withDemo && !cfg.IsSet("server.addr") {
+			cfg.Server.Addr = demoAddr
+		}
+		log := slog.New(slog.NewJSONHandler(a.stderr, nil))
+
+		secure := cfg.Server.SecureCookies
+		switch {
+		case insecureCookies:
+			secure = false
+			log.Warn("session cookies are sent without the Secure flag (--insecure-cookies): use this only for plain-HTTP development")
+		case withDemo && secure && isLoopback(cfg.Server.Addr):
+			// Browsers drop Secure cookies on plain http:// in some
+			// setups; the demo on loopback must just work.
+			secure = false
+			log.Info("demo on a loopback address: session cookies are sent without the Secure flag so that plain http://localhost works")
+		}
+
+		db, err := store.Open(ctx, cfg.Server.Database)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		log.Info("database ready", "engine", db.Engine(), "database", redactDSN(cfg.Server.Database))
+
+		env := config.FromEnv(a.getenv)
+		if err := a.bootstrap(ctx, db, env.BootstrapToken, log); err != nil {
+			return err
+		}
+		if withDemo {
+			if err := a.seedDemo(ctx, db, log); err != nil {
+				return err
+			}
+		}
+
+		srv, err := web.NewServer(web.Config{
+			Store:         db,
+			Logger:        log,
+			Organisation:  cfg.Organisation.Name,
+			Catalog:       cfg.CatalogOptions(),
+			MaxBodyBytes:  int64(cfg.Server.MaxBodyBytes),
+			SecureCookies: secure,
+			Version:       buildInfo().Version,
+		})
+		if err != nil {
+			return err
+		}
+		l, err := net.Listen("tcp", cfg.Server.Addr)
+		if err != nil {
+			return paved.FieldErrorf(paved.EINVALID, cfg.Where("server.addr"), "cannot listen on %s: %v", cfg.Server.Addr, err)
+		}
+		url := "http://" + browseAddr(l.Addr())
+		log.Info("listening", "addr", l.Addr().String(), "url", url, "secure_cookies", secure, "version", buildInfo().Version)
+		fmt.Fprintf(a.stderr, "\npaved is running: open %s/ (Ctrl-C stops it)\n\n", url)
+		if err := srv.Serve(ctx, l); err != nil {
+			return fmt.Errorf("serving on %s: %w", l.Addr(), err)
+		}
+		log.Info("stopped")
+		return nil
+	})
+	return cmd
+}
+
+// bootstrap creates the first admin on an empty database (no users at all,
+// retired ones included) and prints its token once, or takes the token
+// from PAVED_BOOTSTRAP_TOKEN so that automation knows it in advance.
+func (a *app) bootstrap(ctx context.Context, st paved.Store, envSecret string, log *slog.Logger) error {
+	_, n, err := st.FindUsers(ctx, paved.UserFilter{IncludeRetired: true, Page: paved.Page{Limit: 1}})
+	if err != nil {
+		return fmt.Errorf("bootstrap: counting users: %w", err)
+	}
+	if n > 0 {
+		if envSecret != "" {
+			log.Info("PAVED_BOOTSTRAP_TOKEN is ignored: the database already has users")
+		}
+		return nil
+	}
+	secret := envSecret
+	if secret != "" {
+		if err := checkBootstrapSecret(secret); err != nil {
+			return err
+		}
+	} else {
+		secret = paved.NewTokenSecret()
+	}
+	ctx = paved.WithActor(ctx, paved.Actor{Name: "bootstrap"})
+	err = st.CreateUser(ctx, &paved.User{Name: bootstrapUser, DisplayName: "Administrator", Roles: []paved.Role{paved.RoleAdmin}, Teams: []string{}})
+	if paved.ErrorCode(err) == paved.ECONFLICT {
+		// Another replica bootstrapped the same empty database at the same
+		// moment; its admin stands.
+		log.Info("bootstrap: another paved created the admin first")
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("bootstrap: creating the admin: %w", err)
+	}
+	tok := &paved.Token{User: bootstrapUser, Name: "bootstrap", Prefix: paved.DisplayPrefix(secret), Hash: paved.HashToken(secret)}
+	if err := st.CreateToken(ctx, tok); err != nil {
+		return fmt.Errorf("bootstrap: creating the admin token: %w", err)
+	}
+	log.Info("bootstrap: created the first admin", "user", bootstrapUser, "token_id", tok.ID, "from_env", envSecret != "")
+	if envSecret != "" {
+		fmt.Fprintf(a.stderr, "\nCreated the admin user %q with the token from PAVED_BOOTSTRAP_TOKEN.\n\n", bootstrapUser)
+		return nil
+	}
+	fmt.Fprintf(a.stderr, "\nCreated the admin user %q. Its API token is shown only now; keep it:\n\n    %s\n\n", bootstrapUser, secret)
+	return nil
+}
+
+// checkBootstrapSecret refuses a guessable or malformed bootstrap token:
+// it grants admin on a server that may face a network.
+func checkBootstrapSecret(s string) error {
+	switch {
+	case len(s) < 24:
+		return paved.FieldErrorf(paved.EINVALID, config.EnvBootstrapToken, "the token is %d characters long: use at least 24 random characters (e.g. openssl rand -hex 32)", len(s))
+	case len(s) > 200:
+		return paved.FieldErrorf(paved.EINVALID, config.EnvBootstrapToken, "the token is %d characters long: at most 200 are allowed", len(s))
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return paved.FieldErrorf(paved.EINVALID, config.EnvBootstrapToken, "the token contains white space or control characters")
+	}
+	return nil
+}
+
+// seedDemo seeds the demo organisation and prints the tokens it issued.
+func (a *app) seedDemo(ctx context.Context, st paved.Store, log *slog.Logger) error {
+	tokens, err := demo.Seed(paved.WithActor(ctx, paved.Actor{Name: demo.Actor}), st)
+	if err != nil {
+		return err
+	}
+	users := demo.Users()
+	if len(tokens) == 0 {
+		log.Info("demo organisation already present")
+		fmt.Fprintf(a.stderr, "\nThe demo organisation is already here; its tokens were printed when it was first seeded.\n"+
+			"Make a new one with: paved token create --user %s --database <this database>\n\n", users[0].Name)
+		return nil
+	}
+	log.Info("demo organisation seeded", "tokens", len(tokens))
+	printDemoTokens(a.stderr, users, tokens)
+	return nil
+}
+
+// printDemoTokens lists the demo users by role, so a newcomer can sign in
+// as each role in turn.
+func printDemoTokens(w io.Writer, users []*paved.User, tokens map[string]string) {
+	fmt.Fprintf(w, "\nDemo organisation seeded. Sign in as any of these users with its token (shown only now):\n\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "    ROLE\tUSER\tTEAMS\tTOKEN")
+	for _, r := range paved.Roles {
+		for _, u := range users {
+			if len(u.Roles) == 0 || u.Roles[0] != r || tokens[u.Name] == "" {
+				continue
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", r, u.Name, join(u.Teams), tokens[u.Name])
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+// isLoopback reports whether addr listens on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// browseAddr is the host:port to put in a URL for a listener: an
+// all-interfaces listener is reachable as localhost from this machine.
+func browseAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return addr.String()
+}
+
+// redactDSN hides a PostgreSQL password before the DSN is logged.
+func redactDSN(dsn string) string {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return dsn
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return dsn
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return dsn
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
+}
