@@ -1,0 +1,199 @@
+# Helpers shared by the built-in guard rails.
+#
+# Which resources a rule judges: guard rails judge the desired state, so a
+# configuration rule looks at everything that will exist after the change:
+# create, update, replace and no-op (an existing database without encryption
+# is as unencrypted as a new one), and "apply" for Kubernetes manifests.
+# Deletes have no desired state (after is absent) and data sources
+# (mode = data) are read, not managed: both are skipped. Rules about changes
+# themselves (deleting a database) use input.by_type directly.
+package paved.lib
+
+judged_actions := {"create", "update", "replace", "no-op", "apply"}
+
+# judged(r): r is a managed resource whose desired configuration is judged.
+judged(r) if {
+	object.get(r, "mode", "managed") != "data"
+	r.action in judged_actions
+	is_object(r.after)
+}
+
+# resources(types): the judged resources of the given types, read through
+# input.by_type so a rule never scans the whole input.
+resources(types) := [r |
+	some t in types
+	some r in object.get(input.by_type, t, [])
+	judged(r)
+]
+
+# unknown(r, path): the attribute at path (an array of keys and indexes) is
+# known only after apply, or sits below a block that is. A rule of the form
+# "must be X" never reports an unknown value: it may well become X.
+unknown(r, path) if {
+	au := object.get(r, "after_unknown", {})
+	is_object(au)
+	some i in numbers.range(1, count(path))
+	object.get(au, array.slice(path, 0, i), false) == true
+}
+
+# get(r, path, def): the planned value at path, def when it is absent or
+# null (unset optional attributes are null in a plan). Undefined when the
+# value is unknown, so a rule body using it fails silently for unknowns.
+get(r, path, def) := v if {
+	not unknown(r, path)
+	v := _value(r.after, path, def)
+}
+
+_value(obj, path, def) := v if {
+	v := object.get(obj, path, null)
+	v != null
+} else := def
+
+# blocks(r, name): the nested blocks of a list-of-blocks attribute with their
+# index, e.g. blocks(r, "ingress") -> [[0, {...}], ...]. Unknown blocks are
+# left out.
+blocks(r, name) := [[i, b] |
+	some i, b in object.get(r.after, name, [])
+	is_object(b)
+	not unknown(r, [name, i])
+]
+
+# truthy(v): Terraform booleans sometimes arrive as strings (launch template
+# ebs.encrypted is a string "true"/"false"/"").
+truthy(v) if v == true
+truthy(v) if lower(v) == "true"
+
+falsy(v) if v == false
+falsy(v) if lower(v) == "false"
+
+# empty(v): null, "", [] or {}.
+empty(v) if v == null
+empty(v) if v == ""
+empty(v) if v == []
+empty(v) if v == {}
+
+# finding(r, msg, path, value) builds the object every rule emits.
+finding(r, msg, path, value) := {
+	"address": r.address,
+	"msg": msg,
+	"path": path,
+	"value": value,
+}
+
+# --- service context ---------------------------------------------------------
+
+# tier(r): the service tier of the check, else the resource's "tier" tag or
+# label ("1", "tier1", "tier-1"), else undefined. A label such as
+# tier: frontend is not a tier and is ignored.
+tier(r) := t if {
+	t := input.service.tier
+	is_number(t)
+} else := t if {
+	t := _parse_tier(object.get(object.get(r, "tags", {}), "tier", ""))
+} else := t if {
+	t := _parse_tier(object.get(r, ["after", "metadata", "labels", "tier"], ""))
+}
+
+_parse_tier(s) := to_number(m[1]) if {
+	is_string(s)
+	m := regex.find_all_string_submatch_n(`^(?i)(?:tier[ _-]?)?([1-4])$`, trim_space(s), 1)[0]
+}
+
+data_class := c if {
+	c := input.service.data_class
+	is_string(c)
+}
+
+# --- instance catalog --------------------------------------------------------
+
+# ec2_type(name) / db_class(name): the catalog row for an instance type or
+# database class, undefined when the catalog does not know it.
+ec2_type(name) := data.paved.instances.ec2[name]
+
+db_class(name) := data.paved.instances.rds[name]
+
+# family("db.r6g.2xlarge") = "r6g"; family("m7i.large") = "m7i".
+family(name) := f if {
+	parts := split(trim_prefix(name, "db."), ".")
+	count(parts) == 2
+	f := parts[0]
+}
+
+# --- Kubernetes --------------------------------------------------------------
+
+pod_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
+
+# pod_spec_path(kind): where the pod spec lives, dotted.
+pod_spec_path(kind) := "spec" if kind == "Pod"
+
+pod_spec_path(kind) := "spec.jobTemplate.spec.template.spec" if kind == "CronJob"
+
+pod_spec_path(kind) := "spec.template.spec" if {
+	kind in pod_kinds
+	not kind in {"Pod", "CronJob"}
+}
+
+_pod_spec_keys(kind) := ["spec"] if kind == "Pod"
+
+_pod_spec_keys(kind) := ["spec", "jobTemplate", "spec", "template", "spec"] if kind == "CronJob"
+
+_pod_spec_keys(kind) := ["spec", "template", "spec"] if {
+	kind in pod_kinds
+	not kind in {"Pod", "CronJob"}
+}
+
+# workloads: every judged pod-bearing manifest with its pod spec, as
+# {"r": resource, "spec": pod spec, "path": dotted path of the spec}.
+workloads := [w |
+	some kind in pod_kinds
+	some r in object.get(input.by_type, kind, [])
+	judged(r)
+	object.get(r, "source", "kubernetes") == "kubernetes"
+	spec := object.get(r.after, _pod_spec_keys(kind), null)
+	is_object(spec)
+	w := {"r": r, "spec": spec, "path": pod_spec_path(kind)}
+]
+
+# pod_labels(r): the labels the pods of a workload carry.
+pod_labels(r) := object.get(r.after, ["metadata", "labels"], {}) if r.type == "Pod"
+
+pod_labels(r) := object.get(r.after, ["spec", "jobTemplate", "spec", "template", "metadata", "labels"], {}) if r.type == "CronJob"
+
+pod_labels(r) := object.get(r.after, ["spec", "template", "metadata", "labels"], {}) if {
+	not r.type in {"Pod", "CronJob"}
+}
+
+container_fields := ["containers", "initContainers", "ephemeralContainers"]
+
+# containers(w): every container of a workload (regular, init and ephemeral)
+# as {"c": container, "field": which list, "path": dotted path, "name": name}.
+containers(w) := [x |
+	some field in container_fields
+	some i, c in object.get(w.spec, field, [])
+	is_object(c)
+	x := {
+		"c": c,
+		"field": field,
+		"path": sprintf("%s.%s[%d]", [w.path, field, i]),
+		"name": object.get(c, "name", sprintf("%s[%d]", [field, i])),
+	}
+]
+
+# security_value(w, x, key): the effective securityContext setting for a
+# container: the container's own value wins over the pod's (Kubernetes
+# precedence); undefined when neither sets it. Only fields that exist at both
+# levels (runAsNonRoot, runAsUser, runAsGroup, seccompProfile, ...) inherit.
+security_value(w, x, key) := v if {
+	v := x.c.securityContext[key]
+	v != null
+} else := v if {
+	v := w.spec.securityContext[key]
+	v != null
+}
+
+# security_path(w, x, key): where the effective value came from.
+security_path(w, x, key) := sprintf("%s.securityContext.%s", [x.path, key]) if {
+	x.c.securityContext[key] != null
+} else := sprintf("%s.securityContext.%s", [w.path, key])
+
+workload_name(r) := sprintf("%s %s", [r.type, object.get(r.after, ["metadata", "name"], r.address)])
