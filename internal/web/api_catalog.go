@@ -1,5 +1,3 @@
-//go:build paved_catalog_api
-
 package web
 
 import (

@@ -23,6 +23,7 @@ import (
 type apiEnv struct {
 	t        *testing.T
 	db       *store.DB
+	path     string // the SQLite file, for tests that tamper with it
 	srv      *Server
 	h        http.Handler
 	reg      *prometheus.Registry
@@ -52,7 +53,8 @@ func tokenOf(user string) string { return "pvd_test_" + user }
 func newAPIEnv(t *testing.T) *apiEnv {
 	t.Helper()
 	ctx := paved.WithActor(context.Background(), paved.Actor{Name: "test-seed"})
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paved.db"))
+	path := filepath.Join(t.TempDir(), "paved.db")
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -71,7 +73,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	} {
 		must(db.CreateTeam(ctx, &tm))
 	}
-	e := &apiEnv{t: t, db: db}
+	e := &apiEnv{t: t, db: db, path: path}
 	for _, u := range apiUsers {
 		must(db.CreateUser(ctx, &paved.User{Name: u.name, Roles: u.roles, Teams: u.teams}))
 		tok := &paved.Token{User: u.name, Name: "test", Prefix: paved.DisplayPrefix(tokenOf(u.name)), Hash: paved.HashToken(tokenOf(u.name))}
@@ -111,6 +113,19 @@ func (e *apiEnv) do(method, target, token, body string) *httptest.ResponseRecord
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// doAuth sends a GET-style request with a raw Authorization header ("" for
+// none).
+func (e *apiEnv) doAuth(method, target, authorization string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
 	}
 	rec := httptest.NewRecorder()
 	e.h.ServeHTTP(rec, req)

@@ -47,23 +47,40 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Help:      "HTTP requests being served.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{
-		m.requests, m.duration, m.inflight,
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	} {
-		if err := reg.Register(c); err != nil {
-			// A caller may pass a registry that already has the Go and
-			// process collectors; that is fine, anything else is not.
-			var are prometheus.AlreadyRegisteredError
-			if errors.As(err, &are) {
-				continue
-			}
-			return nil, err
-		}
+	// A registry shared by several servers (tests, or two listeners in one
+	// process) gets one set of series: reuse what is registered already.
+	var err error
+	if m.requests, err = register(reg, m.requests); err != nil {
+		return nil, err
+	}
+	if m.duration, err = register(reg, m.duration); err != nil {
+		return nil, err
+	}
+	if m.inflight, err = register(reg, m.inflight); err != nil {
+		return nil, err
+	}
+	if _, err = register(reg, collectors.NewGoCollector()); err != nil {
+		return nil, err
+	}
+	if _, err = register(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return nil, err
 	}
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	return m, nil
+}
+
+// register registers c, or returns the equal collector already there.
+func register[C prometheus.Collector](reg *prometheus.Registry, c C) (C, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if old, ok := are.ExistingCollector.(C); ok {
+				return old, nil
+			}
+		}
+		return c, err
+	}
+	return c, nil
 }
 
 // observe records one finished request.

@@ -269,6 +269,16 @@ func toStrings[T ~string](vs []T) []string {
 	return out
 }
 
+// inputRequired are the properties a request body must have, for the types
+// used as request bodies (they are also always present in responses).
+var inputRequired = map[reflect.Type][]string{
+	reflect.TypeOf(paved.Service{}): {"name", "owner"},
+	reflect.TypeOf(paved.Team{}):    {"kind", "name"},
+	reflect.TypeOf(paved.User{}):    {"name"},
+	reflect.TypeOf(TokenRequest{}):  {"name"},
+	reflect.TypeOf(ImportRequest{}): {"files"},
+}
+
 // readOnly are properties the server sets; clients may send them but they
 // are ignored.
 var readOnly = map[string]bool{
@@ -356,7 +366,10 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 			}
 		}
 		s := map[string]any{"type": "object", "properties": props}
-		if len(required) > 0 && !g.inputs[t] {
+		if g.inputs[t] {
+			required = inputRequired[t]
+		}
+		if len(required) > 0 {
 			sort.Strings(required)
 			s["required"] = required
 		}
