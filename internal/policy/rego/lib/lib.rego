@@ -197,3 +197,41 @@ security_path(w, x, key) := sprintf("%s.securityContext.%s", [x.path, key]) if {
 } else := sprintf("%s.securityContext.%s", [w.path, key])
 
 workload_name(r) := sprintf("%s %s", [r.type, object.get(r.after, ["metadata", "name"], r.address)])
+
+# --- instance types in configurations ---------------------------------------
+
+ec2_types := ["aws_instance", "aws_spot_instance_request", "aws_launch_template", "aws_launch_configuration", "aws_eks_node_group", "aws_autoscaling_group"]
+
+db_types := ["aws_db_instance", "aws_rds_cluster_instance", "aws_docdb_cluster_instance", "aws_neptune_cluster_instance"]
+
+# instance_types(r): every EC2 instance type r asks for, as [path, type]:
+# instance_type, EKS node group instance_types and the overrides of an
+# auto scaling group's mixed instances policy. Unknown and empty values are
+# left out.
+instance_types(r) := [[p, v] |
+	some [p, path] in _instance_type_paths(r)
+	v := get(r, path, "")
+	is_string(v)
+	v != ""
+]
+
+_instance_type_paths(r) := [["instance_type", ["instance_type"]]] if {
+	r.type in {"aws_instance", "aws_spot_instance_request", "aws_launch_template", "aws_launch_configuration"}
+}
+
+_instance_type_paths(r) := [[sprintf("instance_types[%d]", [i]), ["instance_types", i]] |
+	some i, _ in object.get(r.after, "instance_types", [])
+] if r.type == "aws_eks_node_group"
+
+_instance_type_paths(r) := [[sprintf("mixed_instances_policy[%d].launch_template[%d].override[%d].instance_type", [i, j, k]), ["mixed_instances_policy", i, "launch_template", j, "override", k, "instance_type"]] |
+	some i, mip in object.get(r.after, "mixed_instances_policy", [])
+	some j, lt in object.get(mip, "launch_template", [])
+	some k, _ in object.get(lt, "override", [])
+] if r.type == "aws_autoscaling_group"
+
+# db_classes(r): the database class r asks for, as [path, class].
+db_classes(r) := [["instance_class", v] |
+	v := get(r, ["instance_class"], "")
+	is_string(v)
+	v != ""
+]

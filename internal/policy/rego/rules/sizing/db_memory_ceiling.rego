@@ -52,7 +52,7 @@ deny contains f if {
 # Aurora Serverless v2 scales up to max_capacity ACUs of about 2 GiB each.
 deny contains f if {
 	some r in lib.resources(["aws_rds_cluster"])
-	some i, _ in lib.blocks(r, "serverlessv2_scaling_configuration")
+	some [i, _] in lib.blocks(r, "serverlessv2_scaling_configuration")
 	acu := lib.get(r, ["serverlessv2_scaling_configuration", i, "max_capacity"], null)
 	is_number(acu)
 	acu * 2 > params.max_memory_gib

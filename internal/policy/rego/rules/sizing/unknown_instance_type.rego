@@ -1,0 +1,49 @@
+# METADATA
+# title: Instance type not in the catalog
+# description: |
+#   The sizing guard rails look instance types up in the embedded catalog; a type the catalog
+#   does not know cannot be judged, so a typo or a brand-new family would slip past the memory
+#   and vCPU limits unnoticed. This advice names such types so that either the configuration
+#   or the catalog gets fixed.
+# custom:
+#   id: unknown-instance-type
+#   severity: warn
+#   category: sizing
+#   security: false
+#   remediation: Check the spelling of the instance type; if it is real and new, add it to the instance catalog (rego/data/instances.json) with its source.
+#   resource_types: [aws_instance, aws_spot_instance_request, aws_launch_template, aws_launch_configuration, aws_eks_node_group, aws_autoscaling_group, aws_db_instance, aws_rds_cluster_instance, aws_docdb_cluster_instance, aws_neptune_cluster_instance]
+#   scope: resource
+#   parameters:
+#     ignore:
+#       default: [db.serverless]
+#       description: Instance types and classes that are known to have no fixed size.
+#   examples:
+#     fail: |
+#       resource "aws_instance" "web" {
+#         instance_type = "m6i.larg"
+#       }
+#     pass: |
+#       resource "aws_instance" "web" {
+#         instance_type = "m6i.large"
+#       }
+package paved.rules.unknown_instance_type
+
+import data.paved.lib
+
+params := data.paved.params.unknown_instance_type
+
+warn contains f if {
+	some r in lib.resources(lib.ec2_types)
+	some [path, itype] in lib.instance_types(r)
+	not lib.ec2_type(itype)
+	not itype in params.ignore
+	f := lib.finding(r, sprintf("%s uses instance type %q, which the instance catalog does not know, so its size cannot be checked", [r.address, itype]), path, itype)
+}
+
+warn contains f if {
+	some r in lib.resources(lib.db_types)
+	some [path, class] in lib.db_classes(r)
+	not lib.db_class(class)
+	not class in params.ignore
+	f := lib.finding(r, sprintf("%s uses database class %q, which the instance catalog does not know, so its size cannot be checked", [r.address, class]), path, class)
+}

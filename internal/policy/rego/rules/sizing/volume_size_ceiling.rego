@@ -1,0 +1,67 @@
+# METADATA
+# title: Block storage volume above the size ceiling
+# description: |
+#   EBS volumes are billed for their provisioned size whether or not the space is used, and a
+#   large volume is often a sign of data that belongs in S3 or a database instead. Volumes
+#   above the ceiling need a conversation. The size is checked on standalone volumes, on the
+#   root and extra block devices of instances, and in launch template block device mappings.
+# custom:
+#   id: volume-size-ceiling
+#   severity: deny
+#   category: sizing
+#   security: false
+#   remediation: Provision a smaller volume and grow it when needed (EBS volumes can be enlarged online), or ask for a sign-off with the expected data volume.
+#   resource_types: [aws_ebs_volume, aws_instance, aws_launch_template]
+#   scope: resource
+#   parameters:
+#     max_volume_gib:
+#       default: 1024
+#       description: Largest EBS volume in GiB allowed without sign-off.
+#   examples:
+#     fail: |
+#       resource "aws_ebs_volume" "data" {
+#         availability_zone = "eu-west-1a"
+#         size              = 4096
+#       }
+#     pass: |
+#       resource "aws_ebs_volume" "data" {
+#         availability_zone = "eu-west-1a"
+#         size              = 200
+#       }
+package paved.rules.volume_size_ceiling
+
+import data.paved.lib
+
+params := data.paved.params.volume_size_ceiling
+
+deny contains f if {
+	some r in lib.resources(["aws_ebs_volume"])
+	size := lib.get(r, ["size"], 0)
+	_over(size)
+	f := _finding(r, "size", size)
+}
+
+deny contains f if {
+	some r in lib.resources(["aws_instance"])
+	some dev in ["root_block_device", "ebs_block_device"]
+	some [i, _] in lib.blocks(r, dev)
+	size := lib.get(r, [dev, i, "volume_size"], 0)
+	_over(size)
+	f := _finding(r, sprintf("%s[%d].volume_size", [dev, i]), size)
+}
+
+deny contains f if {
+	some r in lib.resources(["aws_launch_template"])
+	some [i, m] in lib.blocks(r, "block_device_mappings")
+	some j, _ in object.get(m, "ebs", [])
+	size := lib.get(r, ["block_device_mappings", i, "ebs", j, "volume_size"], 0)
+	_over(size)
+	f := _finding(r, sprintf("block_device_mappings[%d].ebs[%d].volume_size", [i, j]), size)
+}
+
+_over(size) if {
+	is_number(size)
+	size > params.max_volume_gib
+}
+
+_finding(r, path, size) := lib.finding(r, sprintf("%s asks for a %v GiB volume, above the %v GiB ceiling", [r.address, size, params.max_volume_gib]), path, size)
