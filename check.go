@@ -59,6 +59,10 @@ type Severity string
 const (
 	SeverityDeny Severity = "deny"
 	SeverityWarn Severity = "warn"
+	// SeverityException marks a conftest-style exception: a user policy's
+	// exception rule silenced a rule for one input. It neither blocks nor
+	// warns; reports list it so the silencing stays visible.
+	SeverityException Severity = "exception"
 )
 
 // Finding is one guard rail broken by one resource.
@@ -85,7 +89,10 @@ type Finding struct {
 	// EnforceFrom is set while a deny rule is still being rolled out: the
 	// finding is reported as a warning until that date (YYYY-MM-DD).
 	EnforceFrom string `json:"enforce_from,omitempty"`
-	Fingerprint string `json:"fingerprint"`
+	// Details are the extra keys of a user policy's result object (all
+	// but msg), kept as conftest keeps them as metadata.
+	Details     map[string]any `json:"details,omitempty"`
+	Fingerprint string         `json:"fingerprint"`
 }
 
 // ComputeFingerprint binds a finding to its rule, resource and offending
