@@ -61,10 +61,16 @@ blocks(r, name) := [[i, b] |
 # truthy(v): Terraform booleans sometimes arrive as strings (launch template
 # ebs.encrypted is a string "true"/"false"/"").
 truthy(v) if v == true
-truthy(v) if lower(v) == "true"
+truthy(v) if {
+	is_string(v)
+	lower(v) == "true"
+}
 
 falsy(v) if v == false
-falsy(v) if lower(v) == "false"
+falsy(v) if {
+	is_string(v)
+	lower(v) == "false"
+}
 
 # empty(v): null, "", [] or {}.
 empty(v) if v == null
@@ -235,3 +241,45 @@ db_classes(r) := [["instance_class", v] |
 	is_string(v)
 	v != ""
 ]
+
+# set_and_known(r, path): the attribute has a planned value that is not null.
+set_and_known(r, path) if {
+	not unknown(r, path)
+	object.get(r.after, path, null) != null
+}
+
+# unset_default(r, path): the attribute is null in the plan, or unknown
+# although the configuration cannot have set it to anything that is only
+# known after apply. Terraform shows an Optional+Computed attribute left
+# out of the configuration (aws_rds_cluster.storage_encrypted,
+# aws_efs_file_system.encrypted) as unknown; where the AWS API default is
+# the unsafe value, rules use this helper and say so in their description,
+# an explicit exception to "unknown is never a violation".
+unset_default(r, path) if object.get(r.after, path, null) == null
+
+# --- S3 joins (plan scope) ---------------------------------------------------
+
+# s3_bucket_of(b, r): resource r (a bucket-level configuration such as
+# aws_s3_bucket_public_access_block) configures bucket b. The bucket argument
+# is matched by value when known; on a create it is usually unknown
+# (aws_s3_bucket.x.id), and then the configuration is matched to the bucket
+# with the same resource name in the same module, the common convention.
+# The plan's configuration references are not part of the input.
+s3_bucket_of(b, r) if {
+	v := object.get(r.after, "bucket", null)
+	is_string(v)
+	v != ""
+	v in {object.get(b.after, "bucket", null), object.get(b.after, "id", null)}
+}
+
+s3_bucket_of(b, r) if {
+	unknown(r, ["bucket"])
+	object.get(r, "module", "") == object.get(b, "module", "")
+	_base_name(r.address) == _base_name(b.address)
+}
+
+# _base_name("module.a.aws_s3_bucket.logs[\"x\"]") = "logs[\"x\"]"
+_base_name(addr) := n if {
+	parts := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+(?:\[[^\]]*\])?)$`, addr, 1)
+	n := parts[0][1]
+}

@@ -1,0 +1,53 @@
+# METADATA
+# title: SQS queue encryption switched off
+# description: |
+#   Messages often carry personal data and sit in the queue for up to two weeks. New queues are
+#   encrypted with SQS-managed keys (SSE-SQS) unless that is switched off; a queue that sets
+#   sqs_managed_sse_enabled = false without a KMS key stores messages unencrypted. Queues
+#   holding confidential data can be required to use a KMS key instead.
+# custom:
+#   id: sqs-queue-encrypted
+#   severity: deny
+#   category: encryption
+#   security: true
+#   remediation: Remove sqs_managed_sse_enabled = false, or set kms_master_key_id to a KMS key.
+#   resource_types: [aws_sqs_queue]
+#   scope: resource
+#   parameters:
+#     kms_data_classes:
+#       default: [restricted]
+#       description: Service data classes whose queues must use a KMS key (kms_master_key_id), not SSE-SQS.
+#   examples:
+#     fail: |
+#       resource "aws_sqs_queue" "orders" {
+#         name                    = "orders"
+#         sqs_managed_sse_enabled = false
+#       }
+#     pass: |
+#       resource "aws_sqs_queue" "orders" {
+#         name              = "orders"
+#         kms_master_key_id = aws_kms_key.orders.arn
+#       }
+package paved.rules.sqs_queue_encrypted
+
+import data.paved.lib
+
+params := data.paved.params.sqs_queue_encrypted
+
+deny contains f if {
+	some r in lib.resources(["aws_sqs_queue"])
+	not _kms(r)
+	not lib.unknown(r, ["kms_master_key_id"])
+	lib.get(r, ["sqs_managed_sse_enabled"], true) == false
+	f := lib.finding(r, sprintf("%s stores messages unencrypted (sqs_managed_sse_enabled = false and no kms_master_key_id)", [r.address]), "sqs_managed_sse_enabled", false)
+}
+
+deny contains f if {
+	lib.data_class in params.kms_data_classes
+	some r in lib.resources(["aws_sqs_queue"])
+	not _kms(r)
+	not lib.unknown(r, ["kms_master_key_id"])
+	f := lib.finding(r, sprintf("%s holds %s data but is not encrypted with a KMS key", [r.address, lib.data_class]), "kms_master_key_id", null)
+}
+
+_kms(r) if not lib.get(r, ["kms_master_key_id"], "") in {"", null}

@@ -1,0 +1,26 @@
+package paved.rules.sqs_queue_encrypted_test
+
+import data.paved.rules.sqs_queue_encrypted as rule
+import data.paved.test.plan
+import data.paved.test.plan_for
+import data.paved.test.res
+import data.paved.test.unknown
+
+test_fail_sse_switched_off if {
+	fs := rule.deny with input as plan([res("aws_sqs_queue", {"sqs_managed_sse_enabled": false, "kms_master_key_id": null})])
+	some f in fs
+	f.path == "sqs_managed_sse_enabled"
+}
+
+test_fail_restricted_without_kms if {
+	count(rule.deny) == 1 with input as plan_for([res("aws_sqs_queue", {"sqs_managed_sse_enabled": true})], {"data_class": "restricted"})
+}
+
+test_pass_default_sse_kms_and_unknown if {
+	count(rule.deny) == 0 with input as plan([
+		unknown(res("aws_sqs_queue", {"name": "a"}), {"sqs_managed_sse_enabled": true}),
+		res("aws_sqs_queue", {"sqs_managed_sse_enabled": false, "kms_master_key_id": "alias/aws/sqs"}),
+		unknown(res("aws_sqs_queue", {"sqs_managed_sse_enabled": false}), {"kms_master_key_id": true}),
+	])
+	count(rule.deny) == 0 with input as plan_for([res("aws_sqs_queue", {"kms_master_key_id": "alias/orders"})], {"data_class": "restricted"})
+}
