@@ -88,27 +88,41 @@ func Export(w io.Writer, c *paved.Catalog) error {
 	enc := yaml.NewEncoder(bw)
 	enc.SetIndent(2)
 
+	// References name the team's namespace, as Backstage resolves a bare
+	// name in the referring entity's namespace; paved itself keys by name.
+	ns := map[string]string{}
+	for _, t := range c.Teams {
+		if t != nil {
+			ns[strings.ToLower(t.Name)] = t.Namespace
+		}
+	}
+	team := func(name string) string {
+		if n := ns[strings.ToLower(name)]; n != "" {
+			return n + "/" + name
+		}
+		return name
+	}
 	children := map[string][]string{}
 	for _, t := range c.Teams {
 		if t != nil && t.Parent != "" {
 			k := strings.ToLower(t.Parent)
-			children[k] = append(children[k], t.Name)
+			children[k] = append(children[k], team(t.Name))
 		}
 	}
 	for _, t := range sortedBy(c.Teams, func(t *paved.Team) string { return t.Name }) {
 		kids := children[strings.ToLower(t.Name)]
 		sort.Strings(kids)
-		if err := enc.Encode(groupEntity(t, kids)); err != nil {
+		if err := enc.Encode(groupEntity(t, team(t.Parent), kids)); err != nil {
 			return fmt.Errorf("catalog export: group %s: %w", t.Name, err)
 		}
 	}
 	for _, u := range sortedBy(c.Users, func(u *paved.User) string { return u.Name }) {
-		if err := enc.Encode(userEntity(u)); err != nil {
+		if err := enc.Encode(userEntity(u, team)); err != nil {
 			return fmt.Errorf("catalog export: user %s: %w", u.Name, err)
 		}
 	}
 	for _, s := range sortedBy(c.Services, func(s *paved.Service) string { return s.Name }) {
-		if err := enc.Encode(componentEntity(s)); err != nil {
+		if err := enc.Encode(componentEntity(s, team(s.Owner))); err != nil {
 			return fmt.Errorf("catalog export: component %s: %w", s.Name, err)
 		}
 	}
@@ -165,7 +179,7 @@ func retiredAt(t *time.Time) []string {
 	return []string{annRetiredAt, t.UTC().Format(time.RFC3339Nano)}
 }
 
-func groupEntity(t *paved.Team, children []string) yEntity {
+func groupEntity(t *paved.Team, parent string, children []string) yEntity {
 	extra := append([]string{annTeamKind, string(t.Kind)}, retiredAt(t.RetiredAt)...)
 	typ := t.Type
 	if typ == "" {
@@ -179,12 +193,15 @@ func groupEntity(t *paved.Team, children []string) yEntity {
 		children = []string{}
 	}
 	return yEntity{APIVersion: apiVersion, Kind: kindGroup, Metadata: m, Spec: yGroupSpec{
-		Type: typ, Profile: profile(t.Title, t.Email), Parent: t.Parent, Children: children,
+		Type: typ, Profile: profile(t.Title, t.Email), Parent: parent, Children: children,
 	}}
 }
 
-func userEntity(u *paved.User) yEntity {
-	teams := append([]string{}, u.Teams...)
+func userEntity(u *paved.User, team func(string) string) yEntity {
+	teams := make([]string, 0, len(u.Teams))
+	for _, t := range u.Teams {
+		teams = append(teams, team(t))
+	}
 	sort.Strings(teams)
 	var ann map[string]string
 	if r := retiredAt(u.RetiredAt); r != nil {
@@ -210,7 +227,7 @@ func exportLifecycle(s *paved.Service) string {
 	return "experimental"
 }
 
-func componentEntity(s *paved.Service) yEntity {
+func componentEntity(s *paved.Service, owner string) yEntity {
 	extra := []string{
 		annTier, strconv.Itoa(int(s.Tier)),
 		annDataClass, string(s.DataClass),
@@ -230,7 +247,7 @@ func componentEntity(s *paved.Service) yEntity {
 	}
 	m := meta(s.Name, s.Namespace, s.Title, s.Description, s.Tags, s.Links, withAnnotations(s.Annotations, extra...))
 	return yEntity{APIVersion: apiVersion, Kind: kindComponent, Metadata: m, Spec: yComponentSpec{
-		Type: typ, Lifecycle: lc, Owner: "group:" + s.Owner, System: s.System,
+		Type: typ, Lifecycle: lc, Owner: "group:" + owner, System: s.System,
 		DependsOn: s.DependsOn, ProvidesAPIs: s.ProvidesAPIs, ConsumesAPIs: s.ConsumesAPIs,
 	}}
 }

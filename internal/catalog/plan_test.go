@@ -201,6 +201,7 @@ func current() *paved.Catalog {
 			{ID: 2, Name: "sec", Kind: paved.KindSecurity, Type: "team", Parent: "Payments"},
 			{ID: 3, Name: "old", Kind: paved.KindProduct, Type: "team", RetiredAt: &retired},
 			{ID: 4, Name: "loop-b", Kind: paved.KindProduct, Parent: "loop-a"},
+			{ID: 5, Name: "loop-a", Kind: paved.KindProduct},
 		},
 		Users: []*paved.User{
 			{ID: 10, Name: "root", DisplayName: "Root", Roles: []paved.Role{paved.RoleAdmin}, Teams: []string{"sec"}},
