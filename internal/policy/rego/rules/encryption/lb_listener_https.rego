@@ -1,0 +1,59 @@
+# METADATA
+# title: Load balancer listener serves plain HTTP
+# description: |
+#   An HTTP listener sends requests, cookies and tokens in clear text between the client and
+#   the load balancer. Plain HTTP is acceptable only to redirect clients to HTTPS (or to answer
+#   with a fixed response). Network load balancer listeners (TCP, UDP, TLS) are not judged here.
+# custom:
+#   id: lb-listener-https
+#   severity: deny
+#   category: encryption
+#   security: true
+#   remediation: Use protocol = "HTTPS" with a certificate_arn and a current ssl_policy, and turn the HTTP listener into a redirect to HTTPS (status HTTP_301).
+#   resource_types: [aws_lb_listener, aws_alb_listener]
+#   scope: resource
+#   examples:
+#     fail: |
+#       resource "aws_lb_listener" "web" {
+#         load_balancer_arn = aws_lb.web.arn
+#         port              = 80
+#         protocol          = "HTTP"
+#         default_action {
+#           type             = "forward"
+#           target_group_arn = aws_lb_target_group.web.arn
+#         }
+#       }
+#     pass: |
+#       resource "aws_lb_listener" "web" {
+#         load_balancer_arn = aws_lb.web.arn
+#         port              = 80
+#         protocol          = "HTTP"
+#         default_action {
+#           type = "redirect"
+#           redirect {
+#             port        = "443"
+#             protocol    = "HTTPS"
+#             status_code = "HTTP_301"
+#           }
+#         }
+#       }
+package paved.rules.lb_listener_https
+
+import data.paved.lib
+
+deny contains f if {
+	some r in lib.resources(["aws_lb_listener", "aws_alb_listener"])
+	lib.get(r, ["protocol"], "") == "HTTP"
+	not lib.unknown(r, ["default_action"])
+	some i, a in object.get(r.after, "default_action", [])
+	not _safe(a)
+	f := lib.finding(r, sprintf("%s listens on plain HTTP (port %v) and its default action is %v, not a redirect to HTTPS", [r.address, object.get(r.after, "port", "?"), object.get(a, "type", "?")]), sprintf("default_action[%d].type", [i]), object.get(a, "type", null))
+}
+
+_safe(a) if a.type == "fixed-response"
+
+_safe(a) if {
+	a.type == "redirect"
+	some rd in a.redirect
+	rd.protocol == "HTTPS"
+}

@@ -1,0 +1,24 @@
+package paved.rules.lb_listener_https_test
+
+import data.paved.rules.lb_listener_https as rule
+import data.paved.test.plan
+import data.paved.test.res
+
+test_fail_http_forward if {
+	fs := rule.deny with input as plan([res("aws_lb_listener", {"port": 80, "protocol": "HTTP", "default_action": [{"type": "forward", "target_group_arn": "arn"}]})])
+	some f in fs
+	f.path == "default_action[0].type"
+	f.value == "forward"
+}
+
+test_fail_redirect_to_http if {
+	count(rule.deny) == 1 with input as plan([res("aws_alb_listener", {"protocol": "HTTP", "default_action": [{"type": "redirect", "redirect": [{"protocol": "HTTP", "port": "8080"}]}]})])
+}
+
+test_pass_https_redirect_and_nlb if {
+	count(rule.deny) == 0 with input as plan([
+		res("aws_lb_listener", {"protocol": "HTTP", "default_action": [{"type": "redirect", "redirect": [{"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}]}]}),
+		res("aws_lb_listener", {"protocol": "HTTPS", "default_action": [{"type": "forward"}]}),
+		res("aws_lb_listener", {"protocol": "TCP", "default_action": [{"type": "forward"}]}),
+	])
+}
