@@ -1,0 +1,152 @@
+package iac
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/paved-dev/paved"
+)
+
+func jsonUnmarshalString(q []byte, s *string) error { return json.Unmarshal(q, s) }
+
+// Messages for inputs that are recognised but not supported. They say what
+// the input is and what to run instead, because the usual cause is a CI step
+// that points paved at the wrong file.
+const (
+	msgState         = "this is a Terraform state file, not a plan: run terraform show -json PLANFILE"
+	msgTFConfig      = "this is a Terraform configuration in JSON (.tf.json), not a plan: run terraform plan -out=PLANFILE and terraform show -json PLANFILE"
+	msgCloudForm     = "this is an AWS CloudFormation template: CloudFormation is not supported yet"
+	msgKustomization = "this is a kustomization file, not Kubernetes manifests: run kustomize build first (or kubectl kustomize) and check its output"
+	msgHelm          = "this looks like an unrendered Helm template: render it with helm template first"
+	msgSchema        = "this is Terraform provider schema output (terraform providers schema -json), not a plan: run terraform show -json PLANFILE"
+	msgUnknown       = "not a Terraform plan or Kubernetes manifest: expected a Terraform plan in JSON (terraform show -json PLANFILE, with format_version and resource_changes) or Kubernetes objects with apiVersion and kind"
+)
+
+// tfConfigKeys are the top-level block types of a .tf.json file.
+var tfConfigKeys = map[string]bool{
+	"resource": true, "data": true, "provider": true, "terraform": true, "variable": true,
+	"module": true, "output": true, "locals": true, "check": true, "import": true,
+	"moved": true, "removed": true, "ephemeral": true, "//": true,
+}
+
+// classifyJSONObject names what a top-level JSON object is from its keys.
+// It returns "plan", "kubernetes" or an error message for anything else.
+func classifyJSONObject(text []byte, tv *topValue) (string, string) {
+	has := tv.has
+	switch {
+	case has("format_version") && (has("resource_changes") || has("planned_values")):
+		return "plan", ""
+	case has("format_version") && has("values"):
+		return "", msgState
+	case has("version") && has("lineage"):
+		return "", msgState
+	case has("format_version") && has("provider_schemas"):
+		return "", msgSchema
+	case has("AWSTemplateFormatVersion"):
+		return "", msgCloudForm
+	case has("apiVersion") && has("kind"):
+		return "kubernetes", ""
+	}
+	if sp, ok := tv.get("Resources"); ok && looksCloudFormation(text[sp.start:sp.end]) {
+		return "", msgCloudForm
+	}
+	if len(tv.keys) > 0 {
+		config, other := 0, 0
+		for _, k := range tv.keys {
+			if tfConfigKeys[k.key] {
+				config++
+			} else {
+				other++
+			}
+		}
+		if other == 0 && (has("resource") || has("provider") || has("module") || has("terraform") || has("data")) {
+			return "", msgTFConfig
+		}
+	}
+	if has("resources") && (has("bases") || has("patchesStrategicMerge") || has("namePrefix") || has("images") || has("configMapGenerator")) {
+		return "", msgKustomization
+	}
+	if has("format_version") {
+		return "", "a JSON document with format_version but neither resource_changes nor planned_values: " + msgUnknown
+	}
+	return "", msgUnknown
+}
+
+// looksCloudFormation reports whether a Resources object has a Type AWS::...
+func looksCloudFormation(raw []byte) bool {
+	var res map[string]struct {
+		Type any `json:"Type"`
+	}
+	if json.Unmarshal(raw, &res) != nil {
+		return false
+	}
+	for _, r := range res {
+		if s, ok := r.Type.(string); ok && (strings.HasPrefix(s, "AWS::") || strings.HasPrefix(s, "Custom::")) {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyMap does the same for a decoded YAML or JSON mapping.
+func classifyMap(m map[string]any) string {
+	has := func(k string) bool { _, ok := m[k]; return ok }
+	switch {
+	case has("format_version") && (has("resource_changes") || has("planned_values")):
+		return "a Terraform plan must be JSON, as terraform show -json writes it: " + msgUnknown
+	case has("format_version") && has("values"), has("version") && has("lineage"):
+		return msgState
+	case has("AWSTemplateFormatVersion"):
+		return msgCloudForm
+	}
+	if r, ok := m["Resources"].(map[string]any); ok {
+		for _, v := range r {
+			if vm, ok := v.(map[string]any); ok {
+				if s, ok := vm["Type"].(string); ok && (strings.HasPrefix(s, "AWS::") || strings.HasPrefix(s, "Custom::")) {
+					return msgCloudForm
+				}
+			}
+		}
+	}
+	if k, _ := m["kind"].(string); k == "Kustomization" || k == "Component" && strings.HasPrefix(str(m["apiVersion"]), "kustomize.config.k8s.io") {
+		return msgKustomization
+	}
+	if has("apiVersion") && has("kind") {
+		return ""
+	}
+	if has("resources") || has("bases") || has("patchesStrategicMerge") || has("patches") && has("namePrefix") {
+		if has("resources") && (has("namespace") || has("namePrefix") || has("commonLabels") || has("images") || has("patches") || has("bases") || has("configMapGenerator") || has("secretGenerator") || has("labels") || len(m) == 1) {
+			return msgKustomization
+		}
+	}
+	if has("apiVersion") && str(m["apiVersion"]) == "v2" && has("name") && has("version") {
+		return "this is a Helm Chart.yaml: render the chart with helm template first"
+	}
+	config, other := 0, 0
+	for k := range m {
+		if tfConfigKeys[k] {
+			config++
+		} else {
+			other++
+		}
+	}
+	if other == 0 && config > 0 && (has("resource") || has("provider") || has("module") || has("terraform") || has("data")) {
+		return msgTFConfig
+	}
+	if has("kind") && !has("apiVersion") {
+		return "a Kubernetes object needs apiVersion as well as kind: " + msgUnknown
+	}
+	if has("apiVersion") && !has("kind") {
+		return "a Kubernetes object needs kind as well as apiVersion: " + msgUnknown
+	}
+	return msgUnknown
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func notSupported(field, msg string) error {
+	return paved.FieldErrorf(paved.EINVALID, field, "%s", msg)
+}

@@ -1,0 +1,572 @@
+package iac
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/paved-dev/paved"
+)
+
+// The parts of a plan's configuration that normalisation needs. The module
+// tree is decoded into this slim shape instead of tfjson.ConfigModule because
+// tfjson decodes every expression of every resource two or three times
+// (tfjson.Expression tries an array first); on a 10k-resource plan that would
+// cost more than the resource changes themselves. Provider configurations,
+// which are few, use the tfjson types.
+type planConfig struct {
+	ProviderConfigs map[string]*tfjson.ProviderConfig `json:"provider_config"`
+	RootModule      *configModule                     `json:"root_module"`
+}
+
+type configModule struct {
+	Resources []struct {
+		Address           string `json:"address"`
+		ProviderConfigKey string `json:"provider_config_key"`
+	} `json:"resources"`
+	ModuleCalls map[string]struct {
+		Module *configModule `json:"module"`
+	} `json:"module_calls"`
+}
+
+// planContext answers, for one resource, which provider configuration it
+// uses: for its default tags and region.
+type planContext struct {
+	providers map[string]*tfjson.ProviderConfig
+	keys      map[string]string // "module.a.module.b|aws_x.y" -> provider_config_key
+	variables map[string]*tfjson.PlanVariable
+}
+
+func (pc *planContext) index(prefix string, m *configModule, depth int) {
+	if m == nil || depth > 100 {
+		return
+	}
+	for _, r := range m.Resources {
+		pc.keys[prefix+"|"+r.Address] = r.ProviderConfigKey
+	}
+	for name, call := range m.ModuleCalls {
+		p := "module." + name
+		if prefix != "" {
+			p = prefix + "." + p
+		}
+		pc.index(p, call.Module, depth+1)
+	}
+}
+
+// providerFor finds the provider configuration of a resource. Terraform
+// writes the key of a resource in a child module either as the root key
+// ("aws", "aws.west": Terraform 1.1 and later resolve inherited providers)
+// or as "module.x:aws" (older versions, and providers declared in the
+// module). An unresolved "module.x:aws" falls back to the parent modules'
+// configuration, which is where Terraform inherits it from.
+func (pc *planContext) providerFor(addr tfAddress, providerName string) *tfjson.ProviderConfig {
+	if len(pc.providers) == 0 {
+		return nil
+	}
+	key, ok := pc.keys[addr.configPath()+"|"+addr.relAddress()]
+	if !ok {
+		key = shortProvider(providerName)
+		if p := addr.configPath(); p != "" {
+			key = p + ":" + key
+		}
+	}
+	for {
+		if p := pc.providers[key]; p != nil {
+			return p
+		}
+		mod, prov, found := strings.Cut(key, ":")
+		if !found {
+			return nil
+		}
+		// Drop the innermost module call: "module.a.module.b" -> "module.a".
+		if i := strings.LastIndex(mod, ".module."); i >= 0 {
+			key = mod[:i] + ":" + prov
+		} else {
+			key = prov
+		}
+	}
+}
+
+// constant returns an expression's constant value; a plain reference to a
+// root variable (region = var.region) is resolved from the plan's variables
+// when the provider is configured in the root module.
+func (pc *planContext) constant(p *tfjson.ProviderConfig, e *tfjson.Expression) (any, bool) {
+	if e == nil || e.ExpressionData == nil {
+		return nil, false
+	}
+	if e.ConstantValue != nil && e.ConstantValue != tfjson.UnknownConstantValue {
+		return e.ConstantValue, true
+	}
+	if len(e.References) == 1 && strings.HasPrefix(e.References[0], "var.") && p.ModuleAddress == "" {
+		if v := pc.variables[strings.TrimPrefix(e.References[0], "var.")]; v != nil && v.Value != nil {
+			return v.Value, true
+		}
+	}
+	return nil, false
+}
+
+func (pc *planContext) region(p *tfjson.ProviderConfig) string {
+	if p == nil {
+		return ""
+	}
+	v, _ := pc.constant(p, p.Expressions["region"])
+	s, _ := v.(string)
+	return s
+}
+
+// defaultTags reads default_tags { tags = {...} } (aws) or default_labels
+// (google) of a provider configuration.
+func (pc *planContext) defaultTags(p *tfjson.ProviderConfig) map[string]any {
+	if p == nil {
+		return nil
+	}
+	if e := p.Expressions["default_tags"]; e != nil && e.ExpressionData != nil {
+		for _, blk := range e.NestedBlocks {
+			if v, ok := pc.constant(p, blk["tags"]); ok {
+				m, _ := v.(map[string]any)
+				return m
+			}
+		}
+	}
+	if v, ok := pc.constant(p, p.Expressions["default_labels"]); ok {
+		m, _ := v.(map[string]any)
+		return m
+	}
+	return nil
+}
+
+// shortProvider turns registry.terraform.io/hashicorp/aws (or the
+// provider["registry.terraform.io/hashicorp/aws"].west form, or plain "aws"
+// of format 0.1) into aws.
+func shortProvider(name string) string {
+	if strings.HasPrefix(name, "provider[") {
+		if i := strings.LastIndexByte(name, ']'); i > 0 {
+			name = name[len("provider["):i]
+		}
+		name = strings.Trim(name, `"`)
+	}
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if i := strings.IndexByte(name, '.'); i >= 0 && !strings.Contains(name, "/") {
+		name = name[:i] // an alias: aws.west
+	}
+	return name
+}
+
+// readPlan normalises one plan object.
+func readPlan(name string, text []byte, tv *topValue) (*Document, error) {
+	line, _ := position(text, int64(tv.start))
+	doc := &Document{Input: name, Kind: KindTerraformPlan, Line: line, Resources: []*paved.IaCResource{}}
+
+	sp, _ := tv.get("format_version")
+	var fv string
+	if err := decodeSpan(name, text, sp, "format_version", &fv); err != nil {
+		return nil, err
+	}
+	// The same check as tfjson.Plan.UnmarshalJSON, so that paved accepts
+	// exactly the formats the library was written for.
+	if err := (&tfjson.Plan{FormatVersion: fv}).Validate(); err != nil {
+		l, c := position(text, int64(sp.start))
+		return nil, paved.FieldErrorf(paved.EINVALID, at(name, l, c), "unsupported plan format_version %q: paved reads format 0.x and 1.x, as written by terraform show -json of Terraform 0.12 and later", fv)
+	}
+	doc.FormatVersion = fv
+	if sp, ok := tv.get("terraform_version"); ok {
+		var v any
+		if err := decodeSpan(name, text, sp, "terraform_version", &v); err != nil {
+			return nil, err
+		}
+		doc.TerraformVersion, _ = v.(string)
+	}
+
+	pc := &planContext{keys: map[string]string{}}
+	if sp, ok := tv.get("configuration"); ok {
+		var cfg planConfig
+		if err := decodeSpan(name, text, sp, "configuration", &cfg); err != nil {
+			return nil, err
+		}
+		pc.providers = cfg.ProviderConfigs
+		pc.index("", cfg.RootModule, 0)
+	}
+	if sp, ok := tv.get("variables"); ok {
+		if err := decodeSpan(name, text, sp, "variables", &pc.variables); err != nil {
+			return nil, err
+		}
+	}
+
+	// resource_drift holds changes made outside Terraform; it is not part of
+	// what this plan will do, so it is not read (only validated by the scan).
+	var rcs []*tfjson.ResourceChange
+	if sp, ok := tv.get("resource_changes"); ok {
+		if err := decodeSpan(name, text, sp, "resource_changes", &rcs); err != nil {
+			return nil, err
+		}
+	}
+	for i, rc := range rcs {
+		if rc == nil {
+			continue
+		}
+		res, err := normaliseChange(rc, pc)
+		if err != nil {
+			return nil, paved.FieldErrorf(paved.EINVALID, name, "resource_changes[%d] (%s): %v", i, rc.Address, err)
+		}
+		doc.Resources = append(doc.Resources, res)
+	}
+	doc.Raw = lazyRaw(func() (any, error) {
+		var v any
+		if err := json.Unmarshal(text[tv.start:tv.end], &v); err != nil {
+			return nil, jsonError(name, text, err)
+		}
+		maskPlan(v)
+		return v, nil
+	})
+	return doc, nil
+}
+
+// decodeSpan decodes one top-level value, placing errors in the whole text.
+func decodeSpan(name string, text []byte, sp span, field string, v any) error {
+	err := json.Unmarshal(text[sp.start:sp.end], v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		l, c := position(text, int64(sp.start)+te.Offset-1)
+		f := field
+		if te.Field != "" {
+			f = field + "." + te.Field
+		}
+		return paved.FieldErrorf(paved.EINVALID, at(name, l, c), "%s: expected %s, found a JSON %s", f, jsonTypeName(te.Type.String()), te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		l, c := position(text, int64(sp.start)+se.Offset-1)
+		return paved.FieldErrorf(paved.EINVALID, at(name, l, c), "invalid JSON in %s: %s", field, se.Error())
+	}
+	// tfjson's own UnmarshalJSON methods return plain errors.
+	l, c := position(text, int64(sp.start))
+	return paved.FieldErrorf(paved.EINVALID, at(name, l, c), "%s: %v", field, err)
+}
+
+func normaliseChange(rc *tfjson.ResourceChange, pc *planContext) (*paved.IaCResource, error) {
+	ch := rc.Change
+	if ch == nil {
+		return nil, fmt.Errorf("change is missing")
+	}
+	actions := make([]string, len(ch.Actions))
+	for i, a := range ch.Actions {
+		actions[i] = string(a)
+	}
+	before, err := objectValue(ch.Before, "change.before")
+	if err != nil {
+		return nil, err
+	}
+	after, err := objectValue(ch.After, "change.after")
+	if err != nil {
+		return nil, err
+	}
+	unknown, err := objectValue(ch.AfterUnknown, "change.after_unknown")
+	if err != nil {
+		return nil, err
+	}
+	// Masking comes first: nothing below, and nothing that sees the
+	// resource later, may read a sensitive value.
+	maskObject(before, ch.BeforeSensitive)
+	maskObject(after, ch.AfterSensitive)
+
+	addr := parseAddress(rc.Address)
+	if rc.ModuleAddress != "" {
+		addr.Modules = modulePath(rc.ModuleAddress)
+	}
+	if rc.Type != "" {
+		addr.Type, addr.Name = rc.Type, rc.Name
+		addr.Mode = "managed"
+		if rc.Mode == tfjson.DataResourceMode {
+			addr.Mode = "data"
+		}
+	}
+	prov := pc.providerFor(addr, rc.ProviderName)
+	res := &paved.IaCResource{
+		Address:         rc.Address,
+		Type:            rc.Type,
+		Name:            rc.Name,
+		Source:          "terraform",
+		Provider:        shortProvider(rc.ProviderName),
+		ProviderAddress: rc.ProviderName,
+		Mode:            string(rc.Mode),
+		Module:          rc.ModuleAddress,
+		Actions:         actions,
+		Action:          paved.ActionSummary(actions),
+		Before:          before,
+		After:           after,
+		AfterUnknown:    unknown,
+	}
+	state := after
+	if state == nil {
+		state = before // a delete: its tags are still those of the object
+	}
+	res.Tags = effectiveTags(state, unknown, pc.defaultTags(prov), res.Provider)
+	if r, ok := after["region"].(string); ok && r != "" && r != paved.SensitiveValue {
+		// AWS provider 6 configures the region per resource.
+		res.Region = r
+	} else {
+		res.Region = pc.region(prov)
+	}
+	return res, nil
+}
+
+func objectValue(v any, field string) (map[string]any, error) {
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		return v, nil
+	case bool:
+		// after_unknown is false (not an object) for a fully known value.
+		if strings.HasSuffix(field, "unknown") {
+			if v {
+				return map[string]any{}, nil
+			}
+			return nil, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: expected an object, found %s", field, describe(v))
+}
+
+func describe(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case float64, json.Number:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// maskObject replaces the sensitive values of an object in place; sens is
+// the matching *_sensitive structure (true for a sensitive value, objects and
+// arrays mirroring the value otherwise). A wholly sensitive object has each
+// attribute masked, so that its shape stays an object.
+func maskObject(obj map[string]any, sens any) {
+	if obj == nil {
+		return
+	}
+	if b, ok := sens.(bool); ok && b {
+		for k, v := range obj {
+			if v != nil {
+				obj[k] = paved.SensitiveValue
+			}
+		}
+		return
+	}
+	if sm, ok := sens.(map[string]any); ok {
+		for k, s := range sm {
+			if v, ok := obj[k]; ok {
+				obj[k] = maskValue(v, s, 0)
+			}
+		}
+	}
+}
+
+// maskValue returns v with its sensitive parts replaced. A sensitive null
+// stays null: there is nothing to hide, and "(sensitive)" would wrongly tell
+// a rule that the attribute is set.
+func maskValue(v, sens any, depth int) any {
+	if v == nil || depth > maxJSONDepth {
+		return v
+	}
+	switch s := sens.(type) {
+	case bool:
+		if s {
+			return paved.SensitiveValue
+		}
+	case map[string]any:
+		if m, ok := v.(map[string]any); ok {
+			for k, ss := range s {
+				if vv, ok := m[k]; ok {
+					m[k] = maskValue(vv, ss, depth+1)
+				}
+			}
+		}
+	case []any:
+		if l, ok := v.([]any); ok {
+			for i := range min(len(s), len(l)) {
+				l[i] = maskValue(l[i], s[i], depth+1)
+			}
+		}
+	}
+	return v
+}
+
+// effectiveTags computes the tags a resource will carry: tags_all when the
+// plan knows it (the provider has merged default_tags already), else tags
+// merged over the provider's default tags. Resources without a tags
+// attribute get no default tags: the provider does not tag them either.
+// Google's labels work the same way (effective_labels, default_labels).
+func effectiveTags(state, unknown, defaults map[string]any, provider string) map[string]string {
+	if state == nil {
+		return nil
+	}
+	all, tags := "tags_all", "tags"
+	if _, ok := state[tags]; !ok && unknown[tags] == nil && (provider == "google" || provider == "google-beta") {
+		all, tags = "effective_labels", "labels"
+	}
+	if m, ok := state[all].(map[string]any); ok && unknown[all] != true {
+		return stringifyTags(m)
+	}
+	_, hasTags := state[tags]
+	_, hasAll := state[all]
+	if !hasTags && !hasAll && unknown[tags] == nil && unknown[all] == nil {
+		return nil
+	}
+	own, _ := state[tags].(map[string]any)
+	out := map[string]string{}
+	for k, v := range stringifyTags(defaults) {
+		out[k] = v
+	}
+	for k, v := range stringifyTags(own) {
+		out[k] = v
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func stringifyTags(m map[string]any) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		switch v := v.(type) {
+		case nil:
+			// Terraform drops tags whose value is null.
+		case string:
+			out[k] = v
+		case bool:
+			out[k] = strconv.FormatBool(v)
+		case float64:
+			out[k] = strconv.FormatFloat(v, 'f', -1, 64)
+		case json.Number:
+			out[k] = v.String()
+		default:
+			b, _ := json.Marshal(v)
+			out[k] = string(b)
+		}
+	}
+	return out
+}
+
+// maskPlan masks the sensitive values of a whole plan decoded as generic
+// values, for Document.Raw: resource changes, drift, deferred changes,
+// output changes, planned values, prior state and sensitive variables.
+func maskPlan(v any) {
+	plan, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	maskChange := func(c any) {
+		ch, ok := c.(map[string]any)
+		if !ok {
+			return
+		}
+		for _, pair := range [][2]string{{"before", "before_sensitive"}, {"after", "after_sensitive"}} {
+			if val, ok := ch[pair[0]]; ok {
+				if m, ok := val.(map[string]any); ok {
+					maskObject(m, ch[pair[1]])
+				} else {
+					ch[pair[0]] = maskValue(val, ch[pair[1]], 0)
+				}
+			}
+		}
+	}
+	for _, key := range []string{"resource_changes", "resource_drift"} {
+		list, _ := plan[key].([]any)
+		for _, rc := range list {
+			if m, ok := rc.(map[string]any); ok {
+				maskChange(m["change"])
+			}
+		}
+	}
+	if list, ok := plan["deferred_changes"].([]any); ok {
+		for _, d := range list {
+			if m, ok := d.(map[string]any); ok {
+				if rc, ok := m["resource_change"].(map[string]any); ok {
+					maskChange(rc["change"])
+				}
+			}
+		}
+	}
+	if oc, ok := plan["output_changes"].(map[string]any); ok {
+		for _, c := range oc {
+			maskChange(c)
+		}
+	}
+	maskState(plan["planned_values"], 0)
+	if ps, ok := plan["prior_state"].(map[string]any); ok {
+		maskState(ps["values"], 0)
+	}
+	// Variables declared sensitive in the root module.
+	if vars, ok := plan["variables"].(map[string]any); ok {
+		cfg, _ := plan["configuration"].(map[string]any)
+		root, _ := cfg["root_module"].(map[string]any)
+		decl, _ := root["variables"].(map[string]any)
+		for name, d := range decl {
+			dm, _ := d.(map[string]any)
+			if dm["sensitive"] == true {
+				if vm, ok := vars[name].(map[string]any); ok && vm["value"] != nil {
+					vm["value"] = paved.SensitiveValue
+				}
+			}
+		}
+	}
+}
+
+// maskState masks a state values object (planned_values, prior_state.values):
+// each resource's values by its sensitive_values, and sensitive outputs.
+func maskState(v any, depth int) {
+	sv, ok := v.(map[string]any)
+	if !ok || depth > 100 {
+		return
+	}
+	if outs, ok := sv["outputs"].(map[string]any); ok {
+		for _, o := range outs {
+			if om, ok := o.(map[string]any); ok && om["sensitive"] == true && om["value"] != nil {
+				om["value"] = paved.SensitiveValue
+			}
+		}
+	}
+	var walk func(mod any, depth int)
+	walk = func(mod any, depth int) {
+		m, ok := mod.(map[string]any)
+		if !ok || depth > 100 {
+			return
+		}
+		rs, _ := m["resources"].([]any)
+		for _, r := range rs {
+			if rm, ok := r.(map[string]any); ok {
+				if vals, ok := rm["values"].(map[string]any); ok {
+					maskObject(vals, rm["sensitive_values"])
+				}
+			}
+		}
+		cms, _ := m["child_modules"].([]any)
+		for _, cm := range cms {
+			walk(cm, depth+1)
+		}
+	}
+	walk(sv["root_module"], 0)
+}
