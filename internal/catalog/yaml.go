@@ -9,8 +9,6 @@ import (
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
-
-	paved "github.com/paved-dev/paved"
 )
 
 // Limits on what one YAML file may make paved do. A catalog entity is a few
@@ -266,12 +264,6 @@ func kindName(n *yaml.Node) string {
 		return "a string"
 	}
 	return "unknown"
-}
-
-// fileError is a file-level problem (unreadable, too large, malformed) as
-// an *paved.Error that names file:line.
-func fileError(code, file string, line int, format string, args ...any) *paved.Error {
-	return paved.FieldErrorf(code, where(file, line), format, args...)
 }
 
 func where(file string, line int) string {
