@@ -1,0 +1,66 @@
+# METADATA
+# title: S3 bucket without a complete public access block
+# description: |
+#   The public access block is the safety net under every bucket: with all four settings on,
+#   no ACL or bucket policy written later (by a person, a tool or a mistake) can make the
+#   bucket public. Each bucket in the plan needs an aws_s3_bucket_public_access_block with
+#   block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all
+#   true, unless the plan sets all four at account level. A block is matched to its bucket by
+#   the bucket name when it is known, otherwise by having the same resource name in the same
+#   module (the configuration references are not part of the plan input).
+# custom:
+#   id: s3-public-access-block
+#   severity: deny
+#   category: exposure
+#   security: true
+#   remediation: Add an aws_s3_bucket_public_access_block for the bucket with all four settings true (or an aws_s3_account_public_access_block for the account).
+#   resource_types: [aws_s3_bucket, aws_s3_bucket_public_access_block, aws_s3_account_public_access_block]
+#   scope: plan
+#   examples:
+#     fail: |
+#       resource "aws_s3_bucket" "data" {
+#         bucket = "acme-data"
+#       }
+#     pass: |
+#       resource "aws_s3_bucket" "data" {
+#         bucket = "acme-data"
+#       }
+#       resource "aws_s3_bucket_public_access_block" "data" {
+#         bucket                  = aws_s3_bucket.data.id
+#         block_public_acls       = true
+#         block_public_policy     = true
+#         ignore_public_acls      = true
+#         restrict_public_buckets = true
+#       }
+package paved.rules.s3_public_access_block
+
+import data.paved.lib
+
+flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
+
+# A block that switches a flag off is reported on the block itself.
+deny contains f if {
+	some r in lib.resources(["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"])
+	some flag in flags
+	lib.get(r, [flag], false) == false
+	f := lib.finding(r, sprintf("%s does not set %s = true", [r.address, flag]), flag, object.get(r.after, flag, null))
+}
+
+deny contains f if {
+	not _account_blocked
+	some b in lib.resources(["aws_s3_bucket"])
+	not _has_block(b)
+	f := lib.finding(b, sprintf("%s has no aws_s3_bucket_public_access_block in this plan", [b.address]), "", null)
+}
+
+_has_block(b) if {
+	some r in lib.resources(["aws_s3_bucket_public_access_block"])
+	lib.s3_bucket_of(b, r)
+}
+
+_account_blocked if {
+	some r in lib.resources(["aws_s3_account_public_access_block"])
+	every flag in flags {
+		lib.get(r, [flag], false) != false
+	}
+}

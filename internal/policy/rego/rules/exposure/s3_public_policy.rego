@@ -1,0 +1,74 @@
+# METADATA
+# title: S3 bucket policy allows anyone
+# description: |
+#   A bucket policy statement that allows Principal "*" (or {"AWS": "*"}) without a condition
+#   lets anyone on the internet perform its actions, and leaked customer data from S3 is one
+#   of the most common cloud breaches. Statements restricted by a condition (source VPC
+#   endpoint, organisation ID, source account or ARN) are not reported; Deny statements never
+#   are. Policies whose text is known only after apply cannot be judged.
+# custom:
+#   id: s3-public-policy
+#   severity: deny
+#   category: exposure
+#   security: true
+#   remediation: Name the principals (account, role or service) instead of "*", or add a condition such as aws:PrincipalOrgID, aws:SourceVpce or aws:SourceArn; serve public content through CloudFront with an origin access control.
+#   resource_types: [aws_s3_bucket_policy, aws_s3_bucket]
+#   scope: resource
+#   examples:
+#     fail: |
+#       resource "aws_s3_bucket_policy" "site" {
+#         bucket = aws_s3_bucket.site.id
+#         policy = jsonencode({
+#           Version   = "2012-10-17"
+#           Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.site.arn}/*" }]
+#         })
+#       }
+#     pass: |
+#       resource "aws_s3_bucket_policy" "site" {
+#         bucket = aws_s3_bucket.site.id
+#         policy = jsonencode({
+#           Version   = "2012-10-17"
+#           Statement = [{
+#             Effect    = "Allow"
+#             Principal = { Service = "cloudfront.amazonaws.com" }
+#             Action    = "s3:GetObject"
+#             Resource  = "${aws_s3_bucket.site.arn}/*"
+#             Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.site.arn } }
+#           }]
+#         })
+#       }
+package paved.rules.s3_public_policy
+
+import data.paved.lib
+
+deny contains f if {
+	some r in lib.resources(["aws_s3_bucket_policy", "aws_s3_bucket"])
+	text := lib.get(r, ["policy"], "")
+	is_string(text)
+	text != ""
+	json.is_valid(text)
+	doc := json.unmarshal(text)
+	some i, s in _statements(doc)
+	_public(s)
+	f := lib.finding(r, sprintf("%s allows anyone (Principal \"*\") to %v without a condition", [r.address, object.get(s, "Action", object.get(s, "NotAction", "act"))]), sprintf("policy.Statement[%d]", [i]), object.get(s, "Sid", i))
+}
+
+_statements(doc) := doc.Statement if is_array(doc.Statement)
+
+_statements(doc) := [doc.Statement] if is_object(doc.Statement)
+
+_public(s) if {
+	s.Effect == "Allow"
+	_everyone(s.Principal)
+	empty_condition(s)
+}
+
+empty_condition(s) if not s.Condition
+
+empty_condition(s) if s.Condition == {}
+
+_everyone("*")
+
+_everyone(p) if p.AWS == "*"
+
+_everyone(p) if "*" in p.AWS
