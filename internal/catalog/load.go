@@ -90,7 +90,7 @@ func Collect(paths []string, opt Options) ([]File, error) {
 				}
 				return nil
 			}
-			if isYAMLName(d.Name()) && d.Type().IsRegular() {
+			if isYAMLName(d.Name()) && isFile(fp, d) {
 				return c.addFile(fp)
 			}
 			return nil
@@ -107,6 +107,19 @@ func Collect(paths []string, opt Options) ([]File, error) {
 		}
 	}
 	return c.files, nil
+}
+
+// isFile reports whether a walked entry is a regular file or a symbolic
+// link to one (catalogs assembled from links are common in monorepos).
+func isFile(fp string, d fs.DirEntry) bool {
+	if d.Type().IsRegular() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink != 0 {
+		fi, err := os.Stat(fp)
+		return err == nil && fi.Mode().IsRegular()
+	}
+	return false
 }
 
 func isYAMLName(n string) bool {
@@ -218,7 +231,10 @@ func (c *collector) addGlob(pattern string) error {
 		if err != nil {
 			return nil // an unreadable or missing folder just matches nothing
 		}
-		if d.Type().IsRegular() && matchGlob(pattern, cleanName(fp)) {
+		if d.IsDir() && fp != filepath.FromSlash(base) && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir // as for folders: .git and .github hold no catalog
+		}
+		if isFile(fp, d) && matchGlob(pattern, cleanName(fp)) {
 			matches = append(matches, fp)
 		}
 		return nil

@@ -75,6 +75,7 @@ func TestCollect(t *testing.T) {
 				"services/b/other.yaml":        "",
 				"deep/x.yaml":                  "",
 				"deep/1/2/y.yaml":              "",
+				"deep/.git/z.yaml":             "",
 				"unrelated.yaml":               "",
 			},
 			paths: []string{"all.yaml"},
@@ -92,6 +93,24 @@ func TestCollect(t *testing.T) {
 				t.Errorf("files = %v\nwant %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestCollectSymlinks(t *testing.T) {
+	dir := writeTree(t, map[string]string{"real/a.yaml": doc("User", "u")})
+	chdir(t, dir)
+	if err := os.MkdirAll("cat", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "real", "a.yaml"), filepath.Join("cat", "linked.yaml")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	files, err := Collect([]string{"cat"}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(files); !slices.Equal(got, []string{"cat/linked.yaml"}) {
+		t.Errorf("files = %v", got)
 	}
 }
 
