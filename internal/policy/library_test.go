@@ -34,7 +34,14 @@ type libraryRule struct {
 
 // requiredCustom are the custom METADATA keys every built-in rule carries:
 // the engine needs some, the docs generator the rest.
-var requiredCustom = []string{"id", "severity", "category", "security", "remediation", "resource_types", "scope", "examples"}
+var requiredCustom = []string{"id", "severity", "category", "security", "remediation", "scope", "examples"}
+
+// knownCustom mirrors the engine: any other key is a typo.
+var knownCustom = map[string]bool{
+	"id": true, "severity": true, "category": true, "security": true, "remediation": true,
+	"resource_types": true, "scope": true, "parameters": true, "examples": true,
+	"enforce_from": true, "owner": true,
+}
 
 var categories = []string{"sizing", "encryption", "exposure", "tagging", "placement", "technology", "stateful", "advice", "kubernetes"}
 
@@ -198,9 +205,17 @@ func TestLibraryMetadata(t *testing.T) {
 		if scope != "resource" && scope != "plan" {
 			t.Errorf("%s: scope %q, want resource or plan", where, scope)
 		}
+		// A plan-scoped rule without resource_types runs on every input
+		// (tags, regions, providers); a resource-scoped one must say which
+		// types it reads so the engine can skip chunks without them.
 		types, _ := r.custom["resource_types"].([]any)
-		if len(types) == 0 {
+		if len(types) == 0 && scope != "plan" {
 			t.Errorf("%s: resource_types must list the types the rule reads", where)
+		}
+		for k := range r.custom {
+			if !knownCustom[k] {
+				t.Errorf("%s: unknown METADATA custom key %q", where, k)
+			}
 		}
 		if rem, _ := r.custom["remediation"].(string); len(rem) < 10 {
 			t.Errorf("%s: remediation too short", where)

@@ -1,0 +1,67 @@
+# METADATA
+# title: Resource outside the allowed regions
+# description: |
+#   Data residency, latency to users, support coverage and the reach of the platform's shared
+#   services (networking, logging, backups, guard duty) all stop at the regions the organisation
+#   has set up. A resource elsewhere is invisible to those services and may put data where
+#   contracts say it must not be. The region is the resource's own region attribute (AWS
+#   provider v6) or its provider configuration's region. Global services (IAM, Route 53,
+#   CloudFront, Organizations ...) are not regional and are skipped.
+# custom:
+#   id: allowed-regions
+#   severity: deny
+#   category: placement
+#   security: false
+#   remediation: Deploy to one of the allowed regions (set the provider's region), or ask for a sign-off explaining the residency or latency need.
+#   scope: plan
+#   parameters:
+#     allowed_regions:
+#       default: [eu-west-1, eu-central-1, us-east-1, us-west-2]
+#       description: Regions resources may be created in.
+#     global_type_prefixes:
+#       default: [aws_iam_, aws_route53_, aws_cloudfront_, aws_organizations_, aws_budgets_, aws_ce_, aws_shield_, aws_waf_, aws_globalaccelerator_, aws_account_]
+#       description: Resource type prefixes of global services, which have no region.
+#   examples:
+#     fail: |
+#       provider "aws" {
+#         region = "ap-southeast-2"
+#       }
+#       resource "aws_sqs_queue" "orders" {
+#         name = "orders"
+#       }
+#     pass: |
+#       provider "aws" {
+#         region = "eu-west-1"
+#       }
+#       resource "aws_sqs_queue" "orders" {
+#         name = "orders"
+#       }
+package paved.rules.allowed_regions
+
+import data.paved.lib
+
+params := data.paved.params.allowed_regions
+
+deny contains f if {
+	some r in input.resources
+	lib.judged(r)
+	not _global(r.type)
+	[path, region] := _region(r)
+	not region in params.allowed_regions
+	f := lib.finding(r, sprintf("%s is in region %s, which is not one of the allowed regions (%s)", [r.address, region, concat(", ", params.allowed_regions)]), path, region)
+}
+
+_global(t) if {
+	some p in params.global_type_prefixes
+	startswith(t, p)
+}
+
+_region(r) := ["region", v] if {
+	v := lib.get(r, ["region"], "")
+	is_string(v)
+	v != ""
+} else := ["", v] if {
+	not lib.unknown(r, ["region"])
+	v := object.get(r, "region", "")
+	v != ""
+}

@@ -1,0 +1,30 @@
+package paved.rules.allowed_regions_test
+
+import data.paved.rules.allowed_regions as rule
+import data.paved.test.named
+import data.paved.test.plan
+import data.paved.test.res
+import data.paved.test.unknown
+
+test_fail_provider_region if {
+	fs := rule.deny with input as plan([object.union(res("aws_sqs_queue", {"name": "q"}), {"region": "ap-southeast-2"})])
+	some f in fs
+	f.value == "ap-southeast-2"
+}
+
+test_fail_resource_region_attribute_wins if {
+	r := object.union(res("aws_sqs_queue", {"region": "sa-east-1"}), {"region": "eu-west-1"})
+	fs := rule.deny with input as plan([r])
+	some f in fs
+	f.path == "region"
+	f.value == "sa-east-1"
+}
+
+test_pass_allowed_global_and_unknown if {
+	count(rule.deny) == 0 with input as plan([
+		object.union(res("aws_sqs_queue", {}), {"region": "eu-west-1"}),
+		object.union(named("aws_iam_role", "r", {}), {"region": "ap-south-1"}),
+		unknown(object.union(named("aws_sns_topic", "t", {}), {"region": "ap-south-1"}), {"region": true}),
+		named("aws_sns_topic", "noregion", {}),
+	])
+}

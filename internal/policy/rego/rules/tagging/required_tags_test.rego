@@ -1,0 +1,36 @@
+package paved.rules.required_tags_test
+
+import data.paved.rules.required_tags as rule
+import data.paved.test.named
+import data.paved.test.plan
+import data.paved.test.res
+import data.paved.test.unknown
+
+test_fail_missing_and_empty if {
+	fs := rule.deny with input as plan([
+		res("aws_sqs_queue", {"tags": {"team": "checkout"}, "tags_all": {"team": "checkout"}}),
+		named("aws_sns_topic", "t", {"tags": {"team": "checkout", "service": " "}}),
+	])
+	{[f.address, f.value] | some f in fs} == {["aws_sqs_queue.main", ["service"]], ["aws_sns_topic.t", ["service"]]}
+}
+
+test_fail_keys_from_params if {
+	fs := rule.deny with input as plan([res("aws_sqs_queue", {"tags": {"team": "a", "service": "b"}})])
+		with data.paved.params.required_tags as {"required_keys": ["cost-center", "team"]}
+	some f in fs
+	f.value == ["cost-center"]
+}
+
+test_pass_default_tags_engine_tags_unknown_untaggable if {
+	count(rule.deny) == 0 with input as plan([
+		# provider default_tags arrive in tags_all
+		res("aws_sqs_queue", {"tags": null, "tags_all": {"team": "a", "service": "b"}}),
+		# the engine's effective tags
+		object.union(named("aws_s3_bucket", "b", {"tags": {}}), {"tags": {"team": "a", "service": "b"}}),
+		# a value known after apply
+		unknown(named("aws_sns_topic", "t", {"tags": {"team": "a"}, "tags_all": {"team": "a"}}), {"tags_all": {"service": true}}),
+		# not taggable, data source, delete
+		res("aws_iam_role_policy_attachment", {"role": "r"}),
+		object.union(named("aws_vpc", "d", {"tags": {}}), {"mode": "data", "action": "read"}),
+	])
+}
