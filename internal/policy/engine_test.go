@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 func newTestEngine(t testing.TB, opts Options) *Engine {
 	t.Helper()
 	if opts.Library == nil {
-		opts.Library = os.DirFS("testdata/library")
+		opts.Library = testLibraryFS()
 	}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
@@ -153,3 +154,5 @@ func golden(t *testing.T, name string, v any) {
 		t.Errorf("%s differs (run with -update after checking):\n%s", name, got)
 	}
 }
+
+func testLibraryFS() fs.FS { return os.DirFS("testdata/library") }

@@ -65,16 +65,18 @@ func newUserPolicies(e *Engine, files []*parsedFile, v ast.RegoVersion) (*userPo
 	for _, f := range files {
 		modules[f.name] = f.module
 	}
-	// conftest refuses `deny if { ... }` in v1 policies: without
-	// `contains` the rule is a boolean and would silently never fail.
+	// conftest means to refuse `deny if { ... }` (its problematicIf
+	// check): without `contains` the rule is a boolean, which conftest
+	// counts as a success, so the policy could never fail. Refuse it
+	// whatever form the parser gave the head.
 	for _, name := range sortedKeys(modules) {
 		for _, r := range modules[name].Rules {
 			ref := r.Head.Ref()
-			if len(ref) == 0 || r.Head.Name != "" || r.Head.Value == nil {
+			if len(ref) == 0 || r.Head.Value == nil || len(r.Head.Args) > 0 || r.Head.Key != nil {
 				continue
 			}
 			head := ref[0].Value.String()
-			if (failureRule.MatchString(head) || warningRule.MatchString(head)) && r.Head.Value.String() == "true" {
+			if (failureRule.MatchString(head) || warningRule.MatchString(head)) && r.Head.Value.Equal(ast.BooleanTerm(true)) {
 				return nil, paved.FieldErrorf(paved.EINVALID, locString(r.Location, name),
 					"rule %s uses 'if' without 'contains': it is a boolean and can never report a message; write `%s contains msg if { ... }`", head, head)
 			}

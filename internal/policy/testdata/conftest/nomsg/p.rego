@@ -1,0 +1,3 @@
+package main
+
+deny contains {"message": "no msg key"} if true
