@@ -423,8 +423,9 @@ func jsonError(src []byte, err error) error {
 	if off < 0 {
 		return fmt.Errorf("invalid JSON: %v", err)
 	}
+	// Offset counts the bytes read including the offending one.
 	line, col := 1, 1
-	for i := 0; i < int(off) && i < len(src); i++ {
+	for i := 0; i < int(off)-1 && i < len(src); i++ {
 		if src[i] == '\n' {
 			line, col = line+1, 1
 		} else {
