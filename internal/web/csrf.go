@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
 
 	paved "github.com/paved-dev/paved"
@@ -38,7 +39,24 @@ func (s *Server) checkCSRF(r *http.Request, secret string) error {
 	if err := s.portal.crossOrigin.Check(r); err != nil {
 		return errCSRF()
 	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
 	return checkToken(r.PostFormValue(csrfField), secret)
+}
+
+// parseForm parses the body up front: PostFormValue would swallow a read
+// error, and an oversized form would then fail as a forgery instead of
+// with 413.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return paved.Errorf(paved.EINVALID, "the form could not be read: %v", err)
+	}
+	return nil
 }
 
 // checkSigninCSRF checks the sign-in form against its double-submit cookie.
@@ -47,6 +65,9 @@ func (s *Server) checkCSRF(r *http.Request, secret string) error {
 func (s *Server) checkSigninCSRF(r *http.Request) error {
 	if err := s.portal.crossOrigin.Check(r); err != nil {
 		return errCSRF()
+	}
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	c, err := r.Cookie(signinCSRFCookie)
 	if err != nil {

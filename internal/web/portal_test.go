@@ -859,3 +859,18 @@ func TestPortalEscapesCatalogData(t *testing.T) {
 	_, body := pc.get("/services/evil")
 	wantContains(t, body, "not a web link")
 }
+
+func TestPortalFormTooLarge(t *testing.T) {
+	f := newPortalFixture(t)
+	pc := f.client(t)
+	csrf := pc.signin(f.tokens["alice"])
+	big := strings.Repeat("x", 2<<20) // over the default 1 MiB body limit
+	resp, body := pc.post("/services/checkout-api/edit", url.Values{"csrf": {csrf}, "description": {big}, "tier": {"1"}, "data_class": {"public"}}, nil)
+	wantStatus(t, resp, body, http.StatusRequestEntityTooLarge)
+	wantContains(t, body, "larger than the limit")
+
+	anon := f.client(t)
+	_, page := anon.get("/signin")
+	resp, body = anon.post("/signin", url.Values{"csrf": {csrfOf(t, page)}, "token": {big}}, nil)
+	wantStatus(t, resp, body, http.StatusRequestEntityTooLarge)
+}
