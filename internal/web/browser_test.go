@@ -77,14 +77,14 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-// browser wraps a tab with helpers that fail the test with context.
-type browser struct {
+// portalBrowser wraps a tab with helpers that fail the test with context.
+type portalBrowser struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
 }
 
-func (b *browser) step(what string, fn func(ctx context.Context) error) {
+func (b *portalBrowser) step(what string, fn func(ctx context.Context) error) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
 	defer cancel()
@@ -93,7 +93,7 @@ func (b *browser) step(what string, fn func(ctx context.Context) error) {
 	}
 }
 
-func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+func (b *portalBrowser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	b.step(what, func(ctx context.Context) error { return chromedp.Do(ctx, steps...) })
 }
@@ -102,7 +102,7 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 // submit), and waits until the new page has loaded. Subscribing to the load
 // event before acting means the event cannot be missed, and no sleep is
 // needed.
-func (b *browser) navigating(what string, act chromedp.Action[chromedp.Void]) {
+func (b *portalBrowser) navigating(what string, act chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	b.step(what, func(ctx context.Context) error {
 		loaded := chromedp.Events(ctx, page.LoadEventFired)
@@ -116,12 +116,12 @@ func (b *browser) navigating(what string, act chromedp.Action[chromedp.Void]) {
 	})
 }
 
-func (b *browser) open(path string) {
+func (b *portalBrowser) open(path string) {
 	b.t.Helper()
 	b.do("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
 }
 
-func (b *browser) text(sel string) string {
+func (b *portalBrowser) text(sel string) string {
 	b.t.Helper()
 	var s string
 	b.step("read "+sel, func(ctx context.Context) (err error) {
@@ -131,7 +131,7 @@ func (b *browser) text(sel string) string {
 	return s
 }
 
-func (b *browser) eval(js string) string {
+func (b *portalBrowser) eval(js string) string {
 	b.t.Helper()
 	var s string
 	b.step("evaluate "+js, func(ctx context.Context) (err error) {
@@ -141,26 +141,26 @@ func (b *browser) eval(js string) string {
 	return s
 }
 
-func (b *browser) path() string {
+func (b *portalBrowser) path() string {
 	b.t.Helper()
 	return b.eval(`location.pathname + location.search`)
 }
 
-func (b *browser) wantPath(want string) {
+func (b *portalBrowser) wantPath(want string) {
 	b.t.Helper()
 	if got := b.path(); got != want {
 		b.t.Fatalf("at %s, want %s", got, want)
 	}
 }
 
-func (b *browser) wantText(sel, sub string) {
+func (b *portalBrowser) wantText(sel, sub string) {
 	b.t.Helper()
 	if got := b.text(sel); !strings.Contains(got, sub) {
 		b.t.Fatalf("%s says %q, want it to contain %q", sel, got, sub)
 	}
 }
 
-func (b *browser) screenshot(name string) {
+func (b *portalBrowser) screenshot(name string) {
 	b.t.Helper()
 	dir := os.Getenv("PAVED_TEST_SCREENSHOTS")
 	if dir == "" {
@@ -177,7 +177,7 @@ func (b *browser) screenshot(name string) {
 
 // signin goes to path while signed out, signs in on the page it is sent
 // to, and checks that it comes back to path.
-func (b *browser) signin(path, token string) {
+func (b *portalBrowser) signin(path, token string) {
 	b.t.Helper()
 	b.open(path)
 	if got := b.eval(`location.pathname`); got != "/signin" {
@@ -193,7 +193,7 @@ func TestBrowserPortal(t *testing.T) {
 		t.Skip("browser tests are slow; skipped with -short")
 	}
 	f := newPortalFixture(t)
-	b := &browser{t: t, ctx: newBrowser(t), base: f.srv.URL}
+	b := &portalBrowser{t: t, ctx: newBrowser(t), base: f.srv.URL}
 
 	t.Run("sign-in rejects a wrong token", func(t *testing.T) {
 		b.t = t

@@ -214,14 +214,14 @@ func (pc *portalClient) signin(token string) string {
 	return csrfOf(pc.t, body)
 }
 
-func wantStatus(t testing.TB, resp *http.Response, body string, want int) {
+func wantPageStatus(t testing.TB, resp *http.Response, body string, want int) {
 	t.Helper()
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s: status %d, want %d; body:\n%s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, want, body)
 	}
 }
 
-func wantContains(t testing.TB, body string, subs ...string) {
+func wantPageContains(t testing.TB, body string, subs ...string) {
 	t.Helper()
 	for _, s := range subs {
 		if !strings.Contains(body, s) {
@@ -290,9 +290,9 @@ func TestPortalSignin(t *testing.T) {
 				form.Set("csrf", csrf)
 			}
 			resp, body := pc.post("/signin", form, tt.header)
-			wantStatus(t, resp, body, tt.wantStatus)
+			wantPageStatus(t, resp, body, tt.wantStatus)
 			if tt.wantText != "" {
-				wantContains(t, body, tt.wantText)
+				wantPageContains(t, body, tt.wantText)
 			}
 			var sess *http.Cookie
 			for _, c := range resp.Cookies() {
@@ -316,8 +316,8 @@ func TestPortalSignin(t *testing.T) {
 				t.Errorf("session cookie = %+v: want HttpOnly, SameSite=Lax, Path=/, not Secure on a plain-HTTP config", sess)
 			}
 			resp, body = pc.get("/")
-			wantStatus(t, resp, body, 200)
-			wantContains(t, body, "Alice Adams")
+			wantPageStatus(t, resp, body, 200)
+			wantPageContains(t, body, "Alice Adams")
 		})
 	}
 }
@@ -392,14 +392,14 @@ func TestPortalCredentialsEndSessions(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp, body := pc.get("/services")
-			wantStatus(t, resp, body, http.StatusSeeOther)
+			wantPageStatus(t, resp, body, http.StatusSeeOther)
 			if loc := resp.Header.Get("Location"); loc != "/signin?next=%2Fservices" {
 				t.Errorf("Location = %q, want the sign-in page coming back to /services", loc)
 			}
 			// Nor can the same token start a new session.
 			_, page := pc.get("/signin")
 			resp, body = pc.post("/signin", url.Values{"csrf": {csrfOf(t, page)}, "token": {f.tokens["bob"]}}, nil)
-			wantStatus(t, resp, body, http.StatusUnauthorized)
+			wantPageStatus(t, resp, body, http.StatusUnauthorized)
 		})
 	}
 }
@@ -412,27 +412,27 @@ func TestPortalSignout(t *testing.T) {
 	// Without the CSRF token nothing happens: a foreign page cannot sign
 	// the user out.
 	resp, body := pc.post("/signout", url.Values{}, nil)
-	wantStatus(t, resp, body, http.StatusForbidden)
+	wantPageStatus(t, resp, body, http.StatusForbidden)
 	resp, body = pc.get("/")
-	wantStatus(t, resp, body, http.StatusOK)
+	wantPageStatus(t, resp, body, http.StatusOK)
 
 	// Keep a copy of the cookie: after sign-out it must not work either.
 	u, _ := url.Parse(f.srv.URL)
 	old := pc.c.Jar.Cookies(u)
 
 	resp, body = pc.post("/signout", url.Values{"csrf": {csrf}}, nil)
-	wantStatus(t, resp, body, http.StatusSeeOther)
+	wantPageStatus(t, resp, body, http.StatusSeeOther)
 	if loc := resp.Header.Get("Location"); loc != "/signin" {
 		t.Errorf("Location = %q, want /signin", loc)
 	}
 	resp, body = pc.get("/signin")
-	wantStatus(t, resp, body, http.StatusOK)
-	wantContains(t, body, "You are signed out.")
+	wantPageStatus(t, resp, body, http.StatusOK)
+	wantPageContains(t, body, "You are signed out.")
 
 	replay := f.client(t)
 	replay.c.Jar.SetCookies(u, old)
 	resp, body = replay.get("/")
-	wantStatus(t, resp, body, http.StatusSeeOther)
+	wantPageStatus(t, resp, body, http.StatusSeeOther)
 }
 
 func TestPortalNeedsSignin(t *testing.T) {
@@ -447,14 +447,14 @@ func TestPortalNeedsSignin(t *testing.T) {
 	}
 	for _, tt := range tests {
 		resp, body := pc.get(tt.path)
-		wantStatus(t, resp, body, http.StatusSeeOther)
+		wantPageStatus(t, resp, body, http.StatusSeeOther)
 		if loc := resp.Header.Get("Location"); loc != tt.wantLoc {
 			t.Errorf("GET %s: Location = %q, want %q", tt.path, loc, tt.wantLoc)
 		}
 	}
 	// A forged form post without a session changes nothing and asks to sign in.
 	resp, body := pc.post("/services/checkout-api/edit", url.Values{"tier": {"1"}}, nil)
-	wantStatus(t, resp, body, http.StatusSeeOther)
+	wantPageStatus(t, resp, body, http.StatusSeeOther)
 }
 
 func TestLocalPath(t *testing.T) {
@@ -511,12 +511,12 @@ func TestPortalServicesFilterAndPaging(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			want := f.countServices(tt.keep)
 			resp, body := pc.get("/services?" + tt.query)
-			wantStatus(t, resp, body, 200)
+			wantPageStatus(t, resp, body, 200)
 			if want == 0 {
-				wantContains(t, body, "No service matches")
+				wantPageContains(t, body, "No service matches")
 				return
 			}
-			wantContains(t, body, fmt.Sprintf("Showing 1–%d of %d", min(want, portalPageSize), want))
+			wantPageContains(t, body, fmt.Sprintf("Showing 1–%d of %d", min(want, portalPageSize), want))
 			for _, s := range f.services {
 				row := `href="/services/` + s.Name + `" class="name"`
 				listed := s.Phase != paved.PhaseRetired && tt.keep(s)
@@ -533,10 +533,10 @@ func TestPortalServicesFilterAndPaging(t *testing.T) {
 		for _, s := range f.services {
 			if s.Phase == paved.PhaseRetired {
 				n++
-				wantContains(t, body, `href="/services/`+s.Name+`"`)
+				wantPageContains(t, body, `href="/services/`+s.Name+`"`)
 			}
 		}
-		wantContains(t, body, fmt.Sprintf("of %d", n))
+		wantPageContains(t, body, fmt.Sprintf("of %d", n))
 	})
 
 	t.Run("paging", func(t *testing.T) {
@@ -545,7 +545,7 @@ func TestPortalServicesFilterAndPaging(t *testing.T) {
 			t.Fatalf("fixture has %d listed services; paging needs more than %d", total, portalPageSize)
 		}
 		_, p1 := pc.get("/services?tier=&q=")
-		wantContains(t, p1, `rel="next"`, "Page 1 of 2")
+		wantPageContains(t, p1, `rel="next"`, "Page 1 of 2")
 		if strings.Contains(p1, `rel="prev"`) {
 			t.Error("first page has a previous link")
 		}
@@ -558,8 +558,8 @@ func TestPortalServicesFilterAndPaging(t *testing.T) {
 			t.Errorf("next link %q does not keep the filter", nextURL)
 		}
 		resp, p2 := pc.get(nextURL)
-		wantStatus(t, resp, p2, 200)
-		wantContains(t, p2, fmt.Sprintf("Showing %d–%d of %d", portalPageSize+1, total, total), `rel="prev"`)
+		wantPageStatus(t, resp, p2, 200)
+		wantPageContains(t, p2, fmt.Sprintf("Showing %d–%d of %d", portalPageSize+1, total, total), `rel="prev"`)
 		if strings.Contains(p2, `rel="next"`) {
 			t.Error("last page has a next link")
 		}
@@ -575,17 +575,17 @@ func TestPortalServicesFilterAndPaging(t *testing.T) {
 		}
 		// Past the end shows nothing rather than failing.
 		resp, body := pc.get("/services?page=99")
-		wantStatus(t, resp, body, 200)
+		wantPageStatus(t, resp, body, 200)
 		resp, body = pc.get("/services?page=-3")
-		wantStatus(t, resp, body, 200)
-		wantContains(t, body, "Showing 1–")
+		wantPageStatus(t, resp, body, 200)
+		wantPageContains(t, body, "Showing 1–")
 	})
 
 	t.Run("invalid filter", func(t *testing.T) {
 		for _, q := range []string{"phase=launched", "tier=9", "data_class=secret"} {
 			resp, body := pc.get("/services?" + q)
-			wantStatus(t, resp, body, http.StatusBadRequest)
-			wantContains(t, body, `class="error"`)
+			wantPageStatus(t, resp, body, http.StatusBadRequest)
+			wantPageContains(t, body, `class="error"`)
 		}
 	})
 }
@@ -621,8 +621,8 @@ func TestPortalPages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			resp, body := pc.get(tt.path)
-			wantStatus(t, resp, body, tt.status)
-			wantContains(t, body, tt.want...)
+			wantPageStatus(t, resp, body, tt.status)
+			wantPageContains(t, body, tt.want...)
 			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type = %q", ct)
 			}
@@ -658,7 +658,7 @@ func TestPortalStatic(t *testing.T) {
 		t.Fatalf("sign-in page links no versioned stylesheet:\n%s", body)
 	}
 	resp, body = pc.get(css[1])
-	wantStatus(t, resp, body, 200)
+	wantPageStatus(t, resp, body, 200)
 	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
 		t.Errorf("Cache-Control = %q, want a long max-age", cc)
 	}
@@ -696,9 +696,9 @@ func TestPortalAuditAuthorization(t *testing.T) {
 			pc := f.client(t)
 			pc.signin(f.tokens[tt.user])
 			resp, body := pc.get("/audit")
-			wantStatus(t, resp, body, tt.status)
+			wantPageStatus(t, resp, body, tt.status)
 			if tt.status == 403 {
-				wantContains(t, body, "Not allowed", "audit log is for admins")
+				wantPageContains(t, body, "Not allowed", "audit log is for admins")
 			}
 			_, home := pc.get("/")
 			if got := strings.Contains(home, `href="/audit"`); got != tt.navLink {
@@ -758,10 +758,10 @@ func TestPortalServiceEdit(t *testing.T) {
 			resp, body := pc.get("/services/" + svc + "/edit")
 			canEdit := tt.user == "alice" || tt.user == "root"
 			if canEdit {
-				wantStatus(t, resp, body, 200)
+				wantPageStatus(t, resp, body, 200)
 				csrf = csrfOf(t, body)
 			} else {
-				wantStatus(t, resp, body, 403)
+				wantPageStatus(t, resp, body, 403)
 			}
 			_, page := pc.get("/services/" + svc)
 			if got := strings.Contains(page, `id="edit"`); got != canEdit {
@@ -778,8 +778,8 @@ func TestPortalServiceEdit(t *testing.T) {
 				form.Set("csrf", csrf)
 			}
 			resp, body = pc.post("/services/"+svc+"/edit", form, tt.header)
-			wantStatus(t, resp, body, tt.status)
-			wantContains(t, body, tt.wantText...)
+			wantPageStatus(t, resp, body, tt.status)
+			wantPageContains(t, body, tt.wantText...)
 
 			after, err := f.db.FindService(context.Background(), svc)
 			if err != nil {
@@ -801,7 +801,7 @@ func TestPortalServiceEdit(t *testing.T) {
 					wantDesc, tt.form.Get("tier"), tt.form.Get("data_class"))
 			}
 			_, page = pc.get("/services/" + svc)
-			wantContains(t, page, "Changes saved.")
+			wantPageContains(t, page, "Changes saved.")
 			// The change is in the audit log, by the signed-in user.
 			events, _, err := f.db.FindAuditEvents(context.Background(), paved.AuditFilter{ObjectType: "service", ObjectID: svc})
 			if err != nil {
@@ -824,13 +824,13 @@ func TestPortalServiceEditUnchanged(t *testing.T) {
 	resp, body := pc.post("/services/checkout-api/edit", url.Values{
 		"csrf": {csrfOf(t, body)}, "description": {s.Description}, "tier": {fmt.Sprint(s.Tier)}, "data_class": {string(s.DataClass)},
 	}, nil)
-	wantStatus(t, resp, body, http.StatusSeeOther)
+	wantPageStatus(t, resp, body, http.StatusSeeOther)
 	_, total1, _ := f.db.FindAuditEvents(context.Background(), paved.AuditFilter{})
 	if total1 != total0 {
 		t.Errorf("saving an unchanged form wrote %d audit events", total1-total0)
 	}
 	_, page := pc.get("/services/checkout-api")
-	wantContains(t, page, "Nothing to save")
+	wantPageContains(t, page, "Nothing to save")
 }
 
 func TestPortalEscapesCatalogData(t *testing.T) {
@@ -849,7 +849,7 @@ func TestPortalEscapesCatalogData(t *testing.T) {
 	pc.signin(f.tokens["bob"])
 	for _, p := range []string{"/services/evil", "/services?q=evil"} {
 		resp, body := pc.get(p)
-		wantStatus(t, resp, body, 200)
+		wantPageStatus(t, resp, body, 200)
 		for _, bad := range []string{"<script>alert", "<img src=x", `href="javascript:`} {
 			if strings.Contains(body, bad) {
 				t.Errorf("%s: unescaped %q", p, bad)
@@ -857,7 +857,7 @@ func TestPortalEscapesCatalogData(t *testing.T) {
 		}
 	}
 	_, body := pc.get("/services/evil")
-	wantContains(t, body, "not a web link")
+	wantPageContains(t, body, "not a web link")
 }
 
 func TestPortalFormTooLarge(t *testing.T) {
@@ -866,11 +866,11 @@ func TestPortalFormTooLarge(t *testing.T) {
 	csrf := pc.signin(f.tokens["alice"])
 	big := strings.Repeat("x", 2<<20) // over the default 1 MiB body limit
 	resp, body := pc.post("/services/checkout-api/edit", url.Values{"csrf": {csrf}, "description": {big}, "tier": {"1"}, "data_class": {"public"}}, nil)
-	wantStatus(t, resp, body, http.StatusRequestEntityTooLarge)
-	wantContains(t, body, "larger than the limit")
+	wantPageStatus(t, resp, body, http.StatusRequestEntityTooLarge)
+	wantPageContains(t, body, "larger than the limit")
 
 	anon := f.client(t)
 	_, page := anon.get("/signin")
 	resp, body = anon.post("/signin", url.Values{"csrf": {csrfOf(t, page)}, "token": {big}}, nil)
-	wantStatus(t, resp, body, http.StatusRequestEntityTooLarge)
+	wantPageStatus(t, resp, body, http.StatusRequestEntityTooLarge)
 }
