@@ -53,7 +53,9 @@ Re-importing the same files changes nothing.`,
 		}
 		// Files are read here in both modes, so a server sees the same
 		// bytes and reports problems with the same file names.
-		files, err := catalog.Collect(args, cfg.CatalogOptions())
+		opt := cfg.CatalogOptions()
+		opt.Stdin = a.stdin
+		files, err := catalog.Collect(args, opt)
 		if err != nil {
 			return err
 		}

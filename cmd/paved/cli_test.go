@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -192,4 +195,28 @@ func FuzzFlagParsers(f *testing.F) {
 		}
 		row(io.Discard, s, clean(s))
 	})
+}
+
+// TestImportStdin reads a catalog from stdin ("-"), through the app's own
+// stdin rather than the process's.
+func TestImportStdin(t *testing.T) {
+	data, err := os.ReadFile("testdata/backstage/org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut strings.Builder
+	db := filepath.Join(t.TempDir(), "stdin.db")
+	a := &app{stdin: strings.NewReader(string(data)), stdout: &out, stderr: &errOut, getenv: func(k string) string { return map[string]string{"PAVED_DATABASE": db}[k] }}
+	if err := a.run(context.Background(), []string{"catalog", "import", "-", "-o", "json"}); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	var res struct {
+		Counts map[paved.Outcome]int `json:"counts"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Counts[paved.OutcomeCreated] != 5 {
+		t.Errorf("counts = %v, want 5 created", res.Counts)
+	}
 }

@@ -77,11 +77,19 @@ func TestGoodFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Only the options this package sets: the catalog package may
+			// add fields of its own without breaking these files.
+			opt := c.CatalogOptions()
 			out := struct {
 				Organisation Organisation
 				Server       Server
 				Catalog      any
-			}{c.Organisation, c.Server, c.CatalogOptions()}
+			}{c.Organisation, c.Server, struct {
+				Lifecycles       map[string]paved.Phase
+				DefaultTier      paved.Tier
+				DefaultDataClass paved.DataClass
+				DefaultUserRoles []paved.Role
+			}{opt.Lifecycles, opt.DefaultTier, opt.DefaultDataClass, opt.DefaultUserRoles}}
 			b, err := json.MarshalIndent(out, "", "  ")
 			if err != nil {
 				t.Fatal(err)
