@@ -241,3 +241,25 @@ func TestNew(t *testing.T) {
 		}
 	}
 }
+
+// FuzzProblem feeds arbitrary error answers to the problem reader: it must
+// never panic and always return a *paved.Error with a known code.
+func FuzzProblem(f *testing.F) {
+	f.Add(422, "application/problem+json", `{"detail":"x","code":"unprocessable","field":"owner"}`)
+	f.Add(502, "text/html", "<html>")
+	f.Add(400, "application/json; charset=utf-8", `{"code":""}`)
+	f.Add(999, "", "")
+	f.Fuzz(func(t *testing.T, status int, ctype, body string) {
+		resp := &http.Response{
+			StatusCode: status,
+			Status:     fmt.Sprintf("%d %s", status, http.StatusText(status)),
+			Header:     http.Header{"Content-Type": []string{ctype}},
+			Body:       io.NopCloser(strings.NewReader(body)),
+		}
+		err := problemError(resp)
+		var pe *paved.Error
+		if !errors.As(err, &pe) || pe.Code == "" {
+			t.Fatalf("problemError = %#v", err)
+		}
+	})
+}
