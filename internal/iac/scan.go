@@ -22,6 +22,9 @@ type topValue struct {
 	start, end int    // the value's span in the text
 	kind       byte   // '{', '[', '"', 'n' (number), 't', 'f', 'z' (null)
 	keys       []span // for an object: its keys in order
+	// elems are the element spans of a top-level "resource_changes" array,
+	// recorded during the scan so that they can be decoded in parallel.
+	elems []span
 }
 
 // span is one key of a top-level object and where its value is.
@@ -151,7 +154,12 @@ func (sc *scanner) topObject(tv *topValue) *scanError {
 		sc.pos++
 		sc.ws()
 		vs := sc.pos
-		if err := sc.value(1); err != nil {
+		if key == "resource_changes" && sc.pos < len(sc.s) && sc.s[sc.pos] == '[' {
+			tv.elems = tv.elems[:0]
+			if err := sc.array(1, &tv.elems); err != nil {
+				return err
+			}
+		} else if err := sc.value(1); err != nil {
 			return err
 		}
 		tv.keys = append(tv.keys, span{key: key, start: vs, end: sc.pos})
@@ -233,30 +241,7 @@ func (sc *scanner) value(depth int) *scanError {
 			}
 		}
 	case c == '[':
-		sc.pos++
-		sc.ws()
-		if sc.pos < len(sc.s) && sc.s[sc.pos] == ']' {
-			sc.pos++
-			return nil
-		}
-		for {
-			if err := sc.value(depth + 1); err != nil {
-				return err
-			}
-			sc.ws()
-			if sc.pos >= len(sc.s) {
-				return sc.errAt("")
-			}
-			switch sc.s[sc.pos] {
-			case ',':
-				sc.pos++
-			case ']':
-				sc.pos++
-				return nil
-			default:
-				return sc.unexpected("after array element")
-			}
-		}
+		return sc.array(depth, nil)
 	case c == '"':
 		return sc.str()
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -269,6 +254,40 @@ func (sc *scanner) value(depth int) *scanError {
 		return sc.literal("null")
 	}
 	return sc.unexpected("looking for beginning of value")
+}
+
+// array scans an array at sc.pos, recording its element spans in elems
+// when elems is not nil.
+func (sc *scanner) array(depth int, elems *[]span) *scanError {
+	sc.pos++ // '['
+	sc.ws()
+	if sc.pos < len(sc.s) && sc.s[sc.pos] == ']' {
+		sc.pos++
+		return nil
+	}
+	for {
+		sc.ws()
+		start := sc.pos
+		if err := sc.value(depth + 1); err != nil {
+			return err
+		}
+		if elems != nil {
+			*elems = append(*elems, span{start: start, end: sc.pos})
+		}
+		sc.ws()
+		if sc.pos >= len(sc.s) {
+			return sc.errAt("")
+		}
+		switch sc.s[sc.pos] {
+		case ',':
+			sc.pos++
+		case ']':
+			sc.pos++
+			return nil
+		default:
+			return sc.unexpected("after array element")
+		}
+	}
 }
 
 func (sc *scanner) literal(word string) *scanError {

@@ -1,0 +1,33 @@
+package iac
+
+import (
+	"os"
+	"testing"
+)
+
+func benchmarkReadPlan(b *testing.B, n int) {
+	tmpl, err := os.ReadFile("testdata/plan/aws.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan, err := ScalePlan(tmpl, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(plan)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		docs, err := Read("plan.json", plan, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := len(docs[0].Resources); got != n {
+			b.Fatalf("got %d resources, want %d", got, n)
+		}
+	}
+}
+
+func BenchmarkReadPlan1k(b *testing.B)  { benchmarkReadPlan(b, 1000) }
+func BenchmarkReadPlan10k(b *testing.B) { benchmarkReadPlan(b, 10000) }
+func BenchmarkReadPlan50k(b *testing.B) { benchmarkReadPlan(b, 50000) }

@@ -1,0 +1,72 @@
+package iac
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzRead throws arbitrary bytes at Read: it must never panic, and what it
+// accepts must marshal to JSON (no NaN, no cycles), Raw included.
+func FuzzRead(f *testing.F) {
+	for _, dir := range []string{"plan", "k8s", "bad"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		for _, p := range files {
+			if data, err := os.ReadFile(p); err == nil && len(data) < 64<<10 {
+				f.Add(data)
+			}
+		}
+	}
+	f.Add([]byte(`{"format_version":"1.2","planned_values":{},"resource_changes":[null,{"change":{"actions":["create"],"after":{"a":1},"after_sensitive":{"a":[true]}}}]}`))
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("{{ .Values }}: x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		docs, err := Read("fuzz", data, Options{MaxFileBytes: 1 << 20})
+		if err != nil {
+			return
+		}
+		for _, d := range docs {
+			if _, err := json.Marshal(d); err != nil {
+				t.Fatalf("document does not marshal: %v", err)
+			}
+			raw, err := d.Raw()
+			if err != nil {
+				continue
+			}
+			if _, err := json.Marshal(raw); err != nil {
+				t.Fatalf("Raw does not marshal: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzScanJSON checks the validating scanner against encoding/json: both
+// must agree on whether a text is one valid JSON value, and the fast
+// decoder must then produce what encoding/json produces.
+func FuzzScanJSON(f *testing.F) {
+	for _, s := range []string{`{}`, `[1,2]`, `{"a":"\u00e9"}`, `-0.5e-3`, `"x`, `{"a":}`, `[1,]`, `01`, `1.`, `"\ud800"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		vals, serr := scanJSON(data)
+		one := serr == nil && len(vals) == 1
+		valid := json.Valid(data)
+		if valid != one && !(serr == nil && len(vals) > 1) {
+			t.Fatalf("scanJSON ok=%v (%d values, err %v), json.Valid=%v for %q", serr == nil, len(vals), serr, valid, data)
+		}
+		if !valid {
+			return
+		}
+		var want any
+		if err := json.Unmarshal(data, &want); err != nil {
+			return // a number out of float64's range
+		}
+		got := newFastDecoder().decode(data)
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) {
+			t.Fatalf("fast decoder: got %s, want %s", g, w)
+		}
+	})
+}
