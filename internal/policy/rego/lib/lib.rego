@@ -7,6 +7,10 @@
 # Deletes have no desired state (after is absent) and data sources
 # (mode = data) are read, not managed: both are skipped. Rules about changes
 # themselves (deleting a database) use input.by_type directly.
+#
+# A Rego pitfall the rules avoid: `not f(x) == v` is not true when f(x) is
+# undefined (the call is evaluated outside the negation), so rules negate a
+# helper rule instead (see k8s-run-as-non-root).
 package paved.lib
 
 judged_actions := {"create", "update", "replace", "no-op", "apply"}
@@ -283,3 +287,53 @@ _base_name(addr) := n if {
 	parts := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+(?:\[[^\]]*\])?)$`, addr, 1)
 	n := parts[0][1]
 }
+
+# is_windows(w): the pod asks for Windows nodes, where Linux user and
+# privilege settings do not apply.
+is_windows(w) if w.spec.os.name == "windows"
+
+# image(ref): a container image reference split into its parts, with Docker
+# Hub's implicit defaults made explicit: "nginx" is docker.io/library/nginx,
+# "bitnami/redis:7" is docker.io/bitnami/redis with tag 7. A first path part
+# is a registry only if it has a dot or a port, or is localhost.
+image(ref) := {
+	"registry": reg,
+	"repository": concat("/", array.concat([reg], path)),
+	"tag": tag,
+	"digest": digest,
+} if {
+	is_string(ref)
+	at := split(trim_space(ref), "@")
+	digest := _or_empty(at, 1)
+	segs := split(at[0], "/")
+	last := split(segs[count(segs) - 1], ":")
+	tag := _or_empty(last, 1)
+	names := array.concat(array.slice(segs, 0, count(segs) - 1), [last[0]])
+	reg := _registry(segs)
+	path := _path(reg, segs, names)
+}
+
+_or_empty(arr, i) := arr[i] if count(arr) > i
+else := ""
+
+_has_registry(segs) if {
+	count(segs) > 1
+	regex.match(`[.:]|^localhost$`, segs[0])
+}
+
+_registry(segs) := "docker.io" if {
+	_has_registry(segs)
+	segs[0] in {"index.docker.io", "registry-1.docker.io", "docker.io"}
+} else := segs[0] if _has_registry(segs)
+else := "docker.io"
+
+_path(reg, segs, names) := p if {
+	_has_registry(segs)
+	p0 := array.slice(names, 1, count(names))
+	p := _library(reg, p0)
+} else := _library(reg, names)
+
+_library(reg, p) := ["library", p[0]] if {
+	reg == "docker.io"
+	count(p) == 1
+} else := p

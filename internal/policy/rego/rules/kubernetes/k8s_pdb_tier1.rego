@@ -1,0 +1,98 @@
+# METADATA
+# title: Tier 1 workload without a PodDisruptionBudget
+# description: |
+#   Node upgrades, autoscaler scale-downs and spot interruptions evict pods. Without a
+#   PodDisruptionBudget, a drain may evict every replica of a business-critical service at
+#   once. A tier 1 Deployment or StatefulSet needs a PDB in the same namespace whose selector
+#   matches its pod labels (matchLabels and matchExpressions are both evaluated; an empty
+#   selector matches every pod). The tier is the service's, or the workload's tier label.
+#   PDBs anywhere in the checked manifests count.
+# custom:
+#   id: k8s-pdb-tier1
+#   severity: deny
+#   category: kubernetes
+#   security: false
+#   remediation: Add a policy/v1 PodDisruptionBudget with a selector matching the pod labels and minAvailable (or maxUnavailable) that keeps the service up during a drain.
+#   resource_types: [Deployment, StatefulSet, PodDisruptionBudget]
+#   scope: plan
+#   parameters:
+#     tiers:
+#       default: [1]
+#       description: Service tiers whose workloads need a PodDisruptionBudget.
+#   examples:
+#     fail: |
+#       # service tier 1
+#       apiVersion: apps/v1
+#       kind: Deployment
+#       metadata: {name: checkout, namespace: shop}
+#       spec:
+#         replicas: 3
+#         selector: {matchLabels: {app: checkout}}
+#         template:
+#           metadata: {labels: {app: checkout}}
+#           spec:
+#             containers: [{name: checkout, image: "ghcr.io/acme/checkout:5.2.0"}]
+#     pass: |
+#       apiVersion: policy/v1
+#       kind: PodDisruptionBudget
+#       metadata: {name: checkout, namespace: shop}
+#       spec:
+#         minAvailable: 2
+#         selector: {matchLabels: {app: checkout}}
+package paved.rules.k8s_pdb_tier1
+
+import data.paved.lib
+
+params := data.paved.params.k8s_pdb_tier1
+
+deny contains f if {
+	some kind in ["Deployment", "StatefulSet"]
+	some r in object.get(input.by_type, kind, [])
+	lib.judged(r)
+	lib.tier(r) in params.tiers
+	labels := lib.pod_labels(r)
+	not _covered(r, labels)
+	f := lib.finding(r, sprintf("%s is tier %v but no PodDisruptionBudget selects its pods", [lib.workload_name(r), lib.tier(r)]), "spec.template.metadata.labels", labels)
+}
+
+_covered(r, labels) if {
+	some pdb in object.get(input.by_type, "PodDisruptionBudget", [])
+	lib.judged(pdb)
+	_namespace(pdb) == _namespace(r)
+	_selects(object.get(pdb.after, ["spec", "selector"], {}), labels)
+}
+
+_namespace(r) := ns if {
+	ns := object.get(r.after, ["metadata", "namespace"], "")
+	ns != ""
+} else := "default"
+
+_selects(sel, labels) if {
+	is_object(sel)
+	every k, v in object.get(sel, "matchLabels", {}) {
+		labels[k] == v
+	}
+	every e in object.get(sel, "matchExpressions", []) {
+		_expr(e, labels)
+	}
+}
+
+_expr(e, labels) if {
+	e.operator == "In"
+	labels[e.key] in e.values
+}
+
+_expr(e, labels) if {
+	e.operator == "NotIn"
+	not labels[e.key] in e.values
+}
+
+_expr(e, labels) if {
+	e.operator == "Exists"
+	_ := labels[e.key]
+}
+
+_expr(e, labels) if {
+	e.operator == "DoesNotExist"
+	not labels[e.key]
+}

@@ -1,0 +1,43 @@
+package paved.rules.k8s_pdb_tier1_test
+
+import data.paved.rules.k8s_pdb_tier1 as rule
+import data.paved.test.deployment
+import data.paved.test.k8s
+import data.paved.test.manifests
+
+tier1(rs) := object.union(manifests(rs), {"service": {"tier": 1}})
+
+pdb(name, ns, selector) := object.union(k8s("PodDisruptionBudget", name, {"spec": {"minAvailable": 1, "selector": selector}}), {"after": {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name, "namespace": ns}, "spec": {"minAvailable": 1, "selector": selector}}})
+
+test_fail_no_pdb if {
+	fs := rule.deny with input as tier1([deployment("checkout", {"containers": []})])
+	some f in fs
+	f.address == "Deployment/default/checkout"
+}
+
+test_fail_pdb_other_namespace_or_selector if {
+	count(rule.deny) == 1 with input as tier1([
+		deployment("checkout", {"containers": []}),
+		pdb("a", "other", {"matchLabels": {"app": "checkout"}}),
+		pdb("b", "default", {"matchLabels": {"app": "cart"}}),
+		pdb("c", "default", {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["checkout"]}]}),
+	])
+}
+
+test_fail_tier_label if {
+	d := json.patch(deployment("checkout", {"containers": []}), [{"op": "add", "path": "/after/metadata/labels", "value": {"tier": "1"}}])
+	count(rule.deny) == 1 with input as manifests([d])
+}
+
+test_pass_matching_pdbs if {
+	count(rule.deny) == 0 with input as tier1([deployment("checkout", {"containers": []}), pdb("a", "default", {"matchLabels": {"app": "checkout"}})])
+	count(rule.deny) == 0 with input as tier1([deployment("checkout", {"containers": []}), pdb("a", "default", {"matchExpressions": [{"key": "app", "operator": "In", "values": ["checkout", "cart"]}, {"key": "canary", "operator": "DoesNotExist"}]})])
+	count(rule.deny) == 0 with input as tier1([deployment("checkout", {"containers": []}), pdb("a", "default", {})])
+}
+
+test_pass_not_tier1 if {
+	count(rule.deny) == 0 with input as manifests([deployment("checkout", {"containers": []})])
+	count(rule.deny) == 0 with input as object.union(manifests([deployment("checkout", {"containers": []})]), {"service": {"tier": 2}})
+	d := json.patch(deployment("web", {"containers": []}), [{"op": "add", "path": "/after/metadata/labels", "value": {"tier": "frontend"}}])
+	count(rule.deny) == 0 with input as manifests([d])
+}

@@ -1,0 +1,58 @@
+# METADATA
+# title: Container without liveness and readiness probes
+# description: |
+#   Without a readiness probe, a pod receives traffic the moment its process starts, before
+#   it can serve, and keeps receiving it when it cannot; rolling updates then drop requests.
+#   Without a liveness probe, a deadlocked process is never restarted. Jobs and CronJobs run
+#   to completion and are skipped, as are init and ephemeral containers, which cannot have
+#   these probes. A startup probe does not replace either.
+# custom:
+#   id: k8s-probes
+#   severity: warn
+#   category: kubernetes
+#   security: false
+#   remediation: Add a readinessProbe that checks the container can serve (an HTTP health endpoint) and a livenessProbe that only fails when a restart would help.
+#   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController]
+#   scope: resource
+#   parameters:
+#     probes:
+#       default: [livenessProbe, readinessProbe]
+#       description: Probes every long-running container must define.
+#   examples:
+#     fail: |
+#       apiVersion: apps/v1
+#       kind: Deployment
+#       metadata: {name: web}
+#       spec:
+#         template:
+#           spec:
+#             containers:
+#               - name: web
+#                 image: ghcr.io/acme/web:1.4.2
+#     pass: |
+#       apiVersion: apps/v1
+#       kind: Deployment
+#       metadata: {name: web}
+#       spec:
+#         template:
+#           spec:
+#             containers:
+#               - name: web
+#                 image: ghcr.io/acme/web:1.4.2
+#                 readinessProbe: {httpGet: {path: /ready, port: 8080}}
+#                 livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 10}
+package paved.rules.k8s_probes
+
+import data.paved.lib
+
+params := data.paved.params.k8s_probes
+
+warn contains f if {
+	some w in lib.workloads
+	not w.r.type in {"Job", "CronJob"}
+	some x in lib.containers(w)
+	x.field == "containers"
+	missing := [p | some p in params.probes; not is_object(object.get(x.c, p, null))]
+	count(missing) > 0
+	f := lib.finding(w.r, sprintf("%s: container %s has no %s", [lib.workload_name(w.r), x.name, concat(" or ", missing)]), x.path, missing)
+}

@@ -1,0 +1,29 @@
+package paved.rules.k8s_run_as_non_root_test
+
+import data.paved.rules.k8s_run_as_non_root as rule
+import data.paved.test.deployment
+import data.paved.test.k8s
+import data.paved.test.manifests
+
+test_fail_unset if {
+	fs := rule.deny with input as manifests([k8s("Pod", "p", {"spec": {"containers": [{"name": "a", "image": "x:1"}]}})])
+	some f in fs
+	f.path == "spec.containers[0].securityContext.runAsNonRoot"
+}
+
+test_fail_container_overrides_pod if {
+	fs := rule.deny with input as manifests([deployment("web", {
+		"securityContext": {"runAsNonRoot": true},
+		"containers": [{"name": "ok", "image": "x:1"}, {"name": "bad", "image": "x:1", "securityContext": {"runAsNonRoot": false}}],
+		"initContainers": [{"name": "root", "image": "x:1", "securityContext": {"runAsUser": 0}}],
+	})])
+	{f.path | some f in fs} == {"spec.template.spec.containers[1].securityContext.runAsNonRoot", "spec.template.spec.initContainers[0].securityContext.runAsUser"}
+}
+
+test_pass_pod_level_non_root_user_and_windows if {
+	count(rule.deny) == 0 with input as manifests([
+		deployment("a", {"securityContext": {"runAsNonRoot": true}, "containers": [{"name": "a", "image": "x:1"}]}),
+		deployment("b", {"containers": [{"name": "b", "image": "x:1", "securityContext": {"runAsUser": 1000}}]}),
+		deployment("c", {"os": {"name": "windows"}, "containers": [{"name": "c", "image": "x:1"}]}),
+	])
+}
