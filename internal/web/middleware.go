@@ -144,6 +144,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		ri := &reqInfo{id: id}
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
 		s.metrics.inflight.Inc()
+		abort := false
 		defer func() {
 			s.metrics.inflight.Dec()
 			if v := recover(); v != nil {
@@ -162,8 +163,9 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 					sendProblem(sw, problemFor(fmt.Errorf("panic: %v", v), r.URL.Path))
 				} else {
 					// Part of the response is out; a broken connection is
-					// the only honest signal left.
+					// the only honest signal left (after logging below).
 					sw.status = http.StatusInternalServerError
+					abort = true
 				}
 			}
 			status := sw.status
@@ -182,6 +184,9 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 				slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 				slog.String("user", ri.user),
 				slog.String("remote", r.RemoteAddr))
+			if abort {
+				panic(http.ErrAbortHandler)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -121,7 +121,29 @@ func TestAccessLogAndPanicRecovery(t *testing.T) {
 	if !strings.Contains(logs.String(), "secret internals") || !strings.Contains(logs.String(), `"status":500`) {
 		t.Fatalf("panic not logged: %s", logs.String())
 	}
-	_ = p
+	if p.Instance != "/boom" {
+		t.Errorf("instance %q", p.Instance)
+	}
+
+	// A panic after part of the response is out aborts the connection
+	// (net/http's ErrAbortHandler) once it is logged: a 200 with half a
+	// body must not look like success.
+	logs.Reset()
+	h = s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("partial"))
+		panic("midway")
+	}))
+	func() {
+		defer func() {
+			if v := recover(); v != http.ErrAbortHandler {
+				t.Errorf("recovered %v, want http.ErrAbortHandler", v)
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}()
+	if !strings.Contains(logs.String(), "midway") || !strings.Contains(logs.String(), `"status":500`) {
+		t.Fatalf("mid-response panic not logged as a 500: %s", logs.String())
+	}
 
 	// net/http's own abort signal passes through untouched.
 	h = s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }))
