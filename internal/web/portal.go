@@ -209,7 +209,7 @@ func isSafeMethod(m string) bool {
 
 // pageData is what every template receives.
 type pageData struct {
-	Org     string
+	Org     string // "" when no organisation is configured
 	Version string
 	User    *paved.User
 	CSRF    string // the session's CSRF secret, echoed by every form
@@ -244,9 +244,6 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		User:    paved.UserFrom(r.Context()),
 		Path:    r.URL.Path,
 		Data:    data,
-	}
-	if pd.Org == "" {
-		pd.Org = "paved"
 	}
 	if pd.Version == "" {
 		pd.Version = "dev"
