@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	paved "github.com/paved-dev/paved"
 )
@@ -88,21 +89,120 @@ type jsonCol struct{ dst any }
 func scanJSON(dst any) *jsonCol { return &jsonCol{dst: dst} }
 
 func (c *jsonCol) Scan(src any) error {
-	var b []byte
+	var str string
 	switch v := src.(type) {
 	case nil:
 		return nil
 	case string:
-		b = []byte(v)
+		str = v
 	case []byte:
-		b = v
+		str = string(v)
 	default:
 		return fmt.Errorf("store: cannot read %T as JSON", src)
 	}
-	if err := json.Unmarshal(b, c.dst); err != nil {
+	// Fast paths for the shapes the store itself writes (the hot list
+	// queries decode six JSON columns per row); anything else goes
+	// through encoding/json with the same result.
+	switch d := c.dst.(type) {
+	case *[]string:
+		if v, ok := decodeStrings(str); ok {
+			*d = v
+			return nil
+		}
+	case *map[string]string:
+		if v, ok := decodeStringMap(str); ok {
+			*d = v
+			return nil
+		}
+	case *[]paved.Link:
+		if str == "[]" {
+			*d = []paved.Link{}
+			return nil
+		}
+	}
+	if err := json.Unmarshal([]byte(str), c.dst); err != nil {
 		return fmt.Errorf("store: stored JSON is invalid: %w", err)
 	}
 	return nil
+}
+
+// plainString reads a JSON string at s[i] (the opening quote) that has no
+// escapes, no control characters and valid UTF-8, as json.Marshal writes
+// most strings; ok is false for anything else, and the caller falls back to
+// encoding/json.
+func plainString(s string, i int) (str string, next int, ok bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			str = s[i+1 : j]
+			if !utf8.ValidString(str) {
+				return "", 0, false
+			}
+			return str, j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+// decodeStrings decodes a compact JSON array of plain strings.
+func decodeStrings(s string) ([]string, bool) {
+	if s == "[]" {
+		return []string{}, true
+	}
+	if len(s) < 2 || s[0] != '[' {
+		return nil, false
+	}
+	out := make([]string, 0, strings.Count(s, ",")+1)
+	for i := 1; ; {
+		str, next, ok := plainString(s, i)
+		if !ok || next >= len(s) {
+			return nil, false
+		}
+		out = append(out, str)
+		switch s[next] {
+		case ',':
+			i = next + 1
+		case ']':
+			return out, next == len(s)-1
+		default:
+			return nil, false
+		}
+	}
+}
+
+// decodeStringMap decodes a compact JSON object of plain strings.
+func decodeStringMap(s string) (map[string]string, bool) {
+	if s == "{}" {
+		return map[string]string{}, true
+	}
+	if len(s) < 2 || s[0] != '{' {
+		return nil, false
+	}
+	out := make(map[string]string, strings.Count(s, ",")+1)
+	for i := 1; ; {
+		k, next, ok := plainString(s, i)
+		if !ok || next >= len(s) || s[next] != ':' {
+			return nil, false
+		}
+		v, next, ok := plainString(s, next+1)
+		if !ok || next >= len(s) {
+			return nil, false
+		}
+		out[k] = v
+		switch s[next] {
+		case ',':
+			i = next + 1
+		case '}':
+			return out, next == len(s)-1
+		default:
+			return nil, false
+		}
+	}
 }
 
 // toJSON is the stored form of a slice or map; empty is [] or {}, never null,

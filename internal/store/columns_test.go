@@ -1,9 +1,13 @@
 package store
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	paved "github.com/paved-dev/paved"
 )
 
 func TestRebind(t *testing.T) {
@@ -131,4 +135,70 @@ func TestLikePattern(t *testing.T) {
 			t.Errorf("likePattern(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestJSONColumns(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+		fast bool
+	}{
+		{`[]`, []string{}, true},
+		{`["a"]`, []string{"a"}, true},
+		{`["a","b c","ü"]`, []string{"a", "b c", "ü"}, true},
+		{`["a\"b"]`, []string{`a"b`}, false},
+		{`[ "a" ]`, []string{"a"}, false},
+		{`["a",]`, nil, false},
+		{`["a"]x`, nil, false},
+		{`null`, nil, false},
+	}
+	for _, c := range cases {
+		got, ok := decodeStrings(c.in)
+		if ok != c.fast || (ok && !reflect.DeepEqual(got, c.want)) {
+			t.Errorf("decodeStrings(%q) = %q, %v", c.in, got, ok)
+		}
+		var via []string
+		err := scanJSON(&via).Scan(c.in)
+		if c.want != nil && (err != nil || !reflect.DeepEqual(via, c.want)) {
+			t.Errorf("scan %q = %q, %v", c.in, via, err)
+		}
+	}
+	m, ok := decodeStringMap(`{"a":"1","b":"2","a":"3"}`)
+	if !ok || !reflect.DeepEqual(m, map[string]string{"a": "3", "b": "2"}) {
+		t.Errorf("decodeStringMap = %v, %v", m, ok)
+	}
+	for _, bad := range []string{`{"a":1}`, `{"a"}`, `{"a":"b"`, `{"a":"b"}}`, `[]`} {
+		if _, ok := decodeStringMap(bad); ok {
+			t.Errorf("decodeStringMap(%q) accepted", bad)
+		}
+	}
+	var links []paved.Link
+	if err := scanJSON(&links).Scan(`[{"url":"u"}]`); err != nil || len(links) != 1 || links[0].URL != "u" {
+		t.Errorf("links = %v, %v", links, err)
+	}
+	if err := scanJSON(&links).Scan(`{oops`); err == nil {
+		t.Error("invalid JSON accepted")
+	}
+}
+
+// FuzzDecodeJSON checks that the fast decoders, whenever they accept an
+// input, agree with encoding/json.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`[]`, `["a","b"]`, `{"k":"v","x":""}`, `["\u00e9"]`, "[\"\xff\"]", `{"a":"b","a":"c"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, ok := decodeStrings(s); ok {
+			var want []string
+			if err := json.Unmarshal([]byte(s), &want); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("decodeStrings(%q) = %q; encoding/json: %q, %v", s, got, want, err)
+			}
+		}
+		if got, ok := decodeStringMap(s); ok {
+			var want map[string]string
+			if err := json.Unmarshal([]byte(s), &want); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("decodeStringMap(%q) = %q; encoding/json: %q, %v", s, got, want, err)
+			}
+		}
+	})
 }

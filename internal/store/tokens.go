@@ -136,14 +136,19 @@ func (db *DB) fillActiveUser(ctx context.Context, u *paved.User) error {
 }
 
 // touchToken records a use of t when the recorded one is a minute old or
-// more. The condition is repeated in SQL so that replicas racing on the
+// more (on SQLite, only when no other write is in progress). The condition is repeated in SQL so that replicas racing on the
 // same token write once.
 func (db *DB) touchToken(ctx context.Context, t *paved.Token, now time.Time) error {
 	if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < lastUsedEvery {
 		return nil
 	}
 	if db.engine == EngineSQLite {
-		db.wmu.Lock()
+		// Best effort: while another writer (an import, say) holds the
+		// lock, skip recording rather than make the request wait; a later
+		// request records the use.
+		if !db.wmu.TryLock() {
+			return nil
+		}
 		defer db.wmu.Unlock()
 	}
 	cutoff := formatTime(now.Add(-lastUsedEvery))
