@@ -227,8 +227,12 @@ func names[T any](items []T, name func(T) string) []string {
 	return out
 }
 
-func teamNames(ts []*paved.Team) []string { return names(ts, func(t *paved.Team) string { return t.Name }) }
-func userNames(us []*paved.User) []string { return names(us, func(u *paved.User) string { return u.Name }) }
+func teamNames(ts []*paved.Team) []string {
+	return names(ts, func(t *paved.Team) string { return t.Name })
+}
+func userNames(us []*paved.User) []string {
+	return names(us, func(u *paved.User) string { return u.Name })
+}
 func serviceNames(ss []*paved.Service) []string {
 	return names(ss, func(s *paved.Service) string { return s.Name })
 }
