@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/guardrails.md")
+
+const docPath = "../../../docs/guardrails.md"
+
+// TestGuardrailsDocUpToDate fails when docs/guardrails.md does not match
+// the rules' METADATA; go test ./internal/policy/gendocs -update rewrites it.
+func TestGuardrailsDocUpToDate(t *testing.T) {
+	var got bytes.Buffer
+	if err := run(os.DirFS("../rego"), &got); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(docPath, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatalf("%v (run: go run ./internal/policy/gendocs > docs/guardrails.md)", err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Fatal("docs/guardrails.md is out of date with the rules' METADATA: run go run ./internal/policy/gendocs > docs/guardrails.md")
+	}
+}
+
+func TestRenderRule(t *testing.T) {
+	fsys := fstest.MapFS{"rules/sizing/x.rego": {Data: []byte(`# METADATA
+# title: Something | big
+# description: Why it matters.
+# custom:
+#   id: x-rule
+#   severity: deny
+#   category: sizing
+#   security: true
+#   remediation: Make it smaller.
+#   resource_types: [aws_instance]
+#   parameters:
+#     max: {default: [1, "a|b"], description: The most.}
+#   examples:
+#     fail: |
+#       resource "aws_instance" "a" {}
+#     pass: |
+#       resource "aws_instance" "b" {}
+package paved.rules.x_rule
+
+deny contains "x" if false
+`)}, "rules/sizing/x_test.rego": {Data: []byte("package broken {")}}
+	var b bytes.Buffer
+	if err := run(fsys, &b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"| [x-rule](#x-rule) | Something \\| big | deny | sizing |",
+		"\n### x-rule\n\n**Something | big**\n",
+		"- Security: yes",
+		"- Scope: resource",
+		"- Resource types: `aws_instance`",
+		"| `max` | `[1,\"a\\|b\"]` | The most. |",
+		"Fails:\n\n```hcl\nresource \"aws_instance\" \"a\" {}\n```",
+		"Passes:\n\n```hcl\nresource \"aws_instance\" \"b\" {}\n```",
+		"Remediation: Make it smaller.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRuleWithoutMetadataIsAnError(t *testing.T) {
+	fsys := fstest.MapFS{"rules/a/y.rego": {Data: []byte("package paved.rules.y\n\ndeny contains 1 if false\n")}}
+	var b bytes.Buffer
+	err := run(fsys, &b)
+	if err == nil || !strings.Contains(err.Error(), "rules/a/y.rego") {
+		t.Fatalf("err = %v, want one naming the file", err)
+	}
+}
