@@ -89,7 +89,7 @@ var (
 )
 
 // newDSN returns the DSN of a fresh, empty database for engine.
-func newDSN(t *testing.T, engine string) string {
+func newDSN(t testing.TB, engine string) string {
 	t.Helper()
 	if engine == EngineSQLite {
 		return filepath.Join(t.TempDir(), "paved.db")
