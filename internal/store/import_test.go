@@ -224,4 +224,3 @@ func BenchmarkApplyImport(b *testing.B) {
 		})
 	}
 }
-
