@@ -17,6 +17,7 @@ func benchmarkReadPlan(b *testing.B, n int) {
 	b.SetBytes(int64(len(plan)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		docs, err := Read("plan.json", plan, Options{})
 		if err != nil {
@@ -25,6 +26,9 @@ func benchmarkReadPlan(b *testing.B, n int) {
 		if got := len(docs[0].Resources); got != n {
 			b.Fatalf("got %d resources, want %d", got, n)
 		}
+	}
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }
 

@@ -2,6 +2,7 @@ package iac
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 	"unicode/utf16"
@@ -241,3 +242,23 @@ func hex4(b []byte) int {
 	}
 	return n
 }
+
+// decodeValidated decodes text that scanJSON accepted, with the fast decoder,
+// falling back to encoding/json should the fast one fail.
+func decodeValidated(text []byte) (v any, err error) {
+	func() {
+		defer func() {
+			if recover() != nil {
+				err = errFastDecoder
+			}
+		}()
+		v = newFastDecoder().decode(text)
+	}()
+	if err == nil {
+		return v, nil
+	}
+	err = json.Unmarshal(text, &v)
+	return v, err
+}
+
+var errFastDecoder = errors.New("fast decoder failed")

@@ -208,8 +208,8 @@ func readPlan(name string, text []byte, tv *topValue) (*Document, error) {
 	}
 	doc.Resources = res
 	doc.Raw = lazyRaw(func() (any, error) {
-		var v any
-		if err := json.Unmarshal(text[tv.start:tv.end], &v); err != nil {
+		v, err := decodeValidated(text[tv.start:tv.end])
+		if err != nil {
 			return nil, jsonError(name, text, err)
 		}
 		maskPlan(v)
