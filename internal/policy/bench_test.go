@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/iac"
@@ -76,6 +78,7 @@ func benchmarkCheck(b *testing.B, n int, opts Options) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var findings int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		fs, err := e.Check(ctx, []*iac.Document{doc}, svc)
 		if err != nil {
@@ -83,6 +86,9 @@ func benchmarkCheck(b *testing.B, n int, opts Options) {
 		}
 		findings = len(fs)
 	}
+	// CPU time next to wall time: on a shared machine wall time measures
+	// the neighbours; CPU time / cores is what an idle machine would take.
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(findings), "findings")
 	b.ReportMetric(float64(len(e.Rules())), "rules")
 }
@@ -97,4 +103,47 @@ func BenchmarkCheck50k(b *testing.B) { benchmarkCheck(b, 50_000, Options{}) }
 // figure that does not move when the built-in library grows.
 func BenchmarkCheck10kTestLibrary(b *testing.B) {
 	benchmarkCheck(b, 10_000, Options{Library: testLibraryFS()})
+}
+
+// BenchmarkRuleCost10k times each built-in rule alone over the synthetic
+// 10k plan (all other rules disabled), to find the expensive ones:
+//
+//	go test ./internal/policy -run XXX -bench RuleCost10k -benchtime 3x
+func BenchmarkRuleCost10k(b *testing.B) {
+	all, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := syntheticPlan(10_000)
+	svc := paved.ServiceContext{Name: "ledger", Tier: 1, Phase: paved.PhaseProduction}
+	for _, r := range all.Rules() {
+		b.Run(r.ID, func(b *testing.B) {
+			var off []string
+			for _, o := range all.Rules() {
+				if o.ID != r.ID {
+					off = append(off, o.ID)
+				}
+			}
+			e, err := New(Options{Config: Config{Disabled: off}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cpu0 := cpuTime()
+			for b.Loop() {
+				if _, err := e.Check(context.Background(), []*iac.Document{doc}, svc); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
