@@ -24,13 +24,14 @@ type group struct {
 	docs   []*iac.Document // parallel to res: where each resource came from
 	terms  []*ast.Term
 	byAddr map[string]int // first resource with that address
+	chunk  []int          // resources the resource-scoped rules see
 }
 
 // task is one evaluation: a chunk of a group for the resource-scoped
 // rules, or a whole group for the plan-scoped ones.
 type task struct {
 	g      *group
-	lo, hi int
+	idx    []int    // indexes into g.res
 	active []string // rule packages to evaluate
 }
 
@@ -80,18 +81,47 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 		}
 	}
 
-	// Convert every resource to an AST term once, in parallel: the terms
-	// are shared by the chunk inputs and the plan-scoped input.
-	var convTasks []task
-	for _, g := range groups {
-		g.terms = make([]*ast.Term, len(g.res))
-		for lo := 0; lo < len(g.res); lo += e.opts.ChunkSize {
-			convTasks = append(convTasks, task{g: g, lo: lo, hi: min(lo+e.opts.ChunkSize, len(g.res))})
+	// Resource-scoped rules see only resources of a type some enabled
+	// rule lists: plans are full of IAM policies, DNS records and the like
+	// that no guard rail reads, and converting them to AST values is a
+	// large share of a check's cost. Plan-scoped rules see every resource
+	// of their input (they read types they do not judge, such as the
+	// PodDisruptionBudgets of a Deployment), so a group with an active
+	// plan-scoped rule is converted whole.
+	needed := map[string]bool{}
+	for _, ri := range resourceRules {
+		for t := range ri.typeSet {
+			needed[t] = true
 		}
 	}
+	var convTasks []task
+	planActive := make([][]string, len(groups))
+	for gi, g := range groups {
+		types := map[string]bool{}
+		for i, r := range g.res {
+			types[r.Type] = true
+			if needed[r.Type] {
+				g.chunk = append(g.chunk, i)
+			}
+		}
+		planActive[gi] = selectRules(planRules, types, true)
+		g.terms = make([]*ast.Term, len(g.res))
+		idx := g.chunk
+		if len(planActive[gi]) > 0 {
+			idx = make([]int, len(g.res))
+			for i := range idx {
+				idx[i] = i
+			}
+		}
+		for lo := 0; lo < len(idx); lo += e.opts.ChunkSize {
+			convTasks = append(convTasks, task{g: g, idx: idx[lo:min(lo+e.opts.ChunkSize, len(idx))]})
+		}
+	}
+	// Convert each resource to an AST term once, in parallel: the terms
+	// are shared by the chunk inputs and the plan-scoped input.
 	if err := e.parallel(ctx, len(convTasks), func(i int) error {
 		t := convTasks[i]
-		for j := t.lo; j < t.hi; j++ {
+		for _, j := range t.idx {
 			term, err := resourceTerm(t.g.res[j])
 			if err != nil {
 				return fmt.Errorf("policy: resource %s: %w", t.g.res[j].Address, err)
@@ -104,28 +134,28 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 	}
 
 	var tasks []task
-	for _, g := range groups {
-		types := map[string]bool{}
-		for _, r := range g.res {
-			types[r.Type] = true
+	for gi, g := range groups {
+		if plan := planActive[gi]; len(plan) > 0 {
+			all := make([]int, len(g.res))
+			for i := range all {
+				all[i] = i
+			}
+			tasks = append(tasks, task{g: g, idx: all, active: plan})
 		}
-		if plan := selectRules(planRules, types, true); len(plan) > 0 {
-			tasks = append(tasks, task{g: g, lo: 0, hi: len(g.res), active: plan})
-		}
-		for lo := 0; lo < len(g.res); lo += e.opts.ChunkSize {
-			hi := min(lo+e.opts.ChunkSize, len(g.res))
+		for lo := 0; lo < len(g.chunk); lo += e.opts.ChunkSize {
+			idx := g.chunk[lo:min(lo+e.opts.ChunkSize, len(g.chunk))]
 			ct := map[string]bool{}
-			for _, r := range g.res[lo:hi] {
-				ct[r.Type] = true
+			for _, i := range idx {
+				ct[g.res[i].Type] = true
 			}
 			if act := selectRules(resourceRules, ct, false); len(act) > 0 {
-				tasks = append(tasks, task{g: g, lo: lo, hi: hi, active: act})
+				tasks = append(tasks, task{g: g, idx: idx, active: act})
 			}
 		}
 	}
 	// Largest first, so that the plan-scoped evaluations do not start last
 	// and leave a core idle at the end.
-	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].hi-tasks[i].lo > tasks[j].hi-tasks[j].lo })
+	sort.SliceStable(tasks, func(i, j int) bool { return len(tasks[i].idx) > len(tasks[j].idx) })
 
 	results := make([][]paved.Finding, len(tasks))
 	if err := e.parallel(ctx, len(tasks), func(i int) error {
@@ -258,11 +288,13 @@ var (
 )
 
 func (e *Engine) evalTask(ctx context.Context, pq *rego.PreparedEvalQuery, t task, svc *ast.Term) ([]paved.Finding, error) {
-	terms := t.g.terms[t.lo:t.hi]
+	terms := make([]*ast.Term, len(t.idx))
 	byType := map[string][]*ast.Term{}
 	var typeOrder []string
-	for i, term := range terms {
-		typ := t.g.res[t.lo+i].Type
+	for i, j := range t.idx {
+		term := t.g.terms[j]
+		terms[i] = term
+		typ := t.g.res[j].Type
 		if _, ok := byType[typ]; !ok {
 			typeOrder = append(typeOrder, typ)
 		}
