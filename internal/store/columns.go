@@ -115,8 +115,8 @@ func (c *jsonCol) Scan(src any) error {
 			return nil
 		}
 	case *[]paved.Link:
-		if str == "[]" {
-			*d = []paved.Link{}
+		if v, ok := decodeLinks(str); ok {
+			*d = v
 			return nil
 		}
 	}
@@ -175,29 +175,82 @@ func decodeStrings(s string) ([]string, bool) {
 	}
 }
 
-// decodeStringMap decodes a compact JSON object of plain strings.
-func decodeStringMap(s string) (map[string]string, bool) {
-	if s == "{}" {
-		return map[string]string{}, true
+// plainObject reads a compact JSON object of plain strings at s[i] (the
+// opening brace), calling set for each member in order, and returns the
+// index after the closing brace. set returns false to give up.
+func plainObject(s string, i int, set func(k, v string) bool) (int, bool) {
+	if i+1 >= len(s) || s[i] != '{' {
+		return 0, false
 	}
-	if len(s) < 2 || s[0] != '{' {
-		return nil, false
+	if s[i+1] == '}' {
+		return i + 2, true
 	}
-	out := make(map[string]string, strings.Count(s, ",")+1)
-	for i := 1; ; {
+	for i++; ; {
 		k, next, ok := plainString(s, i)
 		if !ok || next >= len(s) || s[next] != ':' {
-			return nil, false
+			return 0, false
 		}
 		v, next, ok := plainString(s, next+1)
-		if !ok || next >= len(s) {
-			return nil, false
+		if !ok || next >= len(s) || !set(k, v) {
+			return 0, false
 		}
-		out[k] = v
 		switch s[next] {
 		case ',':
 			i = next + 1
 		case '}':
+			return next + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// decodeStringMap decodes a compact JSON object of plain strings.
+func decodeStringMap(s string) (map[string]string, bool) {
+	out := make(map[string]string, strings.Count(s, ",")+1)
+	end, ok := plainObject(s, 0, func(k, v string) bool { out[k] = v; return true })
+	if !ok || end != len(s) {
+		return nil, false
+	}
+	return out, true
+}
+
+// decodeLinks decodes a compact JSON array of links whose members are plain
+// strings under their exact lower-case names (encoding/json would also
+// match other spellings; those take the slow path).
+func decodeLinks(s string) ([]paved.Link, bool) {
+	if s == "[]" {
+		return []paved.Link{}, true
+	}
+	if len(s) < 2 || s[0] != '[' {
+		return nil, false
+	}
+	out := make([]paved.Link, 0, strings.Count(s, "{"))
+	for i := 1; ; {
+		var l paved.Link
+		next, ok := plainObject(s, i, func(k, v string) bool {
+			switch k {
+			case "url":
+				l.URL = v
+			case "title":
+				l.Title = v
+			case "icon":
+				l.Icon = v
+			case "type":
+				l.Type = v
+			default:
+				return false
+			}
+			return true
+		})
+		if !ok || next >= len(s) {
+			return nil, false
+		}
+		out = append(out, l)
+		switch s[next] {
+		case ',':
+			i = next + 1
+		case ']':
 			return out, next == len(s)-1
 		default:
 			return nil, false

@@ -172,6 +172,23 @@ func TestJSONColumns(t *testing.T) {
 			t.Errorf("decodeStringMap(%q) accepted", bad)
 		}
 	}
+	for _, c := range []struct {
+		in   string
+		want []paved.Link
+		ok   bool
+	}{
+		{`[]`, []paved.Link{}, true},
+		{`[{"url":"u","title":"t","icon":"i","type":"y"},{}]`, []paved.Link{{URL: "u", Title: "t", Icon: "i", Type: "y"}, {}}, true},
+		{`[{"URL":"u"}]`, nil, false},
+		{`[{"url":"u","extra":"x"}]`, nil, false},
+		{`[{"url":"u"}`, nil, false},
+		{`[{"url":"u"}]]`, nil, false},
+	} {
+		got, ok := decodeLinks(c.in)
+		if ok != c.ok || (ok && !reflect.DeepEqual(got, c.want)) {
+			t.Errorf("decodeLinks(%q) = %+v, %v", c.in, got, ok)
+		}
+	}
 	var links []paved.Link
 	if err := scanJSON(&links).Scan(`[{"url":"u"}]`); err != nil || len(links) != 1 || links[0].URL != "u" {
 		t.Errorf("links = %v, %v", links, err)
@@ -184,7 +201,7 @@ func TestJSONColumns(t *testing.T) {
 // FuzzDecodeJSON checks that the fast decoders, whenever they accept an
 // input, agree with encoding/json.
 func FuzzDecodeJSON(f *testing.F) {
-	for _, s := range []string{`[]`, `["a","b"]`, `{"k":"v","x":""}`, `["\u00e9"]`, "[\"\xff\"]", `{"a":"b","a":"c"}`} {
+	for _, s := range []string{`[]`, `["a","b"]`, `[{"url":"u","title":"t"},{}]`, `{"k":"v","x":""}`, `["\u00e9"]`, "[\"\xff\"]", `{"a":"b","a":"c"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -192,6 +209,12 @@ func FuzzDecodeJSON(f *testing.F) {
 			var want []string
 			if err := json.Unmarshal([]byte(s), &want); err != nil || !reflect.DeepEqual(got, want) {
 				t.Fatalf("decodeStrings(%q) = %q; encoding/json: %q, %v", s, got, want, err)
+			}
+		}
+		if got, ok := decodeLinks(s); ok {
+			var want []paved.Link
+			if err := json.Unmarshal([]byte(s), &want); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("decodeLinks(%q) = %+v; encoding/json: %+v, %v", s, got, want, err)
 			}
 		}
 		if got, ok := decodeStringMap(s); ok {
