@@ -68,11 +68,18 @@ func TestAuditFind(t *testing.T) {
 	})
 }
 
-// TestConcurrentWriters has 8 goroutines write 25 times each at once; the
-// chain must come out whole, seq 1..200 without gaps.
+// TestConcurrentWriters has 8 goroutines write 25 times each at once,
+// through two handles on the same database (two processes on SQLite, two
+// replicas on PostgreSQL: separate pools, so the in-process writer mutex
+// does not serialise them); the chain must come out whole, seq 1..201
+// without gaps.
 func TestConcurrentWriters(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		must(t, e.db.CreateTeam(e.ctx, &paved.Team{Name: "team", Kind: paved.KindProduct}))
+		other, err := Open(context.Background(), e.dsn, WithNow(e.clock.Now))
+		must(t, err)
+		defer other.Close()
+		handles := []*DB{e.db, other}
 		const workers, writes = 8, 25
 		var wg sync.WaitGroup
 		errs := make(chan error, workers*writes)
@@ -81,17 +88,18 @@ func TestConcurrentWriters(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				ctx := paved.WithActor(context.Background(), paved.Actor{Name: fmt.Sprintf("writer-%d", w)})
+				db := handles[w%2]
 				for i := range writes {
 					name := fmt.Sprintf("svc-%d-%d", w, i)
 					var err error
 					switch i % 3 {
 					case 0, 1:
-						err = e.db.CreateService(ctx, &paved.Service{Name: name, Owner: "team", Tier: 2, DataClass: paved.DataInternal, Phase: paved.PhasePlayground})
+						err = db.CreateService(ctx, &paved.Service{Name: name, Owner: "team", Tier: 2, DataClass: paved.DataInternal, Phase: paved.PhasePlayground})
 					case 2:
-						// Everyone updates the same service: row locks and
+						// Everyone updates the same team: row locks and
 						// the chain lock meet.
 						d := fmt.Sprintf("by %d/%d", w, i)
-						_, err = e.db.UpdateTeam(ctx, "team", paved.TeamUpdate{Description: &d})
+						_, err = db.UpdateTeam(ctx, "team", paved.TeamUpdate{Description: &d})
 					}
 					if err != nil {
 						errs <- err
