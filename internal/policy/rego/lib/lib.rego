@@ -22,8 +22,17 @@ judged(r) if {
 	is_object(r.after)
 }
 
-# resources(types): the judged resources of the given types, read through
-# input.by_type so a rule never scans the whole input.
+# candidates(types): every resource of the given types, read through
+# input.by_type so a rule never scans the whole input. Rules test the
+# attribute they are about first and lib.judged(r) last: most resources
+# comply, and the cheapest test that rejects them should run first.
+candidates(types) := [r |
+	some t in types
+	some r in object.get(input.by_type, t, [])
+]
+
+# resources(types): the judged resources of the given types (for joins and
+# small helper sets; rule bodies use candidates and judged).
 resources(types) := [r |
 	some t in types
 	some r in object.get(input.by_type, t, [])
@@ -33,25 +42,29 @@ resources(types) := [r |
 # unknown(r, path): the attribute at path (an array of keys and indexes) is
 # known only after apply, or sits below a block that is. A rule of the form
 # "must be X" never reports an unknown value: it may well become X.
+unknown(r, path) if r.after_unknown[path[0]] == true
+
+# Most attributes have no entry in after_unknown at all: the lookup of the
+# first key fails fast, and only nested paths below an entry are walked.
 unknown(r, path) if {
-	au := object.get(r, "after_unknown", {})
-	is_object(au)
-	some i in numbers.range(1, count(path))
-	object.get(au, array.slice(path, 0, i), false) == true
+	_ := r.after_unknown[path[0]]
+	count(path) > 1
+	some i in numbers.range(2, count(path))
+	object.get(r.after_unknown, array.slice(path, 0, i), false) == true
 }
 
 # get(r, path, def): the planned value at path, def when it is absent or
 # null (unset optional attributes are null in a plan). Undefined when the
 # value is unknown, so a rule body using it fails silently for unknowns.
+# A plan shows unknown values as null, so a concrete value is known and the
+# after_unknown lookup is only needed for nulls.
 get(r, path, def) := v if {
-	not unknown(r, path)
-	v := _value(r.after, path, def)
-}
-
-_value(obj, path, def) := v if {
-	v := object.get(obj, path, null)
+	v := object.get(r.after, path, null)
 	v != null
-} else := def
+} else := def if {
+	is_object(r.after)
+	not unknown(r, path)
+}
 
 # blocks(r, name): the nested blocks of a list-of-blocks attribute with their
 # index, e.g. blocks(r, "ingress") -> [[0, {...}], ...]. Unknown blocks are
@@ -337,3 +350,10 @@ _library(reg, p) := ["library", p[0]] if {
 	reg == "docker.io"
 	count(p) == 1
 } else := p
+
+# dotted(["ingress", 0, "cidr_blocks"]) = "ingress[0].cidr_blocks"
+dotted(path) := trim_prefix(concat("", [_seg(p) | some p in path]), ".")
+
+_seg(p) := sprintf("[%d]", [p]) if is_number(p)
+
+_seg(p) := concat("", [".", p]) if is_string(p)

@@ -36,17 +36,19 @@ import data.paved.lib
 params := data.paved.params.db_enhanced_monitoring
 
 warn contains f if {
-	some r in lib.resources(["aws_db_instance", "aws_rds_cluster_instance"])
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance"])
 	interval := lib.get(r, ["monitoring_interval"], 0)
 	is_number(interval)
 	interval == 0
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has no enhanced monitoring (monitoring_interval = 0)", [r.address]), "monitoring_interval", interval)
 }
 
 warn contains f if {
-	some r in lib.resources(["aws_db_instance", "aws_rds_cluster_instance"])
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance"])
 	interval := lib.get(r, ["monitoring_interval"], 0)
 	is_number(interval)
 	interval > params.max_interval_seconds
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s samples enhanced monitoring every %v s, coarser than %v s", [r.address, interval, params.max_interval_seconds]), "monitoring_interval", interval)
 }

@@ -34,9 +34,10 @@ import data.paved.lib
 params := data.paved.params.db_performance_insights
 
 warn contains f if {
-	some r in lib.resources(["aws_db_instance", "aws_rds_cluster_instance"])
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance"])
 	not lib.get(r, ["instance_class"], "") in params.unsupported_classes
 	lib.get(r, ["performance_insights_enabled"], false) == false
 	lib.get(r, ["database_insights_mode"], "standard") != "advanced"
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has no Performance Insights, so slow queries cannot be traced after the fact", [r.address]), "performance_insights_enabled", object.get(r.after, "performance_insights_enabled", null))
 }

@@ -52,12 +52,13 @@ unknown_targets if {
 
 warn contains f if {
 	not unknown_targets
-	some r in lib.resources(["aws_dynamodb_table"])
+	some r in lib.candidates(["aws_dynamodb_table"])
 	lib.get(r, ["billing_mode"], "PROVISIONED") == "PROVISIONED"
 	name := lib.get(r, ["name"], "")
 	name != ""
 	some kind, dim in dimensions
 	not [sprintf("table/%s", [name]), dim] in targets
 	attr := sprintf("%s_capacity", [kind])
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has provisioned %s capacity (%v) without autoscaling", [r.address, kind, object.get(r.after, attr, "unset")]), attr, object.get(r.after, attr, null))
 }

@@ -41,17 +41,19 @@ import data.paved.lib
 params := data.paved.params.dynamodb_timestamp_partition_key
 
 warn contains f if {
-	some r in lib.resources(["aws_dynamodb_table"])
+	some r in lib.candidates(["aws_dynamodb_table"])
 	key := lib.get(r, ["hash_key"], "")
 	_time_like(key)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s uses %q as its partition key, which looks like a time value and makes a hot partition", [r.address, key]), "hash_key", key)
 }
 
 warn contains f if {
-	some r in lib.resources(["aws_dynamodb_table"])
+	some r in lib.candidates(["aws_dynamodb_table"])
 	some i, gsi in object.get(r.after, "global_secondary_index", [])
 	key := object.get(gsi, "hash_key", "")
 	_time_like(key)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s index %s uses %q as its partition key, which looks like a time value and makes a hot partition", [r.address, object.get(gsi, "name", i), key]), sprintf("global_secondary_index[%d].hash_key", [i]), key)
 }
 

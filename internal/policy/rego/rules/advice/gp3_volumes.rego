@@ -31,30 +31,34 @@ package paved.rules.gp3_volumes
 import data.paved.lib
 
 warn contains f if {
-	some r in lib.resources(["aws_ebs_volume"])
+	some r in lib.candidates(["aws_ebs_volume"])
 	lib.get(r, ["type"], "") == "gp2"
+	lib.judged(r)
 	f := _finding(r, "type")
 }
 
 warn contains f if {
-	some r in lib.resources(["aws_db_instance"])
+	some r in lib.candidates(["aws_db_instance"])
 	lib.get(r, ["storage_type"], "") == "gp2"
+	lib.judged(r)
 	f := _finding(r, "storage_type")
 }
 
 warn contains f if {
-	some r in lib.resources(["aws_instance"])
+	some r in lib.candidates(["aws_instance"])
 	some dev in ["root_block_device", "ebs_block_device"]
 	some [i, _] in lib.blocks(r, dev)
 	lib.get(r, [dev, i, "volume_type"], "") == "gp2"
+	lib.judged(r)
 	f := _finding(r, sprintf("%s[%d].volume_type", [dev, i]))
 }
 
 warn contains f if {
-	some r in lib.resources(["aws_launch_template"])
+	some r in lib.candidates(["aws_launch_template"])
 	some [i, m] in lib.blocks(r, "block_device_mappings")
 	some j, ebs in object.get(m, "ebs", [])
 	object.get(ebs, "volume_type", "") == "gp2"
+	lib.judged(r)
 	f := _finding(r, sprintf("block_device_mappings[%d].ebs[%d].volume_type", [i, j]))
 }
 

@@ -36,9 +36,10 @@ package paved.rules.db_storage_encrypted
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
 	not _inherits(r)
 	_unencrypted(r)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s does not encrypt its storage (storage_encrypted is %s)", [r.address, _shown(r)]), "storage_encrypted", object.get(r.after, "storage_encrypted", null))
 }
 

@@ -40,9 +40,10 @@ params := data.paved.params.dynamodb_kms
 
 warn contains f if {
 	lib.data_class in params.kms_data_classes
-	some r in lib.resources(["aws_dynamodb_table"])
+	some r in lib.candidates(["aws_dynamodb_table"])
 	not lib.unknown(r, ["server_side_encryption"])
 	not _kms(r)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s holds %s data but is encrypted with an AWS owned key, not a KMS key", [r.address, lib.data_class]), "server_side_encryption", object.get(r.after, "server_side_encryption", null))
 }
 

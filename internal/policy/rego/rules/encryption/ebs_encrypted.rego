@@ -39,48 +39,64 @@ import data.paved.lib
 
 params := data.paved.params.ebs_encrypted
 
-# [resource, path array, dotted path] of every volume setting to judge.
-volumes contains [r, ["encrypted"], "encrypted"] if {
-	some r in lib.resources(["aws_ebs_volume"])
+# [resource, path] of every volume whose encryption is not plainly on: the
+# cheap test runs over all volumes, the rest only over these.
+suspects contains [r, ["encrypted"]] if {
+	some r in object.get(input.by_type, "aws_ebs_volume", [])
+	not object.get(r, ["after", "encrypted"], false) in {true, "true"}
 	lib.get(r, ["snapshot_id"], "") == ""
 }
 
-volumes contains [r, [dev, i, "encrypted"], sprintf("%s[%d].encrypted", [dev, i])] if {
-	some r in lib.resources(["aws_instance", "aws_launch_configuration"])
+suspects contains [r, [dev, i, "encrypted"]] if {
+	some r in lib.candidates(["aws_instance", "aws_launch_configuration"])
 	some dev in ["root_block_device", "ebs_block_device"]
-	some [i, b] in lib.blocks(r, dev)
+	some i, b in object.get(r, ["after", dev], [])
+	is_object(b)
+	not object.get(b, "encrypted", false) in {true, "true"}
 	object.get(b, "snapshot_id", "") in {"", null}
 }
 
-volumes contains [r, ["block_device_mappings", i, "ebs", j, "encrypted"], sprintf("block_device_mappings[%d].ebs[%d].encrypted", [i, j])] if {
-	some r in lib.resources(["aws_launch_template"])
-	some [i, m] in lib.blocks(r, "block_device_mappings")
+suspects contains [r, ["block_device_mappings", i, "ebs", j, "encrypted"]] if {
+	some r in object.get(input.by_type, "aws_launch_template", [])
+	some i, m in object.get(r, ["after", "block_device_mappings"], [])
+	is_object(m)
 	some j, ebs in object.get(m, "ebs", [])
+	is_object(ebs)
+	not object.get(ebs, "encrypted", false) in {true, "true"}
 	object.get(ebs, "snapshot_id", "") in {"", null}
 }
 
 deny contains f if {
-	some [r, path, dotted] in volumes
-	v := lib.get(r, path, null)
+	some [r, path] in suspects
+	v := object.get(r.after, path, null)
 	lib.falsy(v)
+	lib.judged(r)
+	dotted := lib.dotted(path)
 	f := lib.finding(r, sprintf("%s has an unencrypted volume (%s = false)", [r.address, dotted]), dotted, v)
 }
 
 deny contains f if {
 	not params.account_default_encryption
-	some [r, path, dotted] in volumes
+	some [r, path] in suspects
 	v := object.get(r.after, path, null)
 	v in {null, ""}
 	not lib.unknown(r, path)
+	lib.judged(r)
+	dotted := lib.dotted(path)
 	f := lib.finding(r, sprintf("%s leaves %s unset, so the volume is only encrypted if the account encrypts by default", [r.address, dotted]), dotted, v)
 }
 
+# Optional+Computed: an unset encrypted shows as unknown. A KMS key (known
+# or not) means encryption was asked for.
 deny contains f if {
 	not params.account_default_encryption
-	some [r, path, dotted] in volumes
+	some [r, path] in suspects
 	r.type in {"aws_ebs_volume", "aws_instance", "aws_launch_configuration"}
 	lib.unknown(r, path)
-	not lib.set_and_known(r, array.concat(array.slice(path, 0, count(path) - 1), ["kms_key_id"]))
-	not lib.unknown(r, array.concat(array.slice(path, 0, count(path) - 1), ["kms_key_id"]))
+	key := array.concat(array.slice(path, 0, count(path) - 1), ["kms_key_id"])
+	not lib.set_and_known(r, key)
+	not lib.unknown(r, key)
+	lib.judged(r)
+	dotted := lib.dotted(path)
 	f := lib.finding(r, sprintf("%s leaves %s unset, so the volume is only encrypted if the account encrypts by default", [r.address, dotted]), dotted, null)
 }

@@ -28,8 +28,9 @@ package paved.rules.efs_encrypted
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_efs_file_system"])
+	some r in lib.candidates(["aws_efs_file_system"])
 	_unencrypted(r)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is not encrypted at rest", [r.address]), "encrypted", object.get(r.after, "encrypted", null))
 }
 

@@ -33,8 +33,9 @@ package paved.rules.elasticache_encrypted_at_rest
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_elasticache_replication_group"])
+	some r in lib.candidates(["aws_elasticache_replication_group"])
 	_unencrypted(r)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s does not encrypt cached data at rest", [r.address]), "at_rest_encryption_enabled", object.get(r.after, "at_rest_encryption_enabled", null))
 }
 

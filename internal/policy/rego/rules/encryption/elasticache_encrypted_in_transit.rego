@@ -30,23 +30,26 @@ package paved.rules.elasticache_encrypted_in_transit
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_elasticache_replication_group"])
+	some r in lib.candidates(["aws_elasticache_replication_group"])
 	_off(r)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s does not encrypt traffic in transit", [r.address]), "transit_encryption_enabled", object.get(r.after, "transit_encryption_enabled", null))
 }
 
 deny contains f if {
-	some r in lib.resources(["aws_elasticache_cluster"])
+	some r in lib.candidates(["aws_elasticache_cluster"])
 	lib.get(r, ["engine"], "") == "memcached"
 	_off(r)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s (memcached) does not encrypt traffic in transit", [r.address]), "transit_encryption_enabled", object.get(r.after, "transit_encryption_enabled", null))
 }
 
 deny contains f if {
-	some r in lib.resources(["aws_elasticache_cluster"])
+	some r in lib.candidates(["aws_elasticache_cluster"])
 	lib.get(r, ["engine"], "") in {"redis", "valkey"}
 	lib.get(r, ["replication_group_id"], "") == ""
 	not lib.unknown(r, ["replication_group_id"])
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is a standalone %s cluster, which cannot encrypt traffic in transit", [r.address, r.after.engine]), "engine", r.after.engine)
 }
 

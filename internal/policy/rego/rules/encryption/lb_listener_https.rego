@@ -42,11 +42,12 @@ package paved.rules.lb_listener_https
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_lb_listener", "aws_alb_listener"])
+	some r in lib.candidates(["aws_lb_listener", "aws_alb_listener"])
 	lib.get(r, ["protocol"], "") == "HTTP"
 	not lib.unknown(r, ["default_action"])
 	some i, a in object.get(r.after, "default_action", [])
 	not _safe(a)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s listens on plain HTTP (port %v) and its default action is %v, not a redirect to HTTPS", [r.address, object.get(r.after, "port", "?"), object.get(a, "type", "?")]), sprintf("default_action[%d].type", [i]), object.get(a, "type", null))
 }
 

@@ -41,18 +41,20 @@ checks := [
 ]
 
 deny contains f if {
-	some r in lib.resources(["aws_opensearch_domain", "aws_elasticsearch_domain"])
+	some r in lib.candidates(["aws_opensearch_domain", "aws_elasticsearch_domain"])
 	some [block, attr, what] in checks
 	not lib.unknown(r, [block])
 	not _on(r, block, attr)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s %s", [r.address, what]), sprintf("%s[0].%s", [block, attr]), object.get(r.after, [block, 0, attr], null))
 }
 
 # enforce_https defaults to true in the provider: only an explicit false counts.
 deny contains f if {
-	some r in lib.resources(["aws_opensearch_domain", "aws_elasticsearch_domain"])
+	some r in lib.candidates(["aws_opensearch_domain", "aws_elasticsearch_domain"])
 	some [i, _] in lib.blocks(r, "domain_endpoint_options")
 	lib.get(r, ["domain_endpoint_options", i, "enforce_https"], true) == false
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s accepts plain HTTP requests (enforce_https = false)", [r.address]), sprintf("domain_endpoint_options[%d].enforce_https", [i]), false)
 }
 

@@ -27,8 +27,9 @@ package paved.rules.sns_topic_encrypted
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_sns_topic"])
+	some r in lib.candidates(["aws_sns_topic"])
 	v := lib.get(r, ["kms_master_key_id"], "")
 	v == ""
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is not encrypted at rest (no kms_master_key_id)", [r.address]), "kms_master_key_id", null)
 }

@@ -35,18 +35,20 @@ import data.paved.lib
 params := data.paved.params.sqs_queue_encrypted
 
 deny contains f if {
-	some r in lib.resources(["aws_sqs_queue"])
+	some r in lib.candidates(["aws_sqs_queue"])
 	not _kms(r)
 	not lib.unknown(r, ["kms_master_key_id"])
 	lib.get(r, ["sqs_managed_sse_enabled"], true) == false
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s stores messages unencrypted (sqs_managed_sse_enabled = false and no kms_master_key_id)", [r.address]), "sqs_managed_sse_enabled", false)
 }
 
 deny contains f if {
 	lib.data_class in params.kms_data_classes
-	some r in lib.resources(["aws_sqs_queue"])
+	some r in lib.candidates(["aws_sqs_queue"])
 	not _kms(r)
 	not lib.unknown(r, ["kms_master_key_id"])
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s holds %s data but is not encrypted with a KMS key", [r.address, lib.data_class]), "kms_master_key_id", null)
 }
 

@@ -29,7 +29,8 @@ package paved.rules.db_publicly_accessible
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_dms_replication_instance"])
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_dms_replication_instance"])
 	lib.get(r, ["publicly_accessible"], false) == true
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is publicly accessible from the internet", [r.address]), "publicly_accessible", true)
 }

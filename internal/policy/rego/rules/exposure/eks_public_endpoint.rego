@@ -39,10 +39,11 @@ package paved.rules.eks_public_endpoint
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_eks_cluster"])
+	some r in lib.candidates(["aws_eks_cluster"])
 	some [i, _] in lib.blocks(r, "vpc_config")
 	lib.get(r, ["vpc_config", i, "endpoint_public_access"], true) == true
 	cidr := _world_cidr(r, i)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s exposes the Kubernetes API endpoint to %s", [r.address, cidr]), sprintf("vpc_config[%d].public_access_cidrs", [i]), cidr)
 }
 

@@ -40,9 +40,10 @@ flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "res
 
 # A block that switches a flag off is reported on the block itself.
 deny contains f if {
-	some r in lib.resources(["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"])
+	some r in lib.candidates(["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"])
 	some flag in flags
 	lib.get(r, [flag], false) == false
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s does not set %s = true", [r.address, flag]), flag, object.get(r.after, flag, null))
 }
 

@@ -42,7 +42,7 @@ package paved.rules.s3_public_policy
 import data.paved.lib
 
 deny contains f if {
-	some r in lib.resources(["aws_s3_bucket_policy", "aws_s3_bucket"])
+	some r in lib.candidates(["aws_s3_bucket_policy", "aws_s3_bucket"])
 	text := lib.get(r, ["policy"], "")
 	is_string(text)
 	text != ""
@@ -50,6 +50,7 @@ deny contains f if {
 	doc := json.unmarshal(text)
 	some i, s in _statements(doc)
 	_public(s)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s allows anyone (Principal \"*\") to %v without a condition", [r.address, object.get(s, "Action", object.get(s, "NotAction", "act"))]), sprintf("policy.Statement[%d]", [i]), object.get(s, "Sid", i))
 }
 

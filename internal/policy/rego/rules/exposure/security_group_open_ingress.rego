@@ -44,27 +44,29 @@ import data.paved.lib
 params := data.paved.params.security_group_open_ingress
 
 deny contains f if {
-	some r in lib.resources(["aws_security_group", "aws_default_security_group"])
+	some r in lib.candidates(["aws_security_group", "aws_default_security_group"])
 	some [i, rule] in lib.blocks(r, "ingress")
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	some cidr in object.get(rule, attr, [])
 	_world(cidr)
 	_exposed(rule.protocol, rule.from_port, rule.to_port)
+	lib.judged(r)
 	f := _finding(r, sprintf("ingress[%d].%s", [i, attr]), cidr, rule.protocol, rule.from_port, rule.to_port)
 }
 
 deny contains f if {
-	some r in lib.resources(["aws_security_group_rule"])
+	some r in lib.candidates(["aws_security_group_rule"])
 	lib.get(r, ["type"], "") == "ingress"
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	some cidr in lib.get(r, [attr], [])
 	_world(cidr)
 	_exposed(r.after.protocol, r.after.from_port, r.after.to_port)
+	lib.judged(r)
 	f := _finding(r, attr, cidr, r.after.protocol, r.after.from_port, r.after.to_port)
 }
 
 deny contains f if {
-	some r in lib.resources(["aws_vpc_security_group_ingress_rule"])
+	some r in lib.candidates(["aws_vpc_security_group_ingress_rule"])
 	some attr in ["cidr_ipv4", "cidr_ipv6"]
 	cidr := lib.get(r, [attr], "")
 	_world(cidr)
@@ -72,6 +74,7 @@ deny contains f if {
 	from := object.get(r.after, "from_port", null)
 	to := object.get(r.after, "to_port", null)
 	_exposed(proto, from, to)
+	lib.judged(r)
 	f := _finding(r, attr, cidr, proto, from, to)
 }
 

@@ -42,26 +42,34 @@ import data.paved.lib
 
 params := data.paved.params.allowed_regions
 
-deny contains f if {
-	some r in input.resources
-	lib.judged(r)
-	not _global(r.type)
-	[path, region] := _region(r)
-	not region in params.allowed_regions
-	f := lib.finding(r, sprintf("%s is in region %s, which is not one of the allowed regions (%s)", [r.address, region, concat(", ", params.allowed_regions)]), path, region)
-}
+allowed := {x | some x in params.allowed_regions}
 
-_global(t) if {
+# Global types present in this input, computed once rather than per resource.
+global_types := {t |
+	some t, _ in input.by_type
 	some p in params.global_type_prefixes
 	startswith(t, p)
 }
 
+# Most resources are in an allowed region: that test comes first, the rest
+# only runs for the few that are not.
+deny contains f if {
+	some r in input.resources
+	[path, region] := _region(r)
+	not region in allowed
+	not r.type in global_types
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s is in region %s, which is not one of the allowed regions (%s)", [r.address, region, concat(", ", params.allowed_regions)]), path, region)
+}
+
+# The resource's own region attribute (AWS provider v6) wins over the
+# provider configuration's.
 _region(r) := ["region", v] if {
-	v := lib.get(r, ["region"], "")
+	v := r.after.region
 	is_string(v)
 	v != ""
 } else := ["", v] if {
-	not lib.unknown(r, ["region"])
-	v := object.get(r, "region", "")
+	not r.after_unknown.region
+	v := r.region
 	v != ""
 }

@@ -38,10 +38,11 @@ params := data.paved.params.db_memory_ceiling
 class_types := ["aws_db_instance", "aws_rds_cluster_instance", "aws_docdb_cluster_instance", "aws_neptune_cluster_instance"]
 
 deny contains f if {
-	some r in lib.resources(class_types)
+	some r in lib.candidates(class_types)
 	class := lib.get(r, ["instance_class"], "")
 	mem := lib.db_class(class).memory_gib
 	mem > params.max_memory_gib
+	lib.judged(r)
 	f := lib.finding(
 		r,
 		sprintf("%s uses %s with %v GiB of memory, above the %v GiB ceiling", [r.address, class, mem, params.max_memory_gib]),
@@ -51,11 +52,12 @@ deny contains f if {
 
 # Aurora Serverless v2 scales up to max_capacity ACUs of about 2 GiB each.
 deny contains f if {
-	some r in lib.resources(["aws_rds_cluster"])
+	some r in lib.candidates(["aws_rds_cluster"])
 	some [i, _] in lib.blocks(r, "serverlessv2_scaling_configuration")
 	acu := lib.get(r, ["serverlessv2_scaling_configuration", i, "max_capacity"], null)
 	is_number(acu)
 	acu * 2 > params.max_memory_gib
+	lib.judged(r)
 	f := lib.finding(
 		r,
 		sprintf("%s can scale to %v ACUs (%v GiB of memory), above the %v GiB ceiling", [r.address, acu, acu * 2, params.max_memory_gib]),

@@ -35,10 +35,11 @@ import data.paved.lib
 params := data.paved.params.db_storage_ceiling
 
 deny contains f if {
-	some r in lib.resources(["aws_db_instance"])
+	some r in lib.candidates(["aws_db_instance"])
 	some attr in ["allocated_storage", "max_allocated_storage"]
 	size := lib.get(r, [attr], 0)
 	is_number(size)
 	size > params.max_storage_gib
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s sets %s to %v GiB, above the %v GiB ceiling", [r.address, attr, size, params.max_storage_gib]), attr, size)
 }

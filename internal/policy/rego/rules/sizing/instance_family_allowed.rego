@@ -37,19 +37,21 @@ import data.paved.lib
 params := data.paved.params.instance_family_allowed
 
 deny contains f if {
-	some r in lib.resources(lib.ec2_types)
+	some r in lib.candidates(lib.ec2_types)
 	some [path, itype] in lib.instance_types(r)
 	fam := _family(itype)
 	not fam in params.ec2_families
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s uses instance family %s (%s), which is not on the allow-list", [r.address, fam, itype]), path, itype)
 }
 
 deny contains f if {
-	some r in lib.resources(lib.db_types)
+	some r in lib.candidates(lib.db_types)
 	some [path, class] in lib.db_classes(r)
 	class != "db.serverless" # Aurora Serverless v2 has no family
 	fam := _family(class)
 	not fam in params.db_families
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s uses database class family %s (%s), which is not on the allow-list", [r.address, fam, class]), path, class)
 }
 

@@ -37,18 +37,20 @@ import data.paved.lib
 params := data.paved.params.instance_size_limit
 
 deny contains f if {
-	some r in lib.resources(lib.ec2_types)
+	some r in lib.candidates(lib.ec2_types)
 	some [path, itype] in lib.instance_types(r)
 	row := lib.ec2_type(itype)
 	row.vcpu > params.max_vcpu
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s uses %s with %v vCPUs, above the limit of %v", [r.address, itype, row.vcpu, params.max_vcpu]), path, itype)
 }
 
 deny contains f if {
-	some r in lib.resources(lib.ec2_types)
+	some r in lib.candidates(lib.ec2_types)
 	some [path, itype] in lib.instance_types(r)
 	row := lib.ec2_type(itype)
 	row.vcpu <= params.max_vcpu
 	row.memory_gib > params.max_memory_gib
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s uses %s with %v GiB of memory, above the limit of %v GiB", [r.address, itype, row.memory_gib, params.max_memory_gib]), path, itype)
 }

@@ -33,17 +33,19 @@ import data.paved.lib
 params := data.paved.params.unknown_instance_type
 
 warn contains f if {
-	some r in lib.resources(lib.ec2_types)
+	some r in lib.candidates(lib.ec2_types)
 	some [path, itype] in lib.instance_types(r)
 	not lib.ec2_type(itype)
 	not itype in params.ignore
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s uses instance type %q, which the instance catalog does not know, so its size cannot be checked", [r.address, itype]), path, itype)
 }
 
 warn contains f if {
-	some r in lib.resources(lib.db_types)
+	some r in lib.candidates(lib.db_types)
 	some [path, class] in lib.db_classes(r)
 	not lib.db_class(class)
 	not class in params.ignore
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s uses database class %q, which the instance catalog does not know, so its size cannot be checked", [r.address, class]), path, class)
 }

@@ -35,27 +35,30 @@ import data.paved.lib
 params := data.paved.params.volume_size_ceiling
 
 deny contains f if {
-	some r in lib.resources(["aws_ebs_volume"])
+	some r in lib.candidates(["aws_ebs_volume"])
 	size := lib.get(r, ["size"], 0)
 	_over(size)
+	lib.judged(r)
 	f := _finding(r, "size", size)
 }
 
 deny contains f if {
-	some r in lib.resources(["aws_instance"])
+	some r in lib.candidates(["aws_instance"])
 	some dev in ["root_block_device", "ebs_block_device"]
 	some [i, _] in lib.blocks(r, dev)
 	size := lib.get(r, [dev, i, "volume_size"], 0)
 	_over(size)
+	lib.judged(r)
 	f := _finding(r, sprintf("%s[%d].volume_size", [dev, i]), size)
 }
 
 deny contains f if {
-	some r in lib.resources(["aws_launch_template"])
+	some r in lib.candidates(["aws_launch_template"])
 	some [i, m] in lib.blocks(r, "block_device_mappings")
 	some j, _ in object.get(m, "ebs", [])
 	size := lib.get(r, ["block_device_mappings", i, "ebs", j, "volume_size"], 0)
 	_over(size)
+	lib.judged(r)
 	f := _finding(r, sprintf("block_device_mappings[%d].ebs[%d].volume_size", [i, j]), size)
 }
 

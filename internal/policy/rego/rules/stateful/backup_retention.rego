@@ -43,19 +43,21 @@ applies if not object.get(input, ["service", "phase"], "") in params.skip_phases
 
 deny contains f if {
 	applies
-	some r in lib.resources(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
 	lib.get(r, ["replicate_source_db"], "") in {"", null}
 	lib.get(r, ["replication_source_identifier"], "") in {"", null}
 	days := _days(r)
 	days < params.min_days
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s keeps automated backups for %v day(s), fewer than the required %v", [r.address, days, params.min_days]), "backup_retention_period", days)
 }
 
 deny contains f if {
 	applies
-	some r in lib.resources(["aws_dynamodb_table"])
+	some r in lib.candidates(["aws_dynamodb_table"])
 	not lib.unknown(r, ["point_in_time_recovery"])
 	not _pitr(r)
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has no point-in-time recovery, so it has no continuous backups", [r.address]), "point_in_time_recovery[0].enabled", false)
 }
 

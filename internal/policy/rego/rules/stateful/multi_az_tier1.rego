@@ -39,17 +39,19 @@ import data.paved.lib
 params := data.paved.params.multi_az_tier1
 
 deny contains f if {
-	some r in lib.resources(["aws_db_instance"])
+	some r in lib.candidates(["aws_db_instance"])
 	lib.tier(r) in params.tiers
 	lib.get(r, ["replicate_source_db"], "") in {"", null}
 	lib.get(r, ["multi_az"], false) == false
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is a tier %v database in a single availability zone", [r.address, lib.tier(r)]), "multi_az", object.get(r.after, "multi_az", null))
 }
 
 deny contains f if {
-	some r in lib.resources(["aws_elasticache_replication_group"])
+	some r in lib.candidates(["aws_elasticache_replication_group"])
 	lib.tier(r) in params.tiers
 	some attr in ["multi_az_enabled", "automatic_failover_enabled"]
 	lib.get(r, [attr], false) == false
+	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is a tier %v cache without %s", [r.address, lib.tier(r), attr]), attr, object.get(r.after, attr, null))
 }

@@ -37,8 +37,8 @@ params := data.paved.params.stateful_delete_replace
 deny contains f if {
 	some t in params.stateful_types
 	some r in object.get(input.by_type, t, [])
-	object.get(r, "mode", "managed") != "data"
 	r.action in {"delete", "replace"}
+	object.get(r, "mode", "managed") != "data"
 	f := lib.finding(r, sprintf("%s (%s) will be %s, and the data in it with it", [r.address, t, _verb[r.action]]), "", r.action)
 }
 

@@ -38,20 +38,29 @@ import data.paved.lib
 
 params := data.paved.params.required_tags
 
+# The common case, every key in the effective tags, is decided first.
 deny contains f if {
 	some r in input.resources
+	not _tagged(r)
+	_taggable(r)
 	object.get(r, "source", "terraform") == "terraform"
 	lib.judged(r)
-	_taggable(r)
 	not _all_unknown(r)
 	missing := sort([k | some k in params.required_keys; not _has(r, k)])
 	count(missing) > 0
 	f := lib.finding(r, sprintf("%s is missing the cost-allocation tag(s) %s", [r.address, concat(", ", missing)]), "tags", missing)
 }
 
-_taggable(r) if "tags" in object.keys(r.after)
+_tagged(r) if {
+	every k in params.required_keys {
+		_present(r.tags[k])
+	}
+}
 
-_taggable(r) if "tags_all" in object.keys(r.after)
+# A tags attribute, even null, marks a taggable resource.
+_taggable(r) if object.get(r.after, "tags", false) != false
+
+_taggable(r) if object.get(r.after, "tags_all", false) != false
 
 _all_unknown(r) if lib.unknown(r, ["tags_all"])
 

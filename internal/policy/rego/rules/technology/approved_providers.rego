@@ -36,13 +36,24 @@ import data.paved.lib
 
 params := data.paved.params.approved_providers
 
-# Data sources count too: reading through a provider runs it all the same.
+# The distinct providers of the input are judged once; resources are then
+# matched by a set lookup. Data sources count too: reading through a
+# provider runs it all the same.
+unapproved := {[addr, short] |
+	some [addr, short] in {[object.get(r, "provider_address", ""), object.get(r, "provider", "")] |
+		some r in input.resources
+		object.get(r, "source", "terraform") == "terraform"
+	}
+	not _approved(addr, short)
+}
+
 deny contains f if {
+	count(unapproved) > 0
 	some r in input.resources
+	[object.get(r, "provider_address", ""), object.get(r, "provider", "")] in unapproved
 	object.get(r, "source", "terraform") == "terraform"
 	object.get(r, "action", "") != "delete"
 	name := _name(r)
-	not _approved(r)
 	f := lib.finding(r, sprintf("%s uses the provider %s, which is not approved", [r.address, name]), "provider", name)
 }
 
@@ -50,22 +61,22 @@ _name(r) := object.get(r, "provider_address", "") if object.get(r, "provider_add
 else := object.get(r, "provider", "")
 
 # registry.terraform.io/hashicorp/aws -> hashicorp/aws
-_namespace_type(r) := concat("/", array.slice(parts, count(parts) - 2, count(parts))) if {
-	parts := split(object.get(r, "provider_address", ""), "/")
+_namespace_type(addr) := concat("/", array.slice(parts, count(parts) - 2, count(parts))) if {
+	parts := split(addr, "/")
 	count(parts) >= 2
 }
 
-_approved(r) if _namespace_type(r) in params.approved
+_approved(addr, _) if _namespace_type(addr) in params.approved
 
-_approved(r) if {
-	not contains(object.get(r, "provider_address", ""), "/")
-	object.get(r, "provider", "") in params.approved
+_approved(addr, short) if {
+	not contains(addr, "/")
+	short in params.approved
 }
 
-_approved(r) if {
-	not contains(object.get(r, "provider_address", ""), "/")
-	sprintf("hashicorp/%s", [object.get(r, "provider", "")]) in params.approved
+_approved(addr, short) if {
+	not contains(addr, "/")
+	sprintf("hashicorp/%s", [short]) in params.approved
 }
 
 # A resource without any provider information cannot be judged.
-_approved(r) if _name(r) == ""
+_approved("", "")
