@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
@@ -297,4 +298,54 @@ func moduleText(m *ast.Module) string {
 		fmt.Fprintln(&b, r.String())
 	}
 	return b.String()
+}
+
+// TestLibraryFormatted keeps the library in opa fmt style, so diffs in
+// review show changes, not whitespace.
+func TestLibraryFormatted(t *testing.T) {
+	err := fs.WalkDir(os.DirFS("rego"), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
+			return err
+		}
+		src, err := os.ReadFile(path.Join("rego", p))
+		if err != nil {
+			return err
+		}
+		out, err := format.SourceWithOpts(p, src, format.Opts{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return fmt.Errorf("rego/%s: %w", p, err)
+		}
+		if string(out) != string(src) {
+			t.Errorf("rego/%s is not formatted (opa fmt -w)", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLibraryLoadsInEngine builds the engine from the embedded library: every
+// rule file must become one built-in rule with its metadata.
+func TestLibraryLoadsInEngine(t *testing.T) {
+	_, rules := loadLibrary(t)
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatalf("the engine rejects the library: %v", err)
+	}
+	got := map[string]bool{}
+	for _, r := range e.Rules() {
+		if r.Builtin {
+			got[r.ID] = true
+		}
+	}
+	for _, r := range rules {
+		id, _ := r.custom["id"].(string)
+		if !got[id] {
+			t.Errorf("%s: rule %s is not among the engine's built-in rules", r.file, id)
+		}
+	}
+	if len(got) != len(rules) {
+		t.Errorf("engine has %d built-in rules, the library %d rule files", len(got), len(rules))
+	}
 }

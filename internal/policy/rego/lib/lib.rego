@@ -78,12 +78,14 @@ blocks(r, name) := [[i, b] |
 # truthy(v): Terraform booleans sometimes arrive as strings (launch template
 # ebs.encrypted is a string "true"/"false"/"").
 truthy(v) if v == true
+
 truthy(v) if {
 	is_string(v)
 	lower(v) == "true"
 }
 
 falsy(v) if v == false
+
 falsy(v) if {
 	is_string(v)
 	lower(v) == "false"
@@ -327,6 +329,7 @@ image(ref) := {
 }
 
 _or_empty(arr, i) := arr[i] if count(arr) > i
+
 else := ""
 
 _has_registry(segs) if {
@@ -338,6 +341,7 @@ _registry(segs) := "docker.io" if {
 	_has_registry(segs)
 	segs[0] in {"index.docker.io", "registry-1.docker.io", "docker.io"}
 } else := segs[0] if _has_registry(segs)
+
 else := "docker.io"
 
 _path(reg, segs, names) := p if {

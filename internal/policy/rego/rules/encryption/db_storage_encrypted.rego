@@ -66,4 +66,5 @@ _inherits(r) if {
 }
 
 _shown(r) := "not set" if lib.unknown(r, ["storage_encrypted"])
+
 else := sprintf("%v", [object.get(r.after, "storage_encrypted", "not set")])

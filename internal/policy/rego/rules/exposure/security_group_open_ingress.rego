@@ -109,8 +109,11 @@ _finding(r, path, cidr, proto, from, to) := lib.finding(
 )
 
 _proto_name(proto) := "all traffic" if lower(sprintf("%v", [proto])) in {"-1", "all"}
+
 else := upper(sprintf("%v", [proto]))
 
 _ports(proto, from, to) := "every port" if lower(sprintf("%v", [proto])) in {"-1", "all"}
+
 else := sprintf("port %v", [from]) if from == to
+
 else := sprintf("ports %v-%v", [from, to])

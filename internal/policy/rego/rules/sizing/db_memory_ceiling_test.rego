@@ -1,14 +1,10 @@
 package paved.rules.db_memory_ceiling_test
 
 import data.paved.rules.db_memory_ceiling as rule
+import data.paved.test.deleted
 import data.paved.test.plan
 import data.paved.test.res
 import data.paved.test.unknown
-import data.paved.test.deleted
-
-
-
-
 
 test_fail_one_tb_database if {
 	fs := rule.deny with input as plan([res("aws_db_instance", {"instance_class": "db.x2iedn.8xlarge"})])

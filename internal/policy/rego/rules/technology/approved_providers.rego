@@ -58,6 +58,7 @@ deny contains f if {
 }
 
 _name(r) := object.get(r, "provider_address", "") if object.get(r, "provider_address", "") != ""
+
 else := object.get(r, "provider", "")
 
 # registry.terraform.io/hashicorp/aws -> hashicorp/aws
