@@ -2,7 +2,14 @@
 // One package with portable SQL serves two engines: SQLite (the default, a
 // pure-Go driver, one file) and PostgreSQL (pgx, for several replicas behind a
 // load balancer). Queries are written once with ? placeholders; rebind turns
-// them into $n for PostgreSQL. The same conformance suite tests both engines.
+// them into $n for PostgreSQL. The same conformance suite tests both engines:
+//
+//	go test ./internal/store/                                  # SQLite only
+//	scripts/with-postgres.sh go test ./internal/store/         # SQLite and PostgreSQL
+//
+// Every write is one transaction that also appends its audit events to the
+// hash chain (tx.go); reads run on the pool through cached prepared
+// statements, or in a read-only snapshot when they take several queries.
 package store
 
 import (
