@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -300,6 +301,8 @@ func moduleText(m *ast.Module) string {
 	return b.String()
 }
 
+var regoFmt = flag.Bool("regofmt", false, "rewrite unformatted library files (opa fmt -w)")
+
 // TestLibraryFormatted keeps the library in opa fmt style, so diffs in
 // review show changes, not whitespace.
 func TestLibraryFormatted(t *testing.T) {
@@ -316,7 +319,10 @@ func TestLibraryFormatted(t *testing.T) {
 			return fmt.Errorf("rego/%s: %w", p, err)
 		}
 		if string(out) != string(src) {
-			t.Errorf("rego/%s is not formatted (opa fmt -w)", p)
+			if *regoFmt {
+				return os.WriteFile(path.Join("rego", p), out, 0o644)
+			}
+			t.Errorf("rego/%s is not formatted (go test ./internal/policy -run LibraryFormatted -regofmt)", p)
 		}
 		return nil
 	})

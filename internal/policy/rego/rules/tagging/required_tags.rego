@@ -4,7 +4,8 @@
 #   Spend is allocated to teams and services by tags; an untagged resource ends up on the
 #   "unallocated" line that nobody owns, and a resource nobody owns is never cleaned up. Every
 #   taggable resource (one whose configuration has a tags attribute) needs the required keys
-#   with a non-empty value. Effective tags count: the resource's own tags, tags_all and the
+#   with a non-empty value (keys match regardless of case unless the parameter says
+#   otherwise, so Service counts for service). Effective tags count: the resource's own tags, tags_all and the
 #   provider's default_tags. A tag whose value is known only after apply counts as present.
 # custom:
 #   id: required-tags
@@ -16,7 +17,10 @@
 #   parameters:
 #     required_keys:
 #       default: [team, service]
-#       description: Tag keys every taggable resource must carry (case-sensitive, as AWS cost allocation is).
+#       description: Tag keys every taggable resource must carry.
+#     case_sensitive:
+#       default: false
+#       description: Match tag keys exactly, as AWS cost allocation does; by default Service satisfies service.
 #   examples:
 #     fail: |
 #       resource "aws_sqs_queue" "orders" {
@@ -64,15 +68,33 @@ _taggable(r) if object.get(r.after, "tags_all", false) != false
 
 _all_unknown(r) if lib.unknown(r, ["tags_all"])
 
-_has(r, k) if _present(object.get(r, ["tags", k], ""))
+_has(r, k) if {
+	some tk, v in _tags(r)
+	_same_key(tk, k)
+	_present(v)
+}
 
-_has(r, k) if _present(object.get(r.after, ["tags_all", k], ""))
+_has(r, k) if {
+	some attr in ["tags", "tags_all"]
+	some tk, u in object.get(r, ["after_unknown", attr], {})
+	_same_key(tk, k)
+	u == true
+}
 
-_has(r, k) if _present(object.get(r.after, ["tags", k], ""))
+# The effective tags: the engine's, tags_all (which includes the provider's
+# default_tags) and the resource's own tags.
+_tags(r) := object.union_n([_obj(object.get(r, "tags", {})), _obj(object.get(r.after, "tags_all", {})), _obj(object.get(r.after, "tags", {}))])
 
-_has(r, k) if lib.unknown(r, ["tags_all", k])
+_obj(x) := x if is_object(x)
 
-_has(r, k) if lib.unknown(r, ["tags", k])
+else := {}
+
+_same_key(a, b) if a == b
+
+_same_key(a, b) if {
+	not params.case_sensitive
+	lower(a) == lower(b)
+}
 
 _present(v) if {
 	is_string(v)

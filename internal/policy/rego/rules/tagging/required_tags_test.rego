@@ -34,3 +34,14 @@ test_pass_default_tags_engine_tags_unknown_untaggable if {
 		object.union(named("aws_vpc", "d", {"tags": {}}), {"mode": "data", "action": "read"}),
 	])
 }
+
+test_fail_case_sensitive_by_params if {
+	fs := rule.deny with input as plan([res("aws_sqs_queue", {"tags": {"Team": "a", "Service": "b"}})])
+		with data.paved.params.required_tags as {"required_keys": ["team", "service"], "case_sensitive": true}
+	some f in fs
+	f.value == ["service", "team"]
+}
+
+test_pass_keys_in_other_case if {
+	count(rule.deny) == 0 with input as plan([res("aws_sqs_queue", {"tags": {"Team": "a"}, "tags_all": {"Team": "a", "SERVICE": "b"}})])
+}
