@@ -221,7 +221,13 @@ security_path(w, x, key) := sprintf("%s.securityContext.%s", [x.path, key]) if {
 	x.c.securityContext[key] != null
 } else := sprintf("%s.securityContext.%s", [w.path, key])
 
-workload_name(r) := sprintf("%s %s", [r.type, object.get(r.after, ["metadata", "name"], r.address)])
+# workload_name(r): "Deployment web", or the address when the manifest has
+# no name (generateName).
+workload_name(r) := sprintf("%s %s", [r.type, n]) if {
+	n := r.after.metadata.name
+	is_string(n)
+	n != ""
+} else := r.address
 
 # --- instance types in configurations ---------------------------------------
 

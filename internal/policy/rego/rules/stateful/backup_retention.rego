@@ -67,7 +67,7 @@ _days(r) := d if {
 } else := 1 if {
 	# Unset: the AWS default of one day.
 	not lib.set_and_known(r, ["backup_retention_period"])
-	not r.after.snapshot_identifier
+	lib.get(r, ["snapshot_identifier"], "") == ""
 }
 
 _pitr(r) if {

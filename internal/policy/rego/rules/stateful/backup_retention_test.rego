@@ -10,7 +10,7 @@ import data.paved.test.unknown
 test_fail_short_and_unset if {
 	fs := rule.deny with input as plan([
 		res("aws_db_instance", {"backup_retention_period": 1}),
-		unknown(res("aws_rds_cluster", {}), {"backup_retention_period": true}),
+		unknown(res("aws_rds_cluster", {"backup_retention_period": null, "snapshot_identifier": null}), {"backup_retention_period": true}),
 	])
 	{[f.address, f.value] | some f in fs} == {["aws_db_instance.main", 1], ["aws_rds_cluster.main", 1]}
 }
@@ -32,4 +32,8 @@ test_pass_long_enough_replicas_playground if {
 		res("aws_dynamodb_table", {"point_in_time_recovery": [{"enabled": true}]}),
 	])
 	count(rule.deny) == 0 with input as plan_for([res("aws_db_instance", {"backup_retention_period": 0})], {"phase": "playground"})
+}
+
+test_pass_restored_from_snapshot_unset if {
+	count(rule.deny) == 0 with input as plan([unknown(res("aws_rds_cluster", {"snapshot_identifier": "snap-1"}), {"backup_retention_period": true})])
 }
