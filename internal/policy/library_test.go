@@ -355,3 +355,68 @@ func TestLibraryLoadsInEngine(t *testing.T) {
 		t.Errorf("engine has %d built-in rules, the library %d rule files", len(got), len(rules))
 	}
 }
+
+// TestInstanceCatalog checks the shape of rego/data/instances.json and that
+// every RDS class has the size of the EC2 type it runs on (db.r6g.large is an
+// r6g.large), which catches a mistyped row on either side.
+func TestInstanceCatalog(t *testing.T) {
+	b, err := os.ReadFile("rego/data/instances.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		VCPU      float64 `json:"vcpu"`
+		MemoryGiB float64 `json:"memory_gib"`
+		Source    string  `json:"source"`
+		AsOf      string  `json:"as_of"`
+	}
+	var cat struct {
+		EC2 map[string]row `json:"ec2"`
+		RDS map[string]row `json:"rds"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cat); err != nil {
+		t.Fatalf("instances.json: %v", err)
+	}
+	if len(cat.EC2) < 300 || len(cat.RDS) < 150 {
+		t.Errorf("catalog too small: %d EC2 types, %d RDS classes", len(cat.EC2), len(cat.RDS))
+	}
+	check := func(kind, name string, r row) {
+		if r.VCPU <= 0 || r.MemoryGiB <= 0 || !strings.HasPrefix(r.Source, "https://") || len(r.AsOf) != 10 {
+			t.Errorf("%s %s: incomplete row %+v", kind, name, r)
+		}
+		if parts := strings.Split(strings.TrimPrefix(name, "db."), "."); len(parts) != 2 {
+			t.Errorf("%s %s: want <family>.<size>", kind, name)
+		}
+	}
+	for name, r := range cat.EC2 {
+		check("ec2", name, r)
+	}
+	for name, r := range cat.RDS {
+		check("rds", name, r)
+		if !strings.HasPrefix(name, "db.") {
+			t.Errorf("rds %s: RDS classes start with db.", name)
+		}
+		if ec2, ok := cat.EC2[strings.TrimPrefix(name, "db.")]; ok && (ec2.VCPU != r.VCPU || ec2.MemoryGiB != r.MemoryGiB) {
+			t.Errorf("rds %s has %v vCPU / %v GiB but EC2 %s has %v / %v", name, r.VCPU, r.MemoryGiB, strings.TrimPrefix(name, "db."), ec2.VCPU, ec2.MemoryGiB)
+		}
+	}
+	// Spot checks against the published tables.
+	for name, want := range map[string][2]float64{
+		"db.x2iedn.32xlarge": {128, 4096}, "db.r6i.32xlarge": {128, 1024}, "db.r7i.48xlarge": {192, 1536},
+		"db.t4g.micro": {2, 1}, "db.m6g.large": {2, 8}, "db.x2g.16xlarge": {64, 1024}, "db.r5.24xlarge": {96, 768},
+	} {
+		if r := cat.RDS[name]; r.VCPU != want[0] || r.MemoryGiB != want[1] {
+			t.Errorf("rds %s = %v vCPU / %v GiB, want %v / %v", name, r.VCPU, r.MemoryGiB, want[0], want[1])
+		}
+	}
+	for name, want := range map[string][2]float64{
+		"c5.9xlarge": {36, 72}, "m7i.48xlarge": {192, 768}, "t3.nano": {2, 0.5}, "x1e.32xlarge": {128, 3904},
+		"m6g.medium": {1, 4}, "p4d.24xlarge": {96, 1152}, "u-12tb1.112xlarge": {448, 12288},
+	} {
+		if r := cat.EC2[name]; r.VCPU != want[0] || r.MemoryGiB != want[1] {
+			t.Errorf("ec2 %s = %v vCPU / %v GiB, want %v / %v", name, r.VCPU, r.MemoryGiB, want[0], want[1])
+		}
+	}
+}

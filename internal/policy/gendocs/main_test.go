@@ -86,3 +86,15 @@ func TestRuleWithoutMetadataIsAnError(t *testing.T) {
 		t.Fatalf("err = %v, want one naming the file", err)
 	}
 }
+
+// FuzzRun feeds arbitrary rule files to the generator: it may reject them,
+// never panic.
+func FuzzRun(f *testing.F) {
+	f.Add("# METADATA\n# title: t\n# custom:\n#   id: a\n#   parameters: {x: 1}\n#   examples: [1]\npackage paved.rules.a\n")
+	f.Add("# METADATA\n# custom:\n#   id: b\n#   resource_types: x\n#   parameters:\n#     p: {default: {a: [1, null]}}\npackage paved.rules.b\n")
+	f.Add("package x\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		var b bytes.Buffer
+		_ = run(fstest.MapFS{"rules/c/r.rego": {Data: []byte(src)}}, &b)
+	})
+}

@@ -273,14 +273,18 @@ set_and_known(r, path) if {
 	object.get(r.after, path, null) != null
 }
 
-# unset_default(r, path): the attribute is null in the plan, or unknown
-# although the configuration cannot have set it to anything that is only
-# known after apply. Terraform shows an Optional+Computed attribute left
-# out of the configuration (aws_rds_cluster.storage_encrypted,
-# aws_efs_file_system.encrypted) as unknown; where the AWS API default is
-# the unsafe value, rules use this helper and say so in their description,
-# an explicit exception to "unknown is never a violation".
-unset_default(r, path) if object.get(r.after, path, null) == null
+# unset_default(r, path): the attribute is null in the plan and known, that
+# is, left out of the configuration of an attribute that is not computed.
+unset_default(r, path) if {
+	object.get(r.after, path, null) == null
+	not unknown(r, path)
+}
+
+# Some Optional+Computed attributes left out of the configuration
+# (aws_rds_cluster.storage_encrypted, aws_efs_file_system.encrypted) show as
+# unknown in a plan. Where the AWS API default is the unsafe value, rules
+# treat that unknown as the default and say so in their description: an
+# explicit exception to "unknown is never a violation".
 
 # --- S3 joins (plan scope) ---------------------------------------------------
 

@@ -16,5 +16,6 @@ test_pass_encrypted_or_valkey if {
 	count(rule.deny) == 0 with input as plan([
 		res("aws_elasticache_replication_group", {"engine": "redis", "at_rest_encryption_enabled": true}),
 		unknown(res("aws_elasticache_replication_group", {"engine": "valkey"}), {"at_rest_encryption_enabled": true}),
+		unknown(res("aws_elasticache_replication_group", {"engine": "redis", "at_rest_encryption_enabled": null, "kms_key_id": null}), {"at_rest_encryption_enabled": true, "kms_key_id": true}),
 	])
 }
