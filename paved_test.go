@@ -1,0 +1,341 @@
+package paved
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsers(t *testing.T) {
+	tiers := []struct {
+		in   string
+		want Tier
+		ok   bool
+	}{
+		{"1", 1, true}, {"4", 4, true}, {"tier1", 1, true}, {"Tier 2", 2, true}, {"tier-3", 3, true},
+		{"0", 0, false}, {"5", 0, false}, {"01", 0, false}, {"1.0", 0, false}, {"", 0, false}, {"critical", 0, false},
+	}
+	for _, tt := range tiers {
+		got, err := ParseTier(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseTier(%q) = %v, %v; want %v ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+		if err != nil && ErrorCode(err) != EINVALID {
+			t.Errorf("ParseTier(%q): code %q, want invalid", tt.in, ErrorCode(err))
+		}
+	}
+	phases := map[string]Phase{"playground": PhasePlayground, "Green-Light": PhaseGreenLight, "greenlight": PhaseGreenLight, "green_light": PhaseGreenLight, " production ": PhaseProduction, "retired": PhaseRetired}
+	for in, want := range phases {
+		if got, err := ParsePhase(in); err != nil || got != want {
+			t.Errorf("ParsePhase(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "prod", "staging"} {
+		if _, err := ParsePhase(bad); err == nil {
+			t.Errorf("ParsePhase(%q): want error", bad)
+		}
+	}
+	if _, err := ParseDataClass("secret"); err == nil || !strings.Contains(err.Error(), "restricted") {
+		t.Errorf("ParseDataClass(secret): want an error listing the classes, got %v", err)
+	}
+	if k, err := ParseTeamKind("Security"); err != nil || !k.Enablement() {
+		t.Errorf("ParseTeamKind(Security) = %v, %v; want an enablement kind", k, err)
+	}
+	if KindProduct.Enablement() {
+		t.Error("product teams are not enablement teams")
+	}
+	if _, err := ParseRole("root"); err == nil {
+		t.Error("ParseRole(root): want error")
+	}
+}
+
+func TestValidateName(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"payments-api", true}, {"a", true}, {"A.b_c-9", true}, {strings.Repeat("a", 63), true},
+		{"", false}, {"my service", false}, {"-lead", false}, {"trail-", false}, {"double--dash", false},
+		{strings.Repeat("a", 64), false}, {"ünïcode", false}, {"a/b", false},
+	}
+	for _, tt := range tests {
+		err := ValidateName("name", tt.name)
+		if (err == nil) != tt.ok {
+			t.Errorf("ValidateName(%q) = %v; want ok=%v", tt.name, err, tt.ok)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "name: ") {
+			t.Errorf("ValidateName(%q) error %q does not name the field", tt.name, err)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	e := FieldErrorf(EUNPROCESSABLE, "owner", "team %q does not exist", "x")
+	if e.Error() != `owner: team "x" does not exist` || ErrorCode(e) != EUNPROCESSABLE {
+		t.Fatalf("got %q %q", e.Error(), ErrorCode(e))
+	}
+	wrapped := wrap(e)
+	if ErrorCode(wrapped) != EUNPROCESSABLE || ErrorMessage(wrapped) != e.Error() {
+		t.Fatalf("wrapped: code %q message %q", ErrorCode(wrapped), ErrorMessage(wrapped))
+	}
+	plain := json.Unmarshal([]byte("{"), &struct{}{})
+	if ErrorCode(plain) != EINTERNAL || ErrorMessage(plain) != "internal error" {
+		t.Fatalf("internal errors must not leak: %q %q", ErrorCode(plain), ErrorMessage(plain))
+	}
+	if ErrorCode(nil) != "" || ErrorMessage(nil) != "" {
+		t.Fatal("nil error has a code")
+	}
+}
+
+type wrapped struct{ err error }
+
+func (w wrapped) Error() string { return "context: " + w.err.Error() }
+func (w wrapped) Unwrap() error { return w.err }
+func wrap(err error) error      { return wrapped{err} }
+
+func TestAuthorize(t *testing.T) {
+	u := func(roles []Role, teams ...string) *User { return &User{Name: "u", Roles: roles, Teams: teams} }
+	viewer := u([]Role{RoleViewer}, "payments")
+	dev := u([]Role{RoleDeveloper}, "payments")
+	reviewer := u([]Role{RoleReviewer}, "platform")
+	architect := u([]Role{RoleArchitect}, "platform")
+	security := u([]Role{RoleSecurity}, "security")
+	admin := u([]Role{RoleAdmin})
+	noRole := u(nil, "payments")
+	payments := Resource{Team: "payments"}
+	search := Resource{Team: "search"}
+	tests := []struct {
+		who  string
+		u    *User
+		act  Action
+		res  Resource
+		want string // "" allowed, else the error code
+	}{
+		{"anonymous reads", nil, ActReadCatalog, Resource{}, EUNAUTHORIZED},
+		{"viewer reads", viewer, ActReadCatalog, Resource{}, ""},
+		{"no role reads", noRole, ActReadCatalog, Resource{}, ""},
+		{"no role cannot change its team's service", noRole, ActUpdateService, payments, EFORBIDDEN},
+		{"viewer cannot create", viewer, ActCreateService, payments, EFORBIDDEN},
+		{"developer creates for own team", dev, ActCreateService, payments, ""},
+		{"developer updates own team's service", dev, ActUpdateService, payments, ""},
+		{"developer retires own team's service", dev, ActRetireService, payments, ""},
+		{"developer cannot touch another team's service", dev, ActUpdateService, search, EFORBIDDEN},
+		{"developer needs an owner team", dev, ActCreateService, Resource{}, EFORBIDDEN},
+		{"reviewer cannot change services", reviewer, ActUpdateService, Resource{Team: "platform"}, EFORBIDDEN},
+		{"developer cannot manage teams", dev, ActManageTeams, Resource{}, EFORBIDDEN},
+		{"developer cannot import", dev, ActImportCatalog, Resource{}, EFORBIDDEN},
+		{"developer cannot read audit", dev, ActReadAudit, Resource{}, EFORBIDDEN},
+		{"reviewer cannot read audit", reviewer, ActReadAudit, Resource{}, EFORBIDDEN},
+		{"architect reads audit", architect, ActReadAudit, Resource{}, ""},
+		{"security reads audit", security, ActReadAudit, Resource{}, ""},
+		{"own tokens", viewer, ActOwnTokens, Resource{}, ""},
+		{"own tokens by name", viewer, ActManageTokens, Resource{User: "u"}, ""},
+		{"another user's tokens", viewer, ActManageTokens, Resource{User: "other"}, EFORBIDDEN},
+		{"admin everything", admin, ActManageUsers, Resource{}, ""},
+		{"admin another team's service", admin, ActRetireService, search, ""},
+		{"unknown action", dev, Action("launch:force"), payments, EFORBIDDEN},
+	}
+	for _, tt := range tests {
+		err := Authorize(tt.u, tt.act, tt.res)
+		if ErrorCode(err) != tt.want {
+			t.Errorf("%s: Authorize = %v (code %q), want %q", tt.who, err, ErrorCode(err), tt.want)
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	a, b := NewTokenSecret(), NewTokenSecret()
+	if a == b || !strings.HasPrefix(a, TokenPrefix) || len(a) < 40 {
+		t.Fatalf("weak or repeated secrets: %q %q", a, b)
+	}
+	if HashToken(a) == HashToken(b) || HashToken(a) != HashToken(a) || strings.Contains(HashToken(a), a) {
+		t.Fatal("HashToken is not a deterministic one-way digest")
+	}
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	past, future := now.Add(-time.Hour), now.Add(time.Hour)
+	tests := []struct {
+		tok  Token
+		want bool
+	}{
+		{Token{}, true},
+		{Token{ExpiresAt: &future}, true},
+		{Token{ExpiresAt: &past}, false},
+		{Token{ExpiresAt: &now}, false},
+		{Token{RevokedAt: &past}, false},
+	}
+	for i, tt := range tests {
+		if got := tt.tok.Active(now); got != tt.want {
+			t.Errorf("case %d: Active = %v, want %v", i, got, tt.want)
+		}
+	}
+}
+
+func chain(n int) []*AuditEvent {
+	var evs []*AuditEvent
+	prev := GenesisHash
+	for i := 1; i <= n; i++ {
+		e := &AuditEvent{Seq: int64(i), Time: time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC), Actor: "ana", Action: "service.update",
+			ObjectType: "service", ObjectID: "checkout", Changes: map[string]Change{"tier": {From: json.RawMessage("2"), To: json.RawMessage("1")}}, PrevHash: prev}
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+func TestVerifyChain(t *testing.T) {
+	if p := VerifyChain(chain(5)); len(p) != 0 {
+		t.Fatalf("intact chain has problems: %v", p)
+	}
+	tests := []struct {
+		name    string
+		tamper  func([]*AuditEvent) []*AuditEvent
+		wantSeq int64
+		want    string
+	}{
+		{"altered actor", func(e []*AuditEvent) []*AuditEvent { e[2].Actor = "mallory"; return e }, 3, "altered"},
+		{"altered changes", func(e []*AuditEvent) []*AuditEvent {
+			e[1].Changes["tier"] = Change{From: json.RawMessage("2"), To: json.RawMessage("4")}
+			return e
+		}, 2, "altered"},
+		{"deleted event", func(e []*AuditEvent) []*AuditEvent { return append(e[:2], e[3:]...) }, 4, "missing"},
+		{"inserted event", func(e []*AuditEvent) []*AuditEvent {
+			x := *e[1]
+			x.Actor = "mallory"
+			x.Hash = x.ComputeHash()
+			return append(e[:2], append([]*AuditEvent{&x}, e[2:]...)...)
+		}, 2, "inserted"},
+		{"rehashed after alteration", func(e []*AuditEvent) []*AuditEvent {
+			e[0].Actor = "mallory"
+			e[0].Hash = e[0].ComputeHash() // the forger fixes this hash, but the next link breaks
+			return e
+		}, 2, "prev_hash"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := VerifyChain(tt.tamper(chain(5)))
+			if len(p) == 0 {
+				t.Fatal("tampering not found")
+			}
+			if p[0].Seq != tt.wantSeq || !strings.Contains(p[0].Problem, tt.want) {
+				t.Fatalf("first problem %+v; want seq %d mentioning %q", p[0], tt.wantSeq, tt.want)
+			}
+		})
+	}
+}
+
+func TestDiff(t *testing.T) {
+	old := &Service{Name: "a", Owner: "payments", Tier: 2, Tags: []string{}, CreatedAt: time.Now()}
+	nu := *old
+	nu.Tier = 1
+	nu.Tags = nil // empty and missing lists are the same fact
+	nu.UpdatedAt = time.Now()
+	d := Diff(old, &nu)
+	if got := ChangedFields(d); len(got) != 1 || got[0] != "tier" {
+		t.Fatalf("changed fields %v, want [tier]", got)
+	}
+	if string(d["tier"].From) != "2" || string(d["tier"].To) != "1" {
+		t.Fatalf("tier change %s -> %s", d["tier"].From, d["tier"].To)
+	}
+	created := Diff((*Service)(nil), &Service{Name: "b", Owner: "search", Tier: 3})
+	if got := ChangedFields(created); strings.Join(got, ",") != "name,owner,tier" {
+		t.Fatalf("creation diff %v", got)
+	}
+	team := Diff(&Team{Name: "t", Members: []string{"a"}}, &Team{Name: "t", Members: []string{"b"}, Services: 3})
+	if len(team) != 0 {
+		t.Fatalf("read-only fields must not be audited: %v", team)
+	}
+}
+
+func TestActionSummary(t *testing.T) {
+	tests := map[string][]string{
+		"create": {"create"}, "update": {"update"}, "delete": {"delete"}, "no-op": {"no-op"}, "read": {"read"},
+		"replace": {"delete", "create"}, "forget": {"forget"},
+	}
+	for want, in := range tests {
+		if got := ActionSummary(in); got != want {
+			t.Errorf("ActionSummary(%v) = %q, want %q", in, got, want)
+		}
+	}
+	if got := ActionSummary([]string{"create", "delete"}); got != "replace" {
+		t.Errorf("create-before-destroy: %q", got)
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	base := Finding{Rule: "db-memory-ceiling", Resource: "aws_db_instance.main", Path: "instance_class", Value: "db.x2iedn.32xlarge", Message: "m"}
+	fp := base.ComputeFingerprint()
+	same := base
+	same.Message = "reworded message"
+	same.Severity = SeverityWarn
+	if same.ComputeFingerprint() != fp {
+		t.Error("the fingerprint must bind values, not wording")
+	}
+	for name, mut := range map[string]func(*Finding){
+		"value":    func(f *Finding) { f.Value = "db.x2iedn.24xlarge" },
+		"resource": func(f *Finding) { f.Resource = "aws_db_instance.other" },
+		"rule":     func(f *Finding) { f.Rule = "instance-size" },
+		"path":     func(f *Finding) { f.Path = "allocated_storage" },
+	} {
+		f := base
+		mut(&f)
+		if f.ComputeFingerprint() == fp {
+			t.Errorf("changing the %s must change the fingerprint", name)
+		}
+	}
+	a := Finding{Value: map[string]any{"a": 1, "b": 2}}
+	b := Finding{Value: map[string]any{"b": 2, "a": 1}}
+	if a.ComputeFingerprint() != b.ComputeFingerprint() {
+		t.Error("map order must not change the fingerprint")
+	}
+	d, w := Summarize([]Finding{{Severity: SeverityDeny}, {Severity: SeverityWarn}, {Severity: SeverityDeny}})
+	if d != 2 || w != 1 {
+		t.Errorf("Summarize = %d, %d", d, w)
+	}
+}
+
+func TestPageNormalize(t *testing.T) {
+	tests := []struct{ in, want Page }{
+		{Page{}, Page{0, DefaultLimit}},
+		{Page{Offset: -3, Limit: -1}, Page{0, DefaultLimit}},
+		{Page{Offset: 10, Limit: 10000}, Page{10, MaxLimit}},
+	}
+	for _, tt := range tests {
+		if got := tt.in.Normalize(); got != tt.want {
+			t.Errorf("%+v.Normalize() = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := Service{Name: "checkout", Owner: "payments", Tier: 1, DataClass: DataRestricted, Phase: PhasePlayground}
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		field string
+		mut   func(*Service)
+	}{
+		{"owner", func(s *Service) { s.Owner = "" }},
+		{"tier", func(s *Service) { s.Tier = 5 }},
+		{"data_class", func(s *Service) { s.DataClass = "secret" }},
+		{"phase", func(s *Service) { s.Phase = "prod" }},
+		{"links[0].url", func(s *Service) { s.Links = []Link{{Title: "no url"}} }},
+		{"name", func(s *Service) { s.Name = "has space" }},
+	}
+	for _, tt := range tests {
+		s := good
+		tt.mut(&s)
+		err := s.Validate()
+		if err == nil || !strings.HasPrefix(err.Error(), tt.field+":") {
+			t.Errorf("%s: got %v", tt.field, err)
+		}
+	}
+	if err := (&Team{Name: "t", Kind: KindProduct, Parent: "t"}).Validate(); err == nil {
+		t.Error("a team cannot be its own parent")
+	}
+	if err := (&User{Name: "u", Roles: []Role{"root"}}).Validate(); err == nil || !strings.HasPrefix(err.Error(), "roles[0]") {
+		t.Errorf("unknown role: %v", err)
+	}
+}
