@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	
+
 	"time"
 
 	paved "github.com/paved-dev/paved"
@@ -17,8 +17,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-
 
 func newTestEngine(t testing.TB, opts Options) *Engine {
 	t.Helper()
