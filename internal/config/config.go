@@ -21,6 +21,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/policy"
 )
 
 // FileName is the name of the platform config file inside a config directory.
@@ -31,6 +32,10 @@ type Config struct {
 	Organisation Organisation `yaml:"organisation"`
 	Server       Server       `yaml:"server"`
 	Catalog      Catalog      `yaml:"catalog"`
+	// Guardrails tunes the guard-rail rules (parameters per tier and
+	// phase, severities, rollout dates); the policy engine validates it
+	// against the rules' metadata when it compiles them.
+	Guardrails policy.Config `yaml:"guardrails"`
 
 	// Source is the file the config was read from; empty for defaults only.
 	Source string `yaml:"-"`

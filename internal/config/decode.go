@@ -202,6 +202,18 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 		return nil
 	}
 	switch t.Kind() {
+	case reflect.Interface:
+		// Free-form values (guard-rail parameters) are checked against
+		// their rule's declared types by the policy engine; here they only
+		// need to be plain JSON-compatible data.
+		x, err := d.decodeAny(n, path, depth)
+		if err != nil {
+			return err
+		}
+		if x != nil {
+			v.Set(reflect.ValueOf(x))
+		}
+		return nil
 	case reflect.Struct:
 		return d.decodeStruct(n, v, path, depth)
 	case reflect.Map:
@@ -247,6 +259,84 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 	// A field type the decoder does not handle is a programming error in
 	// this package; report it rather than panic.
 	return d.errorf(n, path, "internal: cannot decode into %s", t)
+}
+
+// decodeAny turns a node into JSON-compatible values (map[string]any,
+// []any, string, int64/float64, bool, nil), counting nodes and depth like
+// every other value so that an alias bomb cannot hide in a parameter.
+func (d *decoder) decodeAny(n *yaml.Node, path string, depth int) (any, error) {
+	for n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return nil, d.errorf(n, path, "alias to an unknown anchor")
+		}
+		depth++
+		n = n.Alias
+	}
+	d.nodes++
+	if d.nodes > maxNodes {
+		return nil, d.errorf(n, path, "more than %d values (after expanding aliases): paved.yaml is too large or an alias expands too often", maxNodes)
+	}
+	if depth > maxDepth {
+		return nil, d.errorf(n, path, "nested more than %d levels deep", maxDepth)
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				return nil, d.errorf(k, path, "want a plain key, got %s", kindName(k))
+			}
+			if _, dup := m[k.Value]; dup {
+				return nil, d.errorf(k, path, "key %q appears twice", k.Value)
+			}
+			x, err := d.decodeAny(n.Content[i+1], join(path, k.Value), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = x
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for i, c := range n.Content {
+			x, err := d.decodeAny(c, path+"["+strconv.Itoa(i)+"]", depth+1)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, x)
+		}
+		return l, nil
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return nil, nil
+		}
+		var x any
+		switch n.Tag {
+		case "!!int":
+			var i int64
+			if err := n.Decode(&i); err != nil {
+				return nil, d.errorf(n, path, "integer %q is out of range", n.Value)
+			}
+			x = i
+		case "!!float":
+			var f float64
+			if err := n.Decode(&f); err != nil {
+				return nil, d.errorf(n, path, "bad number %q", n.Value)
+			}
+			x = f
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				return nil, d.errorf(n, path, "want true or false, got %q", n.Value)
+			}
+			x = b
+		default:
+			x = n.Value
+		}
+		return x, nil
+	}
+	return nil, d.errorf(n, path, "unsupported YAML value (%s)", kindName(n))
 }
 
 // scalar returns the text of a scalar node, or an error saying what was
