@@ -233,7 +233,7 @@ workload_name(r) := sprintf("%s %s", [r.type, n]) if {
 
 ec2_types := ["aws_instance", "aws_spot_instance_request", "aws_launch_template", "aws_launch_configuration", "aws_eks_node_group", "aws_autoscaling_group"]
 
-db_types := ["aws_db_instance", "aws_rds_cluster_instance", "aws_docdb_cluster_instance", "aws_neptune_cluster_instance"]
+db_types := ["aws_db_instance", "aws_rds_cluster_instance", "aws_docdb_cluster_instance", "aws_neptune_cluster_instance", "aws_rds_cluster"]
 
 # instance_types(r): every EC2 instance type r asks for, as [path, type]:
 # instance_type, EKS node group instance_types and the overrides of an
@@ -260,18 +260,18 @@ _instance_type_paths(r) := [[sprintf("mixed_instances_policy[%d].launch_template
 	some k, _ in object.get(lt, "override", [])
 ] if r.type == "aws_autoscaling_group"
 
-# db_classes(r): the database class r asks for, as [path, class].
-db_classes(r) := [["instance_class", v] |
-	v := get(r, ["instance_class"], "")
+# db_classes(r): the database class r asks for, as [path, class]: the
+# instance_class of an instance, or the db_cluster_instance_class of a
+# Multi-AZ DB cluster (aws_rds_cluster without Aurora instances).
+db_classes(r) := [[attr, v] |
+	some attr in ["instance_class", "db_cluster_instance_class"]
+	v := object.get(r.after, attr, null)
 	is_string(v)
 	v != ""
 ]
 
 # set_and_known(r, path): the attribute has a planned value that is not null.
-set_and_known(r, path) if {
-	not unknown(r, path)
-	object.get(r.after, path, null) != null
-}
+set_and_known(r, path) if object.get(r.after, path, null) != null
 
 # unset_default(r, path): the attribute is null in the plan and known, that
 # is, left out of the configuration of an attribute that is not computed.

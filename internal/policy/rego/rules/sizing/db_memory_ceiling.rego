@@ -35,18 +35,16 @@ import data.paved.lib
 
 params := data.paved.params.db_memory_ceiling
 
-class_types := ["aws_db_instance", "aws_rds_cluster_instance", "aws_docdb_cluster_instance", "aws_neptune_cluster_instance"]
-
 deny contains f if {
-	some r in lib.candidates(class_types)
-	class := lib.get(r, ["instance_class"], "")
+	some r in lib.candidates(lib.db_types)
+	some [path, class] in lib.db_classes(r)
 	mem := lib.db_class(class).memory_gib
 	mem > params.max_memory_gib
 	lib.judged(r)
 	f := lib.finding(
 		r,
 		sprintf("%s uses %s with %v GiB of memory, above the %v GiB ceiling", [r.address, class, mem, params.max_memory_gib]),
-		"instance_class", class,
+		path, class,
 	)
 }
 

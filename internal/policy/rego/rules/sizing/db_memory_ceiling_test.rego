@@ -57,3 +57,9 @@ test_pass_unknown_class_deleted_and_data if {
 		res("aws_db_instance", {"instance_class": "db.serverless"}),
 	])
 }
+
+test_fail_multi_az_db_cluster_class if {
+	fs := rule.deny with input as plan([res("aws_rds_cluster", {"engine": "postgres", "db_cluster_instance_class": "db.r6gd.16xlarge"})])
+	some f in fs
+	f.path == "db_cluster_instance_class"
+}
