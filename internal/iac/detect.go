@@ -2,6 +2,7 @@ package iac
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/paved-dev/paved"
@@ -147,6 +148,23 @@ func str(v any) string {
 	return s
 }
 
+// unsupportedError is an input that is well-formed but not something paved
+// checks (a state file, CloudFormation, a kustomization, any other YAML).
+// Named on the command line it is an error; met while walking a folder it
+// is skipped with its reason (see Options.OnSkip), because repositories
+// keep CI workflows, Helm values and compose files beside manifests.
+type unsupportedError struct{ err *paved.Error }
+
+func (e unsupportedError) Error() string { return e.err.Error() }
+func (e unsupportedError) Unwrap() error { return e.err }
+
 func notSupported(field, msg string) error {
-	return paved.FieldErrorf(paved.EINVALID, field, "%s", msg)
+	return unsupportedError{paved.FieldErrorf(paved.EINVALID, field, "%s", msg)}
+}
+
+// IsUnsupported reports whether err says an input is not a Terraform plan
+// or Kubernetes manifest (as opposed to a broken or unreadable one).
+func IsUnsupported(err error) bool {
+	var u unsupportedError
+	return errors.As(err, &u)
 }

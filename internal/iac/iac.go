@@ -71,6 +71,13 @@ type Options struct {
 	// from; when set, Terraform resources get File and Line of their .tf
 	// declaration.
 	SourceDir string
+	// Stdin is read for the input name "-"; nil means os.Stdin.
+	Stdin io.Reader
+	// OnSkip, when set, is told about each file met while walking a folder
+	// that is not a Terraform plan or Kubernetes manifest (with the reason);
+	// the walk goes on. Without it such a file is an error, as it is when
+	// named directly.
+	OnSkip func(file, reason string)
 }
 
 func (o Options) maxBytes() int64 {
@@ -96,7 +103,11 @@ func ReadPaths(paths []string, opt Options) ([]*Document, error) {
 	var docs []*Document
 	for _, p := range paths {
 		if p == "-" {
-			data, err := readLimited(stdin, "-", opt.maxBytes())
+			in := opt.Stdin
+			if in == nil {
+				in = stdin
+			}
+			data, err := readLimited(in, "-", opt.maxBytes())
 			if err != nil {
 				return nil, err
 			}
@@ -145,6 +156,10 @@ func ReadPaths(paths []string, opt Options) ([]*Document, error) {
 				return nil, fileError(f, err)
 			}
 			ds, err := r.readFile(f, fi)
+			if err != nil && opt.OnSkip != nil && IsUnsupported(err) {
+				opt.OnSkip(f, paved.ErrorMessage(err))
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
