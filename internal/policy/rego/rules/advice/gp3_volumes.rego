@@ -47,17 +47,17 @@ warn contains f if {
 warn contains f if {
 	some r in lib.candidates(["aws_instance"])
 	some dev in ["root_block_device", "ebs_block_device"]
-	some [i, _] in lib.blocks(r, dev)
-	lib.get(r, [dev, i, "volume_type"], "") == "gp2"
+	some i, b in object.get(r.after, dev, [])
+	b.volume_type == "gp2"
 	lib.judged(r)
 	f := _finding(r, sprintf("%s[%d].volume_type", [dev, i]))
 }
 
 warn contains f if {
 	some r in lib.candidates(["aws_launch_template"])
-	some [i, m] in lib.blocks(r, "block_device_mappings")
-	some j, ebs in object.get(m, "ebs", [])
-	object.get(ebs, "volume_type", "") == "gp2"
+	some i, m in object.get(r.after, "block_device_mappings", [])
+	some j, ebs in m.ebs
+	ebs.volume_type == "gp2"
 	lib.judged(r)
 	f := _finding(r, sprintf("block_device_mappings[%d].ebs[%d].volume_type", [i, j]))
 }

@@ -52,24 +52,34 @@ global_types := {t |
 }
 
 # Most resources are in an allowed region: that test comes first, the rest
-# only runs for the few that are not.
+# only runs for the few that are not. The resource's own region attribute
+# (AWS provider v6) wins over the provider configuration's.
 deny contains f if {
 	some r in input.resources
-	[path, region] := _region(r)
+	region := r.region
 	not region in allowed
+	region != ""
+	not _own_region(r)
+	not r.after_unknown.region
+	f := _finding(r, "", region)
+}
+
+deny contains f if {
+	some r in input.resources
+	region := r.after.region
+	is_string(region)
+	not region in allowed
+	region != ""
+	f := _finding(r, "region", region)
+}
+
+_own_region(r) if {
+	is_string(r.after.region)
+	r.after.region != ""
+}
+
+_finding(r, path, region) := f if {
 	not r.type in global_types
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is in region %s, which is not one of the allowed regions (%s)", [r.address, region, concat(", ", params.allowed_regions)]), path, region)
-}
-
-# The resource's own region attribute (AWS provider v6) wins over the
-# provider configuration's.
-_region(r) := ["region", v] if {
-	v := r.after.region
-	is_string(v)
-	v != ""
-} else := ["", v] if {
-	not r.after_unknown.region
-	v := r.region
-	v != ""
 }

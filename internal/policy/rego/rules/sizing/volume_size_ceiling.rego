@@ -45,8 +45,8 @@ deny contains f if {
 deny contains f if {
 	some r in lib.candidates(["aws_instance"])
 	some dev in ["root_block_device", "ebs_block_device"]
-	some [i, _] in lib.blocks(r, dev)
-	size := lib.get(r, [dev, i, "volume_size"], 0)
+	some i, b in object.get(r.after, dev, [])
+	size := b.volume_size
 	_over(size)
 	lib.judged(r)
 	f := _finding(r, sprintf("%s[%d].volume_size", [dev, i]), size)
@@ -54,9 +54,9 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_launch_template"])
-	some [i, m] in lib.blocks(r, "block_device_mappings")
-	some j, _ in object.get(m, "ebs", [])
-	size := lib.get(r, ["block_device_mappings", i, "ebs", j, "volume_size"], 0)
+	some i, m in object.get(r.after, "block_device_mappings", [])
+	some j, ebs in m.ebs
+	size := ebs.volume_size
 	_over(size)
 	lib.judged(r)
 	f := _finding(r, sprintf("block_device_mappings[%d].ebs[%d].volume_size", [i, j]), size)

@@ -44,10 +44,10 @@ applies if not object.get(input, ["service", "phase"], "") in params.skip_phases
 deny contains f if {
 	applies
 	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
-	lib.get(r, ["replicate_source_db"], "") in {"", null}
-	lib.get(r, ["replication_source_identifier"], "") in {"", null}
 	days := _days(r)
 	days < params.min_days
+	lib.get(r, ["replicate_source_db"], "") in {"", null}
+	lib.get(r, ["replication_source_identifier"], "") in {"", null}
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s keeps automated backups for %v day(s), fewer than the required %v", [r.address, days, params.min_days]), "backup_retention_period", days)
 }

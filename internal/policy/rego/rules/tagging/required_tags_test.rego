@@ -9,7 +9,7 @@ import data.paved.test.unknown
 test_fail_missing_and_empty if {
 	fs := rule.deny with input as plan([
 		res("aws_sqs_queue", {"tags": {"team": "checkout"}, "tags_all": {"team": "checkout"}}),
-		named("aws_sns_topic", "t", {"tags": {"team": "checkout", "service": " "}}),
+		named("aws_sns_topic", "t", {"tags": {"team": "checkout", "service": ""}}),
 	])
 	{[f.address, f.value] | some f in fs} == {["aws_sqs_queue.main", ["service"]], ["aws_sns_topic.t", ["service"]]}
 }
