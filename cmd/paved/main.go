@@ -100,6 +100,7 @@ and an API token in PAVED_TOKEN.`,
 	root.AddCommand(
 		a.serveCmd(),
 		a.catalogCmd(),
+		a.checkCmd(),
 		a.serviceCmd(),
 		a.teamCmd(),
 		a.userCmd(),

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/iac"
+	"github.com/paved-dev/paved/internal/policy"
+	"github.com/paved-dev/paved/internal/report"
+)
+
+// checkOptions are the flags of paved check.
+type checkOptions struct {
+	output        string
+	outFile       string
+	service       string
+	policies      []string
+	namespaces    []string
+	allNamespaces bool
+	data          []string
+	regoVersion   string
+	source        string
+	explain       string
+	listRules     bool
+	noBuiltin     bool
+	maxFileSize   string
+	docBase       string
+	color         string
+}
+
+func (a *app) checkCmd() *cobra.Command {
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Check Terraform plans and Kubernetes manifests against the guard rails",
+		Long: `Check Terraform plan JSON (terraform show -json PLANFILE > plan.json) and
+Kubernetes manifests (files or folders of YAML/JSON, "-" for stdin) against
+the organisation's guard rails: the built-in library tuned by paved.yaml,
+plus conftest-style policies given with --policy.
+
+A deny finding needs a sign-off; a warn finding is advice. Exit codes: 0 no
+deny finding, 1 deny findings, 2 a usage or input error.
+
+With --service the service's tier, phase and data class (from the local
+database, or from --server) select the thresholds that apply.`,
+		Example: `  terraform show -json tfplan > plan.json && paved check plan.json
+  paved check --service checkout-api -o sarif --source infra/ plan.json > paved.sarif
+  paved check k8s/ --policy policy/ --namespace main
+  paved check --explain db-memory-ceiling`,
+		RunE: a.runE(func(cmd *cobra.Command, args []string) error { return a.check(cmd, args, &o) }),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVar(&o.outFile, "out", "", "write the report to this file instead of stdout")
+	f.StringVar(&o.service, "service", "", "the catalog service this change belongs to (its tier, phase and data class pick the thresholds)")
+	f.StringArrayVarP(&o.policies, "policy", "p", nil, "conftest-style policy file or folder (repeatable)")
+	f.StringArrayVarP(&o.namespaces, "namespace", "n", nil, "policy namespace to evaluate (repeatable; default main)")
+	f.BoolVar(&o.allNamespaces, "all-namespaces", false, "evaluate every namespace of the --policy folders")
+	f.StringArrayVarP(&o.data, "data", "d", nil, "JSON or YAML data file or folder for the policies (repeatable)")
+	f.StringVar(&o.regoVersion, "rego-version", "v1", "Rego version of the --policy files: v1, or v0 for older policies")
+	f.StringVar(&o.source, "source", "", "Terraform configuration folder the plan was made from: findings then point at .tf files and lines")
+	f.StringVar(&o.explain, "explain", "", "print the documentation of a rule and exit")
+	f.BoolVar(&o.listRules, "list-rules", false, "list the rules in force and exit")
+	f.BoolVar(&o.noBuiltin, "no-builtin", false, "evaluate only the --policy folders, not the built-in library")
+	f.StringVar(&o.maxFileSize, "max-file-size", "256MiB", "refuse input files larger than this")
+	f.StringVar(&o.docBase, "doc-base", "", "base URL of the rule documentation (default: the paved repository)")
+	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
+	return cmd
+}
+
+func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
+	ctx := cmd.Context()
+	if !validFormat(o.output) {
+		return usagef("-o %q: want one of %s", o.output, strings.Join(report.Formats, ", "))
+	}
+	var maxBytes config.ByteSize
+	if err := maxBytes.UnmarshalText([]byte(o.maxFileSize)); err != nil {
+		return flagError("max-file-size", err)
+	}
+	if o.color != "auto" && o.color != "always" && o.color != "never" {
+		return usagef("--color %q: want auto, always or never", o.color)
+	}
+	if o.explain == "" && !o.listRules && len(args) == 0 {
+		return usagef("name at least one plan, manifest or folder to check (\"-\" reads stdin)")
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	eng, err := policy.New(policy.Options{
+		Config:        cfg.Guardrails,
+		NoBuiltin:     o.noBuiltin,
+		DocBase:       o.docBase,
+		PolicyDirs:    o.policies,
+		Namespaces:    o.namespaces,
+		AllNamespaces: o.allNamespaces,
+		DataPaths:     o.data,
+		RegoVersion:   o.regoVersion,
+		Print:         a.stderr,
+	})
+	if err != nil {
+		return err
+	}
+	if o.explain != "" {
+		text := eng.Explain(o.explain)
+		if text == "" {
+			return paved.Errorf(paved.ENOTFOUND, "no rule %q: paved check --list-rules lists them", o.explain)
+		}
+		_, err := io.WriteString(a.stdout, text)
+		return err
+	}
+	if o.listRules {
+		return a.listRules(eng)
+	}
+
+	svc := paved.ServiceContext{}
+	if o.service != "" {
+		if svc, err = a.serviceContext(cmd, o.service); err != nil {
+			return err
+		}
+	}
+	docs, err := iac.ReadPaths(args, iac.Options{
+		MaxFileBytes: int64(maxBytes),
+		SourceDir:    o.source,
+		Stdin:        a.stdin,
+		OnSkip: func(file, reason string) {
+			fmt.Fprintf(a.stderr, "paved: skipped %s: %s\n", file, reason)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		return paved.Errorf(paved.EINVALID, "no Terraform plan or Kubernetes manifest found in %s", strings.Join(args, ", "))
+	}
+	findings, err := eng.Check(ctx, docs, svc)
+	if err != nil {
+		return err
+	}
+	res := checkResult(docs, findings, eng, svc, o.docBase)
+	w := a.stdout
+	if o.outFile != "" {
+		f, err := os.Create(o.outFile)
+		if err != nil {
+			return paved.FieldErrorf(paved.EINVALID, "--out", "%v", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := report.Write(w, o.output, res, report.Options{Color: a.useColor(o.color, w)}); err != nil {
+		return err
+	}
+	if !res.Passed() {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func validFormat(f string) bool {
+	for _, v := range report.Formats {
+		if f == v {
+			return true
+		}
+	}
+	return f == "md"
+}
+
+// serviceContext looks the service up where the other commands would: the
+// server with --server, else the local database.
+func (a *app) serviceContext(cmd *cobra.Command, name string) (paved.ServiceContext, error) {
+	b, err := a.open(cmd.Context(), cmd)
+	if err != nil {
+		return paved.ServiceContext{}, err
+	}
+	defer b.Close()
+	s, err := b.FindService(cmd.Context(), name)
+	if err != nil {
+		if code := paved.ErrorCode(err); code != paved.EINTERNAL {
+			return paved.ServiceContext{}, paved.FieldErrorf(code, "--service", "%s", paved.ErrorMessage(err))
+		}
+		return paved.ServiceContext{}, fmt.Errorf("--service %s: %w", name, err)
+	}
+	return paved.ServiceContext{Name: s.Name, Team: s.Owner, Tier: s.Tier, Phase: s.Phase, DataClass: s.DataClass}, nil
+}
+
+func checkResult(docs []*iac.Document, findings []paved.Finding, eng *policy.Engine, svc paved.ServiceContext, docBase string) *report.Result {
+	res := &report.Result{
+		Tool:     report.Tool{Name: "paved", Version: buildInfo().Version},
+		Findings: findings,
+		Rules:    map[string]paved.Rule{},
+		DocBase:  docBase,
+	}
+	if svc.Name != "" {
+		res.Service = &svc
+	}
+	seen := map[string]bool{}
+	for _, d := range docs {
+		if !seen[d.Input] {
+			seen[d.Input] = true
+			res.Inputs = append(res.Inputs, d.Input)
+		}
+		for _, r := range d.Resources {
+			res.Resources = append(res.Resources, report.ResourceRef{Input: d.Input, Address: r.Address, Type: r.Type, Action: r.Action})
+		}
+	}
+	for _, f := range findings {
+		if r, ok := eng.Rule(f.Rule); ok {
+			res.Rules[f.Rule] = r
+		}
+	}
+	return res
+}
+
+func (a *app) listRules(eng *policy.Engine) error {
+	rules := eng.Rules()
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	tw := newTable(a.stdout)
+	row(tw, "RULE", "SEVERITY", "CATEGORY", "TITLE")
+	for _, r := range rules {
+		sev := string(r.Severity)
+		if r.EnforceFrom != "" {
+			sev += " from " + r.EnforceFrom
+		}
+		if eng.Disabled(r.ID) {
+			sev = "disabled"
+		}
+		row(tw, r.ID, sev, r.Category, r.Title)
+	}
+	return tw.Flush()
+}
+
+// useColor decides on ANSI colours: always, never, or (auto) when writing
+// to a terminal and NO_COLOR is not set (https://no-color.org).
+func (a *app) useColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if a.getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
