@@ -8,9 +8,16 @@
 # (mode = data) are read, not managed: both are skipped. Rules about changes
 # themselves (deleting a database) use input.by_type directly.
 #
-# A Rego pitfall the rules avoid: `not f(x) == v` is not true when f(x) is
-# undefined (the call is evaluated outside the negation), so rules negate a
-# helper rule instead (see k8s-run-as-non-root).
+# Two things the rules keep in mind:
+# - `not f(x) == v` and `not f(r.missing)` are not true when f(x) or the
+#   argument is undefined (calls and refs in a negated expression are
+#   evaluated outside the negation): rules negate a helper rule, or pass
+#   object.get(...) which is always defined.
+# - A function call is memoised on its arguments, so passing a whole
+#   resource costs a comparison of the whole resource. Rule bodies test the
+#   attribute they are about with plain refs and builtins first, and call
+#   helpers that take the resource (get, unknown, judged) only for the few
+#   resources that fail that test.
 package paved.lib
 
 judged_actions := {"create", "update", "replace", "no-op", "apply"}
@@ -235,37 +242,47 @@ ec2_types := ["aws_instance", "aws_spot_instance_request", "aws_launch_template"
 
 db_types := ["aws_db_instance", "aws_rds_cluster_instance", "aws_docdb_cluster_instance", "aws_neptune_cluster_instance", "aws_rds_cluster"]
 
-# instance_types(r): every EC2 instance type r asks for, as [path, type]:
-# instance_type, EKS node group instance_types and the overrides of an
-# auto scaling group's mixed instances policy. Unknown and empty values are
-# left out.
-instance_types(r) := [[p, v] |
-	some [p, path] in _instance_type_paths(r)
-	v := get(r, path, "")
+# instance_type_uses: every EC2 instance type the input asks for, as
+# [resource, path, type]: instance_type, EKS node group instance_types and
+# the overrides of an auto scaling group's mixed instances policy. Computed
+# once per evaluation and shared by the sizing rules. Unknown values are null
+# in a plan and drop out with the string test.
+instance_type_uses := array.concat(array.concat(_plain_type_uses, _node_group_type_uses), _asg_type_uses)
+
+_plain_type_uses := [[r, "instance_type", v] |
+	some t in ["aws_instance", "aws_spot_instance_request", "aws_launch_template", "aws_launch_configuration"]
+	some r in object.get(input.by_type, t, [])
+	v := r.after.instance_type
 	is_string(v)
 	v != ""
 ]
 
-_instance_type_paths(r) := [["instance_type", ["instance_type"]]] if {
-	r.type in {"aws_instance", "aws_spot_instance_request", "aws_launch_template", "aws_launch_configuration"}
-}
+_node_group_type_uses := [[r, sprintf("instance_types[%d]", [i]), v] |
+	some r in object.get(input.by_type, "aws_eks_node_group", [])
+	some i, v in r.after.instance_types
+	is_string(v)
+	v != ""
+]
 
-_instance_type_paths(r) := [[sprintf("instance_types[%d]", [i]), ["instance_types", i]] |
-	some i, _ in object.get(r.after, "instance_types", [])
-] if r.type == "aws_eks_node_group"
+_asg_type_uses := [[r, sprintf("mixed_instances_policy[%d].launch_template[%d].override[%d].instance_type", [i, j, k]), v] |
+	some r in object.get(input.by_type, "aws_autoscaling_group", [])
+	some i, mip in r.after.mixed_instances_policy
+	some j, lt in mip.launch_template
+	some k, o in lt.override
+	v := o.instance_type
+	is_string(v)
+	v != ""
+]
 
-_instance_type_paths(r) := [[sprintf("mixed_instances_policy[%d].launch_template[%d].override[%d].instance_type", [i, j, k]), ["mixed_instances_policy", i, "launch_template", j, "override", k, "instance_type"]] |
-	some i, mip in object.get(r.after, "mixed_instances_policy", [])
-	some j, lt in object.get(mip, "launch_template", [])
-	some k, _ in object.get(lt, "override", [])
-] if r.type == "aws_autoscaling_group"
-
-# db_classes(r): the database class r asks for, as [path, class]: the
-# instance_class of an instance, or the db_cluster_instance_class of a
-# Multi-AZ DB cluster (aws_rds_cluster without Aurora instances).
-db_classes(r) := [[attr, v] |
+# db_class_uses: every database class the input asks for, as [resource,
+# path, class]: the instance_class of an instance, or the
+# db_cluster_instance_class of a Multi-AZ DB cluster (aws_rds_cluster
+# without Aurora instances).
+db_class_uses := [[r, attr, v] |
+	some t in db_types
+	some r in object.get(input.by_type, t, [])
 	some attr in ["instance_class", "db_cluster_instance_class"]
-	v := object.get(r.after, attr, null)
+	v := r.after[attr]
 	is_string(v)
 	v != ""
 ]

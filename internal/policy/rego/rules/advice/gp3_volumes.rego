@@ -31,15 +31,15 @@ package paved.rules.gp3_volumes
 import data.paved.lib
 
 warn contains f if {
-	some r in lib.candidates(["aws_ebs_volume"])
-	lib.get(r, ["type"], "") == "gp2"
+	some r in object.get(input.by_type, "aws_ebs_volume", [])
+	r.after.type == "gp2"
 	lib.judged(r)
 	f := _finding(r, "type")
 }
 
 warn contains f if {
-	some r in lib.candidates(["aws_db_instance"])
-	lib.get(r, ["storage_type"], "") == "gp2"
+	some r in object.get(input.by_type, "aws_db_instance", [])
+	r.after.storage_type == "gp2"
 	lib.judged(r)
 	f := _finding(r, "storage_type")
 }

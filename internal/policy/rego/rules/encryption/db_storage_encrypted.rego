@@ -37,6 +37,7 @@ import data.paved.lib
 
 deny contains f if {
 	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
+	object.get(r.after, "storage_encrypted", null) != true
 	not _inherits(r)
 	_unencrypted(r)
 	lib.judged(r)

@@ -36,8 +36,7 @@ import data.paved.lib
 params := data.paved.params.db_memory_ceiling
 
 deny contains f if {
-	some r in lib.candidates(lib.db_types)
-	some [path, class] in lib.db_classes(r)
+	some [r, path, class] in lib.db_class_uses
 	mem := lib.db_class(class).memory_gib
 	mem > params.max_memory_gib
 	lib.judged(r)

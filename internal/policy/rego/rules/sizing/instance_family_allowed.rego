@@ -37,8 +37,7 @@ import data.paved.lib
 params := data.paved.params.instance_family_allowed
 
 deny contains f if {
-	some r in lib.candidates(lib.ec2_types)
-	some [path, itype] in lib.instance_types(r)
+	some [r, path, itype] in lib.instance_type_uses
 	fam := _family(itype)
 	not fam in params.ec2_families
 	lib.judged(r)
@@ -46,8 +45,7 @@ deny contains f if {
 }
 
 deny contains f if {
-	some r in lib.candidates(lib.db_types)
-	some [path, class] in lib.db_classes(r)
+	some [r, path, class] in lib.db_class_uses
 	class != "db.serverless" # Aurora Serverless v2 has no family
 	fam := _family(class)
 	not fam in params.db_families

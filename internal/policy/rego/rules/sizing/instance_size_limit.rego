@@ -37,8 +37,7 @@ import data.paved.lib
 params := data.paved.params.instance_size_limit
 
 deny contains f if {
-	some r in lib.candidates(lib.ec2_types)
-	some [path, itype] in lib.instance_types(r)
+	some [r, path, itype] in lib.instance_type_uses
 	row := lib.ec2_type(itype)
 	row.vcpu > params.max_vcpu
 	lib.judged(r)
@@ -46,8 +45,7 @@ deny contains f if {
 }
 
 deny contains f if {
-	some r in lib.candidates(lib.ec2_types)
-	some [path, itype] in lib.instance_types(r)
+	some [r, path, itype] in lib.instance_type_uses
 	row := lib.ec2_type(itype)
 	row.vcpu <= params.max_vcpu
 	row.memory_gib > params.max_memory_gib

@@ -33,8 +33,7 @@ import data.paved.lib
 params := data.paved.params.unknown_instance_type
 
 warn contains f if {
-	some r in lib.candidates(lib.ec2_types)
-	some [path, itype] in lib.instance_types(r)
+	some [r, path, itype] in lib.instance_type_uses
 	not lib.ec2_type(itype)
 	not itype in params.ignore
 	lib.judged(r)
@@ -42,8 +41,7 @@ warn contains f if {
 }
 
 warn contains f if {
-	some r in lib.candidates(lib.db_types)
-	some [path, class] in lib.db_classes(r)
+	some [r, path, class] in lib.db_class_uses
 	not lib.db_class(class)
 	not class in params.ignore
 	lib.judged(r)

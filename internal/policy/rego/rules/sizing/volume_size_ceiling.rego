@@ -36,7 +36,7 @@ params := data.paved.params.volume_size_ceiling
 
 deny contains f if {
 	some r in lib.candidates(["aws_ebs_volume"])
-	size := lib.get(r, ["size"], 0)
+	size := r.after.size
 	_over(size)
 	lib.judged(r)
 	f := _finding(r, "size", size)

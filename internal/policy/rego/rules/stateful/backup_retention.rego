@@ -44,6 +44,7 @@ applies if not object.get(input, ["service", "phase"], "") in params.skip_phases
 deny contains f if {
 	applies
 	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
+	not _enough(object.get(r.after, "backup_retention_period", null))
 	days := _days(r)
 	days < params.min_days
 	lib.get(r, ["replicate_source_db"], "") in {"", null}
@@ -55,6 +56,7 @@ deny contains f if {
 deny contains f if {
 	applies
 	some r in lib.candidates(["aws_dynamodb_table"])
+	not _pitr_on(object.get(r.after, "point_in_time_recovery", null))
 	not lib.unknown(r, ["point_in_time_recovery"])
 	not _pitr(r)
 	lib.judged(r)
@@ -74,3 +76,12 @@ _pitr(r) if {
 	some [i, _] in lib.blocks(r, "point_in_time_recovery")
 	lib.get(r, ["point_in_time_recovery", i, "enabled"], false) != false
 }
+
+# Cheap prefilters on the attribute alone, so that compliant databases never
+# reach the helpers that take the whole resource.
+_enough(d) if {
+	is_number(d)
+	d >= params.min_days
+}
+
+_pitr_on(blocks) if blocks[0].enabled == true

@@ -45,9 +45,9 @@ attribute := {
 deny contains f if {
 	not object.get(input, ["service", "phase"], "") in params.skip_phases
 	some t, attr in attribute
-	some r in lib.candidates([t])
-	v := lib.get(r, [attr], false)
-	v == false
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, attr, null) != true
+	lib.get(r, [attr], false) == false
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s can be deleted by any plan: %s is not true", [r.address, attr]), attr, object.get(r.after, attr, null))
 }

@@ -45,7 +45,7 @@ params := data.paved.params.required_tags
 # The common case, every key in the effective tags, is decided first.
 deny contains f if {
 	some r in input.resources
-	not _tagged(r)
+	not _tagged(object.get(r, "tags", {}))
 	_taggable(r)
 	object.get(r, "source", "terraform") == "terraform"
 	lib.judged(r)
@@ -57,8 +57,8 @@ deny contains f if {
 
 # Fast path in two builtin calls: all required keys in the engine's
 # effective tags, none of them empty.
-_tagged(r) if {
-	t := object.filter(r.tags, params.required_keys)
+_tagged(tags) if {
+	t := object.filter(tags, params.required_keys)
 	count(t) == count(params.required_keys)
 	not "" in t
 }
