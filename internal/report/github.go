@@ -38,7 +38,7 @@ func writeGitHub(w io.Writer, r *Result) error {
 			msg = f.Resource + ": " + msg
 		}
 		if f.Path != "" {
-			if v := valueText(f.Value); v != "" {
+			if v := valueText(f.Value); v != "" && !strings.Contains(f.Message, v) {
 				msg += fmt.Sprintf(" (%s = %s)", f.Path, v)
 			}
 		}

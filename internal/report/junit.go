@@ -81,7 +81,7 @@ func writeJUnit(w io.Writer, r *Result) error {
 		for _, f := range byRes[k] {
 			line := fmt.Sprintf("%s %s: %s", strings.ToUpper(string(f.Severity)), f.Rule, f.Message)
 			if f.Path != "" {
-				if v := valueText(f.Value); v != "" {
+				if v := valueText(f.Value); v != "" && !strings.Contains(f.Message, v) {
 					line += fmt.Sprintf(" (%s = %s)", f.Path, v)
 				}
 			}

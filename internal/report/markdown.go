@@ -82,7 +82,7 @@ func writeMarkdown(w io.Writer, r *Result, opt Options) error {
 		for _, f := range g {
 			fmt.Fprintf(&s, "- **%s** `%s`: %s", f.Severity, f.Rule, mdEscape(f.Message))
 			if f.Path != "" {
-				if v := valueText(f.Value); v != "" {
+				if v := valueText(f.Value); v != "" && !strings.Contains(f.Message, v) {
 					fmt.Fprintf(&s, " (`%s` = `%s`)", f.Path, strings.ReplaceAll(v, "`", "'"))
 				}
 			}

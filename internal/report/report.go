@@ -114,7 +114,8 @@ func (r *Result) docURL(f paved.Finding) string {
 	return u
 }
 
-// valueText renders an offending value for people: strings bare, the rest
+// valueText renders (one-line formats leave it out when the message
+// already quotes the value, to avoid saying it twice) an offending value for people: strings bare, the rest
 // as compact JSON.
 func valueText(v any) string {
 	switch x := v.(type) {
