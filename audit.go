@@ -144,6 +144,10 @@ type AuditStore interface {
 	// AllAuditEvents calls fn for every event in Seq order (for verification);
 	// it streams, so memory does not grow with the log.
 	AllAuditEvents(ctx context.Context, fn func(*AuditEvent) error) error
+	// AuditHead returns the Seq of the newest event (0 for an empty log).
+	// Every change appends an event, so an unchanged head means unchanged
+	// data: readers use it to keep caches exact, across replicas too.
+	AuditHead(ctx context.Context) (int64, error)
 }
 
 // Diff compares two values of the same struct type field by field, using

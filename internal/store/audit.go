@@ -109,3 +109,13 @@ func (db *DB) AllAuditEvents(ctx context.Context, fn func(*paved.AuditEvent) err
 	}
 	return nil
 }
+
+// AuditHead returns the newest event's seq. It is a primary-key lookup, so
+// it is cheap enough to run on every cached read.
+func (db *DB) AuditHead(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := db.reader().queryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM audit_events").Scan(&seq); err != nil {
+		return 0, fmt.Errorf("store: audit head: %w", err)
+	}
+	return seq, nil
+}

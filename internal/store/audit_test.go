@@ -17,6 +17,33 @@ import (
 	paved "github.com/paved-dev/paved"
 )
 
+func TestAuditHead(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		head, err := e.db.AuditHead(e.ctx)
+		must(t, err)
+		if head != 0 {
+			t.Fatalf("empty log: head %d", head)
+		}
+		seed(t, e)
+		head, err = e.db.AuditHead(e.ctx)
+		must(t, err)
+		title := "moved"
+		_, err = e.db.UpdateService(e.ctx, "checkout", paved.ServiceUpdate{Title: &title})
+		must(t, err)
+		next, err := e.db.AuditHead(e.ctx)
+		must(t, err)
+		if head == 0 || next != head+1 {
+			t.Fatalf("head %d then %d after one change", head, next)
+		}
+		// A no-op update changes nothing, so the head stays.
+		_, err = e.db.UpdateService(e.ctx, "checkout", paved.ServiceUpdate{Title: &title})
+		must(t, err)
+		if again, _ := e.db.AuditHead(e.ctx); again != next {
+			t.Fatalf("no-op update moved the head to %d", again)
+		}
+	})
+}
+
 func TestAuditFind(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		seed(t, e)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -18,11 +19,28 @@ func (s *Server) listServices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Every reader sees the same catalog, so the answer depends on the
+	// filter alone and can be shared between users (see readCache).
+	key := fmt.Sprintf("services|%+v", f)
+	head, cacheable := headFrom(r.Context())
+	if cacheable {
+		if body, ok := s.cache.answer(head, key); ok {
+			writeBody(w, http.StatusOK, "application/json", body)
+			return nil
+		}
+	}
 	items, total, err := s.store.FindServices(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	body, err := encodeJSON(newList(items, total, f.Page))
+	if err != nil {
+		return err
+	}
+	if cacheable {
+		s.cache.keep(head, key, body)
+	}
+	writeBody(w, http.StatusOK, "application/json", body)
 	return nil
 }
 

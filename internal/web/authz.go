@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -40,14 +41,33 @@ func (s *Server) authenticateAPI(r *http.Request) (*http.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	u, _, err := s.store.Authenticate(r.Context(), paved.HashToken(secret))
+	hash := paved.HashToken(secret)
+	head, err := s.auditHead(r.Context())
 	if err != nil {
 		return r, err
 	}
+	now := s.now()
+	u, tok, ok := s.cache.token(head, hash, now)
+	if !ok {
+		if u, tok, err = s.store.Authenticate(r.Context(), hash); err != nil {
+			return r, err
+		}
+		s.cache.keepToken(head, hash, u, tok, now)
+	}
+	r = r.WithContext(context.WithValue(r.Context(), headKey{}, head))
 	if u == nil || u.RetiredAt != nil {
 		// A retired user keeps no access, whatever tokens they left behind.
 		return r, paved.Errorf(paved.EUNAUTHORIZED, "the token's user is retired")
 	}
 	noteActor(r.Context(), u)
 	return r.WithContext(paved.WithActor(r.Context(), paved.Actor{User: u})), nil
+}
+
+// headKey carries the audit head read during authentication, so a cached
+// read in the same request needs no second lookup.
+type headKey struct{}
+
+func headFrom(ctx context.Context) (int64, bool) {
+	h, ok := ctx.Value(headKey{}).(int64)
+	return h, ok
 }

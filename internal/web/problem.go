@@ -221,3 +221,22 @@ func jsonTypeName(goType string) string {
 	}
 	return "an object"
 }
+
+// encodeJSON returns v encoded as writeJSON would write it, for answers
+// that are cached as bytes.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, fmt.Errorf("web: encoding the answer: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeBody writes an encoded answer.
+func writeBody(w http.ResponseWriter, status int, ctype string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

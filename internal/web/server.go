@@ -47,6 +47,7 @@ type Server struct {
 	openapi []byte // the OpenAPI document, built once from the route table
 	now     func() time.Time
 	portal  *portal // templates and assets, prepared by initPortal
+	cache   *readCache
 }
 
 // NewServer builds the server and parses its templates (so a broken template
@@ -71,7 +72,7 @@ func NewServer(cfg Config) (*Server, error) {
 		// The zero Options is not a usable mapping (see catalog.Options).
 		cfg.Catalog = catalog.DefaultOptions()
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, cache: newReadCache()}
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("web: registering metrics: %w", err)
