@@ -34,7 +34,7 @@ measure() { # prints "wall_seconds peak_kib" of the median run by wall time
 	local out=()
 	for _ in $(seq 1 "$RUNS"); do
 		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
-		out+=("$(cat "$work/time")")
+		out+=("$(tail -1 "$work/time")")
 	done
 	printf '%s\n' "${out[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
 }

@@ -89,7 +89,9 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 	// PodDisruptionBudgets of a Deployment), so a group with an active
 	// plan-scoped rule is converted whole.
 	needed := map[string]bool{}
+	needAll := false
 	for _, ri := range resourceRules {
+		needAll = needAll || ri.allTypes
 		for t := range ri.typeSet {
 			needed[t] = true
 		}
@@ -100,7 +102,7 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 		types := map[string]bool{}
 		for i, r := range g.res {
 			types[r.Type] = true
-			if needed[r.Type] {
+			if needAll || needed[r.Type] {
 				g.chunk = append(g.chunk, i)
 			}
 		}
@@ -185,7 +187,7 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 func selectRules(rules []*ruleInfo, types map[string]bool, plan bool) []string {
 	var out []string
 	for _, ri := range rules {
-		if plan && len(ri.typeSet) == 0 {
+		if (plan && len(ri.typeSet) == 0) || (!plan && ri.allTypes) {
 			out = append(out, ri.pkg)
 			continue
 		}

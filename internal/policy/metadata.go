@@ -31,6 +31,10 @@ type ruleInfo struct {
 	file     string   // source file (for custom rules: Finding.Policy)
 	// typeSet holds resource_types for the per-chunk rule selection.
 	typeSet map[string]bool
+	// allTypes is set by resource_types: ["*"]: a rule that judges every
+	// resource on its own (tags, regions, providers). It runs per chunk, in
+	// parallel, like any resource-scoped rule.
+	allTypes bool
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -146,6 +150,9 @@ func parseRuleMetadata(pkg string, a *ast.Annotations, file string) (*ruleInfo, 
 			s, ok := e.(string)
 			if !ok || strings.TrimSpace(s) == "" {
 				return nil, fail("custom.resource_types[%d]: want a resource type, got %s", i, compactJSON(e))
+			}
+			if s == "*" {
+				ri.allTypes = true
 			}
 			if !ri.typeSet[s] {
 				ri.typeSet[s] = true

@@ -266,7 +266,7 @@ func (up *userPolicies) check(ctx context.Context, docs []*iac.Document) ([]pave
 		file := fileTerm(d.Input)
 		if arr, ok := raw.([]any); ok && perInput[d.Input] == 1 {
 			for _, el := range arr {
-				v, err := toValue(el)
+				v, err := parallelValue(el)
 				if err != nil {
 					return nil, fmt.Errorf("policy: %s: %w", d.Input, err)
 				}
@@ -274,7 +274,7 @@ func (up *userPolicies) check(ctx context.Context, docs []*iac.Document) ([]pave
 			}
 			continue
 		}
-		v, err := toValue(raw)
+		v, err := parallelValue(raw)
 		if err != nil {
 			return nil, fmt.Errorf("policy: %s: %w", d.Input, err)
 		}

@@ -192,7 +192,7 @@ func render(rules []rule) []byte {
 			sec = "yes (the security team signs exceptions)"
 		}
 		fmt.Fprintf(&b, "- Severity: %s\n- Category: %s\n- Security: %s\n- Scope: %s\n", r.Severity, r.Category, sec, r.Scope)
-		if len(r.Types) > 0 {
+		if len(r.Types) > 0 && !(len(r.Types) == 1 && r.Types[0] == "*") {
 			fmt.Fprintf(&b, "- Resource types: %s\n", code(r.Types))
 		} else {
 			b.WriteString("- Resource types: all\n")

@@ -311,18 +311,34 @@ unset_default(r, path) if {
 # (aws_s3_bucket.x.id), and then the configuration is matched to the bucket
 # with the same resource name in the same module, the common convention.
 # The plan's configuration references are not part of the input.
+#
+# Joins over many buckets use the keys below instead: a rule builds the set
+# of keys of the configurations once (s3_config_key) and looks each bucket's
+# keys up in it (s3_bucket_keys), which is linear where comparing every
+# bucket with every configuration is quadratic.
 s3_bucket_of(b, r) if {
+	some k in s3_bucket_keys(b)
+	k == s3_config_key(r)
+}
+
+# s3_config_key(r): how configuration r names its bucket.
+s3_config_key(r) := concat("", ["name:", v]) if {
 	v := object.get(r.after, "bucket", null)
 	is_string(v)
 	v != ""
-	v in {object.get(b.after, "bucket", null), object.get(b.after, "id", null)}
 }
 
-s3_bucket_of(b, r) if {
+s3_config_key(r) := concat("", ["addr:", object.get(r, "module", ""), "|", _base_name(r.address)]) if {
 	unknown(r, ["bucket"])
-	object.get(r, "module", "") == object.get(b, "module", "")
-	_base_name(r.address) == _base_name(b.address)
 }
+
+# s3_bucket_keys(b): every key under which a configuration may name bucket b.
+s3_bucket_keys(b) := {k |
+	some v in [object.get(b.after, "bucket", null), object.get(b.after, "id", null)]
+	is_string(v)
+	v != ""
+	k := concat("", ["name:", v])
+} | {concat("", ["addr:", object.get(b, "module", ""), "|", _base_name(b.address)])}
 
 # _base_name("module.a.aws_s3_bucket.logs[\"x\"]") = "logs[\"x\"]"
 _base_name(addr) := n if {

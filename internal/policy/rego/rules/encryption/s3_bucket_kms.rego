@@ -63,8 +63,14 @@ _kms(b) if {
 }
 
 _kms(b) if {
+	keys := _kms_keys # the whole set, materialised once and cached
+	some k in lib.s3_bucket_keys(b)
+	k in keys
+}
+
+# The keys of every KMS encryption configuration, built once (see lib.s3_bucket_of).
+_kms_keys contains lib.s3_config_key(c) if {
 	some c in lib.resources(["aws_s3_bucket_server_side_encryption_configuration"])
-	lib.s3_bucket_of(b, c)
 	_config_kms(c)
 }
 

@@ -55,8 +55,14 @@ deny contains f if {
 }
 
 _has_block(b) if {
+	keys := _block_keys # the whole set, materialised once and cached
+	some k in lib.s3_bucket_keys(b)
+	k in keys
+}
+
+# The keys of every block, built once per evaluation (see lib.s3_bucket_of).
+_block_keys contains lib.s3_config_key(r) if {
 	some r in lib.resources(["aws_s3_bucket_public_access_block"])
-	lib.s3_bucket_of(b, r)
 }
 
 _account_blocked if {

@@ -13,7 +13,8 @@
 #   category: placement
 #   security: false
 #   remediation: Deploy to one of the allowed regions (set the provider's region), or ask for a sign-off explaining the residency or latency need.
-#   scope: plan
+#   scope: resource
+#   resource_types: ["*"]
 #   parameters:
 #     allowed_regions:
 #       default: [eu-west-1, eu-central-1, us-east-1, us-west-2]

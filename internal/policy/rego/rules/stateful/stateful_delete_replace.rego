@@ -12,7 +12,8 @@
 #   category: stateful
 #   security: false
 #   remediation: If this is not intended, add a moved block or revert the force-new change; if it is, take and verify a backup, then ask for a sign-off.
-#   scope: plan
+#   scope: resource
+#   resource_types: ["*"]
 #   parameters:
 #     stateful_types:
 #       default: [aws_db_instance, aws_rds_cluster, aws_rds_global_cluster, aws_dynamodb_table, aws_dynamodb_global_table, aws_s3_bucket, aws_efs_file_system, aws_ebs_volume, aws_fsx_lustre_file_system, aws_fsx_windows_file_system, aws_fsx_ontap_file_system, aws_fsx_openzfs_file_system, aws_elasticache_replication_group, aws_elasticache_cluster, aws_elasticache_serverless_cache, aws_memorydb_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_redshift_cluster, aws_opensearch_domain, aws_elasticsearch_domain, aws_kinesis_stream, aws_sqs_queue, aws_msk_cluster, aws_mq_broker, aws_kms_key, aws_secretsmanager_secret, aws_backup_vault, aws_ecr_repository, aws_cloudwatch_log_group, aws_timestreamwrite_table, aws_keyspaces_table, PersistentVolumeClaim, PersistentVolume]

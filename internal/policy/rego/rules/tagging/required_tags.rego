@@ -13,7 +13,8 @@
 #   category: tagging
 #   security: false
 #   remediation: Add the missing keys to the provider's default_tags (once per configuration) or to the resource's tags.
-#   scope: plan
+#   scope: resource
+#   resource_types: ["*"]
 #   parameters:
 #     required_keys:
 #       default: [team, service]
@@ -50,7 +51,9 @@ deny contains f if {
 	object.get(r, "source", "terraform") == "terraform"
 	lib.judged(r)
 	not _all_unknown(r)
-	missing := sort([k | some k in params.required_keys; not _has(r, k)])
+	tags := _tags(r)
+	unknown := _unknown_tags(r)
+	missing := sort([k | some k in params.required_keys; not _has(tags, unknown, k)])
 	count(missing) > 0
 	f := lib.finding(r, sprintf("%s is missing the cost-allocation tag(s) %s", [r.address, concat(", ", missing)]), "tags", missing)
 }
@@ -70,18 +73,22 @@ _taggable(r) if object.get(r.after, "tags_all", false) != false
 
 _all_unknown(r) if lib.unknown(r, ["tags_all"])
 
-_has(r, k) if {
-	some tk, v in _tags(r)
+# _has(tags, unknown, k): key k has a value, or one known only after apply.
+# The helpers take the small tag objects, not the resource: OPA memoises
+# function calls by their arguments, and a whole resource is costly to key.
+_has(tags, _, k) if {
+	some tk, v in tags
 	_same_key(tk, k)
 	_present(v)
 }
 
-_has(r, k) if {
-	some attr in ["tags", "tags_all"]
-	some tk, u in object.get(r, ["after_unknown", attr], {})
+_has(_, unknown, k) if {
+	some tk, u in unknown
 	_same_key(tk, k)
 	u == true
 }
+
+_unknown_tags(r) := object.union(_obj(object.get(r, ["after_unknown", "tags"], {})), _obj(object.get(r, ["after_unknown", "tags_all"], {})))
 
 # The effective tags: the engine's, tags_all (which includes the provider's
 # default_tags) and the resource's own tags.

@@ -12,7 +12,8 @@
 #   category: technology
 #   security: true
 #   remediation: Use an approved provider, or ask the security team to review and approve this one.
-#   scope: plan
+#   scope: resource
+#   resource_types: ["*"]
 #   parameters:
 #     approved:
 #       default: [hashicorp/aws, hashicorp/random, hashicorp/null, hashicorp/tls, hashicorp/archive, hashicorp/local, hashicorp/time, hashicorp/external, hashicorp/http, hashicorp/cloudinit, hashicorp/kubernetes, hashicorp/helm, builtin/terraform]

@@ -12,7 +12,8 @@
 #   category: technology
 #   security: false
 #   remediation: Use the approved technology named in the message, or ask the enablement team for a sign-off explaining why this one is needed and who will operate it.
-#   scope: plan
+#   scope: resource
+#   resource_types: ["*"]
 #   parameters:
 #     needs_signoff:
 #       default:

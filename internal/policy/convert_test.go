@@ -1,0 +1,46 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// parallelValue must build exactly the value ast.InterfaceToValue builds.
+func TestParallelValueMatches(t *testing.T) {
+	var rc []any
+	for i := range 1000 {
+		rc = append(rc, map[string]any{"address": fmt.Sprintf("aws_s3_bucket.b%d", i), "n": json.Number("1.5"), "f": float64(i), "ok": i%2 == 0, "nil": nil,
+			"nested": []any{map[string]any{"k": "v"}, "x"}})
+	}
+	docs := []any{
+		map[string]any{"format_version": "1.2", "resource_changes": rc, "empty": map[string]any{}, "small": []any{1.0, "a"}},
+		rc,
+		"scalar",
+		[]any{},
+		map[string]any{},
+	}
+	for i, d := range docs {
+		want, err := ast.InterfaceToValue(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := parallelValue(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Compare(got) != 0 {
+			t.Errorf("doc %d: values differ:\n%s\n%s", i, trunc(want.String()), trunc(got.String()))
+		}
+	}
+}
+
+func trunc(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return strings.TrimSpace(s)
+}
