@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,5 +55,32 @@ func TestStdinOption(t *testing.T) {
 	docs, err := ReadPaths([]string{"-"}, Options{Stdin: strings.NewReader("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")})
 	if err != nil || len(docs) != 1 || docs[0].Input != "-" {
 		t.Fatalf("docs %+v err %v", docs, err)
+	}
+}
+
+// Raw decodes the plan's members in parallel; the result must be the plan
+// as encoding/json reads it, with the sensitive values masked.
+func TestRawMatchesEncodingJSON(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "plan", "aws.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := Read("aws.json", data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := docs[0].Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want any
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	maskPlan(want)
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if string(gb) != string(wb) {
+		t.Fatalf("Raw differs from encoding/json:\n%s\n%s", gb[:200], wb[:200])
 	}
 }

@@ -124,7 +124,7 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 	if err := e.parallel(ctx, len(convTasks), func(i int) error {
 		t := convTasks[i]
 		for _, j := range t.idx {
-			term, err := resourceTerm(t.g.res[j])
+			term, err := resourceTerm(t.g.res[j], e.needBefore)
 			if err != nil {
 				return fmt.Errorf("policy: resource %s: %w", t.g.res[j].Address, err)
 			}
@@ -464,7 +464,7 @@ func serviceTerm(svc paved.ServiceContext) (*ast.Term, error) {
 // resourceTerm builds the AST object of a resource directly (the field
 // names and omitempty rules of paved.IaCResource's JSON form), avoiding a
 // JSON round trip per resource.
-func resourceTerm(r *paved.IaCResource) (*ast.Term, error) {
+func resourceTerm(r *paved.IaCResource, withBefore bool) (*ast.Term, error) {
 	obj := ast.NewObject()
 	str := func(k, v string, always bool) {
 		if v != "" || always {
@@ -493,7 +493,7 @@ func resourceTerm(r *paved.IaCResource) (*ast.Term, error) {
 		k string
 		m map[string]any
 	}{{"before", r.Before}, {"after", r.After}, {"after_unknown", r.AfterUnknown}} {
-		if len(kv.m) == 0 {
+		if len(kv.m) == 0 || (kv.k == "before" && !withBefore) {
 			continue
 		}
 		v, err := toValue(kv.m)

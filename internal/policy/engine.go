@@ -99,6 +99,11 @@ type Engine struct {
 	mu       sync.Mutex
 	prepared map[string]*rego.PreparedEvalQuery // by tier|phase
 
+	// needBefore is set when some rule mentions "before": only then are
+	// the resources' prior values converted for evaluation (no built-in
+	// rule reads them, and they are half of the conversion work).
+	needBefore bool
+
 	user  *userPolicies
 	print io.Writer
 	pmu   sync.Mutex // serialises writes to print
@@ -438,6 +443,7 @@ func jsonError(src []byte, err error) error {
 // compileLibrary compiles the paved.* modules with a generated aggregator
 // and reads the rule metadata.
 func (e *Engine) compileLibrary(modules map[string]*ast.Module) error {
+	e.needBefore = mentionsKey(modules, "before")
 	names := sortedKeys(modules)
 	rulesPrefix := ast.MustParseRef("data.paved.rules")
 	type pkgState struct {
@@ -651,4 +657,23 @@ func (h printHook) Print(pctx print.Context, msg string) error {
 	defer h.mu.Unlock()
 	_, err := fmt.Fprintf(h.w, "%v: %s\n", pctx.Location, msg)
 	return err
+}
+
+// mentionsKey reports whether any module refers to key as a reference
+// part or a string literal (object.get(r, "before", ...)): a conservative
+// test, since a false positive only costs conversion time.
+func mentionsKey(modules map[string]*ast.Module, key string) bool {
+	found := false
+	for _, m := range modules {
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			if s, ok := t.Value.(ast.String); ok && string(s) == key {
+				found = true
+			}
+			return found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }

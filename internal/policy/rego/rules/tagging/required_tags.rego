@@ -49,13 +49,13 @@ deny contains f if {
 	not _tagged(object.get(r, "tags", {}))
 	_taggable(r)
 	object.get(r, "source", "terraform") == "terraform"
-	lib.judged(r)
+	r.action in lib.judged_actions
+	object.get(r, "mode", "managed") != "data"
 	not _all_unknown(r)
-	tags := _tags(r)
-	unknown := _unknown_tags(r)
-	missing := sort([k | some k in params.required_keys; not _has(tags, unknown, k)])
+	present := _present_keys(_tags(r), _unknown_tags(r))
+	missing := sort([k | some k in params.required_keys; not _key(k) in present])
 	count(missing) > 0
-	f := lib.finding(r, sprintf("%s is missing the cost-allocation tag(s) %s", [r.address, concat(", ", missing)]), "tags", missing)
+	f := {"address": r.address, "msg": sprintf("%s is missing the cost-allocation tag(s) %s", [r.address, concat(", ", missing)]), "path": "tags", "value": missing}
 }
 
 # Fast path in two builtin calls: all required keys in the engine's
@@ -71,22 +71,15 @@ _taggable(r) if object.get(r.after, "tags", false) != false
 
 _taggable(r) if object.get(r.after, "tags_all", false) != false
 
-_all_unknown(r) if lib.unknown(r, ["tags_all"])
+_all_unknown(r) if r.after_unknown.tags_all == true
 
-# _has(tags, unknown, k): key k has a value, or one known only after apply.
-# The helpers take the small tag objects, not the resource: OPA memoises
-# function calls by their arguments, and a whole resource is costly to key.
-_has(tags, _, k) if {
-	some tk, v in tags
-	_same_key(tk, k)
-	_present(v)
-}
+# _present_keys: the (normalised) keys that have a value, or one known only
+# after apply. One set built per resource, then one lookup per required key.
+_present_keys(tags, unknown) := {_key(k) | some k, v in tags; _present(v)} | {_key(k) | some k, u in unknown; u == true}
 
-_has(_, unknown, k) if {
-	some tk, u in unknown
-	_same_key(tk, k)
-	u == true
-}
+_key(k) := k if params.case_sensitive
+
+else := lower(k)
 
 _unknown_tags(r) := object.union(_obj(object.get(r, ["after_unknown", "tags"], {})), _obj(object.get(r, ["after_unknown", "tags_all"], {})))
 
@@ -97,13 +90,6 @@ _tags(r) := object.union_n([_obj(object.get(r, "tags", {})), _obj(object.get(r.a
 _obj(x) := x if is_object(x)
 
 else := {}
-
-_same_key(a, b) if a == b
-
-_same_key(a, b) if {
-	not params.case_sensitive
-	lower(a) == lower(b)
-}
 
 _present(v) if {
 	is_string(v)
