@@ -54,9 +54,9 @@ func TestBeforeOnlyWhenMentioned(t *testing.T) {
 		t.Error("no built-in rule reads before, yet the engine would convert it")
 	}
 	for src, want := range map[string]bool{
-		"package paved.rules.x\ndeny contains 1 if input.resources[_].before.size > 1":          true,
+		"package paved.rules.x\ndeny contains 1 if input.resources[_].before.size > 1":            true,
 		"package paved.rules.x\ndeny contains 1 if object.get(input.resources[_], \"before\", 0)": true,
-		"package paved.rules.x\ndeny contains 1 if input.resources[_].after.size > 1":           false,
+		"package paved.rules.x\ndeny contains 1 if input.resources[_].after.size > 1":             false,
 	} {
 		m := ast.MustParseModuleWithOpts(src, ast.ParserOptions{RegoVersion: ast.RegoV1})
 		if got := mentionsKey(map[string]*ast.Module{"x.rego": m}, "before"); got != want {
