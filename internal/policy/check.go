@@ -96,8 +96,15 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 			needed[t] = true
 		}
 	}
+	// Plan-scoped rules join resources, so their input is the whole group
+	// at once; for built-in rules it holds the resources of the types they
+	// list (all of them for custom rules, or a rule that lists none). Only these are converted up
+	// front and kept; chunk tasks convert the rest themselves and drop the
+	// values after evaluating, so memory does not hold a second copy of a
+	// huge plan.
 	var convTasks []task
 	planActive := make([][]string, len(groups))
+	planIdx := make([][]int, len(groups))
 	for gi, g := range groups {
 		types := map[string]bool{}
 		for i, r := range g.res {
@@ -108,19 +115,31 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 		}
 		planActive[gi] = selectRules(planRules, types, true)
 		g.terms = make([]*ast.Term, len(g.res))
-		idx := g.chunk
-		if len(planActive[gi]) > 0 {
-			idx = make([]int, len(g.res))
-			for i := range idx {
-				idx[i] = i
+		if len(planActive[gi]) == 0 {
+			continue
+		}
+		planTypes, planAll := map[string]bool{}, false
+		for _, pkg := range planActive[gi] {
+			ri := e.byPkg[pkg]
+			// Custom plan rules see everything, as the contract has always
+			// said; built-in ones list every type they read (a test checks).
+			planAll = planAll || len(ri.typeSet) == 0 || !ri.rule.Builtin
+			for t := range ri.typeSet {
+				planTypes[t] = true
 			}
 		}
+		for i, r := range g.res {
+			if planAll || planTypes[r.Type] {
+				planIdx[gi] = append(planIdx[gi], i)
+			}
+		}
+		idx := planIdx[gi]
 		for lo := 0; lo < len(idx); lo += e.opts.ChunkSize {
 			convTasks = append(convTasks, task{g: g, idx: idx[lo:min(lo+e.opts.ChunkSize, len(idx))]})
 		}
 	}
-	// Convert each resource to an AST term once, in parallel: the terms
-	// are shared by the chunk inputs and the plan-scoped input.
+	// Convert the plan-scoped inputs once, in parallel: their terms are
+	// shared by the plan input and the chunks that hold the same resources.
 	if err := e.parallel(ctx, len(convTasks), func(i int) error {
 		t := convTasks[i]
 		for _, j := range t.idx {
@@ -138,11 +157,7 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 	var tasks []task
 	for gi, g := range groups {
 		if plan := planActive[gi]; len(plan) > 0 {
-			all := make([]int, len(g.res))
-			for i := range all {
-				all[i] = i
-			}
-			tasks = append(tasks, task{g: g, idx: all, active: plan})
+			tasks = append(tasks, task{g: g, idx: planIdx[gi], active: plan})
 		}
 		for lo := 0; lo < len(g.chunk); lo += e.opts.ChunkSize {
 			idx := g.chunk[lo:min(lo+e.opts.ChunkSize, len(g.chunk))]
@@ -295,6 +310,12 @@ func (e *Engine) evalTask(ctx context.Context, pq *rego.PreparedEvalQuery, t tas
 	var typeOrder []string
 	for i, j := range t.idx {
 		term := t.g.terms[j]
+		if term == nil {
+			var err error
+			if term, err = resourceTerm(t.g.res[j], e.needBefore); err != nil {
+				return nil, fmt.Errorf("policy: resource %s: %w", t.g.res[j].Address, err)
+			}
+		}
 		terms[i] = term
 		typ := t.g.res[j].Type
 		if _, ok := byType[typ]; !ok {

@@ -6,7 +6,7 @@
 #   severity: deny
 #   category: kubernetes
 #   scope: plan
-#   resource_types: [Deployment]
+#   resource_types: [Deployment, PodDisruptionBudget]
 #   parameters:
 #     tiers:
 #       default: [1]
