@@ -338,6 +338,17 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 	} else if s, ok := skippedKinds[strings.ToLower(kind)]; ok {
 		e.Kind = s.Kind
 	}
+	if strings.EqualFold(kind, "template") && strings.HasPrefix(apiVersion, "scaffolder.backstage.io/") {
+		// Scaffolder templates have their own apiVersion (and placeholders
+		// in their steps): say why they are skipped rather than that the
+		// version is unknown.
+		e.Outcome, e.Reason = paved.OutcomeSkipped, skippedKinds["template"].Reason
+		return e
+	}
+	if why := skeletonReason(root); why != "" {
+		e.Outcome, e.Reason = paved.OutcomeSkipped, why
+		return e
+	}
 	switch {
 	case len(d.errs) > 0 && (apiVersion == "" || kind == ""):
 		e.Outcome, e.Reason = paved.OutcomeInvalid, strings.Join(d.errs, "; ")
@@ -440,10 +451,10 @@ func decodeComponent(d *decoder, e *Entity, meta, spec *yaml.Node, opt *Options)
 		d.errs = append(d.errs, err.Error())
 	} else {
 		switch r.Kind {
-		case "", "group":
+		case "", "group", "user":
+			// A user owner (user:guest, common in Backstage's own templates)
+			// is resolved by Plan to the user's team when there is one.
 			e.owner = r
-		case "user":
-			d.fail("spec.owner", on, "%q is a user: paved services are owned by teams, so name the user's team (group:name)", owner)
 		default:
 			d.fail("spec.owner", on, "%q is a %s: a service's owner must be a group (team)", owner, r.Kind)
 		}

@@ -327,6 +327,10 @@ func LoadFiles(files []File, opt Options) *Read {
 		}
 		docs, err := parseDocuments(f.Data)
 		if err != nil {
+			if why := skeletonFileReason(f.Data); why != "" {
+				r.Entities = append(r.Entities, &Entity{Kind: kindFile, Name: name, File: name, Outcome: paved.OutcomeSkipped, Reason: why})
+				continue
+			}
 			var pe *parseError
 			if errors.As(err, &pe) {
 				what := "malformed YAML"

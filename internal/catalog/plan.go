@@ -56,6 +56,7 @@ type state struct {
 	e       *Entity
 	errs    []string
 	notes   []string
+	skip    string // why paved leaves out an entity that is not wrong
 	outcome paved.Outcome
 	changes []string
 	name    string // canonical: as in paved when it exists, else as read
@@ -68,7 +69,16 @@ type state struct {
 	svc  *paved.Service
 }
 
-func (s *state) valid() bool { return s.e.Outcome == "" && len(s.errs) == 0 }
+func (s *state) valid() bool { return s.e.Outcome == "" && len(s.errs) == 0 && s.skip == "" }
+
+// notWritten is the outcome of an entity that is not valid(): skipped when
+// the only reason is s.skip, else invalid.
+func (s *state) notWritten() paved.Outcome {
+	if s.skip != "" && len(s.errs) == 0 && s.e.Outcome == "" {
+		return paved.OutcomeSkipped
+	}
+	return paved.OutcomeInvalid
+}
 
 func (s *state) fail(format string, args ...any) {
 	s.errs = append(s.errs, fmt.Sprintf(format, args...))
@@ -168,6 +178,9 @@ func (p *planner) findDuplicates() {
 					nss = append(nss, ns)
 				}
 			}
+			if len(nss) > 1 && p.keepDefault(kind, same, at) {
+				continue
+			}
 			for _, s := range same {
 				if len(nss) > 1 {
 					s.fail("metadata.name: %q is used in namespaces %s (at %s): paved keys %s by name alone, so rename one", s.e.Name, strings.Join(nss, " and "), strings.Join(at, ", "), plural(kind))
@@ -177,6 +190,35 @@ func (p *planner) findDuplicates() {
 			}
 		}
 	}
+}
+
+// keepDefault settles a name used in several namespaces when exactly one of
+// its entities is in the default namespace, as in Backstage's own example
+// organisation (a guest user in default and in development): that one is
+// imported and references by name resolve to it, while the others are
+// skipped, since paved keys entities by name alone. Which one wins does
+// not depend on file order.
+func (p *planner) keepDefault(kind string, same []*state, at []string) bool {
+	var keep *state
+	for _, s := range same {
+		if s.e.Namespace == "" {
+			if keep != nil {
+				return false
+			}
+			keep = s
+		}
+	}
+	if keep == nil {
+		return false
+	}
+	byName := map[string]map[string]*state{kindGroup: p.teams, kindUser: p.users, kindComponent: p.services}[kind]
+	byName[strings.ToLower(keep.e.Name)] = keep
+	for _, s := range same {
+		if s != keep {
+			s.skip = fmt.Sprintf("metadata.name: %q is also used in the default namespace (%s), which paved imports; paved keys %s by name alone, so this one in namespace %s is left out: rename it to import it too", s.e.Name, keep.e.Source(), plural(kind), s.e.Namespace)
+		}
+	}
+	return true
 }
 
 func plural(kind string) string {
@@ -292,7 +334,7 @@ func (p *planner) planTeams() {
 	var planned []*state
 	for _, s := range list {
 		if !s.valid() {
-			s.outcome = paved.OutcomeInvalid
+			s.outcome = s.notWritten()
 			continue
 		}
 		t := cloneTeam(s.e.Team)
@@ -463,7 +505,7 @@ func (p *planner) planUsers() {
 	}
 	for _, s := range list {
 		if !s.valid() {
-			s.outcome = paved.OutcomeInvalid
+			s.outcome = s.notWritten()
 			continue
 		}
 		var teams []string
@@ -529,18 +571,23 @@ func (p *planner) planServices() {
 		if c != nil {
 			s.name = c.Name
 		}
+		var owner string
 		if s.valid() {
-			if _, ok := p.teamName(s.e.owner.key()); !ok {
+			if s.e.owner.Kind == "user" {
+				owner = p.userOwner(s)
+			} else if name, ok := p.teamName(s.e.owner.key()); ok {
+				owner = name
+			} else {
 				s.fail("%s (%s): %s, so the service cannot be imported", s.e.owner.Field, s.e.owner.At, p.whyMissing(s.e.owner.key(), s.e.owner.Name))
 			}
 		}
 		if !s.valid() {
-			s.outcome = paved.OutcomeInvalid
+			s.outcome = s.notWritten()
 			continue
 		}
 		v := cloneService(s.e.Service)
 		v.Name = s.name
-		v.Owner, _ = p.teamName(s.e.owner.key())
+		v.Owner = owner
 		if c == nil {
 			s.svc, s.outcome = v, paved.OutcomeCreated
 			p.plan.Services = append(p.plan.Services, v)
@@ -569,6 +616,44 @@ func (p *planner) planServices() {
 			p.plan.Services = append(p.plan.Services, m)
 		}
 	}
+}
+
+// userOwner resolves a spec.owner that names a user. paved services are
+// owned by teams, so a user who is in exactly one team (after this import)
+// hands the service to that team, and the entry says so; otherwise the
+// service is invalid, and the message names the user's teams to choose from.
+func (p *planner) userOwner(s *state) string {
+	r := s.e.owner
+	k := r.key()
+	var teams []string
+	found := false
+	if us := p.users[k]; us != nil && us.valid() && us.user != nil {
+		teams, found = us.user.Teams, true
+	} else if c := p.curUsers[k]; c != nil && (us == nil || !us.valid()) {
+		teams, found = c.Teams, true
+		// A current user named in spec.members of a group in this import
+		// gains that team: the plan's updated copy says so.
+		for _, u := range p.plan.Users {
+			if strings.EqualFold(u.Name, c.Name) {
+				teams = u.Teams
+			}
+		}
+	}
+	written := "user:" + r.Name
+	switch {
+	case !found && p.users[k] != nil:
+		s.fail("%s (%s): %q names user %s (%s), which is invalid in this import; paved services are owned by teams, so name a team (group:name)", r.Field, r.At, written, r.Name, p.users[k].e.Source())
+	case !found:
+		s.fail("%s (%s): %q names a user who is neither in this import nor in the catalog; paved services are owned by teams, so name a team (group:name)", r.Field, r.At, written)
+	case len(teams) == 1:
+		s.notes = append(s.notes, fmt.Sprintf("%s (%s): %q is a user; paved services are owned by teams, so the owner is the user's team %s", r.Field, r.At, written, teams[0]))
+		return teams[0]
+	case len(teams) == 0:
+		s.fail("%s (%s): %q is a user who is in no team; paved services are owned by teams, so name a team (group:name) or add the user to one", r.Field, r.At, written)
+	default:
+		s.fail("%s (%s): %q is a user in %d teams (%s); paved services are owned by teams, so name one of them (group:name)", r.Field, r.At, written, len(teams), strings.Join(teams, ", "))
+	}
+	return ""
 }
 
 // importPhase is the phase rule of Plan for a service paved already has:
@@ -605,6 +690,9 @@ func (p *planner) result() *paved.ImportPlan {
 		if e.Outcome != "" {
 			en.Outcome = e.Outcome
 			parts = append(parts, e.Reason)
+		}
+		if s.skip != "" {
+			parts = append(parts, s.skip)
 		}
 		parts = append(parts, s.errs...)
 		if en.Outcome != paved.OutcomeInvalid {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -271,4 +272,83 @@ func where(file string, line int) string {
 		return file + ":" + strconv.Itoa(line)
 	}
 	return file
+}
+
+// Scaffolder skeletons: catalog-info.yaml files inside a software
+// template, whose values are filled in when the template runs. They are
+// found wherever a whole repository is imported, and are not entities yet.
+var (
+	// placeholderRE matches the placeholders of Backstage's scaffolder
+	// (${{ values.name }}), Nunjucks/Jinja tags ({% if %}, {%- endif %}) and
+	// cookiecutter ({{cookiecutter.name}}).
+	placeholderRE = regexp.MustCompile(`\$\{\{|\{%-?\s|\{\{\s*cookiecutter\.`)
+)
+
+// skeletonFileReason says why a file that is not YAML is a scaffolder
+// skeleton, or "" when it does not look like one.
+func skeletonFileReason(data []byte) string {
+	if m := placeholderRE.Find(data); m != nil {
+		return fmt.Sprintf("a software template skeleton, not a catalog file: it holds template placeholders (%s…) and becomes YAML only when the template runs; nothing in it was imported", m)
+	}
+	return ""
+}
+
+// skeletonReason says why a parsed document is a scaffolder skeleton (a
+// placeholder in a value paved would read), or "". The text of an API
+// definition is not looked at: it may legitimately hold ${{ }} (a CI
+// workflow, say), and APIs are skipped anyway.
+func skeletonReason(root *yaml.Node) string {
+	var found string
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || found != "" || depth > maxDepth {
+			return
+		}
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if strings.Contains(n.Value, "${{") {
+				found = n.Value
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if k.Kind == yaml.ScalarNode && k.Value == "definition" {
+					continue
+				}
+				if k.Kind == yaml.MappingNode {
+					// {{cookiecutter.name}} parses as a mapping used as a key
+					if s := flowText(k); strings.HasPrefix(s, "cookiecutter.") {
+						found = "{{" + s + "}}"
+						return
+					}
+				}
+				walk(k, depth+1)
+				walk(v, depth+1)
+			}
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(root, 0)
+	if found == "" {
+		return ""
+	}
+	if len(found) > 60 {
+		found = found[:57] + "..."
+	}
+	return fmt.Sprintf("a software template skeleton, not an entity yet: it holds the placeholder %q, filled in when the template runs", found)
+}
+
+// flowText returns the first key of a mapping that is itself used as a key
+// ({{a.b}} parses as {{a.b: null}: null}).
+func flowText(n *yaml.Node) string {
+	for n != nil && n.Kind == yaml.MappingNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n != nil && n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	return ""
 }
