@@ -69,11 +69,16 @@ func cutKey(seg string) (name, key string) {
 	return seg, ""
 }
 
+// deposedMarker separates a resource address from the key of a deposed
+// object of it: aws_db_instance.main (deposed object 8f3a1c2d).
+const deposedMarker = " (deposed object "
+
 // parseAddress parses a resource (instance) address or a module path. It
 // never fails: what it cannot make sense of ends up in Type/Name, so a
 // lookup simply finds nothing.
 func parseAddress(addr string) tfAddress {
 	var a tfAddress
+	addr, _, _ = strings.Cut(addr, deposedMarker)
 	parts := splitAddress(addr)
 	i := 0
 	for i+1 < len(parts) && parts[i] == "module" {

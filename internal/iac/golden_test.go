@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // TestGolden reads every fixture under testdata/plan and testdata/k8s and
 // compares the normalised documents with testdata/golden/<dir>/<file>.json.
 func TestGolden(t *testing.T) {
-	for _, dir := range []string{"plan", "k8s"} {
+	for _, dir := range []string{"plan", "k8s", "realworld"} {
 		files, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
 		if err != nil {
 			t.Fatal(err)

@@ -529,8 +529,18 @@ func normaliseChange(rc *tfjson.ResourceChange, pc *planContext) (*paved.IaCReso
 		}
 	}
 	prov := pc.providerFor(addr, rc.ProviderName)
+	address := rc.Address
+	if rc.DeposedKey != "" {
+		// A deposed object (left over from a create_before_destroy
+		// replacement) shares its address with the current object, which
+		// the plan usually lists too. Terraform names it "ADDR (deposed
+		// object KEY)" in its own output; so does paved, so that findings
+		// about the two objects, and the action shown with them, do not
+		// mix.
+		address = rc.Address + deposedMarker + rc.DeposedKey + ")"
+	}
 	res := &paved.IaCResource{
-		Address:         rc.Address,
+		Address:         address,
 		Type:            rc.Type,
 		Name:            rc.Name,
 		Source:          "terraform",
