@@ -332,13 +332,42 @@ s3_config_key(r) := concat("", ["addr:", object.get(r, "module", ""), "|", _base
 	unknown(r, ["bucket"])
 }
 
+# s3_config_module_key(r): a configuration whose bucket is unknown also
+# names "the only bucket of its module". Real configurations often name the
+# two differently (aws_s3_bucket.website and
+# aws_s3_bucket_public_access_block.website_pab); when the module (or the
+# root module) manages a single bucket, that is the bucket meant.
+s3_config_module_key(r) := concat("", ["mod:", object.get(r, "module", "")]) if {
+	unknown(r, ["bucket"])
+}
+
 # s3_bucket_keys(b): every key under which a configuration may name bucket b.
-s3_bucket_keys(b) := {k |
+s3_bucket_keys(b) := ({k |
 	some v in [object.get(b.after, "bucket", null), object.get(b.after, "id", null)]
 	is_string(v)
 	v != ""
 	k := concat("", ["name:", v])
-} | {concat("", ["addr:", object.get(b, "module", ""), "|", _base_name(b.address)])}
+} | {concat("", ["addr:", object.get(b, "module", ""), "|", _base_name(b.address)])}) | {k |
+	m := object.get(b, "module", "")
+	m in _sole_bucket_modules
+	k := concat("", ["mod:", m])
+}
+
+# _sole_bucket_modules: the modules that manage exactly one bucket, found by
+# sorting the modules of all buckets once (linear-logarithmic, where counting
+# per bucket would be quadratic).
+_sole_bucket_modules contains m if {
+	mods := sort([object.get(b, "module", "") | some b in resources(["aws_s3_bucket"])])
+	some i, m in mods
+	_differs(mods, i - 1, m)
+	_differs(mods, i + 1, m)
+}
+
+_differs(mods, j, _) if j < 0
+
+_differs(mods, j, _) if j >= count(mods)
+
+_differs(mods, j, m) if mods[j] != m
 
 # _base_name("module.a.aws_s3_bucket.logs[\"x\"]") = "logs[\"x\"]"
 _base_name(addr) := n if {
@@ -349,6 +378,10 @@ _base_name(addr) := n if {
 # is_windows(w): the pod asks for Windows nodes, where Linux user and
 # privilege settings do not apply.
 is_windows(w) if w.spec.os.name == "windows"
+
+# Before spec.os (Kubernetes 1.25), Windows pods were told apart only by the
+# node selector, and many manifests still are.
+is_windows(w) if w.spec.nodeSelector["kubernetes.io/os"] == "windows"
 
 # image(ref): a container image reference split into its parts, with Docker
 # Hub's implicit defaults made explicit: "nginx" is docker.io/library/nginx,

@@ -74,6 +74,11 @@ _kms_keys contains lib.s3_config_key(c) if {
 	_config_kms(c)
 }
 
+_kms_keys contains lib.s3_config_module_key(c) if {
+	some c in lib.resources(["aws_s3_bucket_server_side_encryption_configuration"])
+	_config_kms(c)
+}
+
 _config_kms(c) if {
 	some r in object.get(c.after, "rule", [])
 	some d in object.get(r, "apply_server_side_encryption_by_default", [])

@@ -65,6 +65,10 @@ _block_keys contains lib.s3_config_key(r) if {
 	some r in lib.resources(["aws_s3_bucket_public_access_block"])
 }
 
+_block_keys contains lib.s3_config_module_key(r) if {
+	some r in lib.resources(["aws_s3_bucket_public_access_block"])
+}
+
 _account_blocked if {
 	some r in lib.resources(["aws_s3_account_public_access_block"])
 	every flag in flags {

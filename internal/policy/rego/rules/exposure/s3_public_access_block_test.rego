@@ -30,3 +30,21 @@ test_pass_matched_by_value_name_or_account if {
 	])
 	count(rule.deny) == 0 with input as plan([bucket("c"), res("aws_s3_account_public_access_block", all_on)])
 }
+
+# Real configurations name the block differently from the bucket; its bucket
+# is unknown on create. The only bucket of the module is the one meant.
+test_pass_sole_bucket_of_module if {
+	count(rule.deny) == 0 with input as plan([bucket("website"), unknown(pab("website_pab", null), {"bucket": true})])
+	m := object.union(bucket("a"), {"module": "module.site", "address": "module.site.aws_s3_bucket.a"})
+	b := object.union(unknown(pab("a_block", null), {"bucket": true}), {"module": "module.site", "address": "module.site.aws_s3_bucket_public_access_block.a_block"})
+	count(rule.deny) == 0 with input as plan([m, b])
+}
+
+test_fail_two_buckets_one_unknown_block if {
+	fs := rule.deny with input as plan([bucket("a"), bucket("b"), unknown(pab("blk", null), {"bucket": true})])
+	{f.address | some f in fs} == {"aws_s3_bucket.a", "aws_s3_bucket.b"}
+
+	# a block in another module does not cover the root module's bucket
+	b := object.union(unknown(pab("blk", null), {"bucket": true}), {"module": "module.x", "address": "module.x.aws_s3_bucket_public_access_block.blk"})
+	count(rule.deny) == 1 with input as plan([bucket("a"), b])
+}

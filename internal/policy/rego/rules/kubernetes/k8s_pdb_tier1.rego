@@ -58,14 +58,21 @@ deny contains f if {
 _covered(r, labels) if {
 	some pdb in object.get(input.by_type, "PodDisruptionBudget", [])
 	lib.judged(pdb)
-	_namespace(pdb) == _namespace(r)
+	_same_namespace(_namespace(pdb), _namespace(r))
 	_selects(object.get(pdb.after, ["spec", "selector"], {}), labels)
 }
 
-_namespace(r) := ns if {
-	ns := object.get(r.after, ["metadata", "namespace"], "")
-	ns != ""
-} else := "default"
+_namespace(r) := object.get(r.after, ["metadata", "namespace"], "")
+
+# A manifest without metadata.namespace goes to the namespace chosen at apply
+# time (kubectl -n, helm --namespace): Helm charts often render the
+# namespace on some objects and not on others. Such a PDB may well sit next
+# to the workload, so it counts; two different explicit namespaces do not.
+_same_namespace(a, b) if a == b
+
+_same_namespace(a, _) if a in {"", null}
+
+_same_namespace(_, b) if b in {"", null}
 
 _selects(sel, labels) if {
 	is_object(sel)

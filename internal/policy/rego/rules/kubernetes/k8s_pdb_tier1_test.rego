@@ -41,3 +41,13 @@ test_pass_not_tier1 if {
 	d := json.patch(deployment("web", {"containers": []}), [{"op": "add", "path": "/after/metadata/labels", "value": {"tier": "frontend"}}])
 	count(rule.deny) == 0 with input as manifests([d])
 }
+
+# Helm output often puts metadata.namespace on the workload but not on the
+# PDB (or the other way round): both then land in the release's namespace.
+test_pass_pdb_without_namespace if {
+	p := json.remove(pdb("a", "default", {"matchLabels": {"app": "checkout"}}), ["after/metadata/namespace"])
+	d := json.patch(deployment("checkout", {"containers": []}), [{"op": "replace", "path": "/after/metadata/namespace", "value": "shop"}])
+	count(rule.deny) == 0 with input as tier1([d, p])
+	p2 := json.remove(pdb("b", "default", {"matchLabels": {"app": "cart"}}), ["after/metadata/namespace"])
+	count(rule.deny) == 1 with input as tier1([d, p2])
+}

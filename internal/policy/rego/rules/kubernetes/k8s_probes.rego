@@ -50,9 +50,17 @@ params := data.paved.params.k8s_probes
 warn contains f if {
 	some w in lib.workloads
 	not w.r.type in {"Job", "CronJob"}
+	not _runs_to_completion(w)
 	some x in lib.containers(w)
 	x.field == "containers"
 	missing := [p | some p in params.probes; not is_object(object.get(x.c, p, null))]
 	count(missing) > 0
 	f := lib.finding(w.r, sprintf("%s: container %s has no %s", [lib.workload_name(w.r), x.name, concat(" or ", missing)]), x.path, missing)
+}
+
+# A bare Pod with restartPolicy Never or OnFailure runs to completion, like a
+# Job (helm test hooks, one-off tasks): probes do not apply to it.
+_runs_to_completion(w) if {
+	w.r.type == "Pod"
+	w.spec.restartPolicy in {"Never", "OnFailure"}
 }

@@ -25,3 +25,8 @@ test_pass_probes_jobs_and_init if {
 		k8s("CronJob", "report", {"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "r", "image": "x:1"}]}}}}}}),
 	])
 }
+
+test_pass_run_to_completion_pod if {
+	count(rule.warn) == 0 with input as manifests([k8s("Pod", "test-connection", {"spec": {"restartPolicy": "Never", "containers": [{"name": "wget", "image": "busybox:1.36"}]}})])
+	count(rule.warn) == 1 with input as manifests([k8s("Pod", "web", {"spec": {"restartPolicy": "Always", "containers": [{"name": "web", "image": "x:1"}]}})])
+}
