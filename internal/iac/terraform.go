@@ -669,7 +669,9 @@ func effectiveTags(state, unknown, defaults map[string]any, provider string) map
 		return nil
 	}
 	all, tags := "tags_all", "tags"
-	if _, ok := state[tags]; !ok && unknown[tags] == nil && (provider == "google" || provider == "google-beta") {
+	// On Google resources "tags" is absent or, on compute instances and
+	// templates, a list of network tags (firewall targets), not labels.
+	if _, isMap := state[tags].(map[string]any); !isMap && unknown[tags] != true && (provider == "google" || provider == "google-beta") {
 		all, tags = "effective_labels", "labels"
 	}
 	if m, ok := state[all].(map[string]any); ok && unknown[all] != true {
