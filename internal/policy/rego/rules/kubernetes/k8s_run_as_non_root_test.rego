@@ -27,3 +27,9 @@ test_pass_pod_level_non_root_user_and_windows if {
 		deployment("c", {"os": {"name": "windows"}, "containers": [{"name": "c", "image": "x:1"}]}),
 	])
 }
+
+# Pods from before spec.os pick Windows nodes with a node selector only.
+test_pass_windows_node_selector if {
+	count(rule.deny) == 0 with input as manifests([deployment("iis", {"nodeSelector": {"kubernetes.io/os": "windows"}, "containers": [{"name": "iis", "image": "x:1"}]})])
+	count(rule.deny) == 1 with input as manifests([deployment("web", {"nodeSelector": {"kubernetes.io/os": "linux"}, "containers": [{"name": "web", "image": "x:1"}]})])
+}
