@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,6 +159,12 @@ func (d *decoder) str(parent *yaml.Node, key, field string) (string, *yaml.Node)
 		return "", nil
 	}
 	if n.Kind != yaml.ScalarNode {
+		if sub := substitution(n); sub != "" {
+			// Optional fields are left empty; a required one fails where
+			// it is checked, naming the placeholder.
+			d.note(field, n, "%s is a Backstage placeholder that Backstage's processors replace with a file's contents; paved does not fetch it, so the field is left empty: write the value itself", sub)
+			return "", n
+		}
 		d.fail(field, n, "want a string, got %s", kindName(n))
 		return "", n
 	}
@@ -165,6 +172,19 @@ func (d *decoder) str(parent *yaml.Node, key, field string) (string, *yaml.Node)
 		return "", n
 	}
 	return strings.TrimSpace(n.Value), n
+}
+
+// substitution returns "$text: ./x" when n is a Backstage placeholder
+// ($text, $json, $yaml and the like: a mapping with one $-key), else "".
+func substitution(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+		return ""
+	}
+	k, v := n.Content[0], resolve(n.Content[1])
+	if k.Kind != yaml.ScalarNode || !strings.HasPrefix(k.Value, "$") || v == nil || v.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return k.Value + ": " + v.Value
 }
 
 // mapping returns the mapping under key, reporting any other node kind.
@@ -209,6 +229,55 @@ func (d *decoder) list(parent *yaml.Node, key, field string) []item {
 			d.note(f, c, "empty item ignored")
 		default:
 			out = append(out, item{Value: strings.TrimSpace(c.Value), N: c, Field: f})
+		}
+	}
+	return out
+}
+
+// refList reads a list of entity references, kept as written (paved
+// records them, it does not resolve them). One that is not a reference, such
+// as a placeholder left from a template ('<component_or_resource>'), is kept
+// with a note, as Backstage accepts it too.
+func (d *decoder) refList(parent *yaml.Node, key, field string) []string {
+	items := d.list(parent, key, field)
+	for _, it := range items {
+		if _, err := parseRef(it.Value, it.Field, d.at(it.N)); err != nil {
+			d.note(it.Field, it.N, "%q is not an entity reference ([kind:][namespace/]name with a valid name); kept as written", it.Value)
+		}
+	}
+	return values(items)
+}
+
+// tagRE is Backstage's rule for a tag: lower-case words of [a-z0-9:+#]
+// joined by single dashes, at most 63 characters.
+var tagRE = regexp.MustCompile(`^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$`)
+
+var tagSpaceRE = regexp.MustCompile(`[\s_]+`)
+
+// tags reads metadata.tags. Backstage refuses an entity whose tag breaks
+// its rule; paved imports the entity, writes the tag the way Backstage
+// would accept it when only case or spaces are wrong ("Spring Boot" ->
+// spring-boot) and otherwise leaves the tag out, with a note either way, so
+// that an export is a catalog Backstage reads.
+func (d *decoder) tags(meta *yaml.Node) []string {
+	items := d.list(meta, "tags", "metadata.tags")
+	out := make([]string, 0, len(items))
+	seen := map[string]bool{}
+	for _, it := range items {
+		t := it.Value
+		if !tagRE.MatchString(t) || len(t) > 63 {
+			fixed := strings.Trim(tagSpaceRE.ReplaceAllString(strings.ToLower(t), "-"), "-")
+			if tagRE.MatchString(fixed) && len(fixed) <= 63 {
+				d.note(it.Field, it.N, "%q recorded as %q: Backstage tags are lower-case words of a-z, 0-9, :, + or # joined by -", t, fixed)
+				t = fixed
+			} else {
+				d.note(it.Field, it.N, "%q is not a valid Backstage tag (lower-case words of a-z, 0-9, :, + or # joined by -, at most 63 characters); left out", t)
+				continue
+			}
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
 		}
 	}
 	return out
@@ -382,7 +451,10 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 	} else if err := paved.ValidateName("metadata.name ("+d.at(orNode(nameN, meta))+")", name); err != nil {
 		d.errs = append(d.errs, err.Error())
 	}
-	ns, _ := d.str(meta, "namespace", "metadata.namespace")
+	ns, nsN := d.str(meta, "namespace", "metadata.namespace")
+	if ns != "" && (len(ns) > 63 || !namespaceRE.MatchString(strings.ToLower(ns))) {
+		d.fail("metadata.namespace", nsN, "%q is not a valid namespace: Backstage namespaces are lower-case letters and digits joined by -, at most 63 characters", ns)
+	}
 	e.Namespace = normNamespace(ns)
 	spec := d.mapping(root, "spec", "spec")
 
@@ -404,6 +476,10 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 	return e
 }
 
+// namespaceRE is Backstage's rule for metadata.namespace (a DNS label);
+// paved compares namespaces without regard to case, as Backstage does.
+var namespaceRE = regexp.MustCompile(`^[a-z0-9]+(?:-+[a-z0-9]+)*$`)
+
 func orNode(a, b *yaml.Node) *yaml.Node {
 	if a != nil {
 		return a
@@ -424,8 +500,15 @@ func (d *decoder) common(meta *yaml.Node) common {
 	var c common
 	c.title, _ = d.str(meta, "title", "metadata.title")
 	c.description, _ = d.str(meta, "description", "metadata.description")
-	c.tags = values(d.list(meta, "tags", "metadata.tags"))
+	c.tags = d.tags(meta)
 	c.links = d.links(meta)
+	if l := d.mapping(meta, "labels", "metadata.labels"); l != nil && len(l.Content) > 0 {
+		keys := make([]string, 0, len(l.Content)/2)
+		for _, p := range pairs(l) {
+			keys = append(keys, p.Key)
+		}
+		d.note("metadata.labels", l, "paved does not store labels; not recorded: %s (annotations and tags are kept)", strings.Join(keys, ", "))
+	}
 	c.annotations, c.reserved = d.annotations(meta)
 	return c
 }
@@ -440,12 +523,20 @@ func decodeComponent(d *decoder, e *Entity, meta, spec *yaml.Node, opt *Options)
 	s.System, _ = d.str(spec, "system", "spec.system")
 	lifecycle, ln := d.str(spec, "lifecycle", "spec.lifecycle")
 	s.Lifecycle = lifecycle
-	s.DependsOn = values(d.list(spec, "dependsOn", "spec.dependsOn"))
-	s.ProvidesAPIs = values(d.list(spec, "providesApis", "spec.providesApis"))
-	s.ConsumesAPIs = values(d.list(spec, "consumesApis", "spec.consumesApis"))
+	s.DependsOn = d.refList(spec, "dependsOn", "spec.dependsOn")
+	s.ProvidesAPIs = d.refList(spec, "providesApis", "spec.providesApis")
+	s.ConsumesAPIs = d.refList(spec, "consumesApis", "spec.consumesApis")
+	if sub, sn := d.str(spec, "subcomponentOf", "spec.subcomponentOf"); sub != "" {
+		d.note("spec.subcomponentOf", sn, "paved does not model subcomponents; %q is not recorded", sub)
+	}
+	if s.Type == "" && len(d.errs) == 0 {
+		d.note("spec.type", orNode(get(spec, "type"), spec), "missing or empty; Backstage requires one (service, website, library ...)")
+	}
 
 	owner, on := d.str(spec, "owner", "spec.owner")
-	if on == nil || owner == "" {
+	if sub := substitution(on); sub != "" {
+		d.fail("spec.owner", on, "%s is a Backstage placeholder, which paved does not fetch: the owner team is required, so write it (group:name or name)", sub)
+	} else if on == nil || owner == "" {
 		d.fail("spec.owner", orNode(on, spec), "the owner team is required: want group:name or name")
 	} else if r, err := parseRef(owner, "spec.owner", d.at(on)); err != nil {
 		d.errs = append(d.errs, err.Error())

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ func TestComponentMapping(t *testing.T) {
 			`spec.owner (c.yaml:13): "user:jane" names a user who is neither in this import nor in the catalog; paved services are owned by teams, so name a team (group:name)`, nil},
 		{"owner with a space", []string{"owner: team a", "lifecycle: production"}, paved.OutcomeInvalid,
 			`spec.owner (c.yaml:13): name "team a" is not valid`, nil},
-		{"tier, data class and phase annotations", []string{"owner: team-a", "lifecycle: experimental", "m:annotations: {paved.dev/tier: 'Tier 1', paved.dev/data-class: Restricted, paved.dev/phase: greenlight}"}, paved.OutcomeCreated, "",
+		{"tier, data class and phase annotations", []string{"owner: team-a", "type: service", "lifecycle: experimental", "m:annotations: {paved.dev/tier: 'Tier 1', paved.dev/data-class: Restricted, paved.dev/phase: greenlight}"}, paved.OutcomeCreated, "",
 			func(s *paved.Service) bool {
 				return s.Tier == 1 && s.DataClass == paved.DataRestricted && s.Phase == paved.PhaseGreenLight && len(s.Annotations) == 0 && s.Lifecycle == "experimental"
 			}},
@@ -52,7 +53,11 @@ func TestComponentMapping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := doc("Component", "svc", tt.lines...)
+			lines := tt.lines
+			if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "type:") }) {
+				lines = append(slices.Clone(lines), "type: service") // Backstage requires it
+			}
+			c := doc("Component", "svc", lines...)
 			p := planOf(nil, []File{{Name: "c.yaml", Data: []byte(team + "---\n" + c)}}, DefaultOptions())
 			e := entry(t, p, "Component", "svc")
 			if e.Outcome != tt.outcome || !strings.Contains(e.Reason, tt.reason) || (tt.reason == "") != (e.Reason == "") {

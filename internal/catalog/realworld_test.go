@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,5 +139,62 @@ func TestSkeletons(t *testing.T) {
 	}
 	if e := p.Entries[1]; e.Outcome != paved.OutcomeInvalid || !strings.Contains(e.Reason, "malformed YAML") {
 		t.Errorf("malformed entry = %+v", e)
+	}
+}
+
+// TestRealWorldFields: fields as public catalogs write them, one Component
+// at a time next to its team.
+func TestRealWorldFields(t *testing.T) {
+	team := doc("Group", "team-a", "type: team")
+	tests := []struct {
+		name    string
+		lines   []string
+		outcome paved.Outcome
+		reason  string
+		want    func(s *paved.Service) bool
+	}{
+		{"tags with upper case and spaces", []string{"m:tags: [Java, 'Spring Boot', java, go 1.22, ok-tag]"}, paved.OutcomeCreated,
+			`"Spring Boot" recorded as "spring-boot"`,
+			func(s *paved.Service) bool { return strings.Join(s.Tags, ",") == "java,spring-boot,ok-tag" }},
+		{"tag that cannot be fixed", []string{"m:tags: ['c++ / rust']"}, paved.OutcomeCreated,
+			`"c++ / rust" is not a valid Backstage tag`,
+			func(s *paved.Service) bool { return len(s.Tags) == 0 }},
+		{"labels", []string{"m:labels: {example.com/team: a, tier: '1'}"}, paved.OutcomeCreated,
+			"metadata.labels (c.yaml:5): paved does not store labels; not recorded: example.com/team, tier", nil},
+		{"subcomponentOf", []string{"subcomponentOf: component:default/core"}, paved.OutcomeCreated,
+			`spec.subcomponentOf (c.yaml:8): paved does not model subcomponents; "component:default/core" is not recorded`, nil},
+		{"template placeholders in refs", []string{"dependsOn: ['<component_or_resource>', resource:db]"}, paved.OutcomeCreated,
+			`spec.dependsOn[0] (c.yaml:8): "<component_or_resource>" is not an entity reference`,
+			func(s *paved.Service) bool { return strings.Join(s.DependsOn, ",") == "<component_or_resource>,resource:db" }},
+		{"empty type", []string{"type: ''"}, paved.OutcomeCreated, "spec.type (c.yaml:7): missing or empty", nil},
+		{"$text description", []string{"m:description: {$text: ./README.md}"}, paved.OutcomeCreated,
+			"metadata.description (c.yaml:5): $text: ./README.md is a Backstage placeholder",
+			func(s *paved.Service) bool { return s.Description == "" }},
+		{"$text owner", []string{"owner: {$text: ./OWNER}"}, paved.OutcomeInvalid,
+			"spec.owner (c.yaml:8): $text: ./OWNER is a Backstage placeholder, which paved does not fetch", nil},
+		{"namespace in upper case", []string{"m:namespace: Music"}, paved.OutcomeCreated, "",
+			func(s *paved.Service) bool { return s.Namespace == "Music" }},
+		{"invalid namespace", []string{"m:namespace: my namespace"}, paved.OutcomeInvalid,
+			`metadata.namespace (c.yaml:5): "my namespace" is not a valid namespace`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := append([]string{"type: service", "lifecycle: production"}, tt.lines...)
+			if !slices.ContainsFunc(tt.lines, func(l string) bool { return strings.HasPrefix(l, "owner:") }) {
+				lines = append(lines, "owner: team-a")
+			}
+			if slices.ContainsFunc(tt.lines, func(l string) bool { return strings.HasPrefix(l, "type:") }) {
+				lines = lines[1:]
+			}
+			c := doc("Component", "svc", lines...)
+			p := planOf(nil, []File{{Name: "c.yaml", Data: []byte(c + "---\n" + team)}}, DefaultOptions())
+			e := entry(t, p, "Component", "svc")
+			if e.Outcome != tt.outcome || !strings.Contains(e.Reason, tt.reason) || (tt.reason == "") != (e.Reason == "") {
+				t.Fatalf("entry = %s %q; want %s %q", e.Outcome, e.Reason, tt.outcome, tt.reason)
+			}
+			if tt.want != nil && (len(p.Services) != 1 || !tt.want(p.Services[0])) {
+				t.Errorf("service = %+v", p.Services)
+			}
+		})
 	}
 }
