@@ -165,7 +165,9 @@ func TestRealWorldFields(t *testing.T) {
 			`spec.subcomponentOf (c.yaml:8): paved does not model subcomponents; "component:default/core" is not recorded`, nil},
 		{"template placeholders in refs", []string{"dependsOn: ['<component_or_resource>', resource:db]"}, paved.OutcomeCreated,
 			`spec.dependsOn[0] (c.yaml:8): "<component_or_resource>" is not an entity reference`,
-			func(s *paved.Service) bool { return strings.Join(s.DependsOn, ",") == "<component_or_resource>,resource:db" }},
+			func(s *paved.Service) bool {
+				return strings.Join(s.DependsOn, ",") == "<component_or_resource>,resource:db"
+			}},
 		{"empty type", []string{"type: ''"}, paved.OutcomeCreated, "spec.type (c.yaml:7): missing or empty", nil},
 		{"$text description", []string{"m:description: {$text: ./README.md}"}, paved.OutcomeCreated,
 			"metadata.description (c.yaml:5): $text: ./README.md is a Backstage placeholder",
