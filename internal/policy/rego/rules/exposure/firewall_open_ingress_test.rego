@@ -1,0 +1,49 @@
+package paved.rules.firewall_open_ingress_test
+
+import data.paved.rules.firewall_open_ingress as rule
+import data.paved.test.named
+import data.paved.test.plan
+import data.paved.test.res
+
+gfw(ranges, allows) := {"network": "default", "direction": "INGRESS", "source_ranges": ranges, "allow": allows, "deny": [], "disabled": false}
+
+nsr(prefix, ports) := {"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "source_address_prefix": prefix, "destination_port_range": ports}
+
+test_fail_gcp_ssh_and_all_ports if {
+	fs := rule.deny with input as plan([
+		named("google_compute_firewall", "ssh", gfw(["0.0.0.0/0"], [{"protocol": "tcp", "ports": ["22"]}])),
+		named("google_compute_firewall", "any", gfw(["0.0.0.0/0"], [{"protocol": "all", "ports": []}])),
+		named("google_compute_firewall", "range", gfw(["::/0"], [{"protocol": "tcp", "ports": ["80-8080"]}])),
+	])
+	count(fs) == 3
+	some f in fs
+	contains(f.msg, "TCP on ports 22")
+}
+
+test_fail_azure_rule_and_inline if {
+	fs := rule.deny with input as plan([
+		res("azurerm_network_security_rule", nsr("*", "3389")),
+		res("azurerm_network_security_group", {"security_rule": [
+			object.union(nsr("Internet", ""), {"name": "ssh", "destination_port_ranges": ["22", "443"]}),
+			object.union(nsr("10.0.0.0/8", "22"), {"name": "private"}),
+		]}),
+	])
+	count(fs) == 2
+}
+
+test_pass_allowed_private_disabled_egress_icmp if {
+	count(rule.deny) == 0 with input as plan([
+		named("google_compute_firewall", "https", gfw(["0.0.0.0/0"], [{"protocol": "tcp", "ports": ["443", "80"]}])),
+		named("google_compute_firewall", "internal", gfw(["10.0.0.0/8"], [{"protocol": "tcp", "ports": ["22"]}])),
+		named("google_compute_firewall", "off", object.union(gfw(["0.0.0.0/0"], [{"protocol": "tcp", "ports": ["22"]}]), {"disabled": true})),
+		named("google_compute_firewall", "out", object.union(gfw(["0.0.0.0/0"], [{"protocol": "tcp", "ports": ["22"]}]), {"direction": "EGRESS"})),
+		named("google_compute_firewall", "ping", gfw(["0.0.0.0/0"], [{"protocol": "icmp", "ports": []}])),
+		res("azurerm_network_security_rule", nsr("*", "443")),
+		res("azurerm_network_security_rule", object.union(nsr("*", "22"), {"access": "Deny"})),
+	])
+}
+
+test_pass_ssh_when_allowed_by_params if {
+	count(rule.deny) == 0 with input as plan([named("google_compute_firewall", "ssh", gfw(["0.0.0.0/0"], [{"protocol": "tcp", "ports": ["22"]}]))])
+		with data.paved.params.firewall_open_ingress as {"allowed_ports": [22]}
+}
