@@ -17,7 +17,9 @@ func FuzzLoad(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/golden/*/*")
 	more, _ := filepath.Glob("testdata/sample/*/*.yaml")
 	top, _ := filepath.Glob("testdata/sample/*.yaml")
-	for _, p := range append(append(seeds, more...), top...) {
+	real, _ := filepath.Glob("testdata/realworld/*/*.yaml")
+	skel, _ := filepath.Glob("testdata/realworld/templates/*/*/*.yaml")
+	for _, p := range append(append(append(append(seeds, more...), top...), real...), skel...) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
