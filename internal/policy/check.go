@@ -143,7 +143,7 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 	if err := e.parallel(ctx, len(convTasks), func(i int) error {
 		t := convTasks[i]
 		for _, j := range t.idx {
-			term, err := resourceTerm(t.g.res[j], e.needBefore)
+			term, err := e.resourceTerm(t.g.res[j])
 			if err != nil {
 				return fmt.Errorf("policy: resource %s: %w", t.g.res[j].Address, err)
 			}
@@ -312,7 +312,7 @@ func (e *Engine) evalTask(ctx context.Context, pq *rego.PreparedEvalQuery, t tas
 		term := t.g.terms[j]
 		if term == nil {
 			var err error
-			if term, err = resourceTerm(t.g.res[j], e.needBefore); err != nil {
+			if term, err = e.resourceTerm(t.g.res[j]); err != nil {
 				return nil, fmt.Errorf("policy: resource %s: %w", t.g.res[j].Address, err)
 			}
 		}
@@ -485,7 +485,11 @@ func serviceTerm(svc paved.ServiceContext) (*ast.Term, error) {
 // resourceTerm builds the AST object of a resource directly (the field
 // names and omitempty rules of paved.IaCResource's JSON form), avoiding a
 // JSON round trip per resource.
-func resourceTerm(r *paved.IaCResource, withBefore bool) (*ast.Term, error) {
+func (e *Engine) resourceTerm(r *paved.IaCResource) (*ast.Term, error) {
+	return resourceTerm(r, e.needBefore, e.attrKeys)
+}
+
+func resourceTerm(r *paved.IaCResource, withBefore bool, keys map[string]bool) (*ast.Term, error) {
 	obj := ast.NewObject()
 	str := func(k, v string, always bool) {
 		if v != "" || always {
@@ -517,7 +521,11 @@ func resourceTerm(r *paved.IaCResource, withBefore bool) (*ast.Term, error) {
 		if len(kv.m) == 0 || (kv.k == "before" && !withBefore) {
 			continue
 		}
-		v, err := toValue(kv.m)
+		m := kv.m
+		if keys != nil && kv.k != "before" {
+			m = project(m, keys)
+		}
+		v, err := toValue(m)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", kv.k, err)
 		}
@@ -550,4 +558,15 @@ func toValue(v any) (ast.Value, error) {
 		return nil, err
 	}
 	return jsonToValue(b)
+}
+
+// project keeps the top-level attributes named in keys.
+func project(m map[string]any, keys map[string]bool) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if keys[k] {
+			out[k] = v
+		}
+	}
+	return out
 }

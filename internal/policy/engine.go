@@ -77,6 +77,10 @@ type Options struct {
 	// compiles print() calls away).
 	Print io.Writer
 
+	// NoProjection converts every attribute of every resource for the
+	// rules, instead of only those the rules mention (see attrKeys).
+	NoProjection bool
+
 	// ChunkSize and Parallelism tune evaluation; 0 means DefaultChunkSize
 	// and GOMAXPROCS.
 	ChunkSize   int
@@ -98,6 +102,16 @@ type Engine struct {
 
 	mu       sync.Mutex
 	prepared map[string]*rego.PreparedEvalQuery // by tier|phase
+
+	// attrKeys, when set, are the only top-level attributes of after and
+	// after_unknown that any rule can read: every string literal of the
+	// compiled rules and every string in their parameters. Converting only
+	// these skips the bulk of large plans (policy documents, container
+	// definitions, user data) that no guard rail looks at. It is computed
+	// for the built-in library only; custom rules turn it off, since a rule
+	// may build attribute names at run time. TestProjectionKeepsFindings
+	// compares findings with and without it.
+	attrKeys map[string]bool
 
 	// needBefore is set when some rule mentions "before": only then are
 	// the resources' prior values converted for evaluation (no built-in
@@ -171,6 +185,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if e.cfg, err = validateConfig(opts.Config, e.rules); err != nil {
 		return nil, err
+	}
+	if !opts.NoProjection {
+		e.attrKeys = e.projectionKeys(modules)
 	}
 	for id, rc := range e.cfg.Rules {
 		ri := e.rules[id]
@@ -676,4 +693,53 @@ func mentionsKey(modules map[string]*ast.Module, key string) bool {
 		}
 	}
 	return false
+}
+
+// projectionKeys returns every string literal of the modules and every
+// string in the parameter values, or nil when a custom (non built-in) rule
+// is loaded.
+func (e *Engine) projectionKeys(modules map[string]*ast.Module) map[string]bool {
+	for _, ri := range e.rules {
+		if !ri.rule.Builtin {
+			return nil
+		}
+	}
+	keys := map[string]bool{}
+	for _, m := range modules {
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			if s, ok := t.Value.(ast.String); ok {
+				keys[string(s)] = true
+			}
+			return false
+		})
+	}
+	var addStrings func(v any)
+	addStrings = func(v any) {
+		switch x := v.(type) {
+		case string:
+			keys[x] = true
+		case []any:
+			for _, e := range x {
+				addStrings(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				keys[k] = true
+				addStrings(e)
+			}
+		}
+	}
+	for _, ri := range e.rules {
+		addStrings(ri.defaults)
+	}
+	for _, rc := range e.cfg.Rules {
+		addStrings(rc.Params)
+		for _, p := range rc.Tiers {
+			addStrings(p)
+		}
+		for _, p := range rc.Phases {
+			addStrings(p)
+		}
+	}
+	return keys
 }
