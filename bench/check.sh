@@ -4,6 +4,13 @@
 #
 #   bash bench/check.sh            # sizes 1000 10000 50000, 5 runs each
 #   SIZES="10000" RUNS=3 bash bench/check.sh
+#   TEMPLATE=bench/testdata/service-stack.plan.json bash bench/check.sh
+#
+# TEMPLATE (a path from the repository root) is the plan that bench/genplan
+# scales to each size: by default internal/iac/testdata/plan/aws.json, a
+# fixture built to break almost every rule (about two findings per
+# resource); bench/testdata/service-stack.plan.json is one mostly compliant
+# production service stack (6 findings in 120 resources).
 #
 # For each plan size it times (wall seconds and peak RSS, medians of RUNS):
 #   conftest          conftest test on bench/policy (11 rules equivalent to paved built-ins)
@@ -16,6 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1000 10000 50000"}
 RUNS=${RUNS:-5}
+TEMPLATE=${TEMPLATE:-internal/iac/testdata/plan/aws.json}
 CONFTEST_VERSION=${CONFTEST_VERSION:-v0.71.1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,10 +47,11 @@ measure() { # prints "wall_seconds peak_kib" of the median run by wall time
 	printf '%s\n' "${out[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
 }
 
+printf 'Plan template: %s\n\n' "$TEMPLATE"
 printf '| resources | plan size | tool | wall s (median of %s) | peak RSS MiB |\n|---:|---:|---|---:|---:|\n' "$RUNS"
 for n in $SIZES; do
 	plan="$work/plan-$n.json"
-	"$work/genplan" -n "$n" -o "$plan"
+	"$work/genplan" -template "$TEMPLATE" -n "$n" -o "$plan"
 	size=$(du -m "$plan" | cut -f1)
 	for tool in conftest paved-policy paved-builtin; do
 		case $tool in
