@@ -95,32 +95,37 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	eng, err := policy.New(policy.Options{
-		Config:        cfg.Guardrails,
-		NoBuiltin:     o.noBuiltin,
-		DocBase:       o.docBase,
-		PolicyDirs:    o.policies,
-		Namespaces:    o.namespaces,
-		AllNamespaces: o.allNamespaces,
-		DataPaths:     o.data,
-		RegoVersion:   o.regoVersion,
-		Print:         a.stderr,
-	})
-	if err != nil {
-		return err
+	newEngine := func() (*policy.Engine, error) {
+		return policy.New(policy.Options{
+			Config:        cfg.Guardrails,
+			NoBuiltin:     o.noBuiltin,
+			DocBase:       o.docBase,
+			PolicyDirs:    o.policies,
+			Namespaces:    o.namespaces,
+			AllNamespaces: o.allNamespaces,
+			DataPaths:     o.data,
+			RegoVersion:   o.regoVersion,
+			Print:         a.stderr,
+		})
 	}
-	if o.explain != "" {
-		text := eng.Explain(o.explain)
-		if text == "" {
-			return paved.Errorf(paved.ENOTFOUND, "no rule %q: paved check --list-rules lists them", o.explain)
+	if o.explain != "" || o.listRules {
+		eng, err := newEngine()
+		if err != nil {
+			return err
 		}
-		_, err := io.WriteString(a.stdout, text)
-		return err
+		return a.describeRules(eng, o)
 	}
-	if o.listRules {
-		return a.listRules(eng)
+	// Compiling the rules and reading the inputs are independent: do both
+	// at once, so the compile hides behind the reading of a large plan.
+	type built struct {
+		eng *policy.Engine
+		err error
 	}
-
+	engc := make(chan built, 1)
+	go func() {
+		eng, err := newEngine()
+		engc <- built{eng, err}
+	}()
 	svc := paved.ServiceContext{}
 	if o.service != "" {
 		if svc, err = a.serviceContext(cmd, o.service); err != nil {
@@ -131,6 +136,11 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		MaxFileBytes: int64(maxBytes),
 		SourceDir:    o.source,
 		Stdin:        a.stdin,
+		// Only conftest-style policies read the raw document.
+		DropRaw: len(o.policies) == 0 && len(o.data) == 0,
+		// No built-in rule reads prior values (policy's needBefore); a
+		// custom rule in --policy might.
+		DropBefore: len(o.policies) == 0,
 		OnSkip: func(file, reason string) {
 			fmt.Fprintf(a.stderr, "paved: skipped %s: %s\n", file, reason)
 		},
@@ -141,6 +151,11 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if len(docs) == 0 {
 		return paved.Errorf(paved.EINVALID, "no Terraform plan or Kubernetes manifest found in %s", strings.Join(args, ", "))
 	}
+	b := <-engc
+	if b.err != nil {
+		return b.err
+	}
+	eng := b.eng
 	findings, err := eng.Check(ctx, docs, svc)
 	if err != nil {
 		return err
@@ -162,6 +177,19 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// describeRules answers --explain and --list-rules.
+func (a *app) describeRules(eng *policy.Engine, o *checkOptions) error {
+	if o.explain != "" {
+		text := eng.Explain(o.explain)
+		if text == "" {
+			return paved.Errorf(paved.ENOTFOUND, "no rule %q: paved check --list-rules lists them", o.explain)
+		}
+		_, err := io.WriteString(a.stdout, text)
+		return err
+	}
+	return a.listRules(eng)
 }
 
 func validFormat(f string) bool {

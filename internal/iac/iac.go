@@ -71,6 +71,14 @@ type Options struct {
 	// from; when set, Terraform resources get File and Line of their .tf
 	// declaration.
 	SourceDir string
+	// DropRaw says no caller will ask a plan for Document.Raw (no
+	// conftest-style policies run), so the plan's text need not be kept for
+	// it: on a large plan that is the largest single allocation.
+	DropRaw bool
+	// DropBefore leaves IaCResource.Before empty: for callers (the built-in
+	// guard rails) that judge the desired state only. On plans of
+	// unchanged resources the prior values are half of what is kept.
+	DropBefore bool
 	// Stdin is read for the input name "-"; nil means os.Stdin.
 	Stdin io.Reader
 	// OnSkip, when set, is told about each file met while walking a folder
@@ -218,11 +226,37 @@ func (r *reader) readFile(path string, fi os.FileInfo) ([]*Document, error) {
 		return nil, fileError(path, err)
 	}
 	defer f.Close()
-	data, err := readLimited(f, path, r.opt.maxBytes())
+	data, err := readSized(f, path, fi.Size(), r.opt.maxBytes())
 	if err != nil {
 		return nil, err
 	}
 	return r.read(path, data)
+}
+
+// readSized reads a file whose size is known in one allocation (io.ReadAll
+// would grow and copy its buffer a dozen times for a large plan), still
+// refusing more than max bytes if the file grows while it is read.
+func readSized(rd io.Reader, name string, size, max int64) ([]byte, error) {
+	if size <= 0 || size > max {
+		return readLimited(rd, name, max)
+	}
+	buf := make([]byte, size+1) // one spare byte detects a file that grew
+	n, err := io.ReadFull(rd, buf)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return buf[:n], nil // the file shrank: what is there is the input
+	case err != nil:
+		return nil, fileError(name, err)
+	}
+	// The file is larger than it was: read the rest under the limit.
+	rest, err := io.ReadAll(io.LimitReader(rd, max-int64(n)+1))
+	if err != nil {
+		return nil, fileError(name, err)
+	}
+	if int64(n+len(rest)) > max {
+		return nil, tooLarge(name, max)
+	}
+	return append(buf[:n], rest...), nil
 }
 
 // readLimited reads at most max bytes and fails clearly past that, so that a
@@ -245,7 +279,7 @@ func (r *reader) read(name string, data []byte) ([]*Document, error) {
 	}
 	var docs []*Document
 	if isJSON(text) {
-		docs, err = readJSON(name, text)
+		docs, err = readJSON(name, text, r.opt)
 	} else {
 		docs, err = readYAML(name, text)
 	}

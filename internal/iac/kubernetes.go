@@ -421,7 +421,7 @@ func scalar(n *yaml.Node) any {
 
 // readJSON reads JSON text: one Terraform plan, or one or more Kubernetes
 // objects (a stream of values, an array, a List).
-func readJSON(name string, text []byte) ([]*Document, error) {
+func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 	vals, serr := scanJSON(text)
 	if serr != nil {
 		l, c := position(text, int64(serr.off))
@@ -452,7 +452,7 @@ func readJSON(name string, text []byte) ([]*Document, error) {
 					l, c := position(text, int64(other.start))
 					return nil, paved.FieldErrorf(paved.EINVALID, at(name, l, c), "a Terraform plan file must hold exactly one JSON object, found another value here")
 				}
-				doc, err := readPlan(name, text, tv)
+				doc, err := readPlan(name, text, tv, opt)
 				if err != nil {
 					return nil, err
 				}

@@ -41,6 +41,8 @@ type planContext struct {
 	providers map[string]*tfjson.ProviderConfig
 	keys      map[string]string // "module.a.module.b|aws_x.y" -> provider_config_key
 	variables map[string]*tfjson.PlanVariable
+	// dropBefore leaves IaCResource.Before empty (Options.DropBefore).
+	dropBefore bool
 }
 
 func (pc *planContext) index(prefix string, m *configModule, depth int) {
@@ -161,7 +163,8 @@ func shortProvider(name string) string {
 }
 
 // readPlan normalises one plan object.
-func readPlan(name string, text []byte, tv *topValue) (*Document, error) {
+func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, error) {
+	dropRaw := opt.DropRaw
 	line, _ := position(text, int64(tv.start))
 	doc := &Document{Input: name, Kind: KindTerraformPlan, Line: line, Resources: []*paved.IaCResource{}}
 
@@ -185,7 +188,7 @@ func readPlan(name string, text []byte, tv *topValue) (*Document, error) {
 		doc.TerraformVersion, _ = v.(string)
 	}
 
-	pc := &planContext{keys: map[string]string{}}
+	pc := &planContext{keys: map[string]string{}, dropBefore: opt.DropBefore}
 	if sp, ok := tv.get("configuration"); ok {
 		var cfg planConfig
 		if err := decodeSpan(name, text, sp, "configuration", &cfg); err != nil {
@@ -207,6 +210,12 @@ func readPlan(name string, text []byte, tv *topValue) (*Document, error) {
 		return nil, err
 	}
 	doc.Resources = res
+	if dropRaw {
+		doc.Raw = func() (any, error) {
+			return nil, fmt.Errorf("iac: %s: the plan's raw JSON was not kept (Options.DropRaw)", name)
+		}
+		return doc, nil
+	}
 	doc.Raw = lazyRaw(func() (any, error) {
 		v, err := decodePlanParallel(text, tv)
 		if err != nil {
@@ -306,6 +315,9 @@ func readChange(name string, text []byte, sp span, i int, pc *planContext, fd *f
 	if err != nil {
 		l, c := position(text, int64(sp.start))
 		return nil, paved.FieldErrorf(paved.EINVALID, at(name, l, c), "resource_changes[%d] (%s): %v", i, rc.Address, err)
+	}
+	if pc.dropBefore {
+		res.Before = nil
 	}
 	return res, nil
 }
