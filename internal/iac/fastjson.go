@@ -20,6 +20,11 @@ type fastDecoder struct {
 	s    []byte
 	pos  int
 	keys map[string]string
+	// skipBefore leaves out the "before" and "before_sensitive" members of
+	// the object at depth 2 (a resource change's "change"), decoding them
+	// as nil without building them: see Options.DropBefore.
+	skipBefore bool
+	depth      int
 }
 
 func newFastDecoder() *fastDecoder {
@@ -47,6 +52,8 @@ func (d *fastDecoder) value() any {
 	switch c := d.s[d.pos]; c {
 	case '{':
 		d.pos++
+		d.depth++
+		defer func() { d.depth-- }()
 		m := make(map[string]any)
 		d.ws()
 		if d.s[d.pos] == '}' {
@@ -58,7 +65,12 @@ func (d *fastDecoder) value() any {
 			k := d.key()
 			d.ws()
 			d.pos++ // ':'
-			m[k] = d.value()
+			if d.skipBefore && d.depth == 2 && (k == "before" || k == "before_sensitive") {
+				d.skip()
+				m[k] = nil
+			} else {
+				m[k] = d.value()
+			}
 			d.ws()
 			if d.s[d.pos] == ',' {
 				d.pos++
@@ -98,6 +110,47 @@ func (d *fastDecoder) value() any {
 		return nil
 	}
 	return d.number()
+}
+
+// skip moves past one (validated) value without building it.
+func (d *fastDecoder) skip() {
+	d.ws()
+	nest := 0
+	for d.pos < len(d.s) {
+		switch c := d.s[d.pos]; c {
+		case '"':
+			d.pos++
+			for d.s[d.pos] != '"' {
+				if d.s[d.pos] == '\\' {
+					d.pos++
+				}
+				d.pos++
+			}
+			d.pos++
+		case '{', '[':
+			nest++
+			d.pos++
+		case '}', ']':
+			if nest == 0 {
+				return // the end of the enclosing value: the skipped one was a scalar
+			}
+			nest--
+			d.pos++
+		case ',':
+			if nest == 0 {
+				return
+			}
+			d.pos++
+		default:
+			d.pos++
+		}
+		if nest == 0 && d.pos > 0 {
+			switch d.s[d.pos-1] {
+			case '"', '}', ']':
+				return
+			}
+		}
+	}
 }
 
 func (d *fastDecoder) number() any {

@@ -77,7 +77,9 @@ type Options struct {
 	DropRaw bool
 	// DropBefore leaves IaCResource.Before empty: for callers (the built-in
 	// guard rails) that judge the desired state only. On plans of
-	// unchanged resources the prior values are half of what is kept.
+	// unchanged resources the prior values are half of what is kept. A
+	// deleted resource then has no tags either (only its prior values
+	// held them).
 	DropBefore bool
 	// Stdin is read for the input name "-"; nil means os.Stdin.
 	Stdin io.Reader

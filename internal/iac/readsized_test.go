@@ -2,6 +2,7 @@ package iac
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -33,6 +34,43 @@ func TestReadSized(t *testing.T) {
 		}
 		if err != nil || string(got) != tt.want {
 			t.Errorf("%s: got %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+// DropBefore skips the prior values while decoding; everything else must
+// come out exactly as without it (but the tags of a deleted resource, which
+// only its prior values hold).
+func TestDropBeforeKeepsTheRest(t *testing.T) {
+	for _, f := range []string{"testdata/plan/aws.json", "../../bench/testdata/service-stack.plan.json"} {
+		full, err := ReadPaths([]string{f}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slim, err := ReadPaths([]string{f}, Options{DropBefore: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		withBefore := 0
+		for i, r := range full[0].Resources {
+			if r.Before != nil {
+				withBefore++
+			}
+			s := *slim[0].Resources[i]
+			if s.Before != nil {
+				t.Fatalf("%s: %s kept its prior values", f, s.Address)
+			}
+			want := *r
+			want.Before = nil
+			if r.After == nil {
+				want.Tags = s.Tags // a deleted resource's tags come from its prior values
+			}
+			if !reflect.DeepEqual(want, s) {
+				t.Fatalf("%s: %s differs with DropBefore:\n%+v\n%+v", f, r.Address, want, s)
+			}
+		}
+		if withBefore == 0 {
+			t.Fatalf("%s: no resource has prior values: the test checks nothing", f)
 		}
 	}
 }

@@ -248,6 +248,7 @@ func readChanges(name string, text []byte, tv *topValue, pc *planContext) ([]*pa
 	errs := make([]error, len(elems))
 	work := func(lo, hi int) {
 		fd := newFastDecoder()
+		fd.skipBefore = pc.dropBefore
 		for i := lo; i < hi; i++ {
 			out[i], errs[i] = readChange(name, text, elems[i], i, pc, fd)
 			if errs[i] != nil {
