@@ -382,11 +382,26 @@ func nodeKind(n *yaml.Node) string {
 	return "node"
 }
 
+// yaml11Bools are the plain scalars YAML 1.1 reads as booleans. kubectl
+// and conftest both read manifests with sigs.k8s.io/yaml, which follows
+// YAML 1.1 here: readOnlyRootFilesystem: yes is true to the cluster, so it
+// must be true to the guard rails too.
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
+}
+
 // scalar resolves a YAML scalar the way YAML 1.2's core schema (and the YAML
-// library) does, into JSON-compatible values. Integers that a float64 cannot
-// hold exactly stay exact as json.Number; infinities and NaN, which JSON
-// cannot hold, stay strings.
+// library) does, into JSON-compatible values, except for YAML 1.1's extra
+// booleans (yaml11Bools) on unquoted scalars. Integers that a float64
+// cannot hold exactly stay exact as json.Number; infinities and NaN, which
+// JSON cannot hold, stay strings.
 func scalar(n *yaml.Node) any {
+	if n.Style == 0 && n.ShortTag() == "!!str" {
+		if b, ok := yaml11Bools[n.Value]; ok {
+			return b
+		}
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		return nil

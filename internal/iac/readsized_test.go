@@ -74,3 +74,18 @@ func TestDropBeforeKeepsTheRest(t *testing.T) {
 		}
 	}
 }
+
+func TestYAML11Booleans(t *testing.T) {
+	docs, err := Read("m.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {quoted: \"yes\"}\nspec:\n  containers:\n  - name: c\n    securityContext: {readOnlyRootFilesystem: yes, allowPrivilegeEscalation: Off, runAsNonRoot: \"on\"}\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := docs[0].Resources[0].After["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)["securityContext"].(map[string]any)
+	if sc["readOnlyRootFilesystem"] != true || sc["allowPrivilegeEscalation"] != false || sc["runAsNonRoot"] != "on" {
+		t.Fatalf("securityContext = %#v: plain yes/Off are YAML 1.1 booleans, quoted \"on\" stays a string", sc)
+	}
+	labels := docs[0].Resources[0].After["metadata"].(map[string]any)["labels"].(map[string]any)
+	if labels["quoted"] != "yes" {
+		t.Fatalf("a quoted \"yes\" must stay a string: %#v", labels)
+	}
+}
