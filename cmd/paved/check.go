@@ -151,6 +151,11 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if len(docs) == 0 {
 		return paved.Errorf(paved.EINVALID, "no Terraform plan or Kubernetes manifest found in %s", strings.Join(args, ", "))
 	}
+	for _, d := range docs {
+		if d.Incomplete {
+			fmt.Fprintf(a.stderr, "paved: %s is an incomplete plan (complete: false): the changes Terraform deferred are not in it and were not checked\n", d.Input)
+		}
+	}
 	b := <-engc
 	if b.err != nil {
 		return b.err

@@ -48,6 +48,9 @@ type Document struct {
 	TerraformVersion string `json:"terraform_version,omitempty"`
 	// FormatVersion is the plan's format_version.
 	FormatVersion string `json:"format_version,omitempty"`
+	// Incomplete is set for a plan with "complete": false: Terraform
+	// deferred some changes to a later plan, and they are not in this one.
+	Incomplete bool `json:"incomplete,omitempty"`
 
 	Resources []*paved.IaCResource `json:"resources"`
 

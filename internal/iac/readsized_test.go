@@ -89,3 +89,21 @@ func TestYAML11Booleans(t *testing.T) {
 		t.Fatalf("a quoted \"yes\" must stay a string: %#v", labels)
 	}
 }
+
+func TestErroredAndIncompletePlans(t *testing.T) {
+	plan := func(extra string) []byte {
+		return []byte(`{"format_version":"1.2","terraform_version":"1.10.0",` + extra + `"resource_changes":[{"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","provider_name":"registry.terraform.io/hashicorp/aws","change":{"actions":["create"],"before":null,"after":{"name":"q"},"after_unknown":{}}}]}`)
+	}
+	_, err := Read("errored.json", plan(`"errored":true,`), Options{})
+	if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "errored") || !strings.HasPrefix(err.Error(), "errored.json:1:") {
+		t.Fatalf("errored plan: %v", err)
+	}
+	docs, err := Read("partial.json", plan(`"errored":false,"complete":false,`), Options{})
+	if err != nil || !docs[0].Incomplete || len(docs[0].Resources) != 1 {
+		t.Fatalf("incomplete plan: %+v %v", docs, err)
+	}
+	docs, err = Read("whole.json", plan(`"complete":true,`), Options{})
+	if err != nil || docs[0].Incomplete {
+		t.Fatalf("complete plan: %+v %v", docs, err)
+	}
+}

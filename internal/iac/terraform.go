@@ -187,6 +187,28 @@ func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, e
 		}
 		doc.TerraformVersion, _ = v.(string)
 	}
+	// An errored plan (terraform plan failed part-way) lists only some of
+	// the changes: judging it would pass what was never planned. Terraform
+	// itself refuses to apply it.
+	if sp, ok := tv.get("errored"); ok {
+		var errored any
+		if err := decodeSpan(name, text, sp, "errored", &errored); err != nil {
+			return nil, err
+		}
+		if errored == true {
+			l, c := position(text, int64(sp.start))
+			return nil, paved.FieldErrorf(paved.EINVALID, at(name, l, c), "this plan is errored (terraform plan failed part-way), so it does not hold every change: fix the plan, then check it")
+		}
+	}
+	// complete: false (Terraform 1.10+, deferred changes): what is here is
+	// checked; the caller says that the rest is not.
+	if sp, ok := tv.get("complete"); ok {
+		var complete any
+		if err := decodeSpan(name, text, sp, "complete", &complete); err != nil {
+			return nil, err
+		}
+		doc.Incomplete = complete == false
+	}
 
 	pc := &planContext{keys: map[string]string{}, dropBefore: opt.DropBefore}
 	if sp, ok := tv.get("configuration"); ok {
