@@ -16,3 +16,64 @@ test_pass_private_or_unknown if {
 		unknown(res("aws_redshift_cluster", {}), {"publicly_accessible": true}),
 	])
 }
+
+test_fail_cloud_sql_public_ip_and_world_network if {
+	fs := rule.deny with input as plan([res("google_sql_database_instance", {"settings": [{
+		"tier": "db-f1-micro",
+		"ip_configuration": [{"ipv4_enabled": true, "authorized_networks": [{"name": "all", "value": "0.0.0.0/0"}]}],
+	}]})])
+	{f.path | some f in fs} == {"settings[0].ip_configuration[0].ipv4_enabled", "settings[0].ip_configuration[0].authorized_networks[0].value"}
+}
+
+# No ip_configuration block: shown as known after apply, public by default.
+test_fail_cloud_sql_default_public_ip if {
+	fs := rule.deny with input as plan([unknown(
+		res("google_sql_database_instance", {"settings": [{"tier": "db-f1-micro", "ip_configuration": []}]}),
+		{"settings": [{"ip_configuration": true}]},
+	)])
+	count(fs) == 1
+}
+
+test_pass_cloud_sql_private_ip if {
+	count(rule.deny) == 0 with input as plan([
+		res("google_sql_database_instance", {"settings": [{"tier": "db-f1-micro", "ip_configuration": [{
+			"ipv4_enabled": false,
+			"private_network": "projects/p/global/networks/default",
+			"authorized_networks": [],
+		}]}]}),
+		unknown(res("google_sql_database_instance", {}), {"settings": true}),
+		unknown(
+			res("google_sql_database_instance", {"settings": [{"ip_configuration": [{"ipv4_enabled": null}]}]}),
+			{"settings": [{"ip_configuration": [{"ipv4_enabled": true}]}]},
+		),
+	])
+}
+
+test_fail_azure_public_network_access if {
+	fs := rule.deny with input as plan([
+		res("azurerm_mssql_server", {"version": "12.0", "public_network_access_enabled": true}),
+		res("azurerm_postgresql_flexible_server", {"public_network_access_enabled": true, "delegated_subnet_id": null}),
+		res("azurerm_mysql_flexible_server", {"public_network_access": "Enabled"}),
+	])
+	count(fs) == 3
+}
+
+# Provider v3: public_network_access_enabled is computed; without a delegated
+# subnet the server is created in public access mode.
+test_fail_azure_flexible_without_vnet if {
+	fs := rule.deny with input as plan([unknown(
+		res("azurerm_postgresql_flexible_server", {"sku_name": "B_Standard_B1ms", "delegated_subnet_id": null}),
+		{"public_network_access_enabled": true},
+	)])
+	count(fs) == 1
+}
+
+test_pass_azure_private if {
+	count(rule.deny) == 0 with input as plan([
+		res("azurerm_mssql_server", {"version": "12.0", "public_network_access_enabled": false}),
+		unknown(res("azurerm_postgresql_flexible_server", {"delegated_subnet_id": "/subscriptions/x/subnets/db"}), {"public_network_access_enabled": true}),
+		unknown(res("azurerm_mysql_flexible_server", {}), {"delegated_subnet_id": true, "public_network_access": true}),
+		res("azurerm_postgresql_flexible_server", {"public_network_access_enabled": false}),
+		res("azurerm_mysql_flexible_server", {"public_network_access": "Disabled"}),
+	])
+}

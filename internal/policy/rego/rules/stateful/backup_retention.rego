@@ -5,15 +5,21 @@
 #   problems are often noticed days later, so a day or two of backups is not enough. RDS,
 #   Aurora, DocumentDB and Neptune keep one day unless told otherwise (an RDS instance left
 #   unset is reported as that default); DynamoDB keeps no continuous backups until
-#   point-in-time recovery is switched on. Read replicas are skipped: the source holds the
-#   backups.
+#   point-in-time recovery is switched on. Cloud SQL takes no automated backups unless
+#   settings.backup_configuration.enabled is true (an instance without the block, which the
+#   plan shows as known after apply, is reported: the API default is off), and keeps 7 daily
+#   backups by default (retained_backups, counted as days). Azure PostgreSQL and MySQL servers (flexible and
+#   single) keep backup_retention_days, and Azure SQL databases short_term_retention_policy
+#   retention_days, 7 days by default; a value left unset (shown as known after apply) is
+#   reported as that default when the minimum is higher. Read replicas are skipped: the
+#   source holds the backups.
 # custom:
 #   id: backup-retention
 #   severity: deny
 #   category: stateful
 #   security: false
-#   remediation: Set backup_retention_period to at least the minimum (and a preferred_backup_window); enable point_in_time_recovery on DynamoDB tables.
-#   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_dynamodb_table]
+#   remediation: Set backup_retention_period (AWS), backup_retention_days (Azure PostgreSQL/MySQL) or short_term_retention_policy.retention_days (Azure SQL) to at least the minimum; enable point_in_time_recovery on DynamoDB tables; set settings.backup_configuration.enabled = true (with retained_backups at least the minimum) on Cloud SQL.
+#   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_dynamodb_table, google_sql_database_instance, azurerm_postgresql_flexible_server, azurerm_mysql_flexible_server, azurerm_postgresql_server, azurerm_mysql_server, azurerm_mariadb_server, azurerm_mssql_database]
 #   scope: resource
 #   parameters:
 #     min_days:
@@ -28,10 +34,29 @@
 #         instance_class          = "db.t4g.medium"
 #         backup_retention_period = 1
 #       }
+#       resource "google_sql_database_instance" "main" {
+#         database_version = "POSTGRES_16"
+#         settings {
+#           tier = "db-custom-2-7680"
+#         }
+#       }
 #     pass: |
 #       resource "aws_db_instance" "main" {
 #         instance_class          = "db.t4g.medium"
 #         backup_retention_period = 14
+#       }
+#       resource "google_sql_database_instance" "main" {
+#         database_version = "POSTGRES_16"
+#         settings {
+#           tier = "db-custom-2-7680"
+#           backup_configuration {
+#             enabled                        = true
+#             point_in_time_recovery_enabled = true
+#             backup_retention_settings {
+#               retained_backups = 14
+#             }
+#           }
+#         }
 #       }
 package paved.rules.backup_retention
 
@@ -62,6 +87,63 @@ deny contains f if {
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has no point-in-time recovery, so it has no continuous backups", [r.address]), "point_in_time_recovery[0].enabled", false)
 }
+
+# Cloud SQL: automated backups switched off (the default).
+deny contains f if {
+	applies
+	some r in lib.candidates(["google_sql_database_instance"])
+	settings := r.after.settings[0]
+	object.get(settings, ["backup_configuration", 0, "enabled"], null) != true
+	object.get(r, ["after_unknown", "settings", 0, "backup_configuration", 0, "enabled"], false) != true
+	object.get(r.after, "master_instance_name", null) in {null, ""}
+	not lib.unknown(r, ["master_instance_name"])
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s takes no automated backups", [r.address]), "settings[0].backup_configuration[0].enabled", object.get(settings, ["backup_configuration", 0, "enabled"], null))
+}
+
+# Cloud SQL: too few backups kept (one a day).
+deny contains f if {
+	applies
+	some r in lib.candidates(["google_sql_database_instance"])
+	bc := r.after.settings[0].backup_configuration[0]
+	bc.enabled == true
+	n := bc.backup_retention_settings[0].retained_backups
+	is_number(n)
+	n < params.min_days
+	object.get(bc.backup_retention_settings[0], "retention_unit", "COUNT") in {"COUNT", null}
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s keeps %v daily backup(s), fewer than the required %v", [r.address, n, params.min_days]), "settings[0].backup_configuration[0].backup_retention_settings[0].retained_backups", n)
+}
+
+# Azure PostgreSQL and MySQL servers: backup_retention_days, 7 by default.
+deny contains f if {
+	applies
+	some r in lib.candidates(["azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server", "azurerm_postgresql_server", "azurerm_mysql_server", "azurerm_mariadb_server"])
+	not _enough(object.get(r.after, "backup_retention_days", null))
+	days := _azure_days(object.get(r.after, "backup_retention_days", null))
+	days < params.min_days
+	not object.get(r.after, "create_mode", "") in {"Replica"}
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s keeps backups for %v day(s), fewer than the required %v", [r.address, days, params.min_days]), "backup_retention_days", days)
+}
+
+# Azure SQL databases: point-in-time restore window, 7 days by default.
+deny contains f if {
+	applies
+	some r in lib.candidates(["azurerm_mssql_database"])
+	v := object.get(r.after, ["short_term_retention_policy", 0, "retention_days"], null)
+	not _enough(v)
+	days := _azure_days(v)
+	days < params.min_days
+	not object.get(r.after, "create_mode", "") in {"Secondary", "OnlineSecondary"}
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s keeps point-in-time backups for %v day(s), fewer than the required %v", [r.address, days, params.min_days]), "short_term_retention_policy[0].retention_days", days)
+}
+
+# Unset (null or known after apply): the Azure default of seven days.
+_azure_days(v) := v if is_number(v)
+
+_azure_days(null) := 7
 
 _days(r) := d if {
 	d := lib.get(r, ["backup_retention_period"], null)

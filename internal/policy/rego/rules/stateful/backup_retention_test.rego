@@ -37,3 +37,50 @@ test_pass_long_enough_replicas_playground if {
 test_pass_restored_from_snapshot_unset if {
 	count(rule.deny) == 0 with input as plan([unknown(res("aws_rds_cluster", {"snapshot_identifier": "snap-1"}), {"backup_retention_period": true})])
 }
+
+test_fail_cloud_sql_backups if {
+	fs := rule.deny with input as plan([
+		named("google_sql_database_instance", "off", {"settings": [{"tier": "db-f1-micro", "backup_configuration": []}]}),
+		named("google_sql_database_instance", "few", {"settings": [{"backup_configuration": [{"enabled": true, "backup_retention_settings": [{"retained_backups": 3, "retention_unit": "COUNT"}]}]}]}),
+	])
+		with data.paved.params.backup_retention as {"min_days": 7, "skip_phases": []}
+	{f.path | some f in fs} == {"settings[0].backup_configuration[0].enabled", "settings[0].backup_configuration[0].backup_retention_settings[0].retained_backups"}
+}
+
+test_pass_cloud_sql_backups if {
+	count(rule.deny) == 0 with input as plan([
+		res("google_sql_database_instance", {"settings": [{"backup_configuration": [{"enabled": true, "backup_retention_settings": [{"retained_backups": 7}]}]}]}),
+		named("google_sql_database_instance", "replica", {"master_instance_name": "main", "settings": [{"backup_configuration": []}]}),
+		unknown(named("google_sql_database_instance", "unknown", {"settings": [{}]}), {"settings": [{"backup_configuration": [{"enabled": true}]}]}),
+	])
+		with data.paved.params.backup_retention as {"min_days": 7, "skip_phases": []}
+}
+
+test_fail_azure_retention if {
+	fs := rule.deny with input as plan([
+		res("azurerm_mysql_flexible_server", {"backup_retention_days": 1}),
+		unknown(res("azurerm_postgresql_flexible_server", {}), {"backup_retention_days": true}),
+		res("azurerm_mssql_database", {"short_term_retention_policy": [{"retention_days": 7}]}),
+	])
+		with data.paved.params.backup_retention as {"min_days": 14, "skip_phases": []}
+	count(fs) == 3
+}
+
+test_pass_azure_retention if {
+	count(rule.deny) == 0 with input as plan([
+		res("azurerm_mysql_flexible_server", {"backup_retention_days": 14}),
+		unknown(res("azurerm_postgresql_flexible_server", {}), {"backup_retention_days": true}),
+		res("azurerm_mssql_database", {"short_term_retention_policy": []}),
+		named("azurerm_mysql_flexible_server", "replica", {"create_mode": "Replica", "backup_retention_days": 1}),
+	])
+		with data.paved.params.backup_retention as {"min_days": 7, "skip_phases": []}
+}
+
+test_fail_cloud_sql_block_left_out if {
+	fs := rule.deny with input as plan([unknown(
+		res("google_sql_database_instance", {"settings": [{"tier": "db-f1-micro", "backup_configuration": []}]}),
+		{"settings": [{"backup_configuration": true}]},
+	)])
+		with data.paved.params.backup_retention as {"min_days": 7, "skip_phases": []}
+	count(fs) == 1
+}

@@ -4,15 +4,19 @@
 #   Deletion protection makes AWS refuse to delete a database until the flag is turned off
 #   in a separate, deliberate change. It is the cheapest insurance against a mistaken
 #   terraform destroy, a renamed resource or a module refactoring that plans a delete. All
-#   these databases default to no protection. Playground services are skipped by default,
-#   where databases come and go.
+#   these AWS databases default to no protection. On Google Cloud, Cloud SQL instances, Spanner
+#   databases and Bigtable instances are protected by the provider's deletion_protection,
+#   which defaults to true: they are reported only when it is switched off (Cloud SQL's
+#   API-level settings.deletion_protection_enabled is not required). Azure has no such flag
+#   on its databases (a management lock does that job) and is not checked here. Playground
+#   services are skipped by default, where databases come and go.
 # custom:
 #   id: deletion-protection
 #   severity: deny
 #   category: stateful
 #   security: false
 #   remediation: Set deletion_protection = true (deletion_protection_enabled = true for DynamoDB tables).
-#   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_dynamodb_table]
+#   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_dynamodb_table, google_sql_database_instance, google_spanner_database, google_bigtable_instance]
 #   scope: resource
 #   parameters:
 #     skip_phases:
@@ -23,10 +27,23 @@
 #       resource "aws_rds_cluster" "main" {
 #         engine = "aurora-postgresql"
 #       }
+#       resource "google_sql_database_instance" "main" {
+#         database_version    = "POSTGRES_16"
+#         deletion_protection = false
+#         settings {
+#           tier = "db-custom-2-7680"
+#         }
+#       }
 #     pass: |
 #       resource "aws_rds_cluster" "main" {
 #         engine              = "aurora-postgresql"
 #         deletion_protection = true
+#       }
+#       resource "google_sql_database_instance" "main" {
+#         database_version = "POSTGRES_16"
+#         settings {
+#           tier = "db-custom-2-7680"
+#         }
 #       }
 package paved.rules.deletion_protection
 
@@ -50,4 +67,14 @@ deny contains f if {
 	lib.get(r, [attr], false) == false
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s can be deleted by any plan: %s is not true", [r.address, attr]), attr, object.get(r.after, attr, null))
+}
+
+# Google Cloud: the provider defaults deletion_protection to true, so only an
+# explicit false is reported.
+deny contains f if {
+	not object.get(input, ["service", "phase"], "") in params.skip_phases
+	some r in lib.candidates(["google_sql_database_instance", "google_spanner_database", "google_bigtable_instance"])
+	r.after.deletion_protection == false
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s can be deleted by any plan: deletion_protection is false", [r.address]), "deletion_protection", false)
 }

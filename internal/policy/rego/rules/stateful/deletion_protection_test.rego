@@ -21,3 +21,19 @@ test_pass_protected_unknown_or_playground if {
 	])
 	count(rule.deny) == 0 with input as plan_for([res("aws_db_instance", {"deletion_protection": false})], {"phase": "playground"})
 }
+
+test_fail_google_protection_off if {
+	fs := rule.deny with input as plan([
+		res("google_sql_database_instance", {"deletion_protection": false, "settings": [{"tier": "db-f1-micro"}]}),
+		res("google_spanner_database", {"deletion_protection": false}),
+	])
+	count(fs) == 2
+}
+
+test_pass_google_default_or_on if {
+	count(rule.deny) == 0 with input as plan([
+		res("google_sql_database_instance", {"deletion_protection": true}),
+		res("google_bigtable_instance", {"deletion_protection": null}),
+		unknown(res("google_spanner_database", {}), {"deletion_protection": true}),
+	])
+}

@@ -7,14 +7,17 @@
 #   replication groups need Multi-AZ with automatic failover for the same reason. The tier is
 #   the service's, or the resource's tier tag when the check is not tied to a service.
 #   Aurora clusters are multi-AZ when they have readers in other zones, which this rule does
-#   not count.
+#   not count. Cloud SQL instances need settings.availability_type = "REGIONAL" (the default
+#   is ZONAL); Azure PostgreSQL and MySQL flexible servers need a high_availability block with
+#   mode ZoneRedundant (SameZone keeps the standby in the same zone). Read replicas are
+#   skipped.
 # custom:
 #   id: multi-az-tier1
 #   severity: deny
 #   category: stateful
 #   security: false
-#   remediation: Set multi_az = true on the RDS instance; set multi_az_enabled = true and automatic_failover_enabled = true (with at least one replica) on the replication group.
-#   resource_types: [aws_db_instance, aws_elasticache_replication_group]
+#   remediation: Set multi_az = true on the RDS instance; set multi_az_enabled = true and automatic_failover_enabled = true (with at least one replica) on the replication group; set settings.availability_type = "REGIONAL" on Cloud SQL; add high_availability { mode = "ZoneRedundant" } to an Azure flexible server.
+#   resource_types: [aws_db_instance, aws_elasticache_replication_group, google_sql_database_instance, azurerm_postgresql_flexible_server, azurerm_mysql_flexible_server]
 #   scope: resource
 #   parameters:
 #     tiers:
@@ -27,10 +30,23 @@
 #         instance_class = "db.r6g.large"
 #         multi_az       = false
 #       }
+#       resource "google_sql_database_instance" "main" {
+#         database_version = "POSTGRES_16"
+#         settings {
+#           tier = "db-custom-4-15360"
+#         }
+#       }
 #     pass: |
 #       resource "aws_db_instance" "main" {
 #         instance_class = "db.r6g.large"
 #         multi_az       = true
+#       }
+#       resource "google_sql_database_instance" "main" {
+#         database_version = "POSTGRES_16"
+#         settings {
+#           tier              = "db-custom-4-15360"
+#           availability_type = "REGIONAL"
+#         }
 #       }
 package paved.rules.multi_az_tier1
 
@@ -54,4 +70,26 @@ deny contains f if {
 	lib.get(r, [attr], false) == false
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is a tier %v cache without %s", [r.address, lib.tier(r), attr]), attr, object.get(r.after, attr, null))
+}
+
+deny contains f if {
+	some r in lib.candidates(["google_sql_database_instance"])
+	settings := r.after.settings[0]
+	object.get(settings, "availability_type", null) != "REGIONAL"
+	lib.tier(r) in params.tiers
+	lib.get(r, ["settings", 0, "availability_type"], "ZONAL") == "ZONAL"
+	object.get(r.after, "master_instance_name", null) in {null, ""}
+	not lib.unknown(r, ["master_instance_name"])
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s is a tier %v database in a single zone", [r.address, lib.tier(r)]), "settings[0].availability_type", object.get(settings, "availability_type", null))
+}
+
+deny contains f if {
+	some r in lib.candidates(["azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server"])
+	object.get(r.after, ["high_availability", 0, "mode"], null) != "ZoneRedundant"
+	lib.tier(r) in params.tiers
+	not lib.unknown(r, ["high_availability"])
+	not object.get(r.after, "create_mode", "") in {"Replica"}
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s is a tier %v database without zone-redundant high availability", [r.address, lib.tier(r)]), "high_availability[0].mode", object.get(r.after, ["high_availability", 0, "mode"], null))
 }
