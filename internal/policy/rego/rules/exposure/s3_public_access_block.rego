@@ -1,5 +1,5 @@
 # METADATA
-# title: S3 bucket without a complete public access block
+# title: Storage bucket or account without a public access block
 # description: |
 #   The public access block is the safety net under every bucket: with all four settings on,
 #   no ACL or bucket policy written later (by a person, a tool or a mistake) can make the
@@ -7,21 +7,36 @@
 #   block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all
 #   true, unless the plan sets all four at account level. A block is matched to its bucket by
 #   the bucket name when it is known, otherwise by having the same resource name in the same
-#   module (the configuration references are not part of the plan input).
+#   module (the configuration references are not part of the plan input). The same safety net
+#   exists elsewhere: a Cloud Storage bucket needs public_access_prevention = "enforced" (left
+#   unset it is "inherited", which blocks nothing unless an organisation policy enforces it,
+#   so an unset value, which the plan shows as known after apply, is reported), and an Azure storage account needs
+#   allow_nested_items_to_be_public = false (the provider default is true; the older
+#   allow_blob_public_access is reported when true).
 # custom:
 #   id: s3-public-access-block
 #   severity: deny
 #   category: exposure
 #   security: true
-#   remediation: Add an aws_s3_bucket_public_access_block for the bucket with all four settings true (or an aws_s3_account_public_access_block for the account).
-#   resource_types: [aws_s3_bucket, aws_s3_bucket_public_access_block, aws_s3_account_public_access_block]
+#   remediation: Add an aws_s3_bucket_public_access_block for the bucket with all four settings true (or an aws_s3_account_public_access_block for the account); set public_access_prevention = "enforced" on Cloud Storage buckets; set allow_nested_items_to_be_public = false on Azure storage accounts.
+#   resource_types: [aws_s3_bucket, aws_s3_bucket_public_access_block, aws_s3_account_public_access_block, google_storage_bucket, azurerm_storage_account]
 #   scope: plan
 #   examples:
 #     fail: |
 #       resource "aws_s3_bucket" "data" {
 #         bucket = "acme-data"
 #       }
+#       resource "google_storage_bucket" "data" {
+#         name     = "acme-data"
+#         location = "EU"
+#       }
 #     pass: |
+#       resource "google_storage_bucket" "data" {
+#         name                        = "acme-data"
+#         location                    = "EU"
+#         uniform_bucket_level_access = true
+#         public_access_prevention    = "enforced"
+#       }
 #       resource "aws_s3_bucket" "data" {
 #         bucket = "acme-data"
 #       }
@@ -53,6 +68,34 @@ deny contains f if {
 	not _has_block(b)
 	f := lib.finding(b, sprintf("%s has no aws_s3_bucket_public_access_block in this plan", [b.address]), "", null)
 }
+
+deny contains f if {
+	some r in lib.candidates(["google_storage_bucket"])
+	v := object.get(r.after, "public_access_prevention", null)
+	v != "enforced"
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s does not enforce public access prevention (public_access_prevention is %v)", [r.address, _shown(v)]), "public_access_prevention", v)
+}
+
+# Provider v3+: allow_nested_items_to_be_public, default true.
+deny contains f if {
+	some r in lib.candidates(["azurerm_storage_account"])
+	object.get(r.after, "allow_nested_items_to_be_public", null) == true
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s lets containers and blobs be made public", [r.address]), "allow_nested_items_to_be_public", true)
+}
+
+# Provider v2: allow_blob_public_access, default false.
+deny contains f if {
+	some r in lib.candidates(["azurerm_storage_account"])
+	object.get(r.after, "allow_blob_public_access", null) == true
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s lets containers and blobs be made public", [r.address]), "allow_blob_public_access", true)
+}
+
+_shown(null) := "inherited (not set)"
+
+_shown(v) := v if v != null
 
 _has_block(b) if {
 	keys := _block_keys # the whole set, materialised once and cached

@@ -48,3 +48,20 @@ test_fail_two_buckets_one_unknown_block if {
 	b := object.union(unknown(pab("blk", null), {"bucket": true}), {"module": "module.x", "address": "module.x.aws_s3_bucket_public_access_block.blk"})
 	count(rule.deny) == 1 with input as plan([bucket("a"), b])
 }
+
+test_fail_gcs_and_azure_without_prevention if {
+	fs := rule.deny with input as plan([
+		named("google_storage_bucket", "unset", {"name": "acme-unset", "location": "EU"}),
+		named("google_storage_bucket", "inherited", {"name": "acme-inh", "public_access_prevention": "inherited"}),
+		unknown(named("google_storage_bucket", "computed", {"name": "acme-later"}), {"public_access_prevention": true}),
+		res("azurerm_storage_account", {"name": "acmedata", "allow_nested_items_to_be_public": true}),
+	])
+	{f.address | some f in fs} == {"google_storage_bucket.unset", "google_storage_bucket.inherited", "google_storage_bucket.computed", "azurerm_storage_account.main"}
+}
+
+test_pass_gcs_and_azure_prevented if {
+	count(rule.deny) == 0 with input as plan([
+		res("google_storage_bucket", {"name": "acme-data", "public_access_prevention": "enforced"}),
+		res("azurerm_storage_account", {"name": "acmedata", "allow_nested_items_to_be_public": false}),
+	])
+}

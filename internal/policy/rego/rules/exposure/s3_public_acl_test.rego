@@ -27,3 +27,21 @@ test_pass_private if {
 		res("aws_s3_bucket", {"acl": null}),
 	])
 }
+
+test_fail_gcs_and_azure_public_acls if {
+	fs := rule.deny with input as plan([
+		res("google_storage_bucket_acl", {"bucket": "site", "role_entity": ["OWNER:user-ops@acme.example", "READER:allUsers"]}),
+		res("google_storage_object_acl", {"predefined_acl": "publicRead"}),
+		res("google_storage_default_object_acl", {"role_entity": ["READER:allAuthenticatedUsers"]}),
+		res("azurerm_storage_container", {"name": "site", "container_access_type": "container"}),
+	])
+	{f.path | some f in fs} == {"role_entity[1]", "predefined_acl", "role_entity[0]", "container_access_type"}
+}
+
+test_pass_gcs_and_azure_private if {
+	count(rule.deny) == 0 with input as plan([
+		res("google_storage_bucket_acl", {"predefined_acl": "private", "role_entity": ["READER:group-eng@acme.example"]}),
+		res("azurerm_storage_container", {"container_access_type": "private"}),
+		res("azurerm_storage_container", {"container_access_type": null}),
+	])
+}

@@ -31,3 +31,20 @@ test_pass_conditions_denies_named_principals_unknown if {
 	])])
 	count(rule.deny) == 0 with input as plan([unknown(res("aws_s3_bucket_policy", {}), {"policy": true})])
 }
+
+test_fail_gcs_public_members if {
+	fs := rule.deny with input as plan([
+		res("google_storage_bucket_iam_member", {"bucket": "site", "role": "roles/storage.objectViewer", "member": "allUsers"}),
+		res("google_storage_bucket_iam_binding", {"role": "roles/storage.objectViewer", "members": ["group:eng@acme.example", "allAuthenticatedUsers"]}),
+		res("google_storage_bucket_iam_policy", {"policy_data": json.marshal({"bindings": [{"role": "roles/storage.objectViewer", "members": ["allUsers"]}]})}),
+	])
+	{f.path | some f in fs} == {"member", "members[1]", "policy_data.bindings[0]"}
+}
+
+test_pass_gcs_named_members if {
+	count(rule.deny) == 0 with input as plan([
+		res("google_storage_bucket_iam_member", {"role": "roles/storage.objectViewer", "member": "serviceAccount:web@acme.iam.gserviceaccount.com"}),
+		res("google_storage_bucket_iam_binding", {"role": "roles/storage.admin", "members": ["group:ops@acme.example"]}),
+		res("google_storage_bucket_iam_policy", {"policy_data": null}),
+	])
+}
