@@ -65,19 +65,19 @@ func newUserPolicies(e *Engine, files []*parsedFile, v ast.RegoVersion) (*userPo
 	for _, f := range files {
 		modules[f.name] = f.module
 	}
-	// conftest means to refuse `deny if { ... }` (its problematicIf
-	// check): without `contains` the rule is a boolean, which conftest
-	// counts as a success, so the policy could never fail. Refuse it
-	// whatever form the parser gave the head.
+	// conftest refuses a rule with a reference head whose value is true,
+	// such as `deny.x if { ... }` (its problematicIf check, which only
+	// looks at heads without a plain name). A plain `deny if { ... }` or
+	// v0 `deny { ... }` is a boolean rule that conftest evaluates and
+	// counts as a success, never a finding; paved does the same.
 	for _, name := range sortedKeys(modules) {
 		for _, r := range modules[name].Rules {
-			ref := r.Head.Ref()
-			if len(ref) == 0 || r.Head.Value == nil || len(r.Head.Args) > 0 || r.Head.Key != nil {
+			if r.Head == nil || r.Head.Name != "" || r.Head.Value == nil || len(r.Head.Reference) == 0 {
 				continue
 			}
-			head := ref[0].Value.String()
-			if (failureRule.MatchString(head) || warningRule.MatchString(head)) && r.Head.Value.Equal(ast.BooleanTerm(true)) {
-				return nil, paved.FieldErrorf(paved.EINVALID, locString(r.Location, name),
+			head := r.Head.Reference[0].Value.String()
+			if (failureRule.MatchString(head) || warningRule.MatchString(head)) && r.Head.Value.String() == "true" {
+				return nil, paved.FieldErrorf(paved.EINVALID, locString(r.Head.Location, name),
 					"rule %s uses 'if' without 'contains': it is a boolean and can never report a message; write `%s contains msg if { ... }`", head, head)
 			}
 		}
@@ -195,8 +195,11 @@ func runtimeTerm() *ast.Term {
 	return ast.ObjectTerm(ast.Item(ast.StringTerm("env"), ast.NewTerm(env)))
 }
 
-// loadData reads --data files and folders like conftest: every .json,
-// .yaml and .yml file found, each merged at the root of data.
+// loadData reads --data files and folders like conftest (0.71, OPA's
+// loader): every .json, .yaml and .yml file found; a file named on the
+// command line is merged at the root of data, a file found in a folder at
+// the path of its subfolder below that folder (-d data puts
+// data/limits/k8s.yaml at data.limits).
 func loadData(paths []string) (storage.Store, error) {
 	if len(paths) == 0 {
 		return inmem.New(), nil
@@ -206,7 +209,7 @@ func loadData(paths []string) (storage.Store, error) {
 			return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read data path: %v", unwrapPath(err))
 		}
 	}
-	files, err := loader.FilteredPaths(paths, func(_ string, info os.FileInfo, _ int) bool {
+	skip := func(_ string, info os.FileInfo, _ int) bool {
 		if info.IsDir() {
 			return false
 		}
@@ -215,7 +218,8 @@ func loadData(paths []string) (storage.Store, error) {
 			return false
 		}
 		return true
-	})
+	}
+	files, err := loader.FilteredPaths(paths, skip)
 	if err != nil {
 		return nil, paved.FieldErrorf(paved.EINVALID, strings.Join(paths, ", "), "reading data: %v", err)
 	}
@@ -224,9 +228,9 @@ func loadData(paths []string) (storage.Store, error) {
 			return nil, paved.FieldErrorf(paved.ETOOLARGE, f, "data file larger than %d MiB", maxPolicyFileBytes>>20)
 		}
 	}
-	docs, err := loader.NewFileLoader().All(files)
+	docs, err := loader.NewFileLoader().Filtered(paths, skip)
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, strings.Join(files, ", "), "reading data: %v", err)
+		return nil, paved.FieldErrorf(paved.EINVALID, strings.Join(paths, ", "), "reading data: %v", err)
 	}
 	store, err := docs.Store()
 	if err != nil {
