@@ -170,7 +170,7 @@ func render(rules []rule) []byte {
 	b.WriteString("Rules marked *security* have their exceptions signed by the security team. ")
 	b.WriteString("Every parameter can be changed in `paved.yaml` under `guardrails.rules.<id>.params` (also per service tier and phase); `paved check --explain <id>` prints a rule's page.\n\n")
 	b.WriteString("Terraform rules judge the desired state: resources being created, updated, replaced and left unchanged (a resource being deleted has no desired state; only stateful-delete-replace looks at deletes). ")
-	b.WriteString("A value Terraform knows only after apply is not reported, except where a rule says otherwise because the attribute's AWS default is the unsafe value.\n\n")
+	b.WriteString("A value Terraform knows only after apply is not reported, except where a rule says otherwise because the cloud provider's default for the attribute is the unsafe value.\n\n")
 
 	cat := ""
 	b.WriteString("| Rule | Title | Severity | Category |\n|---|---|---|---|\n")

@@ -15,7 +15,7 @@
 #   severity: deny
 #   category: stateful
 #   security: false
-#   remediation: Set deletion_protection = true (deletion_protection_enabled = true for DynamoDB tables).
+#   remediation: Set deletion_protection = true (deletion_protection_enabled = true for DynamoDB tables; on Cloud SQL, Spanner and Bigtable remove deletion_protection = false).
 #   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_dynamodb_table, google_sql_database_instance, google_spanner_database, google_bigtable_instance]
 #   scope: resource
 #   parameters:
