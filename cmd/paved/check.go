@@ -136,8 +136,10 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		MaxFileBytes: int64(maxBytes),
 		SourceDir:    o.source,
 		Stdin:        a.stdin,
-		// Only conftest-style policies read the raw document.
-		DropRaw: len(o.policies) == 0 && len(o.data) == 0,
+		// Only conftest-style policies read the raw document, and they may
+		// judge any YAML or JSON (CI workflows, compose files), as conftest does.
+		DropRaw:     len(o.policies) == 0 && len(o.data) == 0,
+		AcceptOther: len(o.policies) > 0,
 		// No built-in rule reads prior values (policy's needBefore); a
 		// custom rule in --policy might.
 		DropBefore: len(o.policies) == 0,

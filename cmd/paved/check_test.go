@@ -53,11 +53,16 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("raised ceiling still denies:\n%s", r.out)
 	}
 
-	// A folder of manifests: values.yaml is skipped with a note, the
-	// Deployment is checked, and a conftest policy folder runs beside the
+	// A folder of manifests: without conftest policies values.yaml is
+	// skipped with a note; with them it is a document they may judge (as
+	// conftest reads any file), and the policy folder runs beside the
 	// built-in library.
+	r = cli(t, e, "check", filepath.Join(dir, "k8s"))
+	if r.code != 1 || !strings.Contains(r.errOut, "skipped") || !strings.Contains(r.errOut, "values.yaml") {
+		t.Fatalf("k8s folder without policies: exit %d\nstderr:\n%s", r.code, r.errOut)
+	}
 	r = cli(t, e, "check", "--policy", filepath.Join(dir, "policy"), filepath.Join(dir, "k8s"))
-	if r.code != 1 || !strings.Contains(r.errOut, "skipped") || !strings.Contains(r.out, "Containers must not run as root in Deployment web") ||
+	if r.code != 1 || strings.Contains(r.errOut, "skipped") || !strings.Contains(r.out, "Containers must not run as root in Deployment web") ||
 		!strings.Contains(r.out, "fewer than 3 replicas") || !strings.Contains(r.out, "latest") {
 		t.Fatalf("k8s folder: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.errOut)
 	}

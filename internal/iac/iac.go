@@ -33,6 +33,11 @@ type Kind string
 const (
 	KindTerraformPlan Kind = "terraform-plan"
 	KindKubernetes    Kind = "kubernetes"
+	// KindDocument is any other YAML or JSON document, read only when
+	// Options.AcceptOther asks for it: conftest-style policies may judge
+	// CI workflows, compose files or configuration, which have no
+	// resources for the built-in guard rails.
+	KindDocument Kind = "document"
 )
 
 // Document is one document of an input: a whole Terraform plan, or one
@@ -74,6 +79,11 @@ type Options struct {
 	// from; when set, Terraform resources get File and Line of their .tf
 	// declaration.
 	SourceDir string
+	// AcceptOther turns a well-formed YAML or JSON document that is neither
+	// a plan nor a manifest into a KindDocument (no resources, its value as
+	// Raw) instead of an error, document by document, as conftest reads
+	// any file.
+	AcceptOther bool
 	// DropRaw says no caller will ask a plan for Document.Raw (no
 	// conftest-style policies run), so the plan's text need not be kept for
 	// it: on a large plan that is the largest single allocation.
@@ -286,7 +296,7 @@ func (r *reader) read(name string, data []byte) ([]*Document, error) {
 	if isJSON(text) {
 		docs, err = readJSON(name, text, r.opt)
 	} else {
-		docs, err = readYAML(name, text)
+		docs, err = readYAML(name, text, r.opt)
 	}
 	if err != nil {
 		return nil, err

@@ -145,7 +145,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // readYAML reads a stream of YAML documents. Empty and comment-only
 // documents are skipped but counted in Document.Index.
-func readYAML(name string, text []byte) (docs []*Document, err error) {
+func readYAML(name string, text []byte, opt Options) (docs []*Document, err error) {
 	defer func() {
 		// The YAML library is not ours: a panic on a hostile input must
 		// become an error, not a crash of paved check.
@@ -187,6 +187,12 @@ func readYAML(name string, text []byte) (docs []*Document, err error) {
 		}
 		line := root.Line
 		rs, err := kubeObjects(name, v, line, itemLines(root), hasTemplate)
+		if err != nil && opt.AcceptOther && IsUnsupported(err) {
+			raw := v
+			docs = append(docs, &Document{Input: name, Kind: KindDocument, Index: index, Line: line, Resources: []*paved.IaCResource{},
+				Raw: func() (any, error) { return raw, nil }})
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -317,7 +323,14 @@ func (c *converter) mapping(n *yaml.Node, depth int, viaAlias bool) (any, error)
 			return nil, c.errAt(k, "a mapping key must be a string, found a %s", nodeKind(kn))
 		}
 		key := kn.Value
-		if first, dup := seen[key]; dup {
+		boolKey := false
+		if b, ok := yaml11Bools[key]; ok && kn.Style == 0 && kn.ShortTag() == "!!str" {
+			// sigs.k8s.io/yaml (kubectl, conftest) reads an unquoted key
+			// such as on: (GitHub workflows) as a boolean, written "true";
+			// two such keys (on: and y:) collapse, the last one winning.
+			key, boolKey = strconv.FormatBool(b), true
+		}
+		if first, dup := seen[key]; dup && !boolKey {
 			return nil, c.errAt(k, "duplicate key %q (first defined at line %d)", key, first)
 		}
 		seen[key] = k.Line
@@ -474,6 +487,14 @@ func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 				return []*Document{doc}, nil
 			case "kubernetes":
 			default:
+				if opt.AcceptOther {
+					d, err := otherJSON(name, text, tv, i, line)
+					if err != nil {
+						return nil, err
+					}
+					docs = append(docs, d)
+					continue
+				}
 				if hasTemplate && msg == msgUnknown {
 					msg = msgHelm
 				}
@@ -481,6 +502,14 @@ func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 			}
 		case '[':
 		default:
+			if opt.AcceptOther {
+				d, err := otherJSON(name, text, tv, i, line)
+				if err != nil {
+					return nil, err
+				}
+				docs = append(docs, d)
+				continue
+			}
 			what := "number"
 			switch tv.kind {
 			case '"':
@@ -501,6 +530,14 @@ func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 			lines = elementLines(text, sp)
 		}
 		rs, err := kubeObjects(name, v, line, lines, hasTemplate)
+		if err != nil && opt.AcceptOther && IsUnsupported(err) {
+			d, err := otherJSON(name, text, tv, i, line)
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, d)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -514,6 +551,16 @@ func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 		})
 	}
 	return docs, nil
+}
+
+// otherJSON reads one JSON value as a KindDocument (Options.AcceptOther).
+func otherJSON(name string, text []byte, tv *topValue, index, line int) (*Document, error) {
+	var v any
+	if err := json.Unmarshal(text[tv.start:tv.end], &v); err != nil {
+		return nil, jsonError(name, text, err)
+	}
+	return &Document{Input: name, Kind: KindDocument, Index: index, Line: line, Resources: []*paved.IaCResource{},
+		Raw: func() (any, error) { return v, nil }}, nil
 }
 
 // elementLines returns the line of each element of a JSON array span.

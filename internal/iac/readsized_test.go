@@ -107,3 +107,30 @@ func TestErroredAndIncompletePlans(t *testing.T) {
 		t.Fatalf("complete plan: %+v %v", docs, err)
 	}
 }
+
+func TestAcceptOther(t *testing.T) {
+	workflow := []byte("name: ci\non:\n  push: {branches: [main]}\njobs:\n  test: {runs-on: ubuntu-latest}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+	if _, err := Read("ci.yml", workflow, Options{}); !IsUnsupported(err) {
+		t.Fatalf("without AcceptOther a workflow is not an input: %v", err)
+	}
+	docs, err := Read("ci.yml", workflow, Options{AcceptOther: true})
+	if err != nil || len(docs) != 2 {
+		t.Fatalf("docs %+v err %v", docs, err)
+	}
+	if docs[0].Kind != KindDocument || len(docs[0].Resources) != 0 || docs[1].Kind != KindKubernetes || len(docs[1].Resources) != 1 {
+		t.Fatalf("kinds %s/%d and %s/%d", docs[0].Kind, len(docs[0].Resources), docs[1].Kind, len(docs[1].Resources))
+	}
+	raw, _ := docs[0].Raw()
+	if _, ok := raw.(map[string]any)["true"]; !ok {
+		t.Fatalf("the unquoted key on: is the boolean key \"true\" as sigs.k8s.io/yaml reads it: %#v", raw)
+	}
+	compose := []byte(`{"services": {"web": {"image": "nginx:latest"}}}`)
+	docs, err = Read("compose.json", compose, Options{AcceptOther: true})
+	if err != nil || len(docs) != 1 || docs[0].Kind != KindDocument {
+		t.Fatalf("compose.json: %+v %v", docs, err)
+	}
+	// A broken file stays an error.
+	if _, err := Read("bad.yml", []byte("a: [unclosed\n"), Options{AcceptOther: true}); err == nil || IsUnsupported(err) {
+		t.Fatalf("broken YAML: %v", err)
+	}
+}

@@ -332,7 +332,7 @@ func pavedRealWorld(t *testing.T, dir string) string {
 	opts.Print = io.Discard
 	var lines []string
 	exit := 0
-	docs, err := iac.ReadPaths(inputs, iac.Options{OnSkip: func(string, string) {}})
+	docs, err := iac.ReadPaths(inputs, iac.Options{AcceptOther: true}) // as paved check does with --policy
 	if err == nil && len(docs) == 0 {
 		err = errors.New("no Terraform plan or Kubernetes manifest found")
 	}
