@@ -6,8 +6,10 @@
 #   cost allocation. A memory limit stops one leaking container from taking the node down.
 #   CPU limits are left out of the default list on purpose: they throttle a container even
 #   when the node has idle CPU, which hurts latency more than it protects neighbours; add
-#   limits.cpu to the parameter if the organisation wants them. Regular and init containers
-#   are checked (ephemeral debug containers cannot have resources).
+#   limits.cpu to the parameter if the organisation wants them. A request left out next to a
+#   limit of the same resource defaults to that limit (Kubernetes semantics), so limits alone
+#   satisfy requests. Regular and init containers (including native sidecars) are checked
+#   (ephemeral debug containers cannot have resources).
 # custom:
 #   id: k8s-resources
 #   severity: deny
@@ -61,6 +63,15 @@ deny contains f if {
 
 _set(c, setting) if {
 	[kind, res] := split(setting, ".")
-	v := c.resources[kind][res]
-	not v in {null, ""}
+	_given(c.resources[kind][res])
 }
+
+# Kubernetes defaults a missing request to the limit of the same resource:
+# limits: {cpu: 100m, memory: 128Mi} alone means requests of 100m and 128Mi.
+_set(c, setting) if {
+	[kind, res] := split(setting, ".")
+	kind == "requests"
+	_given(c.resources.limits[res])
+}
+
+_given(v) if not v in {null, ""}

@@ -32,3 +32,15 @@ test_pass_complete_and_ephemeral if {
 		k8s("Service", "web", {"spec": {}}),
 	])
 }
+
+# A request left out defaults to the limit of the same resource.
+test_pass_limits_imply_requests if {
+	c := {"name": "web", "image": "x:1", "resources": {"limits": {"cpu": "100m", "memory": "128Mi"}}}
+	count(rule.deny) == 0 with input as manifests([deployment("web", {"containers": [c]})])
+}
+
+test_fail_limits_imply_only_their_own_requests if {
+	c := {"name": "web", "image": "x:1", "resources": {"limits": {"memory": "128Mi"}, "requests": {"memory": null}}}
+	fs := rule.deny with input as manifests([deployment("web", {"containers": [c]})])
+	{f.value | some f in fs} == {["requests.cpu"]}
+}
