@@ -4,8 +4,9 @@
 #   Node upgrades, autoscaler scale-downs and spot interruptions evict pods. Without a
 #   PodDisruptionBudget, a drain may evict every replica of a business-critical service at
 #   once. A tier 1 Deployment or StatefulSet needs a PDB in the same namespace whose selector
-#   matches its pod labels (matchLabels and matchExpressions are both evaluated; an empty
-#   selector matches every pod). The tier is the service's, or the workload's tier label.
+#   matches its pod labels (matchLabels and matchExpressions are both evaluated; in policy/v1
+#   an empty selector matches every pod of the namespace, while a missing selector, or an
+#   empty one in policy/v1beta1, matches none). The tier is the service's, or the workload's tier label.
 #   PDBs anywhere in the checked manifests count.
 # custom:
 #   id: k8s-pdb-tier1
@@ -59,7 +60,16 @@ _covered(r, labels) if {
 	some pdb in object.get(input.by_type, "PodDisruptionBudget", [])
 	lib.judged(pdb)
 	_same_namespace(_namespace(pdb), _namespace(r))
-	_selects(object.get(pdb.after, ["spec", "selector"], {}), labels)
+	sel := pdb.after.spec.selector
+	not _selects_nothing(pdb.after.apiVersion, sel)
+	_selects(sel, labels)
+}
+
+# policy/v1beta1 read an empty selector as selecting no pods; policy/v1
+# (Kubernetes 1.21) as selecting every pod of the namespace.
+_selects_nothing("policy/v1beta1", sel) if {
+	count(object.get(sel, "matchLabels", {})) == 0
+	count(object.get(sel, "matchExpressions", [])) == 0
 }
 
 _namespace(r) := object.get(r.after, ["metadata", "namespace"], "")

@@ -51,3 +51,18 @@ test_pass_pdb_without_namespace if {
 	p2 := json.remove(pdb("b", "default", {"matchLabels": {"app": "cart"}}), ["after/metadata/namespace"])
 	count(rule.deny) == 1 with input as tier1([d, p2])
 }
+
+# A PDB without a selector (or with a null one) selects no pods; an empty
+# selector selects every pod in policy/v1 but none in policy/v1beta1.
+test_fail_pdb_without_selector if {
+	p := json.remove(pdb("a", "default", {}), ["after/spec/selector"])
+	count(rule.deny) == 1 with input as tier1([deployment("checkout", {"containers": []}), p])
+	count(rule.deny) == 1 with input as tier1([deployment("checkout", {"containers": []}), pdb("b", "default", null)])
+	v1beta1 := json.patch(pdb("c", "default", {}), [{"op": "replace", "path": "/after/apiVersion", "value": "policy/v1beta1"}])
+	count(rule.deny) == 1 with input as tier1([deployment("checkout", {"containers": []}), v1beta1])
+}
+
+test_pass_v1beta1_pdb_with_selector if {
+	p := json.patch(pdb("a", "default", {"matchLabels": {"app": "checkout"}}), [{"op": "replace", "path": "/after/apiVersion", "value": "policy/v1beta1"}])
+	count(rule.deny) == 0 with input as tier1([deployment("checkout", {"containers": []}), p])
+}
