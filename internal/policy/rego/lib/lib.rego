@@ -383,6 +383,22 @@ is_windows(w) if w.spec.os.name == "windows"
 # node selector, and many manifests still are.
 is_windows(w) if w.spec.nodeSelector["kubernetes.io/os"] == "windows"
 
+# The label before Kubernetes 1.14, still in many maintained manifests.
+is_windows(w) if w.spec.nodeSelector["beta.kubernetes.io/os"] == "windows"
+
+# Required node affinity that only admits Windows nodes (every term asks for
+# windows: the terms are ORed).
+is_windows(w) if {
+	terms := w.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
+	count(terms) > 0
+	every t in terms {
+		some e in t.matchExpressions
+		e.key in {"kubernetes.io/os", "beta.kubernetes.io/os"}
+		e.operator == "In"
+		e.values == ["windows"]
+	}
+}
+
 # image(ref): a container image reference split into its parts, with Docker
 # Hub's implicit defaults made explicit: "nginx" is docker.io/library/nginx,
 # "bitnami/redis:7" is docker.io/bitnami/redis with tag 7. A first path part

@@ -33,3 +33,25 @@ test_pass_windows_node_selector if {
 	count(rule.deny) == 0 with input as manifests([deployment("iis", {"nodeSelector": {"kubernetes.io/os": "windows"}, "containers": [{"name": "iis", "image": "x:1"}]})])
 	count(rule.deny) == 1 with input as manifests([deployment("web", {"nodeSelector": {"kubernetes.io/os": "linux"}, "containers": [{"name": "web", "image": "x:1"}]})])
 }
+
+test_pass_windows_beta_label_and_affinity if {
+	c := [{"name": "iis", "image": "x:1"}]
+	aff := {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["windows"]}]}]}}}
+	count(rule.deny) == 0 with input as manifests([
+		deployment("a", {"nodeSelector": {"beta.kubernetes.io/os": "windows"}, "containers": c}),
+		deployment("b", {"affinity": aff, "containers": c}),
+	])
+}
+
+# Affinity that also admits Linux nodes is not a Windows pod.
+test_fail_affinity_admitting_linux if {
+	c := [{"name": "app", "image": "x:1"}]
+	terms := [
+		{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["windows"]}]},
+		{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]},
+	]
+	aff := {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}
+	count(rule.deny) == 1 with input as manifests([deployment("a", {"affinity": aff, "containers": c})])
+	aff2 := {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux", "windows"]}]}]}}}
+	count(rule.deny) == 1 with input as manifests([deployment("b", {"affinity": aff2, "containers": c})])
+}
