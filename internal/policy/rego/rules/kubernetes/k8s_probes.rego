@@ -4,8 +4,10 @@
 #   Without a readiness probe, a pod receives traffic the moment its process starts, before
 #   it can serve, and keeps receiving it when it cannot; rolling updates then drop requests.
 #   Without a liveness probe, a deadlocked process is never restarted. Jobs and CronJobs run
-#   to completion and are skipped, as are init and ephemeral containers, which cannot have
-#   these probes. A startup probe does not replace either.
+#   to completion and are skipped, as are ephemeral containers, which cannot have these
+#   probes, and init containers, including native sidecars (restartPolicy: Always), which may
+#   have them but, as with kube-linter and Polaris, are not required to. A startup probe does
+#   not replace either.
 # custom:
 #   id: k8s-probes
 #   severity: warn
