@@ -1,0 +1,55 @@
+# METADATA
+# title: CloudTrail logs not encrypted with KMS or not validated
+# description: |
+#   CloudTrail is the record investigators rely on after an incident, so it must be tamper-evident
+#   and readable only by the people who should read it. Without enable_log_file_validation an
+#   attacker who reaches the bucket can edit or delete log files unnoticed (the provider default
+#   is false); without kms_key_id the logs are encrypted only with S3-managed keys, so anyone
+#   with s3:GetObject on the bucket can read every API call of the account.
+# custom:
+#   id: cloudtrail-protected
+#   severity: deny
+#   category: encryption
+#   security: true
+#   remediation: Set enable_log_file_validation = true and kms_key_id to a customer managed KMS key whose policy lets CloudTrail encrypt and only the security team decrypt.
+#   resource_types: [aws_cloudtrail]
+#   scope: resource
+#   parameters:
+#     require_kms:
+#       default: true
+#       description: Whether trails must be encrypted with a KMS key (kms_key_id); log file validation is always required.
+#   examples:
+#     fail: |
+#       resource "aws_cloudtrail" "main" {
+#         name           = "main"
+#         s3_bucket_name = aws_s3_bucket.trail.id
+#       }
+#     pass: |
+#       resource "aws_cloudtrail" "main" {
+#         name                       = "main"
+#         s3_bucket_name             = aws_s3_bucket.trail.id
+#         enable_log_file_validation = true
+#         kms_key_id                 = aws_kms_key.trail.arn
+#       }
+package paved.rules.cloudtrail_protected
+
+import data.paved.lib
+
+params := data.paved.params.cloudtrail_protected
+
+deny contains f if {
+	some r in lib.candidates(["aws_cloudtrail"])
+	object.get(r.after, "enable_log_file_validation", null) != true
+	not lib.unknown(r, ["enable_log_file_validation"])
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s does not validate its log files (enable_log_file_validation is not true), so edits go unnoticed", [r.address]), "enable_log_file_validation", object.get(r.after, "enable_log_file_validation", null))
+}
+
+deny contains f if {
+	params.require_kms == true
+	some r in lib.candidates(["aws_cloudtrail"])
+	object.get(r.after, "kms_key_id", null) in {null, ""}
+	not lib.unknown(r, ["kms_key_id"])
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s is not encrypted with a KMS key (no kms_key_id)", [r.address]), "kms_key_id", null)
+}
