@@ -488,3 +488,26 @@ func TestFastDecoderMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("1e400 = %#v", got)
 	}
 }
+
+func TestGoogleResourceLocation(t *testing.T) {
+	// A Google resource's own location or zone wins over the provider's
+	// default region; AWS resources keep the provider's region.
+	plan := `{"format_version":"0.2","configuration":{"provider_config":{
+	  "google":{"name":"google","expressions":{"region":{"constant_value":"asia-east1"}}},
+	  "aws":{"name":"aws","expressions":{"region":{"constant_value":"eu-west-1"}}}},"root_module":{}},
+	  "resource_changes":[
+	   {"address":"google_storage_bucket.b","mode":"managed","type":"google_storage_bucket","name":"b","provider_name":"registry.terraform.io/hashicorp/google","change":{"actions":["create"],"after":{"location":"EU"}}},
+	   {"address":"google_compute_instance.vm","mode":"managed","type":"google_compute_instance","name":"vm","provider_name":"registry.terraform.io/hashicorp/google","change":{"actions":["create"],"after":{"zone":"europe-west4-b"}}},
+	   {"address":"google_container_cluster.c","mode":"managed","type":"google_container_cluster","name":"c","provider_name":"registry.terraform.io/hashicorp/google-beta","change":{"actions":["create"],"after":{"location":"US-CENTRAL1"}}},
+	   {"address":"google_compute_network.n","mode":"managed","type":"google_compute_network","name":"n","provider_name":"registry.terraform.io/hashicorp/google","change":{"actions":["create"],"after":{}}},
+	   {"address":"aws_s3_bucket.a","mode":"managed","type":"aws_s3_bucket","name":"a","provider_name":"registry.terraform.io/hashicorp/aws","change":{"actions":["create"],"after":{"location":"x"}}}]}`
+	rs := planResources(t, []byte(plan), Options{})
+	for addr, want := range map[string]string{
+		"google_storage_bucket.b": "eu", "google_compute_instance.vm": "europe-west4",
+		"google_container_cluster.c": "us-central1", "google_compute_network.n": "asia-east1", "aws_s3_bucket.a": "eu-west-1",
+	} {
+		if got := rs[addr].Region; got != want {
+			t.Errorf("%s: region %q, want %q", addr, got, want)
+		}
+	}
+}

@@ -597,10 +597,37 @@ func normaliseChange(rc *tfjson.ResourceChange, pc *planContext) (*paved.IaCReso
 	if r, ok := after["region"].(string); ok && r != "" && r != paved.SensitiveValue {
 		// AWS provider 6 configures the region per resource.
 		res.Region = r
+	} else if r := googleLocation(after, res.Provider); r != "" {
+		res.Region = r
 	} else {
 		res.Region = pc.region(prov)
 	}
 	return res, nil
+}
+
+// googleLocation is where a Google resource lives when it says so itself:
+// buckets and GKE clusters have a location ("ASIA-EAST1", "EU",
+// "asia-east1-a"), instances and disks a zone. The provider's region is only
+// the default for resources that set neither, so it must not override them.
+// Zones are reduced to their region; locations are lower-cased as regions
+// are ("EU" stays a multi-region, "eu").
+func googleLocation(after map[string]any, provider string) string {
+	if provider != "google" && provider != "google-beta" {
+		return ""
+	}
+	for _, key := range []string{"location", "zone"} {
+		v, _ := after[key].(string)
+		if v == "" || v == paved.SensitiveValue {
+			continue
+		}
+		v = strings.ToLower(v)
+		// A zone is its region plus "-a", "-b", ...
+		if i := strings.LastIndexByte(v, '-'); i > 0 && len(v)-i == 2 && strings.Count(v, "-") == 2 {
+			v = v[:i]
+		}
+		return v
+	}
+	return ""
 }
 
 func objectValue(v any, field string) (map[string]any, error) {
