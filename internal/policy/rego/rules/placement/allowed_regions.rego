@@ -6,7 +6,9 @@
 #   has set up. A resource elsewhere is invisible to those services and may put data where
 #   contracts say it must not be. The region is the resource's own region attribute (AWS
 #   provider v6) or its provider configuration's region. Global services (IAM, Route 53,
-#   CloudFront, Organizations ...) are not regional and are skipped.
+#   CloudFront, Organizations ...) are not regional and are skipped. The rule applies to the
+#   providers listed in `providers` (AWS by default): an organisation on Google Cloud or Azure
+#   lists that provider and its regions, so that one cloud's region list never judges another's.
 # custom:
 #   id: allowed-regions
 #   severity: deny
@@ -19,6 +21,9 @@
 #     allowed_regions:
 #       default: [eu-west-1, eu-central-1, us-east-1, us-west-2]
 #       description: Regions resources may be created in.
+#     providers:
+#       default: [aws]
+#       description: Providers (short names, as in aws, google, azurerm) whose resources must be in an allowed region.
 #     global_type_prefixes:
 #       default: [aws_iam_, aws_route53_, aws_cloudfront_, aws_organizations_, aws_budgets_, aws_ce_, aws_shield_, aws_waf_, aws_globalaccelerator_, aws_account_]
 #       description: Resource type prefixes of global services, which have no region.
@@ -44,6 +49,8 @@ import data.paved.lib
 params := data.paved.params.allowed_regions
 
 allowed := {x | some x in params.allowed_regions}
+
+providers := {x | some x in params.providers}
 
 # Global types present in this input, computed once rather than per resource.
 global_types := {t |
@@ -80,6 +87,7 @@ _own_region(r) if {
 }
 
 _finding(r, path, region) := f if {
+	object.get(r, "provider", "") in providers
 	not r.type in global_types
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is in region %s, which is not one of the allowed regions (%s)", [r.address, region, concat(", ", params.allowed_regions)]), path, region)

@@ -28,3 +28,10 @@ test_pass_allowed_global_and_unknown if {
 		named("aws_sns_topic", "noregion", {}),
 	])
 }
+
+test_pass_other_clouds_unless_listed if {
+	g := object.union(named("google_storage_bucket", "eu", {"location": "EU"}), {"provider": "google", "region": "europe-west1"})
+	count(rule.deny) == 0 with input as plan([g])
+	count(rule.deny) == 1 with input as plan([g])
+		with data.paved.params.allowed_regions as object.union(data.paved.params.allowed_regions, {"providers": ["aws", "google"]})
+}
