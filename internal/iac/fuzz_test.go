@@ -23,9 +23,36 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("{{ .Values }}: x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The options paved check uses with conftest policies (any document)
+		// and without them (no raw plan, no prior values) take other paths
+		// through the reader: they must not panic either, and must agree
+		// with the default on the resources' addresses.
+		other, errOther := Read("fuzz", data, Options{MaxFileBytes: 1 << 20, AcceptOther: true})
+		slim, errSlim := Read("fuzz", data, Options{MaxFileBytes: 1 << 20, DropRaw: true, DropBefore: true})
 		docs, err := Read("fuzz", data, Options{MaxFileBytes: 1 << 20})
+		if (err == nil) != (errSlim == nil) {
+			t.Fatalf("DropRaw/DropBefore changed the outcome: %v vs %v", err, errSlim)
+		}
+		if err == nil && errOther != nil {
+			t.Fatalf("AcceptOther refused what the default reads: %v", errOther)
+		}
+		for _, d := range other {
+			if _, err := json.Marshal(d); err != nil {
+				t.Fatalf("document (AcceptOther) does not marshal: %v", err)
+			}
+		}
 		if err != nil {
 			return
+		}
+		for i, d := range docs {
+			if len(slim[i].Resources) != len(d.Resources) {
+				t.Fatalf("DropBefore changed the resources of document %d", i)
+			}
+			for j, r := range d.Resources {
+				if slim[i].Resources[j].Address != r.Address {
+					t.Fatalf("DropBefore changed an address: %s vs %s", r.Address, slim[i].Resources[j].Address)
+				}
+			}
 		}
 		for _, d := range docs {
 			if _, err := json.Marshal(d); err != nil {
