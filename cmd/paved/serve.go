@@ -24,6 +24,12 @@ import (
 // meant for a network.
 const demoAddr = "localhost:8080"
 
+// bootstrapper creates the first admin and its token in one transaction
+// (internal/store implements it).
+type bootstrapper interface {
+	Bootstrap(ctx context.Context, u *paved.User, t *paved.Token) (bool, error)
+}
+
 // bootstrapUser is the admin created on an empty database.
 const bootstrapUser = "admin"
 
@@ -144,18 +150,20 @@ func (a *app) bootstrap(ctx context.Context, st paved.Store, envSecret string, l
 		secret = paved.NewTokenSecret()
 	}
 	ctx = paved.WithActor(ctx, paved.Actor{Name: "bootstrap"})
-	err = st.CreateUser(ctx, &paved.User{Name: bootstrapUser, DisplayName: "Administrator", Roles: []paved.Role{paved.RoleAdmin}, Teams: []string{}})
-	if paved.ErrorCode(err) == paved.ECONFLICT {
+	b, ok := st.(bootstrapper)
+	if !ok {
+		return fmt.Errorf("bootstrap: the store cannot bootstrap")
+	}
+	tok := &paved.Token{User: bootstrapUser, Name: "bootstrap", Prefix: paved.DisplayPrefix(secret), Hash: paved.HashToken(secret)}
+	created, err := b.Bootstrap(ctx, &paved.User{Name: bootstrapUser, DisplayName: "Administrator", Roles: []paved.Role{paved.RoleAdmin}, Teams: []string{}}, tok)
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if !created {
 		// Another replica bootstrapped the same empty database at the same
 		// moment; its admin stands.
 		log.Info("bootstrap: another paved created the admin first")
 		return nil
-	} else if err != nil {
-		return fmt.Errorf("bootstrap: creating the admin: %w", err)
-	}
-	tok := &paved.Token{User: bootstrapUser, Name: "bootstrap", Prefix: paved.DisplayPrefix(secret), Hash: paved.HashToken(secret)}
-	if err := st.CreateToken(ctx, tok); err != nil {
-		return fmt.Errorf("bootstrap: creating the admin token: %w", err)
 	}
 	log.Info("bootstrap: created the first admin", "user", bootstrapUser, "token_id", tok.ID, "from_env", envSecret != "")
 	if envSecret != "" {

@@ -46,26 +46,29 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	}
 	v := *t
 	v.RevokedAt, v.LastUsedAt = nil, nil
-	err := db.write(ctx, func(w *wtx) error {
-		userID, err := userRef(ctx, w.runner, "user", v.User)
-		if err != nil {
-			return err
-		}
-		v.CreatedAt = w.now
-		err = w.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			userID, v.Name, v.Prefix, v.Hash, formatTime(v.CreatedAt), formatTimePtr(v.ExpiresAt)).Scan(&v.ID)
-		if isUniqueViolation(err) {
-			return paved.FieldErrorf(paved.ECONFLICT, "hash", "a token with this hash already exists")
-		} else if err != nil {
-			return err
-		}
-		w.audit("token.create", "token", strconv.FormatInt(v.ID, 10), createDiff(&v))
-		return nil
-	})
+	err := db.write(ctx, func(w *wtx) error { return insertToken(ctx, w, &v) })
 	if err != nil {
 		return fmt.Errorf("store: create token for %q: %w", t.User, err)
 	}
 	*t = v
+	return nil
+}
+
+// insertToken writes a checked new token and its audit event inside w.
+func insertToken(ctx context.Context, w *wtx, v *paved.Token) error {
+	userID, err := userRef(ctx, w.runner, "user", v.User)
+	if err != nil {
+		return err
+	}
+	v.CreatedAt = w.now
+	err = w.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		userID, v.Name, v.Prefix, v.Hash, formatTime(v.CreatedAt), formatTimePtr(v.ExpiresAt)).Scan(&v.ID)
+	if isUniqueViolation(err) {
+		return paved.FieldErrorf(paved.ECONFLICT, "hash", "a token with this hash already exists")
+	} else if err != nil {
+		return err
+	}
+	w.audit("token.create", "token", strconv.FormatInt(v.ID, 10), createDiff(v))
 	return nil
 }
 
@@ -255,4 +258,49 @@ func revokeTokens(ctx context.Context, w *wtx, cond string, args ...any) error {
 		w.audit("token.revoke", "token", strconv.FormatInt(v.ID, 10), paved.Diff(old, &v))
 	}
 	return nil
+}
+
+// Bootstrap creates the first user and its token in one transaction, and
+// only if the database has no user at all: a crash between the two can no
+// longer leave an admin without a token (which a restart would not repair,
+// since the database then has a user). It reports whether it created them;
+// false, with no error, when a user exists (another replica may have
+// bootstrapped the same database at the same moment).
+func (db *DB) Bootstrap(ctx context.Context, u *paved.User, t *paved.Token) (bool, error) {
+	if err := u.Validate(); err != nil {
+		return false, err
+	}
+	if t == nil || strings.TrimSpace(t.Hash) == "" || t.User != u.Name {
+		return false, paved.Errorf(paved.EINVALID, "bootstrap needs a token with a hash for user %q", u.Name)
+	}
+	uv, tv := *u, *t
+	uv.RetiredAt, tv.RevokedAt, tv.LastUsedAt = nil, nil, nil
+	created := false
+	err := db.write(ctx, func(w *wtx) error {
+		var n int64
+		if err := w.queryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		if err := insertUser(ctx, w, &uv); err != nil {
+			return err
+		}
+		if err := insertToken(ctx, w, &tv); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if paved.ErrorCode(err) == paved.ECONFLICT {
+		return false, nil // a concurrent bootstrap won; its admin stands
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: bootstrap: %w", err)
+	}
+	if created {
+		*u, *t = uv, tv
+	}
+	return created, nil
 }

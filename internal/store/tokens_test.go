@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,5 +235,58 @@ func TestSessions(t *testing.T) {
 			_, _, err := e.db.AuthenticateSession(ctx, "s5")
 			wantErr(t, err, paved.EUNAUTHORIZED, "")
 		})
+	})
+}
+
+func TestBootstrap(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		mk := func(secret string) (*paved.User, *paved.Token) {
+			return &paved.User{Name: "admin", Roles: []paved.Role{paved.RoleAdmin}},
+				&paved.Token{User: "admin", Name: "bootstrap", Prefix: paved.DisplayPrefix(secret), Hash: paved.HashToken(secret)}
+		}
+		// Several replicas start on one empty database at once: exactly
+		// one creates the admin and its token, the others stand down.
+		var wg sync.WaitGroup
+		results := make([]bool, 4)
+		errs := make([]error, 4)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u, tok := mk(fmt.Sprintf("pvd_bootstrap_secret_%d", i))
+				results[i], errs[i] = e.db.Bootstrap(e.ctx, u, tok)
+			}()
+		}
+		wg.Wait()
+		created := 0
+		for i := range results {
+			must(t, errs[i])
+			if results[i] {
+				created++
+			}
+		}
+		if created != 1 {
+			t.Fatalf("%d bootstraps created an admin, want exactly 1", created)
+		}
+		users, n, err := e.db.FindUsers(e.ctx, paved.UserFilter{IncludeRetired: true})
+		must(t, err)
+		if n != 1 || users[0].Name != "admin" || !users[0].HasRole(paved.RoleAdmin) {
+			t.Fatalf("users after bootstrap: %d %+v", n, users)
+		}
+		toks, err := e.db.FindTokens(e.ctx, "admin")
+		must(t, err)
+		if len(toks) != 1 {
+			t.Fatalf("admin has %d tokens, want 1 (user and token are one transaction)", len(toks))
+		}
+		// A database with users is never bootstrapped again.
+		u, tok := mk("pvd_bootstrap_secret_again")
+		again, err := e.db.Bootstrap(e.ctx, u, tok)
+		if err != nil || again {
+			t.Fatalf("second bootstrap: %v %v", again, err)
+		}
+		if _, _, err := e.db.Authenticate(e.ctx, paved.HashToken("pvd_bootstrap_secret_again")); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+			t.Fatalf("the refused bootstrap's token works: %v", err)
+		}
+		verifyChain(t, e)
 	})
 }

@@ -246,33 +246,37 @@ func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
 	}
 	v := *u
 	v.RetiredAt = nil
-	err := db.write(ctx, func(w *wtx) error {
-		teamIDs, err := resolveTeams(ctx, w.runner, v.Teams, nil)
-		if err != nil {
-			return err
-		}
-		normUser(&v)
-		v.CreatedAt, v.UpdatedAt = w.now, w.now
-		err = w.queryRow(ctx, `INSERT INTO users (name, display_name, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			v.Name, v.DisplayName, v.Email, formatTime(v.CreatedAt), formatTime(v.UpdatedAt)).Scan(&v.ID)
-		if isUniqueViolation(err) {
-			return paved.FieldErrorf(paved.ECONFLICT, "name", "user %q already exists", v.Name)
-		} else if err != nil {
-			return err
-		}
-		if err := writeRoles(ctx, w.runner, v.ID, v.Roles, false); err != nil {
-			return err
-		}
-		if err := writeMemberships(ctx, w.runner, v.ID, teamIDs, false); err != nil {
-			return err
-		}
-		w.audit("user.create", "user", v.Name, createDiff(&v))
-		return nil
-	})
+	err := db.write(ctx, func(w *wtx) error { return insertUser(ctx, w, &v) })
 	if err != nil {
 		return fmt.Errorf("store: create user %q: %w", u.Name, err)
 	}
 	*u = v
+	return nil
+}
+
+// insertUser writes a validated new user, its roles and teams, and the
+// audit event, inside w.
+func insertUser(ctx context.Context, w *wtx, v *paved.User) error {
+	teamIDs, err := resolveTeams(ctx, w.runner, v.Teams, nil)
+	if err != nil {
+		return err
+	}
+	normUser(v)
+	v.CreatedAt, v.UpdatedAt = w.now, w.now
+	err = w.queryRow(ctx, `INSERT INTO users (name, display_name, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		v.Name, v.DisplayName, v.Email, formatTime(v.CreatedAt), formatTime(v.UpdatedAt)).Scan(&v.ID)
+	if isUniqueViolation(err) {
+		return paved.FieldErrorf(paved.ECONFLICT, "name", "user %q already exists", v.Name)
+	} else if err != nil {
+		return err
+	}
+	if err := writeRoles(ctx, w.runner, v.ID, v.Roles, false); err != nil {
+		return err
+	}
+	if err := writeMemberships(ctx, w.runner, v.ID, teamIDs, false); err != nil {
+		return err
+	}
+	w.audit("user.create", "user", v.Name, createDiff(v))
 	return nil
 }
 
