@@ -25,6 +25,7 @@ type checkOptions struct {
 	policies      []string
 	namespaces    []string
 	allNamespaces bool
+	combine       bool
 	data          []string
 	regoVersion   string
 	source        string
@@ -64,6 +65,7 @@ database, or from --server) select the thresholds that apply.`,
 	f.StringArrayVarP(&o.policies, "policy", "p", nil, "conftest-style policy file or folder (repeatable)")
 	f.StringArrayVarP(&o.namespaces, "namespace", "n", nil, "policy namespace to evaluate (repeatable; default main)")
 	f.BoolVar(&o.allNamespaces, "all-namespaces", false, "evaluate every namespace of the --policy folders")
+	f.BoolVar(&o.combine, "combine", false, "give the --policy folders every document at once, as conftest --combine: input is [{path, contents}, ...]")
 	f.StringArrayVarP(&o.data, "data", "d", nil, "JSON or YAML data file or folder for the policies (repeatable)")
 	f.StringVar(&o.regoVersion, "rego-version", "v1", "Rego version of the --policy files: v1, or v0 for older policies")
 	f.StringVar(&o.source, "source", "", "Terraform configuration folder the plan was made from: findings then point at .tf files and lines")
@@ -103,6 +105,7 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 			PolicyDirs:    o.policies,
 			Namespaces:    o.namespaces,
 			AllNamespaces: o.allNamespaces,
+			Combine:       o.combine,
 			DataPaths:     o.data,
 			RegoVersion:   o.regoVersion,
 			Print:         a.stderr,

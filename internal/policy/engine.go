@@ -71,6 +71,9 @@ type Options struct {
 	// DataPaths are JSON/YAML files or folders merged into data, like
 	// conftest --data.
 	DataPaths []string
+	// Combine evaluates every document of every input at once, as
+	// conftest --combine: input is an array of {"path", "contents"}.
+	Combine bool
 	// RegoVersion of the user policies: "v1" (default) or "v0".
 	RegoVersion string
 	// Print receives print() output of policies; nil discards it (and

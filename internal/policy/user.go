@@ -284,6 +284,9 @@ func (up *userPolicies) check(ctx context.Context, docs []*iac.Document) ([]pave
 		}
 		inputs = append(inputs, userInput{doc: d, value: v, file: file})
 	}
+	if up.e.opts.Combine {
+		inputs = combineInputs(inputs)
+	}
 	results := make([][]paved.Finding, len(inputs))
 	prints := make([]bytes.Buffer, len(inputs))
 	err := up.e.parallel(ctx, len(inputs), func(i int) error {
@@ -307,6 +310,28 @@ func (up *userPolicies) check(ctx context.Context, docs []*iac.Document) ([]pave
 		out = append(out, fs...)
 	}
 	return out, nil
+}
+
+// CombinedInput is the input name of findings from a --combine check, as
+// conftest reports them.
+const CombinedInput = "Combined"
+
+// combineInputs turns the per-document inputs into conftest's --combine
+// input: one array of {"path": file, "contents": document}, one element per
+// document (a multi-document YAML file gives several), in path order.
+func combineInputs(in []userInput) []userInput {
+	sorted := make([]userInput, len(in))
+	copy(sorted, in)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].doc.Input < sorted[j].doc.Input })
+	elems := make([]*ast.Term, len(sorted))
+	for i, u := range sorted {
+		elems[i] = ast.ObjectTerm(
+			ast.Item(ast.StringTerm("path"), ast.StringTerm(u.doc.Input)),
+			ast.Item(ast.StringTerm("contents"), ast.NewTerm(u.value)),
+		)
+	}
+	doc := &iac.Document{Input: CombinedInput, Kind: iac.KindDocument, Resources: []*paved.IaCResource{}}
+	return []userInput{{doc: doc, value: ast.NewArray(elems...), file: fileTerm(CombinedInput)}}
 }
 
 func fileTerm(input string) *ast.Term {

@@ -311,6 +311,8 @@ func realWorldArgs(t *testing.T, dir string) (Options, []string) {
 			opts.Namespaces = append(opts.Namespaces, next())
 		case "--all-namespaces":
 			opts.AllNamespaces = true
+		case "--combine":
+			opts.Combine = true
 		case "--rego-version":
 			opts.RegoVersion = next()
 		default:
