@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Token is an API token. The secret is shown once on creation; only its
@@ -117,4 +118,36 @@ type SessionStore interface {
 	// token is still active, and its user; EUNAUTHORIZED otherwise.
 	AuthenticateSession(ctx context.Context, hash string) (*User, *Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+}
+
+// MaxTokenDays bounds token lifetimes to ten years; a longer one is a typo.
+const MaxTokenDays = 3650
+
+// NewToken checks a token request and returns the token to store (hash and
+// display prefix set) with its secret, which exists nowhere else. days is
+// the lifetime, 0 for a token that does not expire; daysField names the
+// input it came from, for the error. The CLI and the API both issue tokens
+// through this one rule.
+func NewToken(user, name string, days int, now time.Time, daysField string) (*Token, string, error) {
+	if err := ValidateName("user", user); err != nil {
+		return nil, "", err
+	}
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return nil, "", FieldErrorf(EINVALID, "name", "token name is required: say what the token is for (e.g. \"ci\")")
+	case len(name) > 100:
+		return nil, "", FieldErrorf(EINVALID, "name", "token name is %d bytes long: at most 100 are allowed", len(name))
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return nil, "", FieldErrorf(EINVALID, "name", "token name must not contain control characters")
+	case days < 0 || days > MaxTokenDays:
+		return nil, "", FieldErrorf(EINVALID, daysField, "%s %d is out of range: want 1 to %d days, or none for a token that does not expire", daysField, days, MaxTokenDays)
+	}
+	secret := NewTokenSecret()
+	t := &Token{User: user, Name: name, Prefix: DisplayPrefix(secret), Hash: HashToken(secret), CreatedAt: now.UTC()}
+	if days > 0 {
+		exp := t.CreatedAt.Add(time.Duration(days) * 24 * time.Hour)
+		t.ExpiresAt = &exp
+	}
+	return t, secret, nil
 }

@@ -339,3 +339,25 @@ func TestValidate(t *testing.T) {
 		t.Errorf("unknown role: %v", err)
 	}
 }
+
+func TestNewToken(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	tok, secret, err := NewToken("ann", " ci ", 0, now, "days")
+	if err != nil || tok.ExpiresAt != nil || tok.Name != "ci" || tok.Hash != HashToken(secret) || tok.Prefix != DisplayPrefix(secret) {
+		t.Fatalf("no expiry: %+v %v", tok, err)
+	}
+	tok, _, err = NewToken("ann", "ci", 30, now, "days")
+	if err != nil || tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(now.Add(30*24*time.Hour)) {
+		t.Fatalf("30 days: %+v %v", tok, err)
+	}
+	for _, days := range []int{-1, MaxTokenDays + 1} {
+		if _, _, err := NewToken("ann", "ci", days, now, "--expires-in"); ErrorCode(err) != EINVALID || !strings.HasPrefix(err.Error(), "--expires-in:") {
+			t.Errorf("%d days: %v", days, err)
+		}
+	}
+	for _, bad := range []struct{ user, name, field string }{{"a b", "ci", "user"}, {"ann", " ", "name"}, {"ann", "a\x00b", "name"}, {"ann", strings.Repeat("n", 101), "name"}} {
+		if _, _, err := NewToken(bad.user, bad.name, 0, now, "days"); !strings.HasPrefix(ErrorMessage(err), bad.field+":") {
+			t.Errorf("%q/%q: %v, want an error on %s", bad.user, bad.name, err, bad.field)
+		}
+	}
+}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -140,21 +138,14 @@ func (l *local) CreateService(ctx context.Context, s *paved.Service) error {
 }
 
 // maxTokenDays bounds token lifetimes as the API does: longer is a typo.
-const maxTokenDays = 3650
+const maxTokenDays = paved.MaxTokenDays
 
 // CreateToken shadows the store's method of the same name: it makes the
 // secret and checks the user, as the API does for a server.
 func (l *local) CreateToken(ctx context.Context, user, name string, days int) (*paved.Token, string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name is required: say what the token is for (e.g. \"ci\")")
-	case len(name) > 100:
-		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name is %d bytes long: at most 100 are allowed", len(name))
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name must not contain control characters")
-	case days < 0 || days > maxTokenDays:
-		return nil, "", paved.FieldErrorf(paved.EINVALID, "expires-in", "a token lives 1 to %d days (or never)", maxTokenDays)
+	t, secret, err := paved.NewToken(user, name, days, time.Now(), "expires-in")
+	if err != nil {
+		return nil, "", err
 	}
 	u, err := l.FindUser(ctx, user)
 	if err != nil {
@@ -162,12 +153,6 @@ func (l *local) CreateToken(ctx context.Context, user, name string, days int) (*
 	}
 	if u.RetiredAt != nil {
 		return nil, "", paved.FieldErrorf(paved.EUNPROCESSABLE, "user", "user %q is retired: a retired user gets no new tokens", user)
-	}
-	secret := paved.NewTokenSecret()
-	t := &paved.Token{User: u.Name, Name: name, Prefix: paved.DisplayPrefix(secret), Hash: paved.HashToken(secret)}
-	if days > 0 {
-		exp := time.Now().UTC().Add(time.Duration(days) * 24 * time.Hour)
-		t.ExpiresAt = &exp
 	}
 	if err := l.DB.CreateToken(ctx, t); err != nil {
 		return nil, "", err

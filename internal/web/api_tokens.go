@@ -3,9 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	paved "github.com/paved-dev/paved"
 )
@@ -51,37 +49,21 @@ type TokenRequest struct {
 	ExpiresInDays *int   `json:"expires_in_days,omitempty"` // omitted: never expires
 }
 
-// MaxTokenDays bounds token lifetimes to ten years; a longer one is a typo.
-const MaxTokenDays = 3650
+// MaxTokenDays bounds token lifetimes (paved.MaxTokenDays).
+const MaxTokenDays = paved.MaxTokenDays
 
 // newToken validates req and builds the token to store, with its secret.
-// It is a plain function so that the rules are tested without HTTP.
+// It is a plain function so that the rules are tested without HTTP; the
+// rules themselves are paved.NewToken's.
 func newToken(req TokenRequest, now time.Time) (*paved.Token, string, error) {
-	if err := paved.ValidateName("user", req.User); err != nil {
-		return nil, "", err
-	}
-	name := strings.TrimSpace(req.Name)
-	switch {
-	case name == "":
-		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name is required: say what the token is for (e.g. \"ci\")")
-	case len(name) > 100:
-		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name is %d bytes long: at most 100 are allowed", len(name))
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return nil, "", paved.FieldErrorf(paved.EINVALID, "name", "token name must not contain control characters")
-	}
-	t := &paved.Token{User: req.User, Name: name, CreatedAt: now.UTC()}
+	days := 0
 	if req.ExpiresInDays != nil {
-		d := *req.ExpiresInDays
-		if d < 1 || d > MaxTokenDays {
-			return nil, "", paved.FieldErrorf(paved.EINVALID, "expires_in_days", "expires_in_days %d is out of range: want 1 to %d, or leave it out for a token that does not expire", d, MaxTokenDays)
+		// Present means a lifetime: 0 here is a mistake, not "never".
+		if days = *req.ExpiresInDays; days < 1 {
+			return nil, "", paved.FieldErrorf(paved.EINVALID, "expires_in_days", "expires_in_days %d is out of range: want 1 to %d, or leave it out for a token that does not expire", days, MaxTokenDays)
 		}
-		exp := t.CreatedAt.Add(time.Duration(d) * 24 * time.Hour)
-		t.ExpiresAt = &exp
 	}
-	secret := paved.NewTokenSecret()
-	t.Prefix = paved.DisplayPrefix(secret)
-	t.Hash = paved.HashToken(secret)
-	return t, secret, nil
+	return paved.NewToken(req.User, req.Name, days, now, "expires_in_days")
 }
 
 // TokenCreated is the answer to POST /api/v1/tokens: the only time the
