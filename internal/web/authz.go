@@ -42,7 +42,7 @@ func (s *Server) authenticateAPI(r *http.Request) (*http.Request, error) {
 		return r, err
 	}
 	hash := paved.HashToken(secret)
-	head, err := s.auditHead(r.Context())
+	head, err := s.store.AuditHead(r.Context()) // fail rather than risk a stale answer
 	if err != nil {
 		return r, err
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"sync"
 	"time"
 
@@ -99,10 +98,4 @@ func (c *readCache) keepToken(head int64, hash string, u *paved.User, t *paved.T
 		clear(c.auth)
 	}
 	c.auth[hash] = authEntry{user: u, tok: t, at: now}
-}
-
-// auditHead reads the audit head; the request fails rather than risk a stale
-// answer when the store cannot say.
-func (s *Server) auditHead(ctx context.Context) (int64, error) {
-	return s.store.AuditHead(ctx)
 }
