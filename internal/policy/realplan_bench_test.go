@@ -15,14 +15,7 @@ import (
 // and are skipped without it. BenchmarkRealRuleCost times each rule alone,
 // TestRealPhases the phases of a user-policy check.
 func BenchmarkRealPlan(b *testing.B) {
-	p := os.Getenv("PAVED_BENCH_PLAN")
-	if p == "" {
-		b.Skip()
-	}
-	docs, err := iac.ReadPaths([]string{p}, iac.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	docs := realPlan(b)
 	e, err := New(Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -38,49 +31,26 @@ func BenchmarkRealPlan(b *testing.B) {
 }
 
 func BenchmarkRealRuleCost(b *testing.B) {
+	ruleCost(b, realPlan(b), paved.ServiceContext{})
+}
+
+// realPlan reads the plan named by PAVED_BENCH_PLAN, or skips.
+func realPlan(tb testing.TB) []*iac.Document {
+	tb.Helper()
 	p := os.Getenv("PAVED_BENCH_PLAN")
 	if p == "" {
-		b.Skip()
+		tb.Skip("PAVED_BENCH_PLAN names no plan")
 	}
 	docs, err := iac.ReadPaths([]string{p}, iac.Options{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	all, err := New(Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, r := range all.Rules() {
-		b.Run(r.ID, func(b *testing.B) {
-			var off []string
-			for _, o := range all.Rules() {
-				if o.ID != r.ID {
-					off = append(off, o.ID)
-				}
-			}
-			e, err := New(Options{Config: Config{Disabled: off}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for b.Loop() {
-				if _, err := e.Check(context.Background(), docs, paved.ServiceContext{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	return docs
 }
 
 func TestRealPhases(t *testing.T) {
-	p := os.Getenv("PAVED_BENCH_PLAN")
-	if p == "" {
-		t.Skip()
-	}
 	t0 := time.Now()
-	docs, err := iac.ReadPaths([]string{p}, iac.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	docs := realPlan(t)
 	t1 := time.Now()
 	raw, _ := docs[0].Raw()
 	t2 := time.Now()
