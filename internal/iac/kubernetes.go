@@ -188,24 +188,23 @@ func readYAML(name string, text []byte, opt Options) (docs []*Document, err erro
 		line := root.Line
 		rs, err := kubeObjects(name, v, line, itemLines(root), hasTemplate)
 		if err != nil && opt.AcceptOther && IsUnsupported(err) {
-			raw := v
-			docs = append(docs, &Document{Input: name, Kind: KindDocument, Index: index, Line: line, Resources: []*paved.IaCResource{},
-				Raw: func() (any, error) { return raw, nil }})
+			docs = append(docs, document(name, KindDocument, index, line, nil, v))
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		if rs == nil {
-			rs = []*paved.IaCResource{}
-		}
-		raw := v
-		docs = append(docs, &Document{
-			Input: name, Kind: KindKubernetes, Index: index, Line: line, Resources: rs,
-			Raw: func() (any, error) { return raw, nil },
-		})
+		docs = append(docs, document(name, KindKubernetes, index, line, rs, v))
 	}
 	return docs, nil
+}
+
+// document wraps one decoded document and its resources.
+func document(name string, kind Kind, index, line int, rs []*paved.IaCResource, v any) *Document {
+	if rs == nil {
+		rs = []*paved.IaCResource{}
+	}
+	return &Document{Input: name, Kind: kind, Index: index, Line: line, Resources: rs, Raw: func() (any, error) { return v, nil }}
 }
 
 // itemLines returns the lines of a List's items or of a sequence's elements.
@@ -531,24 +530,13 @@ func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 		}
 		rs, err := kubeObjects(name, v, line, lines, hasTemplate)
 		if err != nil && opt.AcceptOther && IsUnsupported(err) {
-			d, err := otherJSON(name, text, tv, i, line)
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, d)
+			docs = append(docs, document(name, KindDocument, i, line, nil, v))
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		if rs == nil {
-			rs = []*paved.IaCResource{}
-		}
-		raw := v
-		docs = append(docs, &Document{
-			Input: name, Kind: KindKubernetes, Index: i, Line: line, Resources: rs,
-			Raw: func() (any, error) { return raw, nil },
-		})
+		docs = append(docs, document(name, KindKubernetes, i, line, rs, v))
 	}
 	return docs, nil
 }
@@ -559,8 +547,7 @@ func otherJSON(name string, text []byte, tv *topValue, index, line int) (*Docume
 	if err := json.Unmarshal(text[tv.start:tv.end], &v); err != nil {
 		return nil, jsonError(name, text, err)
 	}
-	return &Document{Input: name, Kind: KindDocument, Index: index, Line: line, Resources: []*paved.IaCResource{},
-		Raw: func() (any, error) { return v, nil }}, nil
+	return document(name, KindDocument, index, line, nil, v), nil
 }
 
 // elementLines returns the line of each element of a JSON array span.
