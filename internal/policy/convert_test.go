@@ -59,8 +59,8 @@ func TestBeforeOnlyWhenMentioned(t *testing.T) {
 		"package paved.rules.x\ndeny contains 1 if input.resources[_].after.size > 1":             false,
 	} {
 		m := ast.MustParseModuleWithOpts(src, ast.ParserOptions{RegoVersion: ast.RegoV1})
-		if got := mentionsKey(map[string]*ast.Module{"x.rego": m}, "before"); got != want {
-			t.Errorf("%q: mentionsKey = %v, want %v", src, got, want)
+		if got := stringLiterals(map[string]*ast.Module{"x.rego": m})["before"]; got != want {
+			t.Errorf("%q: mentions before = %v, want %v", src, got, want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -115,6 +116,8 @@ type Engine struct {
 	// may build attribute names at run time. TestProjectionKeepsFindings
 	// compares findings with and without it.
 	attrKeys map[string]bool
+	// literals are the string terms of the compiled rules (stringLiterals).
+	literals map[string]bool
 
 	// needBefore is set when some rule mentions "before": only then are
 	// the resources' prior values converted for evaluation (no built-in
@@ -190,7 +193,7 @@ func New(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	if !opts.NoProjection {
-		e.attrKeys = e.projectionKeys(modules)
+		e.attrKeys = e.projectionKeys()
 	}
 	for id, rc := range e.cfg.Rules {
 		ri := e.rules[id]
@@ -463,7 +466,8 @@ func jsonError(src []byte, err error) error {
 // compileLibrary compiles the paved.* modules with a generated aggregator
 // and reads the rule metadata.
 func (e *Engine) compileLibrary(modules map[string]*ast.Module) error {
-	e.needBefore = mentionsKey(modules, "before")
+	e.literals = stringLiterals(modules)
+	e.needBefore = e.literals["before"]
 	names := sortedKeys(modules)
 	rulesPrefix := ast.MustParseRef("data.paved.rules")
 	type pkgState struct {
@@ -679,43 +683,33 @@ func (h printHook) Print(pctx print.Context, msg string) error {
 	return err
 }
 
-// mentionsKey reports whether any module refers to key as a reference
-// part or a string literal (object.get(r, "before", ...)): a conservative
-// test, since a false positive only costs conversion time.
-func mentionsKey(modules map[string]*ast.Module, key string) bool {
-	found := false
+// stringLiterals returns every string term of the modules: a reference
+// part (r.after.region) or a literal (object.get(r, "before", ...)). It is
+// a conservative picture of the attributes rules can read, since a false
+// positive only costs conversion time.
+func stringLiterals(modules map[string]*ast.Module) map[string]bool {
+	out := map[string]bool{}
 	for _, m := range modules {
 		ast.WalkTerms(m, func(t *ast.Term) bool {
-			if s, ok := t.Value.(ast.String); ok && string(s) == key {
-				found = true
+			if s, ok := t.Value.(ast.String); ok {
+				out[string(s)] = true
 			}
-			return found
+			return false
 		})
-		if found {
-			return true
-		}
 	}
-	return false
+	return out
 }
 
 // projectionKeys returns every string literal of the modules and every
 // string in the parameter values, or nil when a custom (non built-in) rule
 // is loaded.
-func (e *Engine) projectionKeys(modules map[string]*ast.Module) map[string]bool {
+func (e *Engine) projectionKeys() map[string]bool {
 	for _, ri := range e.rules {
 		if !ri.rule.Builtin {
 			return nil
 		}
 	}
-	keys := map[string]bool{}
-	for _, m := range modules {
-		ast.WalkTerms(m, func(t *ast.Term) bool {
-			if s, ok := t.Value.(ast.String); ok {
-				keys[string(s)] = true
-			}
-			return false
-		})
-	}
+	keys := maps.Clone(e.literals)
 	var addStrings func(v any)
 	addStrings = func(v any) {
 		switch x := v.(type) {
