@@ -56,7 +56,12 @@ var Formats = []string{"text", "json", "sarif", "junit", "markdown", "github"}
 
 // Write renders r in format to w.
 func Write(w io.Writer, format string, r *Result, opt Options) error {
-	sortFindings(r.Findings)
+	// Reports group by resource with deny before warn; the caller's slice
+	// keeps the engine's order.
+	sorted := *r
+	sorted.Findings = slices.Clone(r.Findings)
+	sortFindings(sorted.Findings)
+	r = &sorted
 	switch format {
 	case "text", "":
 		return writeText(w, r, opt)
