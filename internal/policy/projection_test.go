@@ -74,7 +74,7 @@ func TestProjectionKeepsFindings(t *testing.T) {
 func TestProjectionOffWithCustomRules(t *testing.T) {
 	e, err := New(Options{PolicyDirs: []string{"testdata/library"}})
 	if err != nil {
-		t.Skipf("custom library fixture: %v", err)
+		t.Fatalf("custom library fixture: %v", err)
 	}
 	if e.attrKeys != nil {
 		t.Fatal("projection on with custom paved rules loaded")
