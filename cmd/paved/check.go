@@ -172,16 +172,22 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	}
 	res := checkResult(docs, findings, eng, svc, o.docBase)
 	w := a.stdout
+	var out *os.File
 	if o.outFile != "" {
-		f, err := os.Create(o.outFile)
-		if err != nil {
+		if out, err = os.Create(o.outFile); err != nil {
 			return paved.FieldErrorf(paved.EINVALID, "--out", "%v", err)
 		}
-		defer f.Close()
-		w = f
+		defer out.Close() // on the error paths; the result of the real close is checked below
+		w = out
 	}
 	if err := report.Write(w, o.output, res, report.Options{Color: a.useColor(o.color, w)}); err != nil {
 		return err
+	}
+	if out != nil {
+		// A report CI uploads must not be silently cut short (disk full).
+		if err := out.Close(); err != nil {
+			return fmt.Errorf("--out %s: %w", o.outFile, err)
+		}
 	}
 	if !res.Passed() {
 		return &exitError{code: 1}
