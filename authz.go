@@ -15,6 +15,18 @@ const (
 	ActReadAudit     Action = "audit:read"
 	ActOwnTokens     Action = "token:own"    // list, create, revoke one's own tokens
 	ActManageTokens  Action = "token:manage" // any user's tokens; Resource.User names the owner
+
+	// The path to production. Resource.Team is the service's owner team.
+	ActAnswer       Action = "launch:answer"      // answer items, pin or upgrade templates, record a check
+	ActComment      Action = "launch:comment"     // comment on an item
+	ActReviewAnswer Action = "launch:review"      // accept an n/a, flag an item for follow-up
+	ActAssess       Action = "launch:assess"      // record a security assessment or load profile
+	ActSetContact   Action = "launch:contact"     // assign the enablement contact
+	ActWalkthrough  Action = "launch:walkthrough" // schedule or cancel a walkthrough, manage follow-ups
+	ActSignoff      Action = "launch:signoff"     // sign a walkthrough (role rules: launch.CanSign)
+	ActAdvancePhase Action = "launch:advance"     // move a service through a gate
+	ActForcePhase   Action = "launch:force"       // move a service past a gate with a reason
+	ActRecordCheck  Action = "check:record"       // record a guard-rail check for a service
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -58,8 +70,57 @@ func Authorize(u *User, act Action, res Resource) error {
 			return nil
 		}
 		return Errorf(EFORBIDDEN, "the audit log is for admins, security and architects")
+	case ActAnswer, ActAdvancePhase, ActRecordCheck:
+		return ownTeamDeveloper(u, act, res)
+	case ActComment, ActWalkthrough:
+		if isAdviser(u) {
+			return nil
+		}
+		return ownTeamDeveloper(u, act, res)
+	case ActSetContact:
+		if u.HasRole(RoleReviewer) {
+			return nil
+		}
+		return ownTeamDeveloper(u, act, res)
+	case ActAssess:
+		if u.HasRole(RoleSecurity) {
+			return nil
+		}
+		return ownTeamDeveloper(u, act, res)
+	case ActReviewAnswer:
+		if !isAdviser(u) {
+			return Errorf(EFORBIDDEN, "reviewing answers needs the reviewer, architect or security role")
+		}
+		if res.Team != "" && u.InTeam(res.Team) {
+			return Errorf(EFORBIDDEN, "%s is a member of team %q: answers are reviewed from outside the owning team", u.Name, res.Team)
+		}
+		return nil
+	case ActSignoff:
+		if isAdviser(u) || u.HasRole(RoleDeveloper) {
+			return nil // which role one may sign in is launch.CanSign's decision
+		}
+		return Errorf(EFORBIDDEN, "signing a walkthrough needs the developer (peer), reviewer, architect or security role")
+	case ActForcePhase:
+		return Errorf(EFORBIDDEN, "only an admin can move a service past a gate")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:
 		return Errorf(EFORBIDDEN, "%s needs the admin role", act)
 	}
 	return Errorf(EFORBIDDEN, "unknown action %q", act)
+}
+
+// isAdviser reports whether u advises product teams: the enablement
+// reviewer, the architect and the security engineer.
+func isAdviser(u *User) bool {
+	return u.HasRole(RoleReviewer) || u.HasRole(RoleArchitect) || u.HasRole(RoleSecurity)
+}
+
+// ownTeamDeveloper allows developers of the owning team.
+func ownTeamDeveloper(u *User, act Action, res Resource) error {
+	if !u.HasRole(RoleDeveloper) {
+		return Errorf(EFORBIDDEN, "%s needs the developer role", act)
+	}
+	if res.Team == "" || !u.InTeam(res.Team) {
+		return Errorf(EFORBIDDEN, "%s is not a member of team %q: only the owning team's developers may do %s", u.Name, res.Team, act)
+	}
+	return nil
 }
