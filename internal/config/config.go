@@ -15,6 +15,7 @@ package config
 
 import (
 	"net"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,6 +134,20 @@ func (c *Config) Where(path string) string {
 		return o
 	}
 	return path
+}
+
+// TemplatesDirName is the folder of the platform config directory, next to
+// paved.yaml, that holds questionnaire and checklist overrides.
+const TemplatesDirName = "templates"
+
+// TemplatesDir returns the templates/ folder next to the paved.yaml the
+// config was read from, for launch.LoadLibrary; "" when there is no config
+// file (the embedded templates apply). The folder need not exist.
+func (c *Config) TemplatesDir() string {
+	if c.Source == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(c.Source), TemplatesDirName)
 }
 
 // CatalogOptions returns the import mapping for the catalog package.

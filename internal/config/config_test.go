@@ -281,3 +281,22 @@ func guardrailsOrNil(c *Config) any {
 	}
 	return c.Guardrails
 }
+
+func TestTemplatesDir(t *testing.T) {
+	if got := Default().TemplatesDir(); got != "" {
+		t.Errorf("defaults: TemplatesDir = %q, want \"\" (embedded templates)", got)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte("organisation:\n  name: Acme\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{dir, filepath.Join(dir, FileName)} {
+		c, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := c.TemplatesDir(), filepath.Join(dir, TemplatesDirName); got != want {
+			t.Errorf("Load(%s).TemplatesDir() = %q, want %q", path, got, want)
+		}
+	}
+}
