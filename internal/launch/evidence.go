@@ -1,0 +1,170 @@
+package launch
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+)
+
+// Evidence sources of paved.EvidenceRule.Source.
+const (
+	SourceCatalogLink  = "catalog-link"
+	SourceCatalogField = "catalog-field"
+	SourceCheckRules   = "check-rules"
+	SourceAssessment   = "assessment"
+)
+
+// EvidenceFor computes what rule finds in l's facts now. It is computed on
+// every read, so it follows the facts: add the runbook link to the catalog
+// and the item is evidenced on the next status. nil when rule is nil.
+func EvidenceFor(rule *paved.EvidenceRule, l *paved.Launch, now time.Time) *Evidence {
+	if rule == nil || l == nil || l.Service == nil {
+		return nil
+	}
+	svc := l.Service
+	value := strings.TrimSpace(rule.Value)
+	switch rule.Source {
+	case SourceCatalogLink:
+		e := &Evidence{Source: "catalog link " + value, AsOf: svc.UpdatedAt}
+		if value == "" {
+			e.Detail = "the template names no link type to look for"
+			return e
+		}
+		for _, ln := range svc.Links {
+			if strings.EqualFold(strings.TrimSpace(ln.Type), value) || (ln.Title != "" && strings.Contains(strings.ToLower(ln.Title), strings.ToLower(value))) {
+				e.Satisfied = true
+				e.Detail = fmt.Sprintf("%s link %s in the catalog", value, ln.URL)
+				return e
+			}
+		}
+		e.Detail = fmt.Sprintf("no %s link in the catalog: add one (type %s) to the service's links", value, value)
+		return e
+	case SourceCatalogField:
+		e := &Evidence{Source: "catalog field " + value, AsOf: svc.UpdatedAt}
+		if value == "" {
+			e.Detail = "the template names no catalog field to look for"
+			return e
+		}
+		if v := strings.TrimSpace(svc.Annotations[value]); v != "" {
+			e.Satisfied = true
+			e.Detail = fmt.Sprintf("annotation %s = %s in the catalog", value, v)
+			return e
+		}
+		e.Detail = fmt.Sprintf("annotation %s is not set in the catalog: add it to the service's annotations", value)
+		return e
+	case SourceCheckRules:
+		return checkEvidence(rule, l.LatestCheck, now)
+	case SourceAssessment:
+		kind := paved.AssessmentKind(strings.ToLower(value))
+		name := map[paved.AssessmentKind]string{paved.AssessSecurity: "security assessment", paved.AssessLoad: "load profile"}[kind]
+		if name == "" {
+			return &Evidence{Source: "assessment " + value, Detail: fmt.Sprintf("unknown assessment kind %q in the template: want security or load", value)}
+		}
+		a := l.LatestAssessment(kind)
+		if a == nil {
+			return &Evidence{Source: name, Detail: fmt.Sprintf("no %s recorded yet", name)}
+		}
+		e := &Evidence{Source: fmt.Sprintf("%s #%d", name, a.ID), Satisfied: true, AsOf: a.RecordedAt}
+		e.Detail = fmt.Sprintf("%s #%d recorded by %s on %s, %s", name, a.ID, a.RecordedBy, a.RecordedAt.UTC().Format(time.DateOnly), age(a.RecordedAt, now))
+		switch kind {
+		case paved.AssessSecurity:
+			if a.RiskRating != "" {
+				e.Detail += fmt.Sprintf(": risk %s", a.RiskRating)
+			}
+		case paved.AssessLoad:
+			e.Detail += fmt.Sprintf(": tested %g rps against an expected peak of %g rps, p99 %g ms", a.TestedRPS, a.ExpectedPeakRPS, a.P99Millis)
+		}
+		return e
+	}
+	return &Evidence{Source: rule.Source, Detail: fmt.Sprintf("unknown evidence source %q in the template: want catalog-link, catalog-field, check-rules or assessment", rule.Source)}
+}
+
+// checkEvidence: the latest check evaluated at least one resource, ran
+// every rule the item names, and none of them denied.
+func checkEvidence(rule *paved.EvidenceRule, c *paved.CheckRecord, now time.Time) *Evidence {
+	rules := strings.Join(rule.Rules, ", ")
+	if c == nil {
+		return &Evidence{Source: "guard-rail check", Detail: "no guard-rail check recorded for the service: run `paved check --server` in CI"}
+	}
+	e := &Evidence{Source: fmt.Sprintf("check #%d", c.ID), AsOf: c.At}
+	where := fmt.Sprintf("check #%d", c.ID)
+	if c.Commit != "" {
+		commit := c.Commit
+		if len(commit) > 7 {
+			commit = commit[:7]
+		}
+		e.Source += " (commit " + commit + ")"
+		where += " on commit " + commit
+	}
+	where += ", " + age(c.At, now)
+	if len(rule.Rules) == 0 {
+		e.Detail = where + ": the template names no rules to look for"
+		return e
+	}
+	resources := 0
+	for _, n := range c.ResourceTypes {
+		resources += n
+	}
+	if resources == 0 {
+		e.Detail = where + ": no resources were evaluated, so " + rules + " showed nothing"
+		return e
+	}
+	var missing []string
+	for _, r := range rule.Rules {
+		if !slices.Contains(c.Rules, r) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		e.Detail = fmt.Sprintf("%s: %s did not run (is the rule disabled in the platform config?)", where, strings.Join(missing, ", "))
+		return e
+	}
+	denied := map[string][]string{}
+	for _, f := range c.Findings {
+		if f.Severity == paved.SeverityDeny && slices.Contains(rule.Rules, f.Rule) {
+			denied[f.Rule] = append(denied[f.Rule], f.Resource)
+		}
+	}
+	if len(denied) > 0 {
+		var parts []string
+		ids := make([]string, 0, len(denied))
+		for id := range denied {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			parts = append(parts, fmt.Sprintf("%s denied %s", id, strings.Join(denied[id], ", ")))
+		}
+		e.Detail = where + ": " + strings.Join(parts, "; ")
+		return e
+	}
+	e.Satisfied = true
+	e.Detail = fmt.Sprintf("%s: %s passed on %s", where, rules, plural(resources, "resource"))
+	return e
+}
+
+// age says how old a fact is, in whole days.
+func age(t, now time.Time) string {
+	if t.IsZero() {
+		return "of unknown age"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 24*time.Hour:
+		return "less than a day old"
+	case d < 48*time.Hour:
+		return "1 day old"
+	}
+	return fmt.Sprintf("%d days old", int(d/(24*time.Hour)))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
