@@ -21,6 +21,9 @@ import (
 // SaveTemplate), not here.
 type Library struct {
 	current map[paved.TemplateKind]*paved.Template
+	// lines holds, per kind, the line of each area ("area:ID") and item
+	// ("item:ID") in its file, for errors that span both templates.
+	lines map[paved.TemplateKind]map[string]int
 }
 
 // ItemChange is one difference between two template versions.
