@@ -35,3 +35,24 @@ func benchmarkReadPlan(b *testing.B, n int) {
 func BenchmarkReadPlan1k(b *testing.B)  { benchmarkReadPlan(b, 1000) }
 func BenchmarkReadPlan10k(b *testing.B) { benchmarkReadPlan(b, 10000) }
 func BenchmarkReadPlan50k(b *testing.B) { benchmarkReadPlan(b, 50000) }
+
+// BenchmarkScanPlan times the validating scan alone over the plan named by
+// PAVED_BENCH_PLAN (skipped without it): the single-threaded part of
+// reading a plan.
+func BenchmarkScanPlan(b *testing.B) {
+	p := os.Getenv("PAVED_BENCH_PLAN")
+	if p == "" {
+		b.Skip("PAVED_BENCH_PLAN names no plan")
+	}
+	text, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, serr := scanJSON(text); serr != nil {
+			b.Fatal(serr)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -24,7 +25,19 @@ type fastDecoder struct {
 	// the object at depth 2 (a resource change's "change"), decoding them
 	// as nil without building them: see Options.DropBefore.
 	skipBefore bool
-	depth      int
+	// keep, when set, names the attributes to build in the value objects
+	// (before, after, after_unknown and their sensitivity markers) of a
+	// resource change: other members are skipped. See Options.Attributes.
+	keep    map[string]bool
+	inValue bool // decoding one of those value objects
+	depth   int
+}
+
+// valueObjects are the members of a resource change's "change" that hold
+// the resource's attributes, keyed by attribute name.
+var valueObjects = map[string]bool{
+	"before": true, "after": true, "after_unknown": true,
+	"before_sensitive": true, "after_sensitive": true,
 }
 
 func newFastDecoder() *fastDecoder {
@@ -65,10 +78,17 @@ func (d *fastDecoder) value() any {
 			k := d.key()
 			d.ws()
 			d.pos++ // ':'
-			if d.skipBefore && d.depth == 2 && (k == "before" || k == "before_sensitive") {
+			switch {
+			case d.skipBefore && d.depth == 2 && (k == "before" || k == "before_sensitive"):
 				d.skip()
 				m[k] = nil
-			} else {
+			case d.keep != nil && d.depth == 2 && valueObjects[k]:
+				d.inValue = true
+				m[k] = d.value()
+				d.inValue = false
+			case d.inValue && d.depth == 3 && !d.keep[k]:
+				d.skip()
+			default:
 				m[k] = d.value()
 			}
 			d.ws()
@@ -120,6 +140,7 @@ func (d *fastDecoder) skip() {
 		switch c := d.s[d.pos]; c {
 		case '"':
 			d.pos++
+			d.plainRun()
 			for d.s[d.pos] != '"' {
 				if d.s[d.pos] == '\\' {
 					d.pos++
@@ -216,9 +237,19 @@ func (d *fastDecoder) key() string {
 	return k
 }
 
+// plainRun moves over the characters of a string eight at a time while
+// none of them is a quote or a backslash (see plainWord; the input is
+// validated, so there are no control characters).
+func (d *fastDecoder) plainRun() {
+	for d.pos+8 <= len(d.s) && plainWord(binary.LittleEndian.Uint64(d.s[d.pos:])) {
+		d.pos += 8
+	}
+}
+
 func (d *fastDecoder) str() string {
 	d.pos++ // opening quote
 	start := d.pos
+	d.plainRun()
 	for d.s[d.pos] != '"' {
 		if d.s[d.pos] == '\\' {
 			return d.unescape(start)
