@@ -94,6 +94,15 @@ type Options struct {
 	// deleted resource then has no tags either (only its prior values
 	// held them).
 	DropBefore bool
+	// Attributes, when set, returns the top-level attribute names of a
+	// plan resource's values (before, after, after_unknown) that the caller
+	// will read; the others are skipped while decoding, never built. The
+	// reader always keeps those it reads itself (tags, labels, region,
+	// location, zone). A nil result keeps everything. It is called once per
+	// plan, after the plan's text has been scanned and before its changes
+	// are decoded, so a caller may work the answer out meanwhile: paved
+	// check compiles its rules while the plan is scanned.
+	Attributes func() map[string]bool
 	// Stdin is read for the input name "-"; nil means os.Stdin.
 	Stdin io.Reader
 	// OnSkip, when set, is told about each file met while walking a folder

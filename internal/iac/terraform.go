@@ -43,6 +43,9 @@ type planContext struct {
 	variables map[string]*tfjson.PlanVariable
 	// dropBefore leaves IaCResource.Before empty (Options.DropBefore).
 	dropBefore bool
+	// keep names the attributes to decode (Options.Attributes plus
+	// readerAttributes); nil keeps all.
+	keep map[string]bool
 }
 
 func (pc *planContext) index(prefix string, m *configModule, depth int) {
@@ -211,6 +214,17 @@ func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, e
 	}
 
 	pc := &planContext{keys: map[string]string{}, dropBefore: opt.DropBefore}
+	if opt.Attributes != nil {
+		if keep := opt.Attributes(); keep != nil {
+			pc.keep = make(map[string]bool, len(keep)+len(readerAttributes))
+			for k := range keep {
+				pc.keep[k] = true
+			}
+			for _, k := range readerAttributes {
+				pc.keep[k] = true
+			}
+		}
+	}
 	if sp, ok := tv.get("configuration"); ok {
 		var cfg planConfig
 		if err := decodeSpan(name, text, sp, "configuration", &cfg); err != nil {
@@ -271,6 +285,7 @@ func readChanges(name string, text []byte, tv *topValue, pc *planContext) ([]*pa
 	work := func(lo, hi int) {
 		fd := newFastDecoder()
 		fd.skipBefore = pc.dropBefore
+		fd.keep = pc.keep
 		for i := lo; i < hi; i++ {
 			out[i], errs[i] = readChange(name, text, elems[i], i, pc, fd)
 			if errs[i] != nil {
@@ -525,6 +540,10 @@ func decodeSpan(name string, text []byte, sp span, field string, v any) error {
 	l, c := position(text, int64(sp.start))
 	return paved.FieldErrorf(paved.EINVALID, at(name, l, c), "%s: %v", field, err)
 }
+
+// readerAttributes are the attributes normaliseChange itself reads (tags,
+// labels and where the resource lives): always decoded.
+var readerAttributes = []string{"tags", "tags_all", "labels", "effective_labels", "region", "location", "zone"}
 
 func normaliseChange(rc *tfjson.ResourceChange, pc *planContext) (*paved.IaCResource, error) {
 	ch := rc.Change

@@ -518,7 +518,9 @@ func resourceTerm(r *paved.IaCResource, withBefore bool, keys map[string]bool) (
 		k string
 		m map[string]any
 	}{{"before", r.Before}, {"after", r.After}, {"after_unknown", r.AfterUnknown}} {
-		if len(kv.m) == 0 || (kv.k == "before" && !withBefore) {
+		// nil is an absent value (after of a delete); an empty object is
+		// a value, also when only the projection emptied it.
+		if kv.m == nil || (kv.k == "before" && !withBefore) {
 			continue
 		}
 		m := kv.m
@@ -560,8 +562,20 @@ func toValue(v any) (ast.Value, error) {
 	return jsonToValue(b)
 }
 
-// project keeps the top-level attributes named in keys.
+// project keeps the top-level attributes named in keys. A map that holds
+// nothing else (the reader already left the rest out, see
+// Engine.AttributeKeys) is returned as it is.
 func project(m map[string]any, keys map[string]bool) map[string]any {
+	extra := false
+	for k := range m {
+		if !keys[k] {
+			extra = true
+			break
+		}
+	}
+	if !extra {
+		return m
+	}
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		if keys[k] {

@@ -225,6 +225,13 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// AttributeKeys returns the only top-level resource attributes the
+// engine's rules can read, or nil when it cannot tell (custom rules are
+// loaded, or Options.NoProjection): a reader may leave the others out of
+// the resources it builds (iac.Options.Attributes). The map must not be
+// changed.
+func (e *Engine) AttributeKeys() map[string]bool { return e.attrKeys }
+
 func parseRegoVersion(s string) (ast.RegoVersion, error) {
 	switch strings.ToLower(s) {
 	case "", "v1":

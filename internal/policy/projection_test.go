@@ -40,6 +40,12 @@ func TestProjectionKeepsFindings(t *testing.T) {
 		if err != nil {
 			continue // fixtures of unsupported inputs
 		}
+		// The same inputs with the projection applied by the reader, as
+		// paved check does (iac.Options.Attributes).
+		projDocs, err := iac.ReadPaths([]string{p}, iac.Options{Attributes: proj.AttributeKeys})
+		if err != nil {
+			t.Fatalf("%s: read with the projection: %v", p, err)
+		}
 		for tier := paved.Tier(0); tier <= 4; tier++ {
 			svc := paved.ServiceContext{Tier: tier, Phase: paved.PhaseProduction, DataClass: paved.DataRestricted}
 			if tier == 0 {
@@ -52,6 +58,19 @@ func TestProjectionKeepsFindings(t *testing.T) {
 			b, err := proj.Check(context.Background(), docs, svc)
 			if err != nil {
 				t.Fatal(err)
+			}
+			c, err := proj.Check(context.Background(), projDocs, svc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(a, c) {
+				t.Errorf("%s tier %d: %d findings with every attribute, %d with the attributes left out by the reader", p, tier, len(a), len(c))
+				for i := range min(len(a), len(c)) {
+					if !reflect.DeepEqual(a[i], c[i]) {
+						t.Errorf("first difference:\n%+v\n%+v", a[i], c[i])
+						break
+					}
+				}
 			}
 			if !reflect.DeepEqual(a, b) {
 				t.Errorf("%s tier %d: %d findings with every attribute, %d with the projection", p, tier, len(a), len(b))
