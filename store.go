@@ -9,6 +9,7 @@ type Store interface {
 	TokenStore
 	SessionStore
 	AuditStore
+	LaunchStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error
