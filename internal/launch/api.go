@@ -8,6 +8,7 @@ package launch
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 
 	paved "github.com/paved-dev/paved"
@@ -188,6 +189,35 @@ type Upgrade struct {
 	Applied bool               `json:"applied"`
 }
 
+// Packet is the walkthrough packet: what reviewers read before they sign.
+// `paved launch packet SERVICE` renders it as Markdown or as a printable
+// HTML page.
+type Packet struct {
+	Status   *Status                     `json:"status"`
+	Comments map[string][]*paved.Comment `json:"comments"` // by item id, oldest first
+	History  map[string]*HistorySummary  `json:"history"`  // by item id
+	// Findings are the latest guard-rail check's findings grouped by
+	// severity: deny, then warn, then exception.
+	Findings    []*FindingGroup     `json:"findings"`
+	Assessments []*paved.Assessment `json:"assessments"` // newest first, superseded ones included
+	Gaps        []Gap               `json:"gaps"`        // the open gaps of the next gate
+	GeneratedAt time.Time           `json:"generated_at"`
+}
+
+// HistorySummary sums up the edits of one answer.
+type HistorySummary struct {
+	Revisions int       `json:"revisions"`
+	First     time.Time `json:"first"`   // the first answer
+	Last      time.Time `json:"last"`    // the latest change
+	Authors   []string  `json:"authors"` // in order of their first edit
+}
+
+// FindingGroup is the findings of one severity.
+type FindingGroup struct {
+	Severity paved.Severity  `json:"severity"`
+	Findings []paved.Finding `json:"findings"`
+}
+
 // ---- Service --------------------------------------------------------------
 
 // Store is what Service needs from persistence.
@@ -203,8 +233,11 @@ type Store interface {
 // paved.UserFrom(ctx).
 type Service struct {
 	Store   Store
-	Library *Library
+	Library *Library // nil: the embedded defaults
 	Now     func() time.Time
+
+	mu    sync.Mutex
+	cache map[tplKey]*paved.Template // stored template versions, which never change
 }
 
 var (
