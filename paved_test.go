@@ -102,6 +102,7 @@ func TestAuthorize(t *testing.T) {
 	architect := u([]Role{RoleArchitect}, "platform")
 	security := u([]Role{RoleSecurity}, "security")
 	admin := u([]Role{RoleAdmin})
+	reviewerIn := u([]Role{RoleReviewer}, "payments")
 	noRole := u(nil, "payments")
 	payments := Resource{Team: "payments"}
 	search := Resource{Team: "search"}
@@ -134,7 +135,60 @@ func TestAuthorize(t *testing.T) {
 		{"another user's tokens", viewer, ActManageTokens, Resource{User: "other"}, EFORBIDDEN},
 		{"admin everything", admin, ActManageUsers, Resource{}, ""},
 		{"admin another team's service", admin, ActRetireService, search, ""},
-		{"unknown action", dev, Action("launch:force"), payments, EFORBIDDEN},
+		{"unknown action", dev, Action("launch:nope"), payments, EFORBIDDEN},
+
+		// The path to production.
+		{"anonymous answers", nil, ActAnswer, payments, EUNAUTHORIZED},
+		{"developer answers for own team", dev, ActAnswer, payments, ""},
+		{"developer cannot answer for another team", dev, ActAnswer, search, EFORBIDDEN},
+		{"developer answers only with an owner team", dev, ActAnswer, Resource{}, EFORBIDDEN},
+		{"viewer cannot answer", viewer, ActAnswer, payments, EFORBIDDEN},
+		{"no role cannot answer", noRole, ActAnswer, payments, EFORBIDDEN},
+		{"reviewer cannot answer", reviewer, ActAnswer, payments, EFORBIDDEN},
+		{"architect cannot answer", architect, ActAnswer, payments, EFORBIDDEN},
+		{"admin answers", admin, ActAnswer, search, ""},
+		{"developer records own team's check", dev, ActRecordCheck, payments, ""},
+		{"developer cannot record another team's check", dev, ActRecordCheck, search, EFORBIDDEN},
+		{"reviewer cannot record a check", reviewer, ActRecordCheck, payments, EFORBIDDEN},
+		{"developer advances own team's service", dev, ActAdvancePhase, payments, ""},
+		{"developer cannot advance another team's service", dev, ActAdvancePhase, search, EFORBIDDEN},
+		{"architect cannot advance", architect, ActAdvancePhase, payments, EFORBIDDEN},
+		{"security cannot advance", security, ActAdvancePhase, payments, EFORBIDDEN},
+		{"developer cannot force", dev, ActForcePhase, payments, EFORBIDDEN},
+		{"architect cannot force", architect, ActForcePhase, payments, EFORBIDDEN},
+		{"admin forces", admin, ActForcePhase, payments, ""},
+		{"developer comments on own team's item", dev, ActComment, payments, ""},
+		{"developer cannot comment on another team's item", dev, ActComment, search, EFORBIDDEN},
+		{"viewer cannot comment", viewer, ActComment, payments, EFORBIDDEN},
+		{"reviewer comments anywhere", reviewer, ActComment, search, ""},
+		{"architect comments anywhere", architect, ActComment, search, ""},
+		{"security comments anywhere", security, ActComment, search, ""},
+		{"developer schedules own team's walkthrough", dev, ActWalkthrough, payments, ""},
+		{"developer cannot schedule another team's walkthrough", dev, ActWalkthrough, search, EFORBIDDEN},
+		{"reviewer manages walkthroughs", reviewer, ActWalkthrough, search, ""},
+		{"viewer cannot schedule", viewer, ActWalkthrough, payments, EFORBIDDEN},
+		{"developer sets own team's contact", dev, ActSetContact, payments, ""},
+		{"developer cannot set another team's contact", dev, ActSetContact, search, EFORBIDDEN},
+		{"reviewer sets a contact", reviewer, ActSetContact, search, ""},
+		{"architect cannot set a contact", architect, ActSetContact, search, EFORBIDDEN},
+		{"developer assesses own team's service", dev, ActAssess, payments, ""},
+		{"developer cannot assess another team's service", dev, ActAssess, search, EFORBIDDEN},
+		{"security assesses anywhere", security, ActAssess, search, ""},
+		{"reviewer cannot record an assessment", reviewer, ActAssess, payments, EFORBIDDEN},
+		{"reviewer reviews another team's answers", reviewer, ActReviewAnswer, payments, ""},
+		{"architect reviews answers", architect, ActReviewAnswer, payments, ""},
+		{"security reviews answers", security, ActReviewAnswer, payments, ""},
+		{"reviewer cannot review own team's answers", reviewerIn, ActReviewAnswer, payments, EFORBIDDEN},
+		{"developer cannot review answers", dev, ActReviewAnswer, payments, EFORBIDDEN},
+		{"admin reviews answers", admin, ActReviewAnswer, payments, ""},
+		{"developer may sign (as peer)", dev, ActSignoff, payments, ""},
+		{"developer of another team may sign", dev, ActSignoff, search, ""},
+		{"reviewer signs", reviewer, ActSignoff, payments, ""},
+		{"architect signs", architect, ActSignoff, payments, ""},
+		{"security signs", security, ActSignoff, payments, ""},
+		{"viewer cannot sign", viewer, ActSignoff, payments, EFORBIDDEN},
+		{"no role cannot sign", noRole, ActSignoff, payments, EFORBIDDEN},
+		{"anonymous cannot sign", nil, ActSignoff, payments, EUNAUTHORIZED},
 	}
 	for _, tt := range tests {
 		err := Authorize(tt.u, tt.act, tt.res)
