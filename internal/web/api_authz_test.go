@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	paved "github.com/paved-dev/paved"
 )
 
 // authzRoles are the callers every API route is tried with: a user of every
@@ -32,46 +34,83 @@ spec:
 
 // authzCase is how to call one route and who may.
 type authzCase struct {
-	target string // path and query; {spare} is the id of dev-alpha's spare token
-	body   string
+	target string // path and query; {spare} is the id of dev-alpha's spare token, {item} a questionnaire item, {version} its template version
+	body   string // {signrole} is the sign-off role the caller would sign in (see signRoleOf)
 	allow  []string
+	setup  func(e *apiEnv) // state the call needs, made on the fresh store before it
 }
 
 // authzCases has one entry per API route pattern. TestAPIAuthorization
 // fails when a route of the route table has no entry here, so a new route
 // cannot ship without its rules being stated and tested.
 var authzCases = map[string]authzCase{
-	"GET /api/v1/openapi.json": {"/api/v1/openapi.json", "", everyone},
-	"GET /api/v1/me":           {"/api/v1/me", "", everyone},
+	"GET /api/v1/openapi.json": {"/api/v1/openapi.json", "", everyone, nil},
+	"GET /api/v1/me":           {"/api/v1/me", "", everyone, nil},
 
-	"GET /api/v1/services":                {"/api/v1/services?team=alpha", "", everyone},
-	"POST /api/v1/services":               {"/api/v1/services", `{"name":"new-svc","owner":"alpha"}`, ownerDev},
-	"GET /api/v1/services/{name}":         {"/api/v1/services/svc-alpha", "", everyone},
-	"PATCH /api/v1/services/{name}":       {"/api/v1/services/svc-alpha", `{"description":"changed"}`, ownerDev},
-	"POST /api/v1/services/{name}/retire": {"/api/v1/services/svc-alpha/retire", "", ownerDev},
+	"GET /api/v1/services":                {"/api/v1/services?team=alpha", "", everyone, nil},
+	"POST /api/v1/services":               {"/api/v1/services", `{"name":"new-svc","owner":"alpha"}`, ownerDev, nil},
+	"GET /api/v1/services/{name}":         {"/api/v1/services/svc-alpha", "", everyone, nil},
+	"PATCH /api/v1/services/{name}":       {"/api/v1/services/svc-alpha", `{"description":"changed"}`, ownerDev, nil},
+	"POST /api/v1/services/{name}/retire": {"/api/v1/services/svc-alpha/retire", "", ownerDev, nil},
 
-	"GET /api/v1/teams":                {"/api/v1/teams?kind=product", "", everyone},
-	"POST /api/v1/teams":               {"/api/v1/teams", `{"name":"delta","kind":"product"}`, adminOnly},
-	"GET /api/v1/teams/{name}":         {"/api/v1/teams/alpha", "", everyone},
-	"PATCH /api/v1/teams/{name}":       {"/api/v1/teams/alpha", `{"title":"Alpha"}`, adminOnly},
-	"POST /api/v1/teams/{name}/retire": {"/api/v1/teams/gamma/retire", "", adminOnly},
+	"GET /api/v1/teams":                {"/api/v1/teams?kind=product", "", everyone, nil},
+	"POST /api/v1/teams":               {"/api/v1/teams", `{"name":"delta","kind":"product"}`, adminOnly, nil},
+	"GET /api/v1/teams/{name}":         {"/api/v1/teams/alpha", "", everyone, nil},
+	"PATCH /api/v1/teams/{name}":       {"/api/v1/teams/alpha", `{"title":"Alpha"}`, adminOnly, nil},
+	"POST /api/v1/teams/{name}/retire": {"/api/v1/teams/gamma/retire", "", adminOnly, nil},
 
-	"GET /api/v1/users":                {"/api/v1/users?role=developer", "", everyone},
-	"POST /api/v1/users":               {"/api/v1/users", `{"name":"newbie","roles":["viewer"],"teams":["alpha"]}`, adminOnly},
-	"GET /api/v1/users/{name}":         {"/api/v1/users/spare", "", everyone},
-	"PATCH /api/v1/users/{name}":       {"/api/v1/users/spare", `{"display_name":"Spare"}`, adminOnly},
-	"POST /api/v1/users/{name}/retire": {"/api/v1/users/spare/retire", "", adminOnly},
+	"GET /api/v1/users":                {"/api/v1/users?role=developer", "", everyone, nil},
+	"POST /api/v1/users":               {"/api/v1/users", `{"name":"newbie","roles":["viewer"],"teams":["alpha"]}`, adminOnly, nil},
+	"GET /api/v1/users/{name}":         {"/api/v1/users/spare", "", everyone, nil},
+	"PATCH /api/v1/users/{name}":       {"/api/v1/users/spare", `{"display_name":"Spare"}`, adminOnly, nil},
+	"POST /api/v1/users/{name}/retire": {"/api/v1/users/spare/retire", "", adminOnly, nil},
 
-	"GET /api/v1/tokens":              {"/api/v1/tokens", "", everyone},
-	"POST /api/v1/tokens":             {"/api/v1/tokens", `{"name":"ci","expires_in_days":30}`, everyone},
-	"POST /api/v1/tokens/{id}/revoke": {"/api/v1/tokens/{spare}/revoke", "", ownerDev},
+	"GET /api/v1/tokens":              {"/api/v1/tokens", "", everyone, nil},
+	"POST /api/v1/tokens":             {"/api/v1/tokens", `{"name":"ci","expires_in_days":30}`, everyone, nil},
+	"POST /api/v1/tokens/{id}/revoke": {"/api/v1/tokens/{spare}/revoke", "", ownerDev, nil},
 
-	"GET /api/v1/audit":        {"/api/v1/audit?object_type=service", "", auditors},
-	"GET /api/v1/audit/verify": {"/api/v1/audit/verify", "", auditors},
+	"GET /api/v1/audit":        {"/api/v1/audit?object_type=service", "", auditors, nil},
+	"GET /api/v1/audit/verify": {"/api/v1/audit/verify", "", auditors, nil},
 
-	"POST /api/v1/catalog/import": {"/api/v1/catalog/import?dry_run=true", jsonImport(importYAML), adminOnly},
-	"GET /api/v1/catalog/export":  {"/api/v1/catalog/export", "", everyone},
+	"POST /api/v1/catalog/import": {"/api/v1/catalog/import?dry_run=true", jsonImport(importYAML), adminOnly, nil},
+	"GET /api/v1/catalog/export":  {"/api/v1/catalog/export", "", everyone, nil},
+
+	// The path to production. svc-alpha (tier 2, internal, playground) is
+	// alpha's; sec is the enablement (security) team of reviewer,
+	// architect and security.
+	"GET /api/v1/services/{name}/launch":                   {"/api/v1/services/svc-alpha/launch", "", everyone, nil},
+	"GET /api/v1/services/{name}/launch/packet":            {"/api/v1/services/svc-alpha/launch/packet?format=html", "", everyone, nil},
+	"GET /api/v1/services/{name}/launch/readiness":         {"/api/v1/services/svc-alpha/launch/readiness", "", everyone, seedAnswer},
+	"POST /api/v1/services/{name}/launch/upgrade":          {"/api/v1/services/svc-alpha/launch/upgrade", `{"kind":"checklist"}`, ownerDev, nil},
+	"PUT /api/v1/services/{name}/contact":                  {"/api/v1/services/svc-alpha/contact", `{"user":"reviewer"}`, []string{"dev-alpha", "reviewer", "admin"}, nil},
+	"PUT /api/v1/services/{name}/answers/{item}":           {"/api/v1/services/svc-alpha/answers/{item}", `{"text":"Two replicas in two zones."}`, ownerDev, nil},
+	"GET /api/v1/services/{name}/answers/{item}/history":   {"/api/v1/services/svc-alpha/answers/{item}/history", "", everyone, seedAnswer},
+	"POST /api/v1/services/{name}/answers/{item}/review":   {"/api/v1/services/svc-alpha/answers/{item}/review", `{"accept_na":true}`, advisers, seedNA},
+	"GET /api/v1/services/{name}/answers/{item}/comments":  {"/api/v1/services/svc-alpha/answers/{item}/comments", "", everyone, seedAnswer},
+	"POST /api/v1/services/{name}/answers/{item}/comments": {"/api/v1/services/svc-alpha/answers/{item}/comments", `{"body":"Which zones?"}`, []string{"dev-alpha", "reviewer", "architect", "security", "admin"}, nil},
+	"POST /api/v1/services/{name}/assessments":             {"/api/v1/services/svc-alpha/assessments", `{"kind":"load","expected_peak_rps":100,"tested_rps":150,"p99_ms":80}`, []string{"dev-alpha", "security", "admin"}, nil},
+	"POST /api/v1/services/{name}/phase":                   {"/api/v1/services/svc-alpha/phase", `{"to":"retired"}`, ownerDev, nil},
+	"POST /api/v1/services/{name}/walkthroughs":            {"/api/v1/services/svc-alpha/walkthroughs", `{"scheduled_at":"2030-05-04 14:00","participants":["dev-alpha","architect"]}`, []string{"dev-alpha", "reviewer", "architect", "security", "admin"}, nil},
+	"POST /api/v1/services/{name}/checks":                  {"/api/v1/services/svc-alpha/checks", `{"commit":"abc123","resource_types":{"aws_db_instance":1},"rules":["rds-encryption-at-rest"],"findings":[]}`, ownerDev, nil},
+	"GET /api/v1/walkthroughs/{id}":                        {"/api/v1/walkthroughs/1", "", everyone, seedWalkthrough},
+	"POST /api/v1/walkthroughs/{id}/cancel":                {"/api/v1/walkthroughs/1/cancel", "", []string{"dev-alpha", "reviewer", "architect", "security", "admin"}, seedWalkthrough},
+	// Anyone who may sign at all tries the role they hold; admin holds none
+	// of them (a sign-off is a person's judgement, not a permission).
+	"POST /api/v1/walkthroughs/{id}/signoffs":              {"/api/v1/walkthroughs/1/signoffs", `{"role":"{signrole}","decision":"approve"}`, []string{"dev-alpha", "dev-beta", "reviewer", "architect", "security"}, seedWalkthrough},
+	"POST /api/v1/walkthroughs/{id}/follow-ups":            {"/api/v1/walkthroughs/1/follow-ups", `{"description":"Restore drill","owner":"dev-alpha","due":"2030-06-01"}`, []string{"dev-alpha", "reviewer", "architect", "security", "admin"}, seedWalkthrough},
+	"POST /api/v1/walkthroughs/{id}/follow-ups/{fid}/done": {"/api/v1/walkthroughs/1/follow-ups/1/done", "", []string{"dev-alpha", "reviewer", "architect", "security", "admin"}, seedFollowUp},
+	"GET /api/v1/launches/blocked":                         {"/api/v1/launches/blocked?team=alpha", "", everyone, nil},
+	"GET /api/v1/reviews":                                  {"/api/v1/reviews", "", everyone, nil},
+	"GET /api/v1/templates/{kind}":                         {"/api/v1/templates/questionnaire", "", everyone, nil},
+	"GET /api/v1/templates/{kind}/{version}":               {"/api/v1/templates/checklist/{version}", "", everyone, nil},
 }
+
+// advisers review answers from outside the owning team.
+var advisers = []string{"reviewer", "architect", "security", "admin"}
+
+// signRoleOf is the sign-off role each caller tries in the authorisation
+// test: the one their roles fit.
+var signRoleOf = map[string]string{"architect": "architect", "security": "security"}
 
 func jsonImport(yaml string) string {
 	return `{"files":[{"name":"catalog-info.yaml","content":` + strconv.Quote(yaml) + `}]}`
@@ -104,8 +143,17 @@ func TestAPIAuthorization(t *testing.T) {
 			for _, role := range authzRoles {
 				t.Run(role, func(t *testing.T) {
 					e := newAPIEnv(t)
+					if c.setup != nil {
+						c.setup(e)
+					}
 					target := strings.ReplaceAll(c.target, "{spare}", strconv.FormatInt(e.spareTok, 10))
-					var rec = e.do(rt.Method, target, callerToken(role), c.body)
+					target = strings.NewReplacer("{item}", firstItem(t), "{version}", strconv.Itoa(currentVersion(t, paved.KindChecklist))).Replace(target)
+					sign, ok := signRoleOf[role]
+					if !ok {
+						sign = "peer"
+					}
+					body := strings.ReplaceAll(c.body, "{signrole}", sign)
+					var rec = e.do(rt.Method, target, callerToken(role), body)
 					switch {
 					case role == "none" || role == "revoked":
 						wantProblem(t, rec, http.StatusUnauthorized, "unauthorized")

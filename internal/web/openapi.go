@@ -12,6 +12,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 )
 
 // The OpenAPI document is built at start-up from the route table (paths and
@@ -126,6 +127,56 @@ var apiDocs = map[string]opDoc{
 		Body:  ImportRequest{}, Result: ImportResult{}, Errors: []int{400, 403, 409, 413}},
 	"GET /api/v1/catalog/export": {ID: "exportCatalog", Summary: "Export the catalog as Backstage YAML.", Tag: "catalog",
 		Result: "", Content: "application/yaml", Errors: []int{403}},
+
+	// The path to production.
+	"GET /api/v1/services/{name}/launch": {ID: "getLaunch", Summary: "Where a service stands on the path to production: phase, progress per area, every item with its answer or evidence, the next gate's gaps and the next step.", Tag: "launch",
+		Result: launch.Status{}, Name: "LaunchStatus", Errors: []int{404}},
+	"GET /api/v1/services/{name}/launch/packet": {ID: "getLaunchPacket", Summary: "The walkthrough packet: the service, questionnaire, checklist with answers and evidence, gaps, assessments, latest guard-rail findings, as Markdown or a printable self-contained HTML page.", Tag: "launch",
+		Query:  []param{{"format", "md (default) or html.", map[string]any{"type": "string", "enum": []string{"md", "html"}, "default": "md"}}},
+		Result: "", Content: "text/markdown", Errors: []int{400, 404}},
+	"GET /api/v1/services/{name}/launch/readiness": {ID: "getReadiness", Summary: "Readiness over time, replayed from the answer history (automatic evidence is not replayed).", Tag: "launch",
+		Result: listResponse[launch.ReadinessPoint]{}, Name: "ReadinessList", Errors: []int{404}},
+	"POST /api/v1/services/{name}/launch/upgrade": {ID: "upgradeTemplate", Summary: "Show the differences between the pinned and the configured template version; with apply, pin the configured one (developer of the owning team).", Tag: "launch",
+		Body: UpgradeRequest{}, Result: launch.Upgrade{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"PUT /api/v1/services/{name}/contact": {ID: "setContact", Summary: "Assign the enablement contact, a member of an enablement team (\"\" removes it).", Tag: "launch",
+		Body: ContactRequest{}, Result: ContactResponse{}, Errors: []int{400, 403, 404, 413, 422}},
+	"PUT /api/v1/services/{name}/answers/{item}": {ID: "answerItem", Summary: "Answer a questionnaire or checklist item: text, links, or n/a with a reason (developer of the owning team).", Tag: "launch",
+		Body: launch.AnswerInput{}, Result: paved.Answer{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"GET /api/v1/services/{name}/answers/{item}/history": {ID: "getAnswerHistory", Summary: "Every revision of an answer, oldest first.", Tag: "launch",
+		Result: listResponse[*paved.AnswerRevision]{}, Name: "AnswerRevisionList", Errors: []int{404}},
+	"POST /api/v1/services/{name}/answers/{item}/review": {ID: "reviewAnswer", Summary: "Accept an n/a reason, or open or close a follow-up flag (reviewer, architect or security outside the owning team).", Tag: "launch",
+		Body: paved.AnswerReview{}, Result: paved.Answer{}, Errors: []int{400, 403, 404, 413, 422}},
+	"GET /api/v1/services/{name}/answers/{item}/comments": {ID: "listComments", Summary: "The dialogue on an item, oldest first.", Tag: "launch",
+		Result: listResponse[*paved.Comment]{}, Name: "CommentList", Errors: []int{404}},
+	"POST /api/v1/services/{name}/answers/{item}/comments": {ID: "addComment", Summary: "Comment on an item (the owning team's developers and the enablement side).", Tag: "launch",
+		Body: CommentRequest{}, OK: 201, Result: paved.Comment{}, Errors: []int{400, 403, 404, 413, 422}},
+	"POST /api/v1/services/{name}/assessments": {ID: "addAssessment", Summary: "Record a security assessment or a load profile (the owning team's developers, or security).", Tag: "launch",
+		Body: paved.Assessment{}, OK: 201, Result: paved.Assessment{}, Errors: []int{400, 403, 404, 413, 422}},
+	"POST /api/v1/services/{name}/phase": {ID: "changePhase", Summary: "Move a service through its next gate (to: the next phase by default; retired needs no gate). A refused move is a 422 listing every gap. force with a reason skips the gate (admin).", Tag: "launch",
+		Body: PhaseRequest{}, Result: paved.PhaseChange{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/services/{name}/walkthroughs": {ID: "scheduleWalkthrough", Summary: "Schedule the product technical walkthrough with its participants.", Tag: "launch",
+		Body: WalkthroughRequest{}, OK: 201, Result: launch.WalkthroughStatus{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/services/{name}/checks": {ID: "recordCheck", Summary: "Record a guard-rail check of the service (paved check --server --service): what ran and what it found, never the plan. The server sets actor and time.", Tag: "launch",
+		Body: paved.CheckRecord{}, OK: 201, Result: paved.CheckRecord{}, Errors: []int{400, 403, 404, 413, 422}},
+	"GET /api/v1/walkthroughs/{id}": {ID: "getWalkthrough", Summary: "A walkthrough with its sign-offs, required roles and outcome.", Tag: "launch",
+		Result: launch.WalkthroughStatus{}, Errors: []int{400, 404}},
+	"POST /api/v1/walkthroughs/{id}/cancel": {ID: "cancelWalkthrough", Summary: "Cancel a walkthrough; it takes no more sign-offs.", Tag: "launch",
+		Result: launch.WalkthroughStatus{}, Errors: []int{400, 403, 404, 409}},
+	"POST /api/v1/walkthroughs/{id}/signoffs": {ID: "signWalkthrough", Summary: "Sign a walkthrough in a role: approve, request changes or veto (who may sign in which role follows the launch rules).", Tag: "launch",
+		Body: SignoffRequest{}, Result: launch.WalkthroughStatus{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/walkthroughs/{id}/follow-ups": {ID: "addFollowUp", Summary: "Add a follow-up action with an owner and a due date.", Tag: "launch",
+		Body: FollowUpRequest{}, OK: 201, Result: paved.FollowUp{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/walkthroughs/{id}/follow-ups/{fid}/done": {ID: "completeFollowUp", Summary: "Mark a follow-up done.", Tag: "launch",
+		Result: paved.FollowUp{}, Errors: []int{400, 403, 404, 409}},
+	"GET /api/v1/launches/blocked": {ID: "listBlocked", Summary: "Services on their way to production and what stands between each and its next phase.", Tag: "launch",
+		Query:  []param{pTeam},
+		Result: listResponse[*launch.Blocked]{}, Name: "BlockedList", Errors: []int{400}},
+	"GET /api/v1/reviews": {ID: "getReviews", Summary: "What waits for the caller: walkthroughs to sign, n/a answers to accept, open flags, services they are the contact for.", Tag: "launch",
+		Result: launch.Inbox{}},
+	"GET /api/v1/templates/{kind}": {ID: "getTemplate", Summary: "The configured questionnaire or checklist.", Tag: "launch",
+		Result: paved.Template{}, Errors: []int{400}},
+	"GET /api/v1/templates/{kind}/{version}": {ID: "getTemplateVersion", Summary: "One version of the questionnaire or checklist, as pinned by services.", Tag: "launch",
+		Result: paved.Template{}, Errors: []int{400, 404}},
 }
 
 // queryParamsOf returns the query parameters the route pattern declares.
@@ -175,7 +226,10 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 		var params []any
 		for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
 			sch := map[string]any{"type": "string"}
-			if m[1] == "id" {
+			switch m[1] {
+			case "kind":
+				sch = enumSchema(paved.TemplateKinds)
+			case "id", "fid", "version":
 				sch = map[string]any{"type": "integer", "minimum": 1}
 			}
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": sch})
@@ -222,7 +276,7 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 		"info": map[string]any{
 			"title":       "paved API",
 			"version":     version,
-			"description": "The catalog of teams, users and services, tokens, the audit log and catalog import/export. Every route needs an API token (Authorization: Bearer pvd_...). Errors are RFC 9457 problem+json with a stable code.",
+			"description": "The catalog of teams, users and services, the path to production (launch status, answers, assessments, walkthroughs, phase gates), tokens, the audit log and catalog import/export. Every route needs an API token (Authorization: Bearer pvd_...). Errors are RFC 9457 problem+json with a stable code.",
 		},
 		"servers":  []any{map[string]any{"url": "/"}},
 		"security": []any{map[string]any{"bearer": []string{}}},
@@ -259,6 +313,16 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeOf(paved.Role("")):      toStrings(paved.Roles),
 	reflect.TypeOf(paved.Outcome("")): {string(paved.OutcomeCreated), string(paved.OutcomeUpdated),
 		string(paved.OutcomeUnchanged), string(paved.OutcomeSkipped), string(paved.OutcomeInvalid)},
+	reflect.TypeOf(paved.TemplateKind("")):       toStrings(paved.TemplateKinds),
+	reflect.TypeOf(paved.SignRole("")):           toStrings(paved.SignRoles),
+	reflect.TypeOf(paved.Decision("")):           toStrings(decisions),
+	reflect.TypeOf(paved.AnswerForm("")):         {string(paved.FormText), string(paved.FormLink)},
+	reflect.TypeOf(paved.AnswerStatus("")):       {string(paved.AnswerGiven), string(paved.AnswerNA)},
+	reflect.TypeOf(paved.AssessmentKind("")):     {string(paved.AssessSecurity), string(paved.AssessLoad)},
+	reflect.TypeOf(paved.RiskRating("")):         {string(paved.RiskLow), string(paved.RiskMedium), string(paved.RiskHigh), string(paved.RiskCritical)},
+	reflect.TypeOf(paved.Severity("")):           {string(paved.SeverityDeny), string(paved.SeverityWarn), string(paved.SeverityException)},
+	reflect.TypeOf(launch.ItemState("")):         {string(launch.StateSettled), string(launch.StateEvidenced), string(launch.StateNAPending), string(launch.StateMissing)},
+	reflect.TypeOf(paved.WalkthroughOutcome("")): {string(paved.OutcomePending), string(paved.OutcomeChangesRequested), string(paved.OutcomeApproved), string(paved.OutcomeVetoed)},
 }
 
 func toStrings[T ~string](vs []T) []string {
@@ -277,6 +341,14 @@ var inputRequired = map[reflect.Type][]string{
 	reflect.TypeOf(paved.User{}):    {"name"},
 	reflect.TypeOf(TokenRequest{}):  {"name"},
 	reflect.TypeOf(ImportRequest{}): {"files"},
+
+	reflect.TypeOf(UpgradeRequest{}):     {"kind"},
+	reflect.TypeOf(ContactRequest{}):     {"user"},
+	reflect.TypeOf(CommentRequest{}):     {"body"},
+	reflect.TypeOf(WalkthroughRequest{}): {"participants", "scheduled_at"},
+	reflect.TypeOf(SignoffRequest{}):     {"decision", "role"},
+	reflect.TypeOf(FollowUpRequest{}):    {"description", "due", "owner"},
+	reflect.TypeOf(paved.Assessment{}):   {"kind"},
 }
 
 // readOnly are properties the server sets; clients may send them but they
@@ -284,6 +356,7 @@ var inputRequired = map[reflect.Type][]string{
 var readOnly = map[string]bool{
 	"created_at": true, "updated_at": true, "retired_at": true, "last_used_at": true, "revoked_at": true,
 	"members": true, "children": true, "services": true,
+	"recorded_by": true, "recorded_at": true, "actor": true,
 }
 
 // ref returns a $ref to the component for t (registering it), or an inline
@@ -349,6 +422,20 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 			}
 			tag := f.Tag.Get("json")
 			if tag == "-" {
+				continue
+			}
+			if f.Anonymous && tag == "" {
+				// An embedded struct's fields are encoded inline
+				// (launch.WalkthroughStatus embeds *paved.Walkthrough).
+				inner := g.schema(f.Type)
+				if ps, ok := inner["properties"].(map[string]any); ok {
+					for k, v := range ps {
+						props[k] = v
+					}
+				}
+				if rs, ok := inner["required"].([]string); ok && !g.inputs[t] {
+					required = append(required, rs...)
+				}
 				continue
 			}
 			name, opts, _ := strings.Cut(tag, ",")

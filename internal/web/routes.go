@@ -63,6 +63,31 @@ func (s *Server) apiRoutes() []apiRoute {
 
 		{"POST", "/api/v1/catalog/import", s.importCatalog},
 		{"GET", "/api/v1/catalog/export", s.exportCatalog},
+
+		// The path to production (api_launch.go).
+		{"GET", "/api/v1/services/{name}/launch", s.getLaunch},
+		{"GET", "/api/v1/services/{name}/launch/packet", s.getPacket},
+		{"GET", "/api/v1/services/{name}/launch/readiness", s.getReadiness},
+		{"POST", "/api/v1/services/{name}/launch/upgrade", s.upgradeLaunch},
+		{"PUT", "/api/v1/services/{name}/contact", s.putContact},
+		{"PUT", "/api/v1/services/{name}/answers/{item}", s.putAnswer},
+		{"GET", "/api/v1/services/{name}/answers/{item}/history", s.getAnswerHistory},
+		{"POST", "/api/v1/services/{name}/answers/{item}/review", s.reviewAnswer},
+		{"GET", "/api/v1/services/{name}/answers/{item}/comments", s.listComments},
+		{"POST", "/api/v1/services/{name}/answers/{item}/comments", s.addComment},
+		{"POST", "/api/v1/services/{name}/assessments", s.addAssessment},
+		{"POST", "/api/v1/services/{name}/phase", s.changePhase},
+		{"POST", "/api/v1/services/{name}/walkthroughs", s.scheduleWalkthrough},
+		{"POST", "/api/v1/services/{name}/checks", s.recordCheck},
+		{"GET", "/api/v1/walkthroughs/{id}", s.getWalkthrough},
+		{"POST", "/api/v1/walkthroughs/{id}/cancel", s.cancelWalkthrough},
+		{"POST", "/api/v1/walkthroughs/{id}/signoffs", s.addSignoff},
+		{"POST", "/api/v1/walkthroughs/{id}/follow-ups", s.addFollowUp},
+		{"POST", "/api/v1/walkthroughs/{id}/follow-ups/{fid}/done", s.completeFollowUp},
+		{"GET", "/api/v1/launches/blocked", s.listBlocked},
+		{"GET", "/api/v1/reviews", s.getReviews},
+		{"GET", "/api/v1/templates/{kind}", s.getTemplate},
+		{"GET", "/api/v1/templates/{kind}/{version}", s.getTemplate},
 	}
 }
 

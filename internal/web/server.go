@@ -17,6 +17,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/launch"
 )
 
 // Config holds every dependency of the server; NewServer takes nothing else.
@@ -28,6 +29,10 @@ type Config struct {
 	Organisation string
 	// Catalog options apply to imports through the API.
 	Catalog catalog.Options
+	// Templates are the configured questionnaire and checklist (the
+	// platform config's templates/ folder over the embedded defaults);
+	// nil: the embedded defaults.
+	Templates *launch.Library
 	// MaxBodyBytes limits request bodies (default 1 MiB; imports 32 MiB).
 	MaxBodyBytes int64
 	// SecureCookies sets the Secure flag on the session cookie. It is on by
@@ -48,6 +53,8 @@ type Server struct {
 	now     func() time.Time
 	portal  *portal // templates and assets, prepared by initPortal
 	cache   *readCache
+	// launch runs the path to production for the API and the portal.
+	launch *launch.Service
 }
 
 // NewServer builds the server and parses its templates (so a broken template
@@ -72,7 +79,11 @@ func NewServer(cfg Config) (*Server, error) {
 		// The zero Options is not a usable mapping (see catalog.Options).
 		cfg.Catalog = catalog.DefaultOptions()
 	}
+	if cfg.Templates == nil {
+		cfg.Templates = launch.DefaultLibrary()
+	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, cache: newReadCache()}
+	s.launch = &launch.Service{Store: cfg.Store, Library: cfg.Templates, Now: cfg.Now}
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("web: registering metrics: %w", err)
