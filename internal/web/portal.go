@@ -33,6 +33,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -59,6 +60,8 @@ type navItem struct {
 var portalNav = []navItem{
 	{Label: "Home", Path: "/"},
 	{Label: "Services", Path: "/services"},
+	{Label: "Launches", Path: "/launches"},
+	{Label: "Reviews", Path: "/reviews", Action: paved.ActReviewAnswer},
 	{Label: "Teams", Path: "/teams"},
 	{Label: "People", Path: "/users"},
 	{Label: "Audit log", Path: "/audit", Action: paved.ActReadAudit},
@@ -148,6 +151,24 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /users", s.page(s.usersPage))
 	mux.Handle("GET /users/{name}", s.page(s.userPage))
 	mux.Handle("GET /audit", s.page(s.auditPage))
+
+	// The path to production (portal_launch.go, portal_launch_forms.go).
+	mux.Handle("GET /launches", s.page(s.launchesPage))
+	mux.Handle("GET /reviews", s.page(s.reviewsPage))
+	mux.Handle("GET /services/{name}/launch", s.page(s.launchPage))
+	mux.Handle("GET /services/{name}/launch/packet", s.page(s.launchPacket))
+	mux.Handle("GET /services/{name}/launch/items/{item}", s.page(s.launchItemPage))
+	mux.Handle("POST /services/{name}/launch/items/{item}/answer", s.page(s.launchAnswer))
+	mux.Handle("POST /services/{name}/launch/items/{item}/review", s.page(s.launchReview))
+	mux.Handle("POST /services/{name}/launch/items/{item}/comments", s.page(s.launchComment))
+	mux.Handle("POST /services/{name}/launch/phase", s.page(s.launchPhase))
+	mux.Handle("POST /services/{name}/launch/contact", s.page(s.launchContact))
+	mux.Handle("POST /services/{name}/launch/assessments", s.page(s.launchAssess))
+	mux.Handle("POST /services/{name}/launch/walkthroughs", s.page(s.launchSchedule))
+	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/cancel", s.page(s.launchCancel))
+	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/signoffs", s.page(s.launchSign))
+	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/follow-ups", s.page(s.launchAddFollowUp))
+	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/follow-ups/{fid}/done", s.page(s.launchCompleteFollowUp))
 
 	// Everything no other pattern claims is a portal 404 page (the API
 	// registers its own, more specific /api/ patterns).
@@ -336,7 +357,7 @@ func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) error {
 
 // templateFuncs are the helpers every template may call.
 func (s *Server) templateFuncs(p *portal) template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"static": func(name string) string {
 			return "/static/" + name + "?v=" + p.assetVersion
 		},
@@ -374,6 +395,8 @@ func (s *Server) templateFuncs(p *portal) template.FuncMap {
 		"contains":  func(list []string, v string) bool { return slices.Contains(list, v) },
 		"objectURL": auditObjectURL,
 	}
+	maps.Copy(fm, s.launchFuncs())
+	return fm
 }
 
 func tierLabel(t paved.Tier) string {

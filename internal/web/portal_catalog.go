@@ -196,6 +196,8 @@ type serviceView struct {
 	// newest few, and the audit page the rest.
 	HistoryTotal int
 	HistoryURL   string
+	// Launch is the path to production (portal_launch.go).
+	Launch *launchPanel
 }
 
 func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
@@ -218,7 +220,10 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.render(w, r, "service.html", v)
+	if v.Launch, err = s.launchPanel(r, svc); err != nil {
+		return err
+	}
+	return s.renderStatus(w, r, v.Launch.status(), "service.html", v)
 }
 
 // serviceEditView is the data of service_edit.html: the form values as

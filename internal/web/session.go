@@ -212,12 +212,37 @@ const (
 	flashSaved     = "saved"
 	flashSignedOut = "signed-out"
 	flashUnchanged = "unchanged"
+
+	// The path to production (portal_launch_forms.go).
+	flashAnswered     = "answered"
+	flashReviewed     = "reviewed"
+	flashCommented    = "commented"
+	flashPhase        = "phase"
+	flashContact      = "contact"
+	flashAssessed     = "assessed"
+	flashScheduled    = "scheduled"
+	flashCancelled    = "cancelled"
+	flashSigned       = "signed"
+	flashFollowUp     = "follow-up"
+	flashFollowUpDone = "follow-up-done"
 )
 
 var flashMessages = map[string]string{
 	flashSaved:     "Changes saved.",
 	flashSignedOut: "You are signed out.",
 	flashUnchanged: "Nothing to save: no field was changed.",
+
+	flashAnswered:     "Answer saved.",
+	flashReviewed:     "Review saved.",
+	flashCommented:    "Comment added.",
+	flashPhase:        "Phase changed.",
+	flashContact:      "Enablement contact saved.",
+	flashAssessed:     "Assessment recorded.",
+	flashScheduled:    "Walkthrough scheduled.",
+	flashCancelled:    "Walkthrough cancelled.",
+	flashSigned:       "Sign-off recorded.",
+	flashFollowUp:     "Follow-up added.",
+	flashFollowUpDone: "Follow-up marked done.",
 }
 
 func setFlash(w http.ResponseWriter, secure bool, code string) {
