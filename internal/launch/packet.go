@@ -47,10 +47,16 @@ func buildPacket(l *paved.Launch, t map[paved.TemplateKind]*paved.Template, cs [
 	}
 	counts := map[string]int{}
 	for _, c := range cs {
+		if c == nil {
+			continue
+		}
 		p.Comments[c.Item] = append(p.Comments[c.Item], c)
 		counts[c.Item]++
 	}
 	for _, r := range hist {
+		if r == nil {
+			continue
+		}
 		h := p.History[r.Item]
 		if h == nil {
 			h = &HistorySummary{First: r.At}
@@ -254,6 +260,9 @@ func WritePacketMarkdown(w io.Writer, p *Packet) error {
 			}
 			pf("\n### %s (%d of %d required done)\n", md(a.Title), a.Done, a.Required)
 			for _, it := range a.Items {
+				if it == nil || it.Item == nil {
+					continue
+				}
 				writeItemMarkdown(pf, p, it)
 			}
 		}
@@ -264,6 +273,9 @@ func WritePacketMarkdown(w io.Writer, p *Packet) error {
 		pf("\nNone recorded.\n")
 	}
 	for _, a := range p.Assessments {
+		if a == nil {
+			continue
+		}
 		writeAssessmentMarkdown(pf, a, a == st.Security || a == st.Load)
 	}
 
@@ -285,7 +297,7 @@ func WritePacketMarkdown(w io.Writer, p *Packet) error {
 	}
 
 	pf("\n## Walkthrough\n\n")
-	if w := st.Walkthrough; w == nil {
+	if w := st.Walkthrough; w == nil || w.Walkthrough == nil {
 		pf("No walkthrough scheduled.\n")
 	} else {
 		writeWalkthroughMarkdown(pf, w)
@@ -294,6 +306,9 @@ func WritePacketMarkdown(w io.Writer, p *Packet) error {
 	if len(st.Phases) > 0 {
 		pf("\n## Phase history\n\n| When | From | To | By | Note |\n|---|---|---|---|---|\n")
 		for _, c := range st.Phases {
+			if c == nil {
+				continue
+			}
 			note := md(c.Reason)
 			if c.Forced {
 				note = "**forced**: " + note
@@ -400,6 +415,9 @@ func writeItemMarkdown(pf func(string, ...any), p *Packet, it *ItemStatus) {
 	if cs := p.Comments[it.Item.ID]; len(cs) > 0 {
 		pf("\nComments:\n\n")
 		for _, c := range cs {
+			if c == nil {
+				continue
+			}
 			pf("- **%s** (%s): %s\n", md(c.Author), fmtDate(c.At), md(c.Body))
 		}
 	}
@@ -456,7 +474,7 @@ func writeWalkthroughMarkdown(pf func(string, ...any), w *WalkthroughStatus) {
 	}
 	var earlier []*paved.Signoff
 	for _, s := range w.Signoffs {
-		if w.Current[s.Role] != s {
+		if s != nil && w.Current[s.Role] != s {
 			earlier = append(earlier, s)
 		}
 	}
@@ -473,6 +491,9 @@ func writeWalkthroughMarkdown(pf func(string, ...any), w *WalkthroughStatus) {
 	}
 	pf("| # | Action | Owner | Due | State |\n|---|---|---|---|---|\n")
 	for _, f := range w.FollowUps {
+		if f == nil {
+			continue
+		}
 		state := "open"
 		if f.DoneAt != nil {
 			state = fmt.Sprintf("done by %s on %s", md(f.DoneBy), fmtDate(*f.DoneAt))
@@ -526,7 +547,7 @@ var packetTmpl = template.Must(template.New("packet.html.tmpl").Funcs(template.F
 	"earlier": func(w *WalkthroughStatus) []*paved.Signoff {
 		var out []*paved.Signoff
 		for _, s := range w.Signoffs {
-			if w.Current[s.Role] != s {
+			if s != nil && w.Current[s.Role] != s {
 				out = append(out, s)
 			}
 		}

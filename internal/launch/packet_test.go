@@ -175,4 +175,19 @@ func TestPacketEmpty(t *testing.T) {
 	if err := WritePacketHTML(&bytes.Buffer{}, p); err != nil {
 		t.Error(err)
 	}
+	// Holes in the data do not panic the Markdown writer.
+	p = testPacket()
+	p.Assessments = append(p.Assessments, nil)
+	p.Status.Phases = append(p.Status.Phases, nil)
+	p.Status.Walkthrough.Signoffs = append(p.Status.Walkthrough.Signoffs, nil)
+	p.Status.Walkthrough.FollowUps = append(p.Status.Walkthrough.FollowUps, nil)
+	p.Comments["ha-approach"] = append(p.Comments["ha-approach"], nil)
+	if err := WritePacketMarkdown(&bytes.Buffer{}, p); err != nil {
+		t.Error(err)
+	}
+	p.Status.Walkthrough = &WalkthroughStatus{}
+	if err := WritePacketMarkdown(&bytes.Buffer{}, p); err != nil {
+		t.Error(err)
+	}
+	_ = WritePacketHTML(&bytes.Buffer{}, p) // an error is fine, a panic is not
 }

@@ -215,3 +215,26 @@ func TestReplayReadiness(t *testing.T) {
 		t.Error("nil launch: want no points")
 	}
 }
+
+func TestEvaluateDefaultTemplates(t *testing.T) {
+	lib := DefaultLibrary()
+	tpl := map[paved.TemplateKind]*paved.Template{}
+	for _, k := range paved.TemplateKinds {
+		tpl[k] = lib.Current(k)
+	}
+	for tier := paved.Tier(1); tier <= 4; tier++ {
+		l := &paved.Launch{Service: &paved.Service{Name: "new", Owner: "t", Tier: tier, DataClass: paved.DataRestricted, Phase: paved.PhasePlayground}}
+		st := Evaluate(l, tpl, nil, now)
+		areas := len(tpl[paved.KindQuestionnaire].Areas) + len(tpl[paved.KindChecklist].Areas)
+		if len(st.Areas) != areas || len(st.Score.Areas) != areas {
+			t.Errorf("tier %d: %d areas, %d scores, want %d", tier, len(st.Areas), len(st.Score.Areas), areas)
+		}
+		if st.Next == nil || st.Next.Open() || st.Score.Overall != 0 {
+			t.Errorf("tier %d: a new service passes green-light: %+v score %v", tier, st.Next, st.Score.Overall)
+		}
+		g := CheckGate(l, tpl, paved.PhaseProduction, now)
+		if g.Open() || g.Gaps[0].Kind != "phase" {
+			t.Errorf("tier %d: playground to production: %+v", tier, g.Gaps)
+		}
+	}
+}
