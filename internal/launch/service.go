@@ -954,7 +954,9 @@ func (s *Service) Inbox(ctx context.Context, user string) (*Inbox, error) {
 }
 
 // mayStillSign reports whether u could sign w in some required role and
-// has not signed it yet.
+// has not signed it yet. Any developer may be a peer, so the peer role
+// counts only for participants and members of the owning team: an inbox
+// does not list every walkthrough of the organisation.
 func mayStillSign(u *paved.User, svc *paved.Service, w *paved.Walkthrough, security *paved.Assessment) bool {
 	for _, so := range w.Signoffs {
 		if so != nil && so.Signer == u.Name {
@@ -962,6 +964,9 @@ func mayStillSign(u *paved.User, svc *paved.Service, w *paved.Walkthrough, secur
 		}
 	}
 	for _, r := range RequiredSignoffs(svc.Tier, svc.DataClass) {
+		if r == paved.SignPeer && !slices.Contains(w.Participants, u.Name) && !u.InTeam(svc.Owner) {
+			continue
+		}
 		if CanSign(u, svc, w, &paved.Signoff{Signer: u.Name, Role: r, Decision: paved.DecisionApprove}, security) == nil {
 			return true
 		}

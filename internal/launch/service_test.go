@@ -286,6 +286,12 @@ func TestServicePathToProduction(t *testing.T) {
 	wantCode(t, "sign a cancelled walkthrough", err, paved.ECONFLICT, "cancelled")
 	w = must(s.Schedule(dev, svc, f.clock.Now().Add(72*time.Hour), []string{"pat", "ari", "sam"}))
 
+	if in := must(s.Inbox(f.as("pat"), "")); len(in.Signoffs) != 1 {
+		t.Errorf("pat (a participant) is not offered the peer role: %+v", in.Signoffs)
+	}
+	if in := must(s.Inbox(f.as("olu"), "")); len(in.Signoffs) != 0 {
+		t.Errorf("olu (another team, not a participant) is offered the peer role: %+v", in.Signoffs)
+	}
 	_, err = s.Sign(dev, w.ID, paved.SignPeer, paved.DecisionApprove, "")
 	wantCode(t, "the scheduler as peer", err, paved.EFORBIDDEN, "second pair of eyes")
 	_, err = s.Sign(f.as("pat"), w.ID, paved.SignArchitect, paved.DecisionApprove, "")
@@ -318,6 +324,7 @@ func TestServicePathToProduction(t *testing.T) {
 	if in := must(s.Inbox(f.as("pat"), "")); len(in.Signoffs) != 0 {
 		t.Errorf("pat's inbox %+v", in.Signoffs)
 	}
+
 	ws = must(s.Sign(f.as("sam"), w.ID, paved.SignSecurity, paved.DecisionApprove, ""))
 	if ws.Outcome != paved.OutcomeApproved {
 		t.Fatalf("outcome %s", ws.Outcome)
