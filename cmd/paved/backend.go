@@ -12,6 +12,7 @@ import (
 	"github.com/paved-dev/paved/internal/catalog"
 	"github.com/paved-dev/paved/internal/client"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -51,17 +52,18 @@ type backend interface {
 	ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*client.ImportResult, error)
 	ExportCatalog(ctx context.Context, w io.Writer) error
 
+	launchBackend
+
 	Close() error
 }
 
 // open returns the backend the command line asks for: the server named by
 // --server or PAVED_SERVER, else the local database.
 func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
-	server := a.server
-	if server == "" {
-		server = a.getenv(config.EnvServer)
-	}
-	if server != "" {
+	if server := a.serverURL(); server != "" {
+		if a.as != "" {
+			return nil, usagef("--as names the acting user for the local database; with --server the API token (PAVED_TOKEN) says who you are")
+		}
 		c, err := client.New(server, a.getenv(config.EnvToken), client.WithUserAgent("paved/"+buildInfo().Version))
 		if err != nil {
 			return nil, err
@@ -76,7 +78,20 @@ func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &local{DB: db, opt: cfg.CatalogOptions()}, nil
+	as := a.as
+	if as == "" {
+		as = a.getenv(config.EnvAs)
+	}
+	return &local{DB: db, opt: cfg.CatalogOptions(), templatesDir: cfg.TemplatesDir(), as: as}, nil
+}
+
+// serverURL is the server named by --server or PAVED_SERVER; "" for the
+// local database.
+func (a *app) serverURL() string {
+	if a.server != "" {
+		return a.server
+	}
+	return a.getenv(config.EnvServer)
 }
 
 // loadConfig reads paved.yaml (--config, else PAVED_CONFIG, else none) and
@@ -115,10 +130,19 @@ func (r remote) ImportCatalog(ctx context.Context, files []catalog.File, dryRun 
 
 // local is the local database. Whoever can open the database file can
 // change anything in it, so there is no authorisation here; the audit log
-// records the operating-system user as the actor.
+// records the operating-system user as the actor. Launch changes are the
+// exception: they are made as a paved user (--as), under that user's rules
+// (see launch_backend.go).
 type local struct {
 	*store.DB
 	opt catalog.Options
+
+	// The path to production (launch_backend.go): the templates folder of
+	// the platform config, the user launch changes are made as (--as or
+	// PAVED_AS), and the launch service, built on first use.
+	templatesDir string
+	as           string
+	launch       *launch.Service
 }
 
 // CreateService applies what the API applies to a new service: it starts

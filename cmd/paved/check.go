@@ -37,6 +37,7 @@ type checkOptions struct {
 	maxFileSize   string
 	docBase       string
 	color         string
+	record        checkRecordFlags // with --server and --service (launch_check.go)
 }
 
 func (a *app) checkCmd() *cobra.Command {
@@ -53,7 +54,11 @@ A deny finding needs a sign-off; a warn finding is advice. Exit codes: 0 no
 deny finding, 1 deny findings, 2 a usage or input error.
 
 With --service the service's tier, phase and data class (from the local
-database, or from --server) select the thresholds that apply.`,
+database, or from --server) select the thresholds that apply. With --server
+and --service the check is also recorded with the server (what ran and what
+it found, never the plan), where the service's launch checklist takes
+evidence from it; --commit, --branch, --pull-request and --run-url default
+from GitHub Actions or GitLab CI.`,
 		Example: `  terraform show -json tfplan > plan.json && paved check plan.json
   paved check --service checkout-api -o sarif --source infra/ plan.json > paved.sarif
   paved check k8s/ --policy policy/ --namespace main
@@ -77,6 +82,7 @@ database, or from --server) select the thresholds that apply.`,
 	f.StringVar(&o.maxFileSize, "max-file-size", "256MiB", "refuse input files larger than this")
 	f.StringVar(&o.docBase, "doc-base", "", "base URL of the rule documentation (default: the paved repository)")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
+	o.record.add(cmd)
 	return cmd
 }
 
@@ -95,6 +101,10 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	}
 	if o.explain == "" && !o.listRules && len(args) == 0 {
 		return usagef("name at least one plan, manifest or folder to check (\"-\" reads stdin)")
+	}
+	record := o.service != "" && a.serverURL() != ""
+	if f := o.record.given(cmd); f != "" && !record {
+		return usagef("--%s is recorded with the check: it needs --server (or PAVED_SERVER) and --service", f)
 	}
 	cfg, err := a.loadConfig()
 	if err != nil {
@@ -217,6 +227,12 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		// A report CI uploads must not be silently cut short (disk full).
 		if err := out.Close(); err != nil {
 			return fmt.Errorf("--out %s: %w", o.outFile, err)
+		}
+	}
+	if record {
+		rec := checkRecord(svc.Name, ciDefaults(o.record, a.getenv), res, eng)
+		if err := a.recordCheck(ctx, cmd, rec); err != nil {
+			return err
 		}
 	}
 	if !res.Passed() {

@@ -3,8 +3,8 @@
 // change state work on the local database, or on a paved server with
 // --server (or PAVED_SERVER) and PAVED_TOKEN.
 //
-// Exit codes: 0 success; 1 a failing result (audit verify found problems)
-// or an error that is not the input's fault (server unreachable, denied,
+// Exit codes: 0 success; 1 a failing result (audit verify found problems,
+// a launch gate refused a phase move) or an error that is not the input's fault (server unreachable, denied,
 // internal); 2 a usage or input error (bad flags, unreadable files,
 // invalid or unknown names).
 package main
@@ -50,6 +50,7 @@ type app struct {
 	server   string
 	database string
 	config   string
+	as       string // --as of the launch commands
 
 	// ran is set when a command's own code starts: errors before that
 	// (unknown command, wrong number of arguments) are usage errors.
@@ -102,6 +103,7 @@ and an API token in PAVED_TOKEN.`,
 		a.catalogCmd(),
 		a.checkCmd(),
 		a.serviceCmd(),
+		a.launchCmd(),
 		a.teamCmd(),
 		a.userCmd(),
 		a.tokenCmd(),

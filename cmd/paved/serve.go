@@ -15,6 +15,7 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/demo"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/web"
 )
@@ -82,6 +83,12 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			log.Info("demo on a loopback address: session cookies are sent without the Secure flag so that plain http://localhost works")
 		}
 
+		// A malformed template fails the start, not the first request.
+		templates, err := launch.LoadLibrary(cfg.TemplatesDir())
+		if err != nil {
+			return err
+		}
+
 		db, err := store.Open(ctx, cfg.Server.Database)
 		if err != nil {
 			return err
@@ -104,6 +111,7 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			Logger:        log,
 			Organisation:  cfg.Organisation.Name,
 			Catalog:       cfg.CatalogOptions(),
+			Templates:     templates,
 			MaxBodyBytes:  int64(cfg.Server.MaxBodyBytes),
 			SecureCookies: secure,
 			Version:       buildInfo().Version,

@@ -10,6 +10,7 @@ const (
 	EnvServer         = "PAVED_SERVER"          // --server: the URL of a paved server for CLI commands
 	EnvToken          = "PAVED_TOKEN"           // the API token the CLI sends with --server
 	EnvBootstrapToken = "PAVED_BOOTSTRAP_TOKEN" // the first admin's token secret, for automation
+	EnvAs             = "PAVED_AS"              // --as: the paved user local launch commands act as
 )
 
 // Env holds the PAVED_* variables.
