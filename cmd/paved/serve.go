@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"unicode"
@@ -101,7 +102,7 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			return err
 		}
 		if withDemo {
-			if err := a.seedDemo(ctx, db, log); err != nil {
+			if err := a.seedDemo(ctx, db, templates, log); err != nil {
 				return err
 			}
 		}
@@ -197,8 +198,8 @@ func checkBootstrapSecret(s string) error {
 }
 
 // seedDemo seeds the demo organisation and prints the tokens it issued.
-func (a *app) seedDemo(ctx context.Context, st paved.Store, log *slog.Logger) error {
-	tokens, err := demo.Seed(paved.WithActor(ctx, paved.Actor{Name: demo.Actor}), st)
+func (a *app) seedDemo(ctx context.Context, st paved.Store, templates *launch.Library, log *slog.Logger) error {
+	tokens, err := demo.SeedWithTemplates(paved.WithActor(ctx, paved.Actor{Name: demo.Actor}), st, templates)
 	if err != nil {
 		return err
 	}
@@ -211,7 +212,25 @@ func (a *app) seedDemo(ctx context.Context, st paved.Store, log *slog.Logger) er
 	}
 	log.Info("demo organisation seeded", "tokens", len(tokens))
 	printDemoTokens(a.stderr, users, tokens)
+	printDemoStories(a.stderr)
 	return nil
+}
+
+// printDemoStories points at the launches worth a look on the path to
+// production.
+func printDemoStories(w io.Writer) {
+	names := make([]string, 0, len(demo.Stories))
+	for n := range demo.Stories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "Launches to look at on the path to production (the service's page, or paved launch status NAME):\n\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, n := range names {
+		fmt.Fprintf(tw, "    %s\t%s\n", n, demo.Stories[n])
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
 }
 
 // printDemoTokens lists the demo users by role, so a newcomer can sign in

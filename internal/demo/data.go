@@ -106,56 +106,56 @@ const (
 
 var services = []svc{
 	// payments
-	{"payments-api", "payments", "payments", "service", 1, restricted, production, false, "Payments API", "Authorises card and wallet payments for checkout and stores the payment intent.", []string{"component:payment-ledger", "component:fraud-scoring"}, []string{"go", "pci"}},
+	{"payments-api", "payments", "payments", "service", 1, restricted, production, true, "Payments API", "Authorises card and wallet payments for checkout and stores the payment intent.", []string{"component:payment-ledger", "component:fraud-scoring"}, []string{"go", "pci"}},
 	{"payment-ledger", "payments", "payments", "service", 1, restricted, production, true, "Payment Ledger", "Double-entry ledger of every payment, refund and payout; the books of record.", nil, []string{"java", "pci"}},
 	{"fraud-scoring", "payments", "payments", "service", 1, confidential, greenLight, false, "Fraud Scoring", "Scores each payment for fraud risk in under 50 ms using a gradient-boosted model.", []string{"component:ml-feature-store"}, []string{"python"}},
-	{"refunds-worker", "payments", "payments", "service", 2, confidential, production, false, "Refunds Worker", "Processes refund requests from customer service and settles them with the acquirer.", []string{"component:payment-ledger"}, []string{"go"}},
+	{"refunds-worker", "payments", "payments", "service", 2, confidential, production, true, "Refunds Worker", "Processes refund requests from customer service and settles them with the acquirer.", []string{"component:payment-ledger"}, []string{"go"}},
 	{"payouts-legacy", "payments", "payments", "service", 2, restricted, retired, false, "Payouts (legacy)", "The old nightly payout batch, replaced by payment-ledger settlements.", nil, []string{"cobol"}},
 
 	// checkout
 	{"checkout-web", "checkout", "storefront", "website", 1, confidential, production, true, "Checkout Web", "The checkout pages: address, delivery options, payment and order confirmation.", []string{"component:cart-service", "component:payments-api"}, []string{"typescript"}},
-	{"cart-service", "checkout", "storefront", "service", 1, confidential, production, false, "Cart Service", "Keeps shoppers' baskets across devices and prices them with current promotions.", []string{"component:pricing-service", "component:promotions-engine"}, []string{"kotlin"}},
+	{"cart-service", "checkout", "storefront", "service", 1, confidential, production, true, "Cart Service", "Keeps shoppers' baskets across devices and prices them with current promotions.", []string{"component:pricing-service", "component:promotions-engine"}, []string{"kotlin"}},
 	{"promotions-engine", "checkout", "storefront", "service", 2, internal, greenLight, false, "Promotions Engine", "Evaluates discount rules and voucher codes for a basket.", nil, []string{"go"}},
 	{"gift-cards", "checkout", "storefront", "service", 3, confidential, playground, false, "Gift Cards", "Experiment: selling and redeeming digital gift cards.", []string{"component:payment-ledger"}, []string{"go"}},
 
 	// catalogue
-	{"product-catalogue-api", "catalogue", "catalogue", "service", 1, public, production, false, "Product Catalogue API", "Serves product data (titles, attributes, media) to the web shop and apps.", nil, []string{"go"}},
-	{"pricing-service", "catalogue", "catalogue", "service", 2, internal, production, false, "Pricing Service", "Holds list prices per market and publishes price changes.", nil, []string{"java"}},
+	{"product-catalogue-api", "catalogue", "catalogue", "service", 1, public, production, true, "Product Catalogue API", "Serves product data (titles, attributes, media) to the web shop and apps.", nil, []string{"go"}},
+	{"pricing-service", "catalogue", "catalogue", "service", 2, internal, production, true, "Pricing Service", "Holds list prices per market and publishes price changes.", nil, []string{"java"}},
 	{"image-resizer", "catalogue", "catalogue", "service", 3, public, production, true, "Image Resizer", "Resizes and caches product images on demand for every screen size.", nil, []string{"rust"}},
 	{"inventory-sync", "catalogue", "catalogue", "service", 2, internal, greenLight, false, "Inventory Sync", "Mirrors stock levels from the warehouse system every minute.", []string{"component:event-pipeline"}, []string{"go"}},
 	{"catalogue-admin", "catalogue", "catalogue", "website", 4, internal, playground, false, "Catalogue Admin", "Internal tool for merchandisers to edit product data.", []string{"component:product-catalogue-api"}, []string{"typescript"}},
 
 	// identity
 	{"identity-provider", "identity", "identity", "service", 1, restricted, production, true, "Identity Provider", "OpenID Connect provider for customer sign-in across web and apps.", []string{"component:account-service"}, []string{"java"}},
-	{"account-service", "identity", "identity", "service", 1, restricted, production, false, "Account Service", "Customer accounts: profile, addresses, consents and account deletion.", nil, []string{"go", "gdpr"}},
+	{"account-service", "identity", "identity", "service", 1, restricted, production, true, "Account Service", "Customer accounts: profile, addresses, consents and account deletion.", nil, []string{"go", "gdpr"}},
 	{"mfa-gateway", "identity", "identity", "service", 2, restricted, greenLight, false, "MFA Gateway", "Second factors for sign-in: TOTP, WebAuthn and SMS fallback.", []string{"component:sms-gateway"}, []string{"go"}},
 	{"legacy-sso", "identity", "identity", "service", 2, confidential, retired, false, "Legacy SSO", "The SAML single sign-on replaced by identity-provider.", nil, []string{"php"}},
 
 	// search
-	{"search-api", "search", "discovery", "service", 1, public, production, false, "Search API", "Full-text and faceted product search for the shop and apps.", []string{"component:search-indexer"}, []string{"go"}},
-	{"search-indexer", "search", "discovery", "service", 2, internal, production, false, "Search Indexer", "Builds the search index from catalogue and price events.", []string{"component:event-pipeline"}, []string{"go"}},
+	{"search-api", "search", "discovery", "service", 1, public, production, true, "Search API", "Full-text and faceted product search for the shop and apps.", []string{"component:search-indexer"}, []string{"go"}},
+	{"search-indexer", "search", "discovery", "service", 2, internal, production, true, "Search Indexer", "Builds the search index from catalogue and price events.", []string{"component:event-pipeline"}, []string{"go"}},
 	{"recommendations", "search", "discovery", "service", 3, confidential, playground, false, "Recommendations", "Experiment: \"customers also bought\" from order history.", []string{"component:ml-feature-store"}, []string{"python"}},
 	{"query-suggest", "search", "discovery", "service", 3, public, greenLight, false, "Query Suggest", "Type-ahead suggestions for the search box.", []string{"component:search-api"}, []string{"go"}},
 
 	// notifications
-	{"notification-hub", "notifications", "messaging", "service", 2, confidential, production, false, "Notification Hub", "Routes customer messages to e-mail, SMS or push by preference.", []string{"component:email-sender", "component:sms-gateway"}, []string{"go"}},
+	{"notification-hub", "notifications", "messaging", "service", 2, confidential, production, true, "Notification Hub", "Routes customer messages to e-mail, SMS or push by preference.", []string{"component:email-sender", "component:sms-gateway"}, []string{"go"}},
 	{"email-sender", "notifications", "messaging", "service", 3, confidential, production, true, "E-mail Sender", "Renders and sends transactional e-mail through the mail provider.", nil, []string{"node"}},
 	{"sms-gateway", "notifications", "messaging", "service", 3, confidential, greenLight, false, "SMS Gateway", "Sends SMS through two providers with failover.", nil, []string{"go"}},
 	{"sms-gateway-v1", "notifications", "messaging", "service", 3, confidential, retired, false, "SMS Gateway v1", "Single-provider SMS sender, replaced by sms-gateway.", nil, []string{"ruby"}},
 
 	// data-platform
-	{"event-pipeline", "data-platform", "data", "service", 2, confidential, production, false, "Event Pipeline", "Kafka topics and stream processors that carry business events between services.", nil, []string{"scala"}},
+	{"event-pipeline", "data-platform", "data", "service", 2, confidential, production, true, "Event Pipeline", "Kafka topics and stream processors that carry business events between services.", nil, []string{"scala"}},
 	{"warehouse-loader", "data-platform", "data", "service", 3, restricted, greenLight, false, "Warehouse Loader", "Loads events and database snapshots into the data warehouse, pseudonymising personal data.", []string{"component:event-pipeline"}, []string{"python", "gdpr"}},
 	{"analytics-dashboards", "data-platform", "data", "website", 4, internal, production, false, "Analytics Dashboards", "Self-service dashboards over the warehouse for every team.", []string{"component:warehouse-loader"}, []string{"sql"}},
 	{"ml-feature-store", "data-platform", "data", "service", 3, confidential, playground, false, "ML Feature Store", "Experiment: shared features for fraud scoring and recommendations.", []string{"component:event-pipeline"}, []string{"python"}},
 
 	// enablement teams run services too
-	{"paved", "devprod", "paved-path", "service", 2, internal, production, false, "paved", "The paved path: catalog, launch gates, guard rails and spend.", nil, []string{"go"}},
+	{"paved", "devprod", "paved-path", "service", 2, internal, production, true, "paved", "The paved path: catalog, launch gates, guard rails and spend.", nil, []string{"go"}},
 	{"ci-runners", "devprod", "paved-path", "service", 2, internal, production, true, "CI Runners", "Autoscaling build runners for every repository.", nil, []string{"terraform"}},
 	{"cluster-api", "platform", "kubernetes", "service", 1, internal, production, true, "Cluster API", "Provisions and upgrades the production Kubernetes clusters.", nil, []string{"go", "kubernetes"}},
 	{"cost-explorer", "cloud", "finops", "website", 4, internal, playground, false, "Cost Explorer", "Experiment: daily spend per team from the FOCUS export.", nil, []string{"python"}},
-	{"status-page", "sre", "reliability", "website", 2, public, production, false, "Status Page", "Public status of the shop, fed by SLO burn alerts.", nil, []string{"go"}},
-	{"secrets-broker", "security", "security", "service", 1, restricted, production, false, "Secrets Broker", "Issues short-lived credentials to workloads from the vault.", nil, []string{"go"}},
+	{"status-page", "sre", "reliability", "website", 2, public, production, true, "Status Page", "Public status of the shop, fed by SLO burn alerts.", nil, []string{"go"}},
+	{"secrets-broker", "security", "security", "service", 1, restricted, production, true, "Secrets Broker", "Issues short-lived credentials to workloads from the vault.", nil, []string{"go"}},
 }
 
 // Services returns the demo services. Retired ones have phase retired

@@ -1,7 +1,8 @@
 // Package demo seeds a realistic organisation so that a newcomer can walk
 // every journey of paved on a fresh machine: five enablement teams, product
 // teams grouped under business units, about thirty services spread over
-// every phase, tier and data class, and a user in every role.
+// every phase, tier and data class, a user in every role, and launches in
+// every stage of the path to production (launch.go).
 //
 // Everything goes through paved.Store, so the demo has the same audit trail
 // as real use. Seeding is deterministic (only token secrets are random) and
@@ -13,6 +14,7 @@ import (
 	"fmt"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 )
 
 // Domain is the fictional organisation's domain, used in e-mail addresses
@@ -30,8 +32,15 @@ const Actor = "demo"
 // Seed creates the demo organisation in st and returns a token secret for
 // each demo user it issued a token to, keyed by user name. Secrets are
 // stored only as hashes: the caller prints them, and a second Seed returns
-// none.
+// none. Launches are seeded against the embedded templates.
 func Seed(ctx context.Context, st paved.Store) (map[string]string, error) {
+	return SeedWithTemplates(ctx, st, nil)
+}
+
+// SeedWithTemplates is Seed with the configured templates (nil: the
+// embedded ones). Answers go to the items the templates have; the demo's
+// own words fit the embedded ones.
+func SeedWithTemplates(ctx context.Context, st paved.Store, lib *launch.Library) (map[string]string, error) {
 	if a := paved.ActorFrom(ctx); a.User == nil && a.Name == "system" {
 		ctx = paved.WithActor(ctx, paved.Actor{Name: Actor})
 	}
@@ -49,6 +58,9 @@ func Seed(ctx context.Context, st paved.Store) (map[string]string, error) {
 		if err := ensureService(ctx, st, s); err != nil {
 			return nil, err
 		}
+	}
+	if err := seedLaunches(ctx, st, lib); err != nil {
+		return nil, err
 	}
 	tokens := map[string]string{}
 	for _, u := range Users() {
@@ -93,6 +105,8 @@ func ensureUser(ctx context.Context, st paved.Store, u *paved.User) error {
 
 // ensureService creates a missing service. Retired services are created
 // in production and then retired, so their history reads like a real one.
+// Services that reach green-light or production through the launch gate
+// in the demo (see launch.go) start in playground; seedLaunches moves them.
 func ensureService(ctx context.Context, st paved.Store, s *paved.Service) error {
 	_, err := st.FindService(ctx, s.Name)
 	switch paved.ErrorCode(err) {
@@ -105,6 +119,9 @@ func ensureService(ctx context.Context, st paved.Store, s *paved.Service) error 
 	retire := s.Phase == paved.PhaseRetired
 	if retire {
 		s.Phase = paved.PhaseProduction
+	}
+	if s.Phase == paved.PhaseGreenLight || walkedToProduction[s.Name] {
+		s.Phase = paved.PhasePlayground
 	}
 	if err := st.CreateService(ctx, s); err != nil {
 		return fmt.Errorf("demo: create service %s: %w", s.Name, err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -199,5 +200,103 @@ func TestSeedKeepsActor(t *testing.T) {
 	events, _, err := st.FindAuditEvents(ctx, paved.AuditFilter{Actor: "local:alice", Page: paved.Page{Limit: 1}})
 	if err != nil || len(events) == 0 {
 		t.Errorf("no events by local:alice: %v", err)
+	}
+}
+
+// TestSeedLaunches checks that the demo's launches are in the stages a
+// newcomer walks journeys 2 and 3 with, each reached through its gate.
+func TestSeedLaunches(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	svc := &launch.Service{Store: st, Library: launch.DefaultLibrary()}
+	status := func(name string) *launch.Status {
+		t.Helper()
+		s, err := svc.Status(ctx, name)
+		if err != nil {
+			t.Fatalf("status of %s: %v", name, err)
+		}
+		return s
+	}
+
+	// Half-way through the questionnaire, with the dialogue.
+	gc := status("gift-cards")
+	comments, flagged, naPending := 0, 0, 0
+	for _, ar := range gc.Areas {
+		for _, it := range ar.Items {
+			comments += it.Comments
+			if it.Flagged {
+				flagged++
+			}
+			if it.State == launch.StateNAPending {
+				naPending++
+			}
+		}
+	}
+	if gc.Service.Phase != paved.PhasePlayground || gc.Contact == "" || comments < 2 || flagged != 1 || naPending != 1 ||
+		gc.Next == nil || gc.Next.Open() || gc.Areas[0].Done == 0 {
+		t.Errorf("gift-cards: phase %s contact %q comments %d flagged %d n/a pending %d next %+v", gc.Service.Phase, gc.Contact, comments, flagged, naPending, gc.Next)
+	}
+
+	// Green-light with a walkthrough waiting for security.
+	fs := status("fraud-scoring")
+	if fs.Service.Phase != paved.PhaseGreenLight || fs.Security == nil || fs.Load == nil || fs.LatestCheck == nil || fs.Walkthrough == nil ||
+		fs.Walkthrough.Outcome != paved.OutcomePending || len(fs.Walkthrough.Current) != 2 || fs.Walkthrough.Current[paved.SignSecurity] != nil {
+		t.Errorf("fraud-scoring: %+v", fs)
+	}
+	evidenced := 0
+	for _, ar := range fs.Areas {
+		for _, it := range ar.Items {
+			if it.State == launch.StateEvidenced {
+				evidenced++
+			}
+		}
+	}
+	if evidenced == 0 || fs.Score.Overall < 0.8 || fs.Score.Overall >= 1 {
+		t.Errorf("fraud-scoring: %d evidenced items, readiness %.2f", evidenced, fs.Score.Overall)
+	}
+	in, err := svc.Inbox(ctx, "fatima.ali")
+	if err != nil || len(in.Signoffs) == 0 {
+		t.Errorf("fatima.ali's inbox has no walkthrough to sign: %+v, %v", in, err)
+	}
+
+	// Blocked by changes requested.
+	mg := status("mfa-gateway")
+	if mg.Service.Phase != paved.PhaseGreenLight || mg.Walkthrough == nil || mg.Walkthrough.Outcome != paved.OutcomeChangesRequested || len(mg.Walkthrough.FollowUps) != 1 {
+		t.Errorf("mfa-gateway: %+v", mg.Walkthrough)
+	}
+	if mg.Next == nil || len(mg.Next.Gaps) == 0 {
+		t.Errorf("mfa-gateway is not blocked: %+v", mg.Next)
+	}
+	for _, g := range mg.Next.Gaps {
+		if g.Kind != "walkthrough" && g.Kind != "follow-up" {
+			t.Errorf("mfa-gateway should wait only for its walkthrough, also: %+v", g)
+		}
+	}
+
+	// The whole path, and grandfathered production.
+	ad := status("analytics-dashboards")
+	if ad.Service.Phase != paved.PhaseProduction || ad.Grandfathered || len(ad.Phases) != 2 || ad.Phases[1].Forced {
+		t.Errorf("analytics-dashboards: phase %s grandfathered %v phases %+v", ad.Service.Phase, ad.Grandfathered, ad.Phases)
+	}
+	for _, s := range Services() {
+		got := status(s.Name)
+		switch {
+		case s.Phase == paved.PhaseProduction && !got.Grandfathered && s.Name != "analytics-dashboards":
+			t.Errorf("%s is in production without the gate and not grandfathered", s.Name)
+		case s.Phase == paved.PhaseGreenLight && (got.Service.Phase != paved.PhaseGreenLight || len(got.Phases) != 1 || got.Contact == ""):
+			t.Errorf("%s did not reach green-light through the gate: %s, %d moves, contact %q", s.Name, got.Service.Phase, len(got.Phases), got.Contact)
+		}
+	}
+	for name := range Stories {
+		if _, err := st.FindService(ctx, name); err != nil {
+			t.Errorf("story %s: %v", name, err)
+		}
 	}
 }
