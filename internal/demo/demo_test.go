@@ -2,6 +2,10 @@ package demo
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -205,9 +209,45 @@ func TestSeedKeepsActor(t *testing.T) {
 
 // TestSeedLaunches checks that the demo's launches are in the stages a
 // newcomer walks journeys 2 and 3 with, each reached through its gate.
+// It runs on SQLite, and on PostgreSQL too when PAVED_TEST_POSTGRES names a
+// server where it may create a database (scripts/with-postgres.sh).
 func TestSeedLaunches(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testSeedLaunches(t, filepath.Join(t.TempDir(), "demo.db")) })
+	t.Run("postgres", func(t *testing.T) { testSeedLaunches(t, postgresDSN(t)) })
+}
+
+// postgresDSN creates a fresh database on PAVED_TEST_POSTGRES, dropped after
+// the test, or skips.
+func postgresDSN(t *testing.T) string {
+	base := os.Getenv("PAVED_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("PAVED_TEST_POSTGRES is not set (run under scripts/with-postgres.sh)")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	name := fmt.Sprintf("paved_demo_%d", os.Getpid())
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func testSeedLaunches(t *testing.T, dsn string) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,5 +338,17 @@ func TestSeedLaunches(t *testing.T) {
 		if _, err := st.FindService(ctx, name); err != nil {
 			t.Errorf("story %s: %v", name, err)
 		}
+	}
+
+	// A second Seed leaves the launches alone.
+	_, before, err := st.FindAuditEvents(ctx, paved.AuditFilter{Page: paved.Page{Limit: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, after, err := st.FindAuditEvents(ctx, paved.AuditFilter{Page: paved.Page{Limit: 1}}); err != nil || after != before {
+		t.Errorf("second Seed wrote %d audit events (%v)", after-before, err)
 	}
 }
