@@ -560,7 +560,7 @@ func (p *parser) id(parent *yaml.Node, f map[string]entry, what string) (string,
 	if e.val.Kind != yaml.ScalarNode || e.val.Tag == "!!null" || e.val.Value == "" {
 		return "", nil, p.errorf(e.val, "%s id must be a lowercase kebab-case name (deploy-rollback), found %s", what, describe(e.val))
 	}
-	if err := p.checkID(e.val, what+" id", e.val.Value); err != nil {
+	if err := p.checkID(e.val, strings.TrimPrefix(what, "an ")+" id", e.val.Value); err != nil {
 		return "", nil, err
 	}
 	return e.val.Value, e.val, nil
@@ -663,6 +663,9 @@ func (p *parser) area(n *yaml.Node) (*paved.TemplateArea, error) {
 		return nil, err
 	}
 	if prev, ok := p.lines[lineArea+id]; ok {
+		if prev == idn.Line {
+			return nil, p.errorf(idn, "area %s appears twice: a YAML alias repeats the area defined here; area ids are unique", id)
+		}
 		return nil, p.errorf(idn, "area id %q is used twice (first at line %d): area ids are unique", id, prev)
 	}
 	p.lines[lineArea+id] = idn.Line
@@ -717,6 +720,9 @@ func (p *parser) item(n *yaml.Node) (*paved.TemplateItem, error) {
 		return nil, err
 	}
 	if prev, ok := p.lines[lineItem+id]; ok {
+		if prev == idn.Line {
+			return nil, p.errorf(idn, "item %s appears twice: a YAML alias repeats the item defined here; item ids are unique", id)
+		}
 		return nil, p.errorf(idn, "item id %q is used twice (first at line %d): item ids are unique", id, prev)
 	}
 	p.lines[lineItem+id] = idn.Line
@@ -871,7 +877,7 @@ func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error
 			ev.Rules = append(ev.Rules, r.Value)
 		}
 	default:
-		return nil, p.errorf(se.val, "unknown %s source %s: expected %s", what, describe(se.val), sources)
+		return nil, p.errorf(se.val, "%s source %s is unknown: expected %s", what, describe(se.val), sources)
 	}
 	return ev, nil
 }
