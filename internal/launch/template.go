@@ -167,8 +167,8 @@ func LoadLibrary(dir string) (*Library, error) {
 		return nil, paved.FieldErrorf(paved.EINVALID, dir, "cannot read the templates folder: %v", unwrapPathErr(err))
 	}
 	l := &Library{
-		current: maps(def.current),
-		lines:   maps(def.lines),
+		current: copyKinds(def.current),
+		lines:   copyKinds(def.lines),
 	}
 	from := map[paved.TemplateKind]string{}
 	for _, e := range entries {
@@ -205,7 +205,7 @@ func LoadLibrary(dir string) (*Library, error) {
 	return l, nil
 }
 
-func maps[V any](m map[paved.TemplateKind]V) map[paved.TemplateKind]V {
+func copyKinds[V any](m map[paved.TemplateKind]V) map[paved.TemplateKind]V {
 	out := make(map[paved.TemplateKind]V, len(m))
 	for k, v := range m {
 		out[k] = v
