@@ -42,6 +42,9 @@ type opDoc struct {
 	Name    string // component name for Result when its Go name is not one (generic lists)
 	Errors  []int  // statuses besides 401 and 500 that the operation returns
 	Content string // success content type; default application/json
+	// AltContent are further success content types with the same schema
+	// (the packet is Markdown or HTML, by a query parameter).
+	AltContent []string
 }
 
 var (
@@ -133,7 +136,7 @@ var apiDocs = map[string]opDoc{
 		Result: launch.Status{}, Name: "LaunchStatus", Errors: []int{404}},
 	"GET /api/v1/services/{name}/launch/packet": {ID: "getLaunchPacket", Summary: "The walkthrough packet: the service, questionnaire, checklist with answers and evidence, gaps, assessments, latest guard-rail findings, as Markdown or a printable self-contained HTML page.", Tag: "launch",
 		Query:  []param{{"format", "md (default) or html.", map[string]any{"type": "string", "enum": []string{"md", "html"}, "default": "md"}}},
-		Result: "", Content: "text/markdown", Errors: []int{400, 404}},
+		Result: "", Content: "text/markdown", AltContent: []string{"text/html"}, Errors: []int{400, 404}},
 	"GET /api/v1/services/{name}/launch/readiness": {ID: "getReadiness", Summary: "Readiness over time, replayed from the answer history (automatic evidence is not replayed).", Tag: "launch",
 		Result: listResponse[launch.ReadinessPoint]{}, Name: "ReadinessList", Errors: []int{404}},
 	"POST /api/v1/services/{name}/launch/upgrade": {ID: "upgradeTemplate", Summary: "Show the differences between the pinned and the configured template version; with apply, pin the configured one (developer of the owning team).", Tag: "launch",
@@ -253,10 +256,14 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 		if ctype == "" {
 			ctype = "application/json"
 		}
+		content := map[string]any{ctype: map[string]any{"schema": g.ref(reflect.TypeOf(d.Result), d.Name)}}
+		for _, alt := range d.AltContent {
+			content[alt] = content[ctype]
+		}
 		resp := map[string]any{
 			strconv.Itoa(okStatus): map[string]any{
 				"description": http.StatusText(okStatus),
-				"content":     map[string]any{ctype: map[string]any{"schema": g.ref(reflect.TypeOf(d.Result), d.Name)}},
+				"content":     content,
 			},
 		}
 		for _, st := range append([]int{401, 500}, d.Errors...) {
