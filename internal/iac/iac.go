@@ -250,37 +250,11 @@ func (r *reader) readFile(path string, fi os.FileInfo) ([]*Document, error) {
 		return nil, fileError(path, err)
 	}
 	defer f.Close()
-	if r.opt.DropRaw && fi.Size() >= streamMinBytes {
-		// A large plan is streamed (see streamPlan); anything else, the
-		// file read the ordinary way below.
-		cr := &countingReader{r: io.LimitReader(f, r.opt.maxBytes()+1)}
-		doc, err := streamPlan(path, cr, r.opt)
-		if err == nil && cr.n <= r.opt.maxBytes() {
-			docs := []*Document{doc}
-			r.locate(docs)
-			return docs, nil
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, fileError(path, err)
-		}
-	}
 	data, err := readSized(f, path, fi.Size(), r.opt.maxBytes())
 	if err != nil {
 		return nil, err
 	}
 	return r.read(path, data)
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // readSized reads a file whose size is known in one allocation (io.ReadAll
@@ -336,26 +310,19 @@ func (r *reader) read(name string, data []byte) ([]*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.locate(docs)
-	return docs, nil
-}
-
-// locate points the resources of plans at the .tf files that declare
-// them (Options.SourceDir).
-func (r *reader) locate(docs []*Document) {
-	if r.src == nil {
-		return
-	}
-	for _, d := range docs {
-		if d.Kind != KindTerraformPlan {
-			continue
-		}
-		for _, res := range d.Resources {
-			if f, line, ok := r.src.Locate(res.Address); ok {
-				res.File, res.Line = f, line
+	if r.src != nil {
+		for _, d := range docs {
+			if d.Kind != KindTerraformPlan {
+				continue
+			}
+			for _, res := range d.Resources {
+				if f, line, ok := r.src.Locate(res.Address); ok {
+					res.File, res.Line = f, line
+				}
 			}
 		}
 	}
+	return docs, nil
 }
 
 // isJSON reports whether the text starts, after white space, like a JSON

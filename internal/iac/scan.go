@@ -1,11 +1,8 @@
 package iac
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io"
-	"unicode/utf8"
 )
 
 // A JSON top-level scanner.
@@ -63,91 +60,6 @@ func (e *scanError) Error() string { return e.msg }
 type scanner struct {
 	s   []byte
 	pos int
-
-	// Streaming (see streamPlan): with src set, s is a window over the
-	// input that fill moves forward, dropping the bytes before pos, or
-	// before keep when keep >= 0 (a value being collected). Offsets into s
-	// are only valid until the next fill.
-	src  io.Reader
-	keep int
-	// checked is where the NUL and UTF-8 checks of the window stopped
-	// (see fill); bad is set when they failed.
-	checked int
-	bad     bool
-	rerr    error
-}
-
-// avail reports whether s[pos] exists, reading more of a streamed input
-// when needed.
-func (sc *scanner) avail() bool {
-	return sc.pos < len(sc.s) || sc.fill()
-}
-
-// streamChunk is how much a streaming scanner reads at a time.
-const streamChunk = 1 << 20
-
-// fill reads more of a streamed input into the window; false at the end
-// of the input (or on a read error, kept in rerr) and always for a
-// scanner over a whole text.
-func (sc *scanner) fill() bool {
-	if sc.src == nil {
-		return false
-	}
-	for sc.rerr == nil {
-		drop := min(sc.pos, sc.checked)
-		if sc.keep >= 0 {
-			drop = min(drop, sc.keep)
-		}
-		if drop > 0 {
-			n := copy(sc.s, sc.s[drop:])
-			sc.s = sc.s[:n]
-			sc.pos -= drop
-			sc.checked -= drop
-			if sc.keep >= 0 {
-				sc.keep -= drop
-			}
-		}
-		if cap(sc.s)-len(sc.s) < streamChunk/2 {
-			grown := make([]byte, len(sc.s), 2*cap(sc.s)+streamChunk)
-			copy(grown, sc.s)
-			sc.s = grown
-		}
-		n, err := sc.src.Read(sc.s[len(sc.s):cap(sc.s)])
-		sc.s = sc.s[:len(sc.s)+n]
-		if err != nil {
-			sc.rerr = err
-		}
-		sc.check()
-		if n > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// check applies decodeText's tests to the bytes read since the last call:
-// no NUL byte and valid UTF-8 (a character cut at the end of the window
-// is checked once the rest of it has arrived). A streamed input that fails
-// them is read again the ordinary way, which explains the problem.
-func (sc *scanner) check() {
-	end := len(sc.s)
-	if sc.rerr == nil {
-		for i := end - 1; i >= end-3 && i >= sc.checked; i-- {
-			if c := sc.s[i]; c < utf8.RuneSelf {
-				break
-			} else if utf8.RuneStart(c) {
-				if !utf8.FullRune(sc.s[i:end]) {
-					end = i
-				}
-				break
-			}
-		}
-	}
-	part := sc.s[sc.checked:end]
-	if bytes.IndexByte(part, 0) >= 0 || !utf8.Valid(part) {
-		sc.bad = true
-	}
-	sc.checked = end
 }
 
 // scanJSON validates text as a sequence of JSON values separated by white
@@ -157,7 +69,7 @@ func scanJSON(text []byte) ([]topValue, *scanError) {
 	var vals []topValue
 	for {
 		sc.ws()
-		if !sc.avail() {
+		if sc.pos >= len(sc.s) {
 			break
 		}
 		var tv topValue
@@ -182,7 +94,7 @@ func scanJSON(text []byte) ([]topValue, *scanError) {
 }
 
 func (sc *scanner) ws() {
-	for sc.avail() {
+	for sc.pos < len(sc.s) {
 		switch sc.s[sc.pos] {
 		case ' ', '\t', '\n', '\r':
 			sc.pos++
@@ -193,14 +105,14 @@ func (sc *scanner) ws() {
 }
 
 func (sc *scanner) errAt(msg string) *scanError {
-	if !sc.avail() {
+	if sc.pos >= len(sc.s) {
 		return &scanError{off: len(sc.s), msg: "unexpected end of input", eof: true}
 	}
 	return &scanError{off: sc.pos, msg: msg}
 }
 
 func (sc *scanner) unexpected(context string) *scanError {
-	if !sc.avail() {
+	if sc.pos >= len(sc.s) {
 		return sc.errAt("")
 	}
 	return sc.errAt(fmt.Sprintf("invalid character %s %s", quoteChar(sc.s[sc.pos]), context))
@@ -222,13 +134,13 @@ func quoteChar(c byte) string {
 func (sc *scanner) topObject(tv *topValue) *scanError {
 	sc.pos++ // '{'
 	sc.ws()
-	if sc.avail() && sc.s[sc.pos] == '}' {
+	if sc.pos < len(sc.s) && sc.s[sc.pos] == '}' {
 		sc.pos++
 		return nil
 	}
 	for {
 		sc.ws()
-		if !sc.avail() || sc.s[sc.pos] != '"' {
+		if sc.pos >= len(sc.s) || sc.s[sc.pos] != '"' {
 			return sc.unexpected("looking for beginning of object key string")
 		}
 		ks := sc.pos
@@ -237,13 +149,13 @@ func (sc *scanner) topObject(tv *topValue) *scanError {
 		}
 		key := unquoteKey(sc.s[ks:sc.pos])
 		sc.ws()
-		if !sc.avail() || sc.s[sc.pos] != ':' {
+		if sc.pos >= len(sc.s) || sc.s[sc.pos] != ':' {
 			return sc.unexpected("after object key")
 		}
 		sc.pos++
 		sc.ws()
 		vs := sc.pos
-		if key == "resource_changes" && sc.avail() && sc.s[sc.pos] == '[' {
+		if key == "resource_changes" && sc.pos < len(sc.s) && sc.s[sc.pos] == '[' {
 			tv.elems = tv.elems[:0]
 			if err := sc.array(1, &tv.elems); err != nil {
 				return err
@@ -253,7 +165,7 @@ func (sc *scanner) topObject(tv *topValue) *scanError {
 		}
 		tv.keys = append(tv.keys, span{key: key, start: vs, end: sc.pos})
 		sc.ws()
-		if !sc.avail() {
+		if sc.pos >= len(sc.s) {
 			return sc.errAt("")
 		}
 		switch sc.s[sc.pos] {
@@ -288,27 +200,27 @@ func (sc *scanner) value(depth int) *scanError {
 		return sc.errAt("exceeded max depth of nesting")
 	}
 	sc.ws()
-	if !sc.avail() {
+	if sc.pos >= len(sc.s) {
 		return sc.errAt("")
 	}
 	switch c := sc.s[sc.pos]; {
 	case c == '{':
 		sc.pos++
 		sc.ws()
-		if sc.avail() && sc.s[sc.pos] == '}' {
+		if sc.pos < len(sc.s) && sc.s[sc.pos] == '}' {
 			sc.pos++
 			return nil
 		}
 		for {
 			sc.ws()
-			if !sc.avail() || sc.s[sc.pos] != '"' {
+			if sc.pos >= len(sc.s) || sc.s[sc.pos] != '"' {
 				return sc.unexpected("looking for beginning of object key string")
 			}
 			if err := sc.str(); err != nil {
 				return err
 			}
 			sc.ws()
-			if !sc.avail() || sc.s[sc.pos] != ':' {
+			if sc.pos >= len(sc.s) || sc.s[sc.pos] != ':' {
 				return sc.unexpected("after object key")
 			}
 			sc.pos++
@@ -316,7 +228,7 @@ func (sc *scanner) value(depth int) *scanError {
 				return err
 			}
 			sc.ws()
-			if !sc.avail() {
+			if sc.pos >= len(sc.s) {
 				return sc.errAt("")
 			}
 			switch sc.s[sc.pos] {
@@ -350,7 +262,7 @@ func (sc *scanner) value(depth int) *scanError {
 func (sc *scanner) array(depth int, elems *[]span) *scanError {
 	sc.pos++ // '['
 	sc.ws()
-	if sc.avail() && sc.s[sc.pos] == ']' {
+	if sc.pos < len(sc.s) && sc.s[sc.pos] == ']' {
 		sc.pos++
 		return nil
 	}
@@ -364,7 +276,7 @@ func (sc *scanner) array(depth int, elems *[]span) *scanError {
 			*elems = append(*elems, span{start: start, end: sc.pos})
 		}
 		sc.ws()
-		if !sc.avail() {
+		if sc.pos >= len(sc.s) {
 			return sc.errAt("")
 		}
 		switch sc.s[sc.pos] {
@@ -381,7 +293,7 @@ func (sc *scanner) array(depth int, elems *[]span) *scanError {
 
 func (sc *scanner) literal(word string) *scanError {
 	for i := 0; i < len(word); i++ {
-		if !sc.avail() {
+		if sc.pos >= len(sc.s) {
 			return sc.errAt("")
 		}
 		if sc.s[sc.pos] != word[i] {
@@ -394,10 +306,10 @@ func (sc *scanner) literal(word string) *scanError {
 
 func (sc *scanner) str() *scanError {
 	sc.pos++ // opening quote
+	s := sc.s
 	for {
 		// Fast path over ordinary characters: eight at a time while none
 		// of them ends the string or needs a look, then one at a time.
-		s := sc.s
 		for sc.pos+8 <= len(s) && plainWord(binary.LittleEndian.Uint64(s[sc.pos:])) {
 			sc.pos += 8
 		}
@@ -408,28 +320,28 @@ func (sc *scanner) str() *scanError {
 			}
 			sc.pos++
 		}
-		if !sc.avail() {
+		if sc.pos >= len(s) {
 			return sc.errAt("")
 		}
-		switch c := sc.s[sc.pos]; {
+		switch c := s[sc.pos]; {
 		case c == '"':
 			sc.pos++
 			return nil
 		case c == '\\':
 			sc.pos++
-			if !sc.avail() {
+			if sc.pos >= len(s) {
 				return sc.errAt("")
 			}
-			switch sc.s[sc.pos] {
+			switch s[sc.pos] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				sc.pos++
 			case 'u':
 				sc.pos++
 				for i := 0; i < 4; i++ {
-					if !sc.avail() {
+					if sc.pos >= len(s) {
 						return sc.errAt("")
 					}
-					if !isHex(sc.s[sc.pos]) {
+					if !isHex(s[sc.pos]) {
 						return sc.unexpected("in \\u hexadecimal character escape")
 					}
 					sc.pos++
@@ -437,8 +349,6 @@ func (sc *scanner) str() *scanError {
 			default:
 				return sc.unexpected("in string escape code")
 			}
-		case c >= 0x20:
-			// More of the string arrived (streaming): go on.
 		default:
 			return sc.unexpected("in string literal")
 		}
@@ -462,52 +372,53 @@ func isHex(c byte) bool {
 }
 
 func (sc *scanner) number() *scanError {
-	if sc.s[sc.pos] == '-' {
+	s := sc.s
+	if s[sc.pos] == '-' {
 		sc.pos++
 	}
-	if !sc.avail() {
+	if sc.pos >= len(s) {
 		return sc.errAt("")
 	}
 	switch {
-	case sc.s[sc.pos] == '0':
+	case s[sc.pos] == '0':
 		sc.pos++
-	case sc.s[sc.pos] >= '1' && sc.s[sc.pos] <= '9':
-		for sc.avail() && sc.s[sc.pos] >= '0' && sc.s[sc.pos] <= '9' {
+	case s[sc.pos] >= '1' && s[sc.pos] <= '9':
+		for sc.pos < len(s) && s[sc.pos] >= '0' && s[sc.pos] <= '9' {
 			sc.pos++
 		}
 	default:
 		return sc.unexpected("in numeric literal")
 	}
-	if sc.avail() && sc.s[sc.pos] == '.' {
+	if sc.pos < len(s) && s[sc.pos] == '.' {
 		sc.pos++
-		if !sc.avail() {
+		if sc.pos >= len(s) {
 			return sc.errAt("")
 		}
-		if sc.s[sc.pos] < '0' || sc.s[sc.pos] > '9' {
+		if s[sc.pos] < '0' || s[sc.pos] > '9' {
 			return sc.unexpected("after decimal point in numeric literal")
 		}
-		for sc.avail() && sc.s[sc.pos] >= '0' && sc.s[sc.pos] <= '9' {
+		for sc.pos < len(s) && s[sc.pos] >= '0' && s[sc.pos] <= '9' {
 			sc.pos++
 		}
 	}
-	if sc.avail() && (sc.s[sc.pos] == 'e' || sc.s[sc.pos] == 'E') {
+	if sc.pos < len(s) && (s[sc.pos] == 'e' || s[sc.pos] == 'E') {
 		sc.pos++
-		if sc.avail() && (sc.s[sc.pos] == '+' || sc.s[sc.pos] == '-') {
+		if sc.pos < len(s) && (s[sc.pos] == '+' || s[sc.pos] == '-') {
 			sc.pos++
 		}
-		if !sc.avail() {
+		if sc.pos >= len(s) {
 			return sc.errAt("")
 		}
-		if sc.s[sc.pos] < '0' || sc.s[sc.pos] > '9' {
+		if s[sc.pos] < '0' || s[sc.pos] > '9' {
 			return sc.unexpected("in exponent of numeric literal")
 		}
-		for sc.avail() && sc.s[sc.pos] >= '0' && sc.s[sc.pos] <= '9' {
+		for sc.pos < len(s) && s[sc.pos] >= '0' && s[sc.pos] <= '9' {
 			sc.pos++
 		}
 	}
 	// A number must end at a delimiter, or "12x" would pass.
-	if sc.avail() {
-		switch sc.s[sc.pos] {
+	if sc.pos < len(s) {
+		switch s[sc.pos] {
 		case ' ', '\t', '\n', '\r', ',', '}', ']':
 		default:
 			return sc.unexpected("after numeric literal")
