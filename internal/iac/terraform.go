@@ -226,9 +226,13 @@ func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, e
 		}
 	}
 	if sp, ok := tv.get("configuration"); ok {
-		var cfg planConfig
-		if err := decodeSpan(name, text, sp, "configuration", &cfg); err != nil {
-			return nil, err
+		cfg, err := fastConfig(text[sp.start:sp.end])
+		if err != nil {
+			// Something unexpected: encoding/json says what and where.
+			cfg = &planConfig{}
+			if err := decodeSpan(name, text, sp, "configuration", cfg); err != nil {
+				return nil, err
+			}
 		}
 		pc.providers = cfg.ProviderConfigs
 		pc.index("", cfg.RootModule, 0)
