@@ -158,6 +158,7 @@ func (d *fastDecoder) configResources(m *configModule) error {
 	default:
 		return errConfigShape
 	}
+	m.Resources = []configResource{} // [] is an empty list, as encoding/json decodes it
 	d.pos++
 	d.ws()
 	if d.s[d.pos] == ']' {
@@ -166,10 +167,7 @@ func (d *fastDecoder) configResources(m *configModule) error {
 	}
 	for {
 		d.ws()
-		var r struct {
-			Address           string `json:"address"`
-			ProviderConfigKey string `json:"provider_config_key"`
-		}
+		var r configResource
 		err := d.object(func(k string) error {
 			var dst *string
 			switch k {

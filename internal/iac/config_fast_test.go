@@ -60,3 +60,26 @@ func TestFastConfigMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastConfig: on any valid JSON, fastConfig either gives up or agrees
+// with encoding/json.
+func FuzzFastConfig(f *testing.F) {
+	f.Add([]byte(`{"root_module":{"resources":[{"address":"a.b","provider_config_key":"aws"}],"module_calls":{"m":{"module":{}}}}}`))
+	f.Add([]byte(`{"provider_config":{"aws":{"name":"aws","expressions":{"region":{"constant_value":"eu-west-1"}}}}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if vals, serr := scanJSON(raw); serr != nil || len(vals) != 1 {
+			return // fastConfig only sees one scanned value
+		}
+		got, err := fastConfig(raw)
+		if err != nil {
+			return
+		}
+		var want planConfig
+		if json.Unmarshal(raw, &want) != nil {
+			t.Fatalf("fastConfig decoded what encoding/json refuses: %s", raw)
+		}
+		if !reflect.DeepEqual(got, &want) {
+			t.Fatalf("differ on %s:\n%+v\n%+v", raw, got, &want)
+		}
+	})
+}

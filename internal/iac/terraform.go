@@ -26,13 +26,15 @@ type planConfig struct {
 }
 
 type configModule struct {
-	Resources []struct {
-		Address           string `json:"address"`
-		ProviderConfigKey string `json:"provider_config_key"`
-	} `json:"resources"`
+	Resources   []configResource `json:"resources"`
 	ModuleCalls map[string]struct {
 		Module *configModule `json:"module"`
 	} `json:"module_calls"`
+}
+
+type configResource struct {
+	Address           string `json:"address"`
+	ProviderConfigKey string `json:"provider_config_key"`
 }
 
 // planContext answers, for one resource, which provider configuration it
