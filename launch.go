@@ -425,8 +425,9 @@ type LaunchStore interface {
 	SetContact(ctx context.Context, service, user string) error
 
 	// SaveAnswer writes a new revision of an answer (Revision, Author and
-	// UpdatedAt are set by the store; acceptance and flags of the previous
-	// revision are cleared when the status or text changed).
+	// UpdatedAt are set by the store). An n/a acceptance is cleared when the
+	// status, text or reason changed; a reviewer's flag stays until the
+	// reviewer closes it.
 	SaveAnswer(ctx context.Context, a *Answer) (*Answer, error)
 	// ReviewAnswer applies a reviewer's action to the current answer.
 	ReviewAnswer(ctx context.Context, service, item string, r AnswerReview) (*Answer, error)
