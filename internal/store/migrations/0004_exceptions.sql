@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS _placeholder_0004 (id INTEGER);
