@@ -27,6 +27,13 @@ const (
 	ActAdvancePhase Action = "launch:advance"     // move a service through a gate
 	ActForcePhase   Action = "launch:force"       // move a service past a gate with a reason
 	ActRecordCheck  Action = "check:record"       // record a guard-rail check for a service
+
+	// Exceptions (exceptions.go). Resource.Team is the service's owner team.
+	ActReadExceptions   Action = "exception:read"    // list and show exceptions, coverage, the signed export, the public key
+	ActRequestException Action = "exception:request" // ask for an exception for the owning team's finding
+	ActDecideException  Action = "exception:decide"  // approve or reject (who exactly: paved.CanDecide)
+	ActCommentException Action = "exception:comment" // ask or answer in a request's thread
+	ActRevokeException  Action = "exception:revoke"  // withdraw a pending or approved exception
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -100,6 +107,23 @@ func Authorize(u *User, act Action, res Resource) error {
 			return nil // which role one may sign in is launch.CanSign's decision
 		}
 		return Errorf(EFORBIDDEN, "signing a walkthrough needs the developer (peer), reviewer, architect or security role")
+	case ActReadExceptions:
+		return nil
+	case ActRequestException:
+		return ownTeamDeveloper(u, act, res)
+	case ActDecideException:
+		if !u.HasRole(RoleReviewer) && !u.HasRole(RoleSecurity) {
+			return Errorf(EFORBIDDEN, "deciding exceptions needs the reviewer role (security, for security rules)")
+		}
+		if res.Team != "" && u.InTeam(res.Team) {
+			return Errorf(EFORBIDDEN, "%s is a member of team %q: its exceptions are decided from outside the team", u.Name, res.Team)
+		}
+		return nil
+	case ActCommentException, ActRevokeException:
+		if u.HasRole(RoleReviewer) || u.HasRole(RoleSecurity) {
+			return nil
+		}
+		return ownTeamDeveloper(u, act, res)
 	case ActForcePhase:
 		return Errorf(EFORBIDDEN, "only an admin can move a service past a gate")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:

@@ -189,6 +189,28 @@ func TestAuthorize(t *testing.T) {
 		{"viewer cannot sign", viewer, ActSignoff, payments, EFORBIDDEN},
 		{"no role cannot sign", noRole, ActSignoff, payments, EFORBIDDEN},
 		{"anonymous cannot sign", nil, ActSignoff, payments, EUNAUTHORIZED},
+
+		// Exceptions.
+		{"viewer reads exceptions", viewer, ActReadExceptions, payments, ""},
+		{"anonymous cannot read exceptions", nil, ActReadExceptions, payments, EUNAUTHORIZED},
+		{"developer requests for own team", dev, ActRequestException, payments, ""},
+		{"developer cannot request for another team", dev, ActRequestException, search, EFORBIDDEN},
+		{"reviewer cannot request", reviewer, ActRequestException, payments, EFORBIDDEN},
+		{"viewer cannot request", viewer, ActRequestException, payments, EFORBIDDEN},
+		{"reviewer decides another team's exception", reviewer, ActDecideException, payments, ""},
+		{"security decides", security, ActDecideException, payments, ""},
+		{"reviewer cannot decide own team's exception", reviewerIn, ActDecideException, payments, EFORBIDDEN},
+		{"developer cannot decide", dev, ActDecideException, search, EFORBIDDEN},
+		{"architect cannot decide", architect, ActDecideException, payments, EFORBIDDEN},
+		{"viewer cannot decide", viewer, ActDecideException, payments, EFORBIDDEN},
+		{"developer comments on own team's exception", dev, ActCommentException, payments, ""},
+		{"developer cannot comment on another team's exception", dev, ActCommentException, search, EFORBIDDEN},
+		{"reviewer comments on an exception", reviewer, ActCommentException, search, ""},
+		{"viewer cannot comment on an exception", viewer, ActCommentException, payments, EFORBIDDEN},
+		{"developer withdraws own team's exception", dev, ActRevokeException, payments, ""},
+		{"developer cannot revoke another team's exception", dev, ActRevokeException, search, EFORBIDDEN},
+		{"security revokes", security, ActRevokeException, payments, ""},
+		{"viewer cannot revoke", viewer, ActRevokeException, payments, EFORBIDDEN},
 	}
 	for _, tt := range tests {
 		err := Authorize(tt.u, tt.act, tt.res)
