@@ -150,6 +150,20 @@ func (c *Config) TemplatesDir() string {
 	return filepath.Join(filepath.Dir(c.Source), TemplatesDirName)
 }
 
+// PoliciesDirName is the folder of the platform config directory, next to
+// paved.yaml, that holds the organisation's own Rego policies.
+const PoliciesDirName = "policies"
+
+// PoliciesDir returns the policies/ folder next to the paved.yaml the
+// config was read from; "" when there is no config file. The folder need
+// not exist.
+func (c *Config) PoliciesDir() string {
+	if c.Source == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(c.Source), PoliciesDirName)
+}
+
 // CatalogOptions returns the import mapping for the catalog package.
 func (c *Config) CatalogOptions() catalog.Options {
 	opt := catalog.DefaultOptions()

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPolicyTest(t *testing.T) {
+	e := env{"PAVED_DATABASE": filepath.Join(t.TempDir(), "paved.db")}
+	fixtures := filepath.Join("..", "..", "internal", "policy", "testdata", "regotest")
+
+	// The built-in library's own tests pass, with a coverage line per rule.
+	r := cli(t, e, "policy", "test")
+	if r.code != 0 || !strings.Contains(r.out, "db-memory-ceiling") || !strings.Contains(r.out, "PASS:") {
+		t.Fatalf("built-in: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+
+	// A failing test: exit 1, named with the expression that failed under -v.
+	r = cli(t, e, "policy", "test", "--no-builtin", "-v", "-p", filepath.Join(fixtures, "failing"))
+	if r.code != 1 || !strings.Contains(r.out, "FAIL  main.test_fails") || !strings.Contains(r.out, "count(deny) == 0") {
+		t.Fatalf("failing: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+
+	// A test that does not compile: exit 2 with file:line.
+	r = cli(t, e, "policy", "test", "--no-builtin", filepath.Join(fixtures, "broken"))
+	if r.code != 2 || !strings.Contains(r.errOut, "main_test.rego:5") {
+		t.Fatalf("broken: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+
+	// A platform config directory: its paved.yaml parameters are what the
+	// tests see, its policies/ folder is tested; JSON output.
+	r = cli(t, e, "policy", "test", "-o", "json", "--run", `^platform\.`, filepath.Join(fixtures, "params"))
+	if r.code != 0 {
+		t.Fatalf("config dir: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	var rep struct {
+		Passed  int `json:"passed"`
+		Results []struct {
+			Name string `json:"name"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil || rep.Passed != 1 || rep.Results[0].Name != "test_ceiling_configured" {
+		t.Fatalf("config dir json: %v %+v\n%s", err, rep, r.out)
+	}
+
+	if r := cli(t, e, "policy", "test", "--no-builtin"); r.code != 2 {
+		t.Fatalf("--no-builtin with nothing to test: exit %d", r.code)
+	}
+}

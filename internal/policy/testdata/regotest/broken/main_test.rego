@@ -1,0 +1,5 @@
+package main
+
+test_broken if {
+	input.x ==
+}

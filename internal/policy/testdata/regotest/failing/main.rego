@@ -1,0 +1,5 @@
+package main
+
+deny contains "always" if {
+	input.bad
+}
