@@ -10,6 +10,8 @@ type Store interface {
 	SessionStore
 	AuditStore
 	LaunchStore
+	OwnershipStore
+	NotificationStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error
