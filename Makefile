@@ -1,6 +1,6 @@
 # paved: one command runs every test (make test); see README.md.
 #
-# make test   gofmt check, go vet, then every test with -race against SQLite,
+# make test   gofmt check, go vet, paved check deploy/, then every test with -race against SQLite,
 #             a throwaway PostgreSQL (scripts/with-postgres.sh) and headless
 #             Chromium (scripts/ensure-chromium.sh installs it when missing)
 # make build  the paved binary in ./paved, with version, commit and date
@@ -12,9 +12,9 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: test fmt-check vet build run
+.PHONY: test fmt-check vet check-deploy build run
 
-test: fmt-check vet
+test: fmt-check vet check-deploy
 	bash scripts/ensure-chromium.sh
 	PAVED_TEST_POSTGRES_REQUIRED=1 PAVED_TEST_BROWSER_REQUIRED=1 \
 		bash scripts/with-postgres.sh $(GO) test -race -count=1 ./...
@@ -27,6 +27,10 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# paved's own deployment manifests pass paved's own guard rails.
+check-deploy:
+	$(GO) run ./cmd/paved check deploy/
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o paved ./cmd/paved
