@@ -110,6 +110,8 @@ and an API token in PAVED_TOKEN.`,
 		a.tokenCmd(),
 		a.auditCmd(),
 		a.migrateCmd(),
+		a.backupCmd(),
+		a.restoreCmd(),
 		a.versionCmd(),
 	)
 	return root

@@ -49,3 +49,31 @@ func TestPolicyTest(t *testing.T) {
 		t.Fatalf("--no-builtin with nothing to test: exit %d", r.code)
 	}
 }
+
+func TestBackupRestoreCLI(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "paved.db")
+	e := env{"PAVED_DATABASE": db}
+	if r := cli(t, e, "team", "create", "alpha", "--kind", "product"); r.code != 0 {
+		t.Fatalf("team create: exit %d %s", r.code, r.errOut)
+	}
+	bk := filepath.Join(dir, "backup.db")
+	r := cli(t, e, "backup", bk)
+	if r.code != 0 || !strings.Contains(r.out, "chain intact") || !strings.Contains(r.out, "1 teams") {
+		t.Fatalf("backup: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := cli(t, e, "backup", bk); r.code != 2 {
+		t.Fatalf("backup over an existing file: exit %d", r.code)
+	}
+	other := filepath.Join(dir, "other.db")
+	r = cli(t, env{"PAVED_DATABASE": other}, "restore", bk)
+	if r.code != 0 || !strings.Contains(r.out, "restored") {
+		t.Fatalf("restore: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := cli(t, env{"PAVED_DATABASE": other}, "team", "show", "alpha"); r.code != 0 {
+		t.Fatalf("restored database lacks the team: exit %d %s", r.code, r.errOut)
+	}
+	if r := cli(t, env{"PAVED_DATABASE": other}, "restore", filepath.Join(dir, "missing.db")); r.code != 2 {
+		t.Fatalf("restore of a missing file: exit %d", r.code)
+	}
+}
