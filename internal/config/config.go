@@ -22,6 +22,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/policy"
 )
 
@@ -37,6 +38,8 @@ type Config struct {
 	// phase, severities, rollout dates); the policy engine validates it
 	// against the rules' metadata when it compiles them.
 	Guardrails policy.Config `yaml:"guardrails"`
+	// Notifications are the outgoing webhooks (internal/notify).
+	Notifications notify.Config `yaml:"notifications"`
 
 	// Source is the file the config was read from; empty for defaults only.
 	Source string `yaml:"-"`
@@ -61,6 +64,9 @@ type Server struct {
 	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
 	// SecureCookies sets the Secure flag on the portal's session cookie.
 	SecureCookies bool `yaml:"secure_cookies"`
+	// PublicURL is where users reach the portal (https://paved.example.com);
+	// notifications link to it. Empty: links stay portal paths.
+	PublicURL string `yaml:"public_url"`
 }
 
 // Catalog shapes how Backstage catalog files map onto paved's catalog.
@@ -196,6 +202,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 || c.Server.MaxBodyBytes > maxMaxBodyBytes {
 		return paved.FieldErrorf(paved.EINVALID, c.Where("server.max_body_bytes"), "server.max_body_bytes is %d: want 1 byte to 1GiB", int64(c.Server.MaxBodyBytes))
+	}
+	if err := notify.CheckPublicURL(c.Server.PublicURL); err != nil {
+		return paved.FieldErrorf(paved.EINVALID, c.Where("server.public_url"), "server.public_url: %s", paved.ErrorMessage(err))
+	}
+	if err := c.Notifications.Validate(c.Where); err != nil {
+		return err
 	}
 	keys := make([]string, 0, len(c.Catalog.Lifecycles))
 	for k := range c.Catalog.Lifecycles {
