@@ -10,6 +10,7 @@ type Store interface {
 	SessionStore
 	AuditStore
 	LaunchStore
+	ExceptionStore
 	OwnershipStore
 	NotificationStore
 	// Ping reports whether the database answers (used by /readyz).
