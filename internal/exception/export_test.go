@@ -103,7 +103,10 @@ func TestVerifyTampered(t *testing.T) {
 		want   string // in the message
 	}{
 		{"a changed value (1 TB -> 2 TB)", func(f *File) *File { f.Exceptions[1].Value = "db.x2iedn.metal"; return f }, "does not verify"},
-		{"a later expiry", func(f *File) *File { f.Exceptions[0].ExpiresAt = f.Exceptions[0].ExpiresAt.Add(365 * 24 * time.Hour); return f }, "does not verify"},
+		{"a later expiry", func(f *File) *File {
+			f.Exceptions[0].ExpiresAt = f.Exceptions[0].ExpiresAt.Add(365 * 24 * time.Hour)
+			return f
+		}, "does not verify"},
 		{"another service", func(f *File) *File { f.Exceptions[0].Service = "ledger"; return f }, "does not verify"},
 		{"another resource", func(f *File) *File { f.Exceptions[0].Resource = "aws_db_instance.replica"; return f }, "does not verify"},
 		{"another fingerprint", func(f *File) *File { f.Exceptions[0].Fingerprint = strings.Repeat("0", 64); return f }, "does not verify"},
