@@ -341,3 +341,24 @@ func TestParseExceptionStatus(t *testing.T) {
 		t.Errorf("open: %v", err)
 	}
 }
+
+func FuzzParseDays(f *testing.F) {
+	for _, s := range []string{"90d", "2w", "36h", "", "-1d", "1e9d", "9223372036854775807d", "1.5h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDays(s)
+		if err != nil {
+			if ErrorCode(err) != EINVALID {
+				t.Fatalf("ParseDays(%q): %v is not invalid input", s, err)
+			}
+			return
+		}
+		if d <= 0 {
+			t.Fatalf("ParseDays(%q) = %v: not positive", s, d)
+		}
+		if _, err := ParseExpiry(s, excNow); err != nil {
+			t.Fatalf("ParseExpiry(%q) refuses what ParseDays takes: %v", s, err)
+		}
+	})
+}

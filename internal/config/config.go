@@ -40,6 +40,8 @@ type Config struct {
 	Guardrails policy.Config `yaml:"guardrails"`
 	// Notifications are the outgoing webhooks (internal/notify).
 	Notifications notify.Config `yaml:"notifications"`
+	// Exceptions sets the expiry of sign-offs (exceptions.go in this package).
+	Exceptions Exceptions `yaml:"exceptions"`
 
 	// Source is the file the config was read from; empty for defaults only.
 	Source string `yaml:"-"`
@@ -207,6 +209,9 @@ func (c *Config) Validate() error {
 		return paved.FieldErrorf(paved.EINVALID, c.Where("server.public_url"), "server.public_url: %s", paved.ErrorMessage(err))
 	}
 	if err := c.Notifications.Validate(c.Where); err != nil {
+		return err
+	}
+	if err := c.Exceptions.Validate(c.Where); err != nil {
 		return err
 	}
 	keys := make([]string, 0, len(c.Catalog.Lifecycles))
