@@ -244,6 +244,9 @@ func CheckURL(s string) error {
 	if err != nil {
 		return paved.Errorf(paved.EINVALID, "not a URL: %v", unwrapURLError(err))
 	}
+	if u.Scheme == "" {
+		return paved.Errorf(paved.EINVALID, "not an absolute URL: write it with its scheme, https://host/path")
+	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return paved.Errorf(paved.EINVALID, "want an http:// or https:// URL, got %q", redactURL(s))
 	}

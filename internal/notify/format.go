@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -27,11 +28,23 @@ func AbsoluteLink(publicURL, link string) string {
 func JSONBody(n *paved.Notification, publicURL string) ([]byte, error) {
 	c := *n
 	c.Link = AbsoluteLink(publicURL, n.Link)
-	b, err := json.Marshal(&c)
+	b, err := marshal(&c)
 	if err != nil {
 		return nil, fmt.Errorf("notification %d: %w", n.ID, err)
 	}
 	return b, nil
+}
+
+// marshal is json.Marshal without escaping <, > and & (the bodies go to
+// machines and logs, never into HTML).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // slackMessage is an incoming-webhook message: text is the fallback shown
@@ -96,7 +109,7 @@ func SlackBody(n *paved.Notification, publicURL string) ([]byte, error) {
 			Type: "button", Text: &slackText{Type: "plain_text", Text: "Open in paved"}, URL: link, ID: "open",
 		}}})
 	}
-	b, err := json.Marshal(&m)
+	b, err := marshal(&m)
 	if err != nil {
 		return nil, fmt.Errorf("notification %d: %w", n.ID, err)
 	}

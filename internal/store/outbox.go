@@ -61,3 +61,11 @@ func (w *wtx) notify(n *paved.Notification) error {
 	}
 	return nil
 }
+
+// RecordNotification records a notification on its own, for one that
+// announces no stored change (a periodic check whose only effect is the
+// announcement, or a test message). Everything else calls w.notify inside
+// the write that makes the change.
+func (db *DB) RecordNotification(ctx context.Context, n *paved.Notification) error {
+	return db.write(ctx, func(w *wtx) error { return w.notify(n) })
+}
