@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,7 +179,14 @@ func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough) erro
 		w.audit("walkthrough.schedule", "walkthrough", walkthroughID(v.ID), created(map[string]any{
 			"service": v.Service, "scheduled_at": v.ScheduledAt, "participants": v.Participants,
 		}))
-		return nil
+		var team string
+		if err := w.queryRow(ctx, "SELECT t.name FROM services s JOIN teams t ON t.id = s.owner_id WHERE s.id = ?", sid).Scan(&team); err != nil {
+			return err
+		}
+		return w.notify(&paved.Notification{Kind: paved.NotifySignoffRequested,
+			Subject: fmt.Sprintf("Walkthrough of %s on %s: sign-off requested", v.Service, v.ScheduledAt.Format("2006-01-02 15:04 MST")),
+			Service: v.Service, Team: team, Link: "/services/" + url.PathEscape(v.Service) + "#walkthrough",
+			Data: map[string]any{"walkthrough_id": v.ID, "scheduled_at": v.ScheduledAt, "participants": v.Participants}})
 	})
 	if err != nil {
 		return fmt.Errorf("store: schedule walkthrough of %q: %w", wt.Service, err)

@@ -369,3 +369,25 @@ func TestClaimJobConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// Scheduling a walkthrough announces it (walkthrough.signoff_requested) in
+// the same transaction; a refused schedule announces nothing.
+func TestWalkthroughNotifies(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ctx := context.Background()
+		at := time.Date(2026, 4, 2, 14, 30, 0, 0, time.UTC)
+		wantErr(t, e.db.CreateWalkthrough(e.ctx, &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"nobody"}}), paved.ENOTFOUND, "")
+		w := &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"bob", "ada", "bob"}}
+		must(t, e.db.CreateWalkthrough(e.ctx, w))
+		ns, total, err := e.db.FindNotifications(ctx, paved.NotificationFilter{Kind: paved.NotifySignoffRequested})
+		must(t, err)
+		if total != 1 {
+			t.Fatalf("%d notifications, want 1", total)
+		}
+		want := fmt.Sprintf(`{"id":1,"kind":"walkthrough.signoff_requested","subject":"Walkthrough of ledger on 2026-04-02 14:30 UTC: sign-off requested","service":"ledger","team":"payments","link":"/services/ledger#walkthrough","data":{"participants":["bob","ada"],"scheduled_at":"2026-04-02T14:30:00Z","walkthrough_id":%d},"created_at":"2026-03-14T09:26:53.589793238Z"}`, w.ID)
+		if got := jsonOf(ns[0]); got != want {
+			t.Fatalf("notification\n got %s\nwant %s", got, want)
+		}
+	})
+}
