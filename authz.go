@@ -34,6 +34,9 @@ const (
 	ActDecideException  Action = "exception:decide"  // approve or reject (who exactly: paved.CanDecide)
 	ActCommentException Action = "exception:comment" // ask or answer in a request's thread
 	ActRevokeException  Action = "exception:revoke"  // withdraw a pending or approved exception
+
+	// Notifications (notify.go): the outbox and the webhook delivery log.
+	ActReadNotifications Action = "notification:read" // list notifications and deliveries (admins only)
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -124,6 +127,8 @@ func Authorize(u *User, act Action, res Resource) error {
 			return nil
 		}
 		return ownTeamDeveloper(u, act, res)
+	case ActReadNotifications:
+		return Errorf(EFORBIDDEN, "notifications and webhook deliveries are for admins (they show every team's events and the webhook targets)")
 	case ActForcePhase:
 		return Errorf(EFORBIDDEN, "only an admin can move a service past a gate")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:

@@ -211,6 +211,13 @@ func TestAuthorize(t *testing.T) {
 		{"developer cannot revoke another team's exception", dev, ActRevokeException, search, EFORBIDDEN},
 		{"security revokes", security, ActRevokeException, payments, ""},
 		{"viewer cannot revoke", viewer, ActRevokeException, payments, EFORBIDDEN},
+
+		// Notifications.
+		{"admin reads notifications", admin, ActReadNotifications, Resource{}, ""},
+		{"security cannot read notifications", security, ActReadNotifications, Resource{}, EFORBIDDEN},
+		{"reviewer cannot read notifications", reviewer, ActReadNotifications, Resource{}, EFORBIDDEN},
+		{"developer cannot read notifications", dev, ActReadNotifications, Resource{}, EFORBIDDEN},
+		{"anonymous cannot read notifications", nil, ActReadNotifications, Resource{}, EUNAUTHORIZED},
 	}
 	for _, tt := range tests {
 		err := Authorize(tt.u, tt.act, tt.res)

@@ -103,6 +103,21 @@ var authzCases = map[string]authzCase{
 	"GET /api/v1/reviews":                                  {"/api/v1/reviews", "", everyone, nil},
 	"GET /api/v1/templates/{kind}":                         {"/api/v1/templates/questionnaire", "", everyone, nil},
 	"GET /api/v1/templates/{kind}/{version}":               {"/api/v1/templates/checklist/{version}", "", everyone, nil},
+
+	// Exceptions. Check #1 and exception #1 are svc-alpha's (alpha's);
+	// reviewer, architect and security are in sec, an enablement team.
+	// Only a reviewer decides a rule that is not a security rule; admin
+	// holds the role but belongs to no enablement team.
+	"GET /api/v1/exceptions":                {"/api/v1/exceptions?status=pending", "", everyone, seedExceptionRequest},
+	"POST /api/v1/exceptions":               {"/api/v1/exceptions", `{"check":1,"reason":"The risk model needs the memory."}`, ownerDev, seedExceptionCheck},
+	"GET /api/v1/exceptions/export":         {"/api/v1/exceptions/export?service=svc-alpha", "", everyone, seedExceptionApproved},
+	"GET /api/v1/exceptions/key":            {"/api/v1/exceptions/key", "", everyone, nil},
+	"GET /api/v1/exceptions/{id}":           {"/api/v1/exceptions/1", "", everyone, seedExceptionRequest},
+	"POST /api/v1/exceptions/{id}/approve":  {"/api/v1/exceptions/1/approve", `{"expires":"30d"}`, []string{"reviewer"}, seedExceptionRequest},
+	"POST /api/v1/exceptions/{id}/reject":   {"/api/v1/exceptions/1/reject", `{"reason":"Shard it."}`, []string{"reviewer"}, seedExceptionRequest},
+	"POST /api/v1/exceptions/{id}/comments": {"/api/v1/exceptions/1/comments", `{"body":"Why 1 TB?"}`, []string{"dev-alpha", "reviewer", "security", "admin"}, seedExceptionRequest},
+	"POST /api/v1/exceptions/{id}/revoke":   {"/api/v1/exceptions/1/revoke", `{"reason":"Sharded."}`, []string{"dev-alpha", "reviewer", "security", "admin"}, seedExceptionApproved},
+	"GET /api/v1/checks/{id}/coverage":      {"/api/v1/checks/1/coverage", "", everyone, seedExceptionCheck},
 }
 
 // advisers review answers from outside the owning team.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 )
 
@@ -180,6 +181,33 @@ var apiDocs = map[string]opDoc{
 		Result: paved.Template{}, Errors: []int{400}},
 	"GET /api/v1/templates/{kind}/{version}": {ID: "getTemplateVersion", Summary: "One version of the questionnaire or checklist, as pinned by services.", Tag: "launch",
 		Result: paved.Template{}, Errors: []int{400, 404}},
+
+	// Exceptions (api_exceptions.go).
+	"GET /api/v1/exceptions": {ID: "listExceptions", Summary: "List exceptions, newest request first (status=pending: the reviewers' queue, oldest first).", Tag: "exceptions",
+		Query: []param{{"service", "Service name.", map[string]any{"type": "string"}}, pTeam,
+			{"status", "Status at now (expired: pending or approved past their expiry).", enumSchema(paved.ExceptionStatuses)},
+			{"expiring", "Only approved exceptions within the configured notice of their expiry.", map[string]any{"type": "boolean", "default": false}},
+			pOffset, pLimit},
+		Result: listResponse[*paved.Exception]{}, Name: "ExceptionList", Errors: []int{400}},
+	"POST /api/v1/exceptions": {ID: "requestException", Summary: "Request exceptions for deny findings of a recorded check (one by fingerprint, a rule on a resource, or every uncovered one). An identical pending request is reused: 201 when one was opened, 200 otherwise.", Tag: "exceptions",
+		Body: exception.RequestInput{}, OK: 201, Result: exception.RequestResult{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"GET /api/v1/exceptions/export": {ID: "exportExceptions", Summary: "The approved, unexpired exceptions as a file signed with the server's Ed25519 key, for paved check --exceptions FILE --trust KEY.", Tag: "exceptions",
+		Query:  []param{{"service", "Only this service's exceptions.", map[string]any{"type": "string"}}},
+		Result: exception.File{}, Errors: []int{400, 404}},
+	"GET /api/v1/exceptions/key": {ID: "getExceptionKey", Summary: "The public key exports are signed with (paved check --trust).", Tag: "exceptions",
+		Result: PublicKeyResponse{}},
+	"GET /api/v1/exceptions/{id}": {ID: "getException", Summary: "One exception with its offending values, justification, decision and comment thread.", Tag: "exceptions",
+		Result: paved.Exception{}, Errors: []int{400, 404}},
+	"POST /api/v1/exceptions/{id}/approve": {ID: "approveException", Summary: "Approve a pending request with an expiry (bounded by the configured maximum) and optional conditions. A reviewer of an enablement team outside the requesting team (security role for security rules); never the requester.", Tag: "exceptions",
+		Body: ApproveRequest{}, Result: paved.Exception{}, Errors: []int{400, 403, 404, 409, 413, 422}},
+	"POST /api/v1/exceptions/{id}/reject": {ID: "rejectException", Summary: "Reject a pending request with a reason (the same reviewers as approve).", Tag: "exceptions",
+		Body: ReasonRequest{}, Result: paved.Exception{}, Errors: []int{400, 403, 404, 409, 413}},
+	"POST /api/v1/exceptions/{id}/comments": {ID: "commentException", Summary: "Ask or answer a question in the request's thread.", Tag: "exceptions",
+		Body: CommentRequest{}, OK: 201, Result: paved.ExceptionComment{}, Errors: []int{400, 403, 404, 413}},
+	"POST /api/v1/exceptions/{id}/revoke": {ID: "revokeException", Summary: "Withdraw a pending or approved exception with a reason; it covers nothing from now on.", Tag: "exceptions",
+		Body: ReasonRequest{}, Result: paved.Exception{}, Errors: []int{400, 403, 404, 409, 413}},
+	"GET /api/v1/checks/{id}/coverage": {ID: "getCoverage", Summary: "Which deny findings of a recorded check valid exceptions cover, which wait for a decision, which were rejected.", Tag: "exceptions",
+		Result: paved.ExceptionCoverage{}, Errors: []int{400, 404}},
 }
 
 // queryParamsOf returns the query parameters the route pattern declares.

@@ -88,6 +88,18 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"GET", "/api/v1/reviews", s.getReviews},
 		{"GET", "/api/v1/templates/{kind}", s.getTemplate},
 		{"GET", "/api/v1/templates/{kind}/{version}", s.getTemplate},
+
+		// Exceptions (api_exceptions.go).
+		{"GET", "/api/v1/exceptions", s.listExceptions},
+		{"POST", "/api/v1/exceptions", s.requestException},
+		{"GET", "/api/v1/exceptions/export", s.exportExceptions},
+		{"GET", "/api/v1/exceptions/key", s.getExceptionKey},
+		{"GET", "/api/v1/exceptions/{id}", s.getException},
+		{"POST", "/api/v1/exceptions/{id}/approve", s.approveException},
+		{"POST", "/api/v1/exceptions/{id}/reject", s.rejectException},
+		{"POST", "/api/v1/exceptions/{id}/comments", s.commentException},
+		{"POST", "/api/v1/exceptions/{id}/revoke", s.revokeException},
+		{"GET", "/api/v1/checks/{id}/coverage", s.getCoverage},
 	}
 }
 

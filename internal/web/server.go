@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 )
 
@@ -40,6 +42,16 @@ type Config struct {
 	SecureCookies bool
 	Version       string
 	Now           func() time.Time
+	// Webhooks reports the job runner's webhook deliveries for /metrics
+	// (notify.Runner); nil: only the database's pending and failed counts.
+	Webhooks WebhookCounts
+	// Exceptions is the exception policy of paved.yaml (zero: the
+	// defaults); Rules returns a guard rail's metadata (which rules are
+	// security rules); ExceptionKey signs the offline export (nil: the
+	// store's key, generated on first use).
+	Exceptions   paved.ExceptionPolicy
+	Rules        func(id string) (paved.Rule, bool)
+	ExceptionKey ed25519.PrivateKey
 }
 
 // Server is paved's HTTP face.
@@ -55,6 +67,8 @@ type Server struct {
 	cache   *readCache
 	// launch runs the path to production for the API and the portal.
 	launch *launch.Service
+	// exceptions runs exception requests and decisions for the API and the portal.
+	exceptions *exception.Service
 }
 
 // NewServer builds the server and parses its templates (so a broken template
@@ -84,11 +98,16 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, cache: newReadCache()}
 	s.launch = &launch.Service{Store: cfg.Store, Library: cfg.Templates, Now: cfg.Now}
+	s.exceptions = &exception.Service{Store: cfg.Store, Policy: cfg.Exceptions, Rules: cfg.Rules, Key: cfg.ExceptionKey,
+		Organisation: cfg.Organisation, Now: cfg.Now}
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("web: registering metrics: %w", err)
 	}
 	s.metrics = m
+	if _, err := register(cfg.Registry, newWebhookCollector(cfg.Store, cfg.Webhooks)); err != nil {
+		return nil, fmt.Errorf("web: registering webhook metrics: %w", err)
+	}
 	if err := s.initPortal(); err != nil {
 		return nil, err
 	}
