@@ -1,13 +1,18 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"sort"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	paved "github.com/paved-dev/paved"
 )
 
 // metrics are the server's Prometheus collectors. Labels use the route
@@ -125,4 +130,64 @@ func statusLabel(code int) string {
 		return "500"
 	}
 	return strconv.Itoa(code)
+}
+
+// WebhookCounts is what the job runner reports for /metrics
+// (notify.Runner.Counts): the deliveries this process finished, by result.
+type WebhookCounts interface {
+	Counts() map[string]uint64
+}
+
+// webhookCollector exports webhook delivery metrics at scrape time:
+// paved_webhook_deliveries_total{result} counts this process's finished
+// attempts; paved_webhook_deliveries_pending and _failed count the rows of
+// the whole database, so every replica reports the same figure (aggregate
+// them with max, not sum).
+type webhookCollector struct {
+	store                  paved.NotificationStore
+	counts                 WebhookCounts
+	total, pending, failed *prometheus.Desc
+	scrapeTimeout          time.Duration
+}
+
+func newWebhookCollector(st paved.NotificationStore, counts WebhookCounts) *webhookCollector {
+	return &webhookCollector{
+		store:  st,
+		counts: counts,
+		total: prometheus.NewDesc("paved_webhook_deliveries_total",
+			"Webhook delivery attempts finished by this process, by result (delivered, retry, failed, lease_lost).", []string{"result"}, nil),
+		pending: prometheus.NewDesc("paved_webhook_deliveries_pending",
+			"Webhook deliveries waiting for an attempt or being attempted (whole database).", nil, nil),
+		failed: prometheus.NewDesc("paved_webhook_deliveries_failed",
+			"Webhook deliveries given up after the maximum number of attempts (whole database).", nil, nil),
+		scrapeTimeout: 2 * time.Second,
+	}
+}
+
+func (c *webhookCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.total
+	ch <- c.pending
+	ch <- c.failed
+}
+
+func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.counts != nil {
+		counts := c.counts.Counts()
+		results := make([]string, 0, len(counts))
+		for r := range counts {
+			results = append(results, r)
+		}
+		sort.Strings(results)
+		for _, r := range results {
+			ch <- prometheus.MustNewConstMetric(c.total, prometheus.CounterValue, float64(counts[r]), r)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.scrapeTimeout)
+	defer cancel()
+	n, err := c.store.DeliveryCounts(ctx)
+	if err != nil {
+		return // leave the gauges out of this scrape rather than report zero
+	}
+	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(n[paved.DeliveryPending]))
+	ch <- prometheus.MustNewConstMetric(c.failed, prometheus.GaugeValue, float64(n[paved.DeliveryFailed]))
 }
