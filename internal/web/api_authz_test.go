@@ -118,6 +118,10 @@ var authzCases = map[string]authzCase{
 	"POST /api/v1/exceptions/{id}/comments": {"/api/v1/exceptions/1/comments", `{"body":"Why 1 TB?"}`, []string{"dev-alpha", "reviewer", "security", "admin"}, seedExceptionRequest},
 	"POST /api/v1/exceptions/{id}/revoke":   {"/api/v1/exceptions/1/revoke", `{"reason":"Sharded."}`, []string{"dev-alpha", "reviewer", "security", "admin"}, seedExceptionApproved},
 	"GET /api/v1/checks/{id}/coverage":      {"/api/v1/checks/1/coverage", "", everyone, seedExceptionCheck},
+
+	// Notifications: admins only.
+	"GET /api/v1/notifications": {"/api/v1/notifications?kind=walkthrough.signoff_requested", "", adminOnly, nil},
+	"GET /api/v1/deliveries":    {"/api/v1/deliveries?status=failed", "", adminOnly, nil},
 }
 
 // advisers review answers from outside the owning team.

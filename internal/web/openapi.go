@@ -208,6 +208,20 @@ var apiDocs = map[string]opDoc{
 		Body: ReasonRequest{}, Result: paved.Exception{}, Errors: []int{400, 403, 404, 409, 413}},
 	"GET /api/v1/checks/{id}/coverage": {ID: "getCoverage", Summary: "Which deny findings of a recorded check valid exceptions cover, which wait for a decision, which were rejected.", Tag: "exceptions",
 		Result: paved.ExceptionCoverage{}, Errors: []int{400, 404}},
+
+	// Notifications.
+	"GET /api/v1/notifications": {ID: "listNotifications", Summary: "The notifications outbox, newest first (admin): every event paved announced to the webhooks of paved.yaml.", Tag: "notifications",
+		Query: []param{{"kind", "Notification kind.", map[string]any{"type": "string", "enum": paved.NotificationKinds}},
+			{"service", "Service name.", map[string]any{"type": "string"}},
+			{"team", "Team name.", map[string]any{"type": "string"}},
+			pOffset, pLimit},
+		Result: listResponse[*paved.Notification]{}, Name: "NotificationList", Errors: []int{400, 403}},
+	"GET /api/v1/deliveries": {ID: "listDeliveries", Summary: "Webhook deliveries with their latest attempts (the delivery log), newest first (admin).", Tag: "notifications",
+		Query: []param{{"status", "Delivery status.", enumSchema(paved.DeliveryStatuses)},
+			{"target", "Webhook name in paved.yaml.", map[string]any{"type": "string"}},
+			{"notification", "Notification id.", map[string]any{"type": "integer", "minimum": 1}},
+			pOffset, pLimit},
+		Result: listResponse[*paved.Delivery]{}, Name: "DeliveryList", Errors: []int{400, 403}},
 }
 
 // queryParamsOf returns the query parameters the route pattern declares.

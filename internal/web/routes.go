@@ -100,6 +100,10 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"POST", "/api/v1/exceptions/{id}/comments", s.commentException},
 		{"POST", "/api/v1/exceptions/{id}/revoke", s.revokeException},
 		{"GET", "/api/v1/checks/{id}/coverage", s.getCoverage},
+
+		// Notifications: the outbox and the webhook delivery log (api_notifications.go).
+		{"GET", "/api/v1/notifications", s.listNotifications},
+		{"GET", "/api/v1/deliveries", s.listDeliveries},
 	}
 }
 
