@@ -366,6 +366,15 @@ type CheckRecord struct {
 	// Rules lists the rule ids that were evaluated.
 	Rules    []string  `json:"rules"`
 	Findings []Finding `json:"findings"`
+	// Resources are the check's normalised resources (see CheckResource),
+	// sent by `paved check --server`. The store keeps them apart, as the
+	// service's latest check resources (OwnershipStore.
+	// LatestCheckResources), and returns the record without them.
+	// nil (left out) keeps the stored set; an empty list replaces it.
+	Resources []*CheckResource `json:"resources,omitzero"`
+	// ResourcesOmitted counts the resources of the check that were not
+	// sent, over MaxCheckResources or MaxCheckResourcesBytes.
+	ResourcesOmitted int `json:"resources_omitted,omitempty"`
 }
 
 // Launch is everything the gate and the portal need about one service's

@@ -79,6 +79,11 @@ func (db *DB) RecordCheck(ctx context.Context, c *paved.CheckRecord) error {
 			types, toJSON(v.Rules), findings, deny, warn).Scan(&v.ID); err != nil {
 			return err
 		}
+		if v.Resources != nil { // checkresources.go
+			if err := w.replaceCheckResources(ctx, sid, v.ID, v.Resources, v.ResourcesOmitted); err != nil {
+				return err
+			}
+		}
 		w.audit("check.record", "check", strconv.FormatInt(v.ID, 10), created(map[string]any{
 			"service": v.Service, "commit": v.Commit, "branch": v.Branch, "pull_request": v.PullRequest,
 			"run_url": v.RunURL, "config_version": v.ConfigVersion, "resources": resources, "rules": len(v.Rules),
@@ -89,6 +94,7 @@ func (db *DB) RecordCheck(ctx context.Context, c *paved.CheckRecord) error {
 	if err != nil {
 		return fmt.Errorf("store: record check of %q: %w", c.Service, err)
 	}
+	v.Resources = nil // kept apart: LatestCheckResources
 	*c = v
 	return nil
 }
