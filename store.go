@@ -13,6 +13,7 @@ type Store interface {
 	ExceptionStore
 	OwnershipStore
 	NotificationStore
+	CostStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error
