@@ -18,6 +18,8 @@ func writeGitHub(w io.Writer, r *Result) error {
 		cmd := "warning"
 		if f.Severity == paved.SeverityDeny {
 			cmd = "error"
+		} else if f.Severity == paved.SeverityException {
+			cmd = "notice"
 		}
 		file := f.File
 		if file == "" {
@@ -48,10 +50,14 @@ func writeGitHub(w io.Writer, r *Result) error {
 		if u := r.docURL(f); u != "" {
 			msg += "\nDocs: " + u
 		}
+		if s := r.exceptionText(&f); s != "" {
+			msg += "\nException: " + s
+		}
 		fmt.Fprintf(bw, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg))
 	}
 	d, wn := paved.Summarize(r.Findings)
 	fmt.Fprintf(bw, "::notice title=paved::%s\n", escapeData(fmt.Sprintf("%d resources checked: %d deny, %d warn", len(r.Resources), d, wn)))
+	r.githubExceptions(bw)
 	return bw.Flush()
 }
 

@@ -18,6 +18,7 @@ type jsonReport struct {
 	Inputs        []string              `json:"inputs"`
 	Summary       jsonSummary           `json:"summary"`
 	Findings      []paved.Finding       `json:"findings"`
+	Exceptions    *Exceptions           `json:"exceptions,omitempty"`
 }
 
 type jsonSummary struct {
@@ -43,7 +44,7 @@ func writeJSON(w io.Writer, r *Result) error {
 	return enc.Encode(jsonReport{
 		SchemaVersion: SchemaVersion, Tool: r.Tool, Service: r.Service, Inputs: in,
 		Summary:  jsonSummary{Passed: d == 0, Resources: len(r.Resources), Deny: d, Warn: wn},
-		Findings: fs,
+		Findings: fs, Exceptions: r.Exceptions,
 	})
 }
 

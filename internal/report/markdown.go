@@ -30,6 +30,7 @@ func writeMarkdown(w io.Writer, r *Result, opt Options) error {
 	}
 	b.WriteString("| | Count |\n|---|---:|\n")
 	fmt.Fprintf(&b, "| Resources checked | %d |\n| ⛔ Deny | %d |\n| ⚠️ Warn | %d |\n\n", len(r.Resources), d, wn)
+	b.WriteString(r.markdownExceptions())
 	if len(r.Findings) == 0 {
 		b.WriteString("No guard rail was broken.\n")
 		_, err := io.WriteString(w, b.String())
@@ -88,6 +89,11 @@ func writeMarkdown(w io.Writer, r *Result, opt Options) error {
 			}
 			if f.Remediation != "" {
 				fmt.Fprintf(&s, "<br>Fix: %s", mdEscape(f.Remediation))
+			}
+			if n := r.note(&f); n != nil && n.URL != "" && n.State == paved.FindingPending {
+				fmt.Fprintf(&s, "<br>Exception: [#%d waits for a sign-off](%s)", n.ID, n.URL)
+			} else if t := r.exceptionText(&f); t != "" {
+				fmt.Fprintf(&s, "<br>Exception: %s", mdEscape(t))
 			}
 			s.WriteString("\n")
 		}

@@ -26,6 +26,10 @@ type Result struct {
 	Rules map[string]paved.Rule `json:"-"`
 	// DocBase is prepended to relative rule documentation links.
 	DocBase string `json:"-"`
+	// Exceptions says which deny findings exceptions cover and which wait
+	// for a sign-off (exceptions.go); nil when the check knows nothing of
+	// exceptions.
+	Exceptions *Exceptions `json:"-"`
 }
 
 // Tool names the producer.

@@ -59,13 +59,14 @@ type sarifConfig struct {
 }
 
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
-	Message             sarifText         `json:"message"`
-	Locations           []sarifLocation   `json:"locations"`
-	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
-	Properties          map[string]any    `json:"properties,omitempty"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
+	Properties          map[string]any     `json:"properties,omitempty"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 }
 
 type sarifLocation struct {
@@ -94,6 +95,9 @@ type sarifLogical struct {
 func sarifLevel(s paved.Severity) string {
 	if s == paved.SeverityDeny {
 		return "error"
+	}
+	if s == paved.SeverityException {
+		return "note"
 	}
 	return "warning"
 }
@@ -131,6 +135,7 @@ func writeSARIF(w io.Writer, r *Result) error {
 		if f.Fingerprint != "" {
 			res.PartialFingerprints = map[string]string{"pavedFindingHash/v1": f.Fingerprint}
 		}
+		res.Suppressions = r.sarifSuppressions(&f)
 		props := map[string]any{}
 		if f.Path != "" {
 			props["path"] = f.Path

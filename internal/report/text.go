@@ -47,6 +47,8 @@ func writeText(w io.Writer, r *Result, opt Options) error {
 			sev := c(ansiYellow, "WARN")
 			if f.Severity == paved.SeverityDeny {
 				sev = c(ansiRed, "DENY")
+			} else if f.Severity == paved.SeverityException {
+				sev = c(ansiGreen, "EXCP")
 			}
 			fmt.Fprintf(bw, "  %s %s  %s\n", sev, f.Rule, f.Message)
 			if f.Path != "" {
@@ -62,6 +64,9 @@ func writeText(w io.Writer, r *Result, opt Options) error {
 			if u := r.docURL(f); u != "" {
 				fmt.Fprintf(bw, "       docs: %s\n", u)
 			}
+			if s := r.exceptionText(&f); s != "" {
+				fmt.Fprintf(bw, "       exception: %s\n", s)
+			}
 		}
 		fmt.Fprintln(bw)
 	}
@@ -73,6 +78,14 @@ func writeText(w io.Writer, r *Result, opt Options) error {
 	fmt.Fprintf(bw, "%s  %d resources checked in %d inputs: %d deny, %d warn\n", status, len(r.Resources), len(r.Inputs), d, wn)
 	if d > 0 {
 		fmt.Fprintln(bw, "Deny findings need a sign-off: fix them, or ask the enablement team for an exception.")
+	}
+	if r.Exceptions != nil {
+		if s := r.exceptionSummary(); s != "" {
+			fmt.Fprintf(bw, "Exceptions: %s.\n", s)
+		}
+		for _, w := range r.Exceptions.Warnings {
+			fmt.Fprintf(bw, "%s %s\n", c(ansiYellow, "warning:"), w)
+		}
 	}
 	return bw.Flush()
 }
