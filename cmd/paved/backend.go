@@ -49,6 +49,10 @@ type backend interface {
 	FindAuditEvents(ctx context.Context, f paved.AuditFilter) ([]*paved.AuditEvent, int, error)
 	VerifyAudit(ctx context.Context) (*client.AuditReport, error)
 
+	// The notifications outbox and the webhook delivery log (admins).
+	FindNotifications(ctx context.Context, f paved.NotificationFilter) ([]*paved.Notification, int, error)
+	FindDeliveries(ctx context.Context, f paved.DeliveryFilter) ([]*paved.Delivery, int, error)
+
 	ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*client.ImportResult, error)
 	ExportCatalog(ctx context.Context, w io.Writer) error
 

@@ -17,6 +17,7 @@ import (
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/demo"
 	"github.com/paved-dev/paved/internal/launch"
+	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/web"
 )
@@ -107,6 +108,20 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			}
 		}
 
+		// The job runner delivers webhooks and runs periodic jobs on every
+		// replica; each piece of work is leased to one of them.
+		runner, err := a.newJobRunner(cfg, db, log)
+		if err != nil {
+			return err
+		}
+		// Periodic jobs (notify.Job): each runs on one replica at a time,
+		// every Every. Add yours to this list.
+		for _, j := range []notify.Job{} {
+			if err := runner.Register(j); err != nil {
+				return err
+			}
+		}
+
 		srv, err := web.NewServer(web.Config{
 			Store:         db,
 			Logger:        log,
@@ -116,6 +131,7 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			MaxBodyBytes:  int64(cfg.Server.MaxBodyBytes),
 			SecureCookies: secure,
 			Version:       buildInfo().Version,
+			Webhooks:      runner,
 		})
 		if err != nil {
 			return err
@@ -127,6 +143,12 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 		url := "http://" + browseAddr(l.Addr())
 		log.Info("listening", "addr", l.Addr().String(), "url", url, "secure_cookies", secure, "version", buildInfo().Version)
 		fmt.Fprintf(a.stderr, "\npaved is running: open %s/ (Ctrl-C stops it)\n\n", url)
+		rctx, stopRunner := context.WithCancel(ctx)
+		runnerDone := make(chan struct{})
+		go func() { defer close(runnerDone); runner.Run(rctx) }()
+		// On the way out the runner stops taking work and lets the
+		// deliveries in flight finish (each within its timeout).
+		defer func() { stopRunner(); <-runnerDone }()
 		if err := srv.Serve(ctx, l); err != nil {
 			return fmt.Errorf("serving on %s: %w", l.Addr(), err)
 		}
