@@ -138,6 +138,9 @@ type Status struct {
 	Walkthrough *WalkthroughStatus         `json:"walkthrough,omitempty"` // the newest, not cancelled
 	Phases      []*paved.PhaseChange       `json:"phases"`
 	LatestCheck *paved.CheckRecord         `json:"latest_check,omitempty"`
+	// Considerations are the concerns the service's own resources raise
+	// (considerations.go); they inform, they do not gate.
+	Considerations []*Consideration `json:"considerations,omitempty"`
 }
 
 // Blocked is one service in the organisation view: what stands between it
@@ -235,6 +238,9 @@ type Service struct {
 	Store   Store
 	Library *Library // nil: the embedded defaults
 	Now     func() time.Time
+	// Considerations, when set, adds the concerns the service's own
+	// resources raise to its status (considerations.go).
+	Considerations ConsiderationsFunc
 
 	mu    sync.Mutex
 	cache map[tplKey]*paved.Template // stored template versions, which never change

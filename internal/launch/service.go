@@ -174,6 +174,9 @@ func (s *Service) Status(ctx context.Context, service string) (*Status, error) {
 	}
 	st := Evaluate(l, t, counts, s.now())
 	s.addUpgrades(st, l)
+	if err := s.addConsiderations(ctx, st); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 
