@@ -355,7 +355,7 @@ func (ps *side) note(format string, args ...any) {
 
 // add prices qty units of the row k (in the resource's region) as one
 // component; a missing row makes the part unpriced with the reason.
-func (ps *side) add(name string, k Key, qty *big.Rat) {
+func (ps *side) add(name string, k PriceKey, qty *big.Rat) {
 	if qty == nil || qty.Sign() == 0 {
 		return
 	}
@@ -387,7 +387,7 @@ func (ps *side) add(name string, k Key, qty *big.Rat) {
 }
 
 // hours prices count units of k for a month of hours.
-func (ps *side) hours(name string, k Key, count *big.Rat) {
+func (ps *side) hours(name string, k PriceKey, count *big.Rat) {
 	if count == nil {
 		return
 	}
@@ -395,7 +395,7 @@ func (ps *side) hours(name string, k Key, count *big.Rat) {
 }
 
 // usage lists a usage-based part with its price (or why there is none).
-func (ps *side) usage(name string, k Key) {
+func (ps *side) usage(name string, k PriceKey) {
 	if k.Region == "" {
 		k.Region = ps.region
 	}

@@ -56,9 +56,13 @@ var awsPricers = map[string]func(*side){
 	"aws_eks_cluster":                   priceEKS,
 	"aws_eks_node_group":                priceNodeGroup,
 	"aws_eip":                           priceEIP,
-	"aws_kms_key":                       func(ps *side) { ps.monthly("key", Key{Service: "kms", Product: "key", Unit: "month"}) },
-	"aws_secretsmanager_secret":         func(ps *side) { ps.monthly("secret", Key{Service: "secretsmanager", Product: "secret", Unit: "month"}) },
-	"aws_route53_zone":                  func(ps *side) { ps.monthly("hosted zone", Key{Service: "route53", Region: "global", Product: "hosted-zone", Unit: "month"}) },
+	"aws_kms_key":                       func(ps *side) { ps.monthly("key", PriceKey{Service: "kms", Product: "key", Unit: "month"}) },
+	"aws_secretsmanager_secret": func(ps *side) {
+		ps.monthly("secret", PriceKey{Service: "secretsmanager", Product: "secret", Unit: "month"})
+	},
+	"aws_route53_zone": func(ps *side) {
+		ps.monthly("hosted zone", PriceKey{Service: "route53", Region: "global", Product: "hosted-zone", Unit: "month"})
+	},
 }
 
 // freePrefixes and freeTypes are AWS resource types that cost nothing by
@@ -108,10 +112,10 @@ func isFree(typ string) bool {
 type state int
 
 const (
-	present state = iota
-	missing       // absent or null: the provider or AWS default applies
-	unknown       // known only after apply
-	sensitive     // masked
+	present   state = iota
+	missing         // absent or null: the provider or AWS default applies
+	unknown         // known only after apply
+	sensitive       // masked
 )
 
 // view is a resource's attributes with their after_unknown marks.
@@ -199,7 +203,10 @@ func (ps *side) str(v view, key, what string, required bool) (string, bool) {
 	return "", false
 }
 
-// num reads a non-negative number attribute as an exact rational.
+// num reads a non-negative number attribute as an exact rational. Only a
+// required one records why it is missing: an optional one that is unset
+// or unknown until apply (iops, throughput: the provider fills them in)
+// is left to the caller.
 func (ps *side) num(v view, key, what string, required bool) (*big.Rat, bool) {
 	x, st := v.get(key)
 	switch st {
@@ -210,15 +217,29 @@ func (ps *side) num(v view, key, what string, required bool) (*big.Rat, bool) {
 		ps.unpriced("%s: %s = %v is not a usable number", what, key, x)
 		return nil, false
 	case unknown:
-		ps.unpriced("%s: %s is known only after apply, so it cannot be priced before", what, key)
+		if required {
+			ps.unpriced("%s: %s is known only after apply, so it cannot be priced before", what, key)
+		}
 	case sensitive:
-		ps.unpriced("%s: %s is sensitive in the plan", what, key)
+		if required {
+			ps.unpriced("%s: %s is sensitive in the plan", what, key)
+		}
 	case missing:
 		if required {
 			ps.unpriced("%s: %s is not set", what, key)
 		}
 	}
 	return nil, false
+}
+
+// provisioned reads an optional IOPS or throughput figure; when it is
+// known only after apply the included baseline is assumed and said.
+func (ps *side) provisioned(v view, key, what string) *big.Rat {
+	r, _ := ps.num(v, key, what, false)
+	if _, st := v.get(key); st == unknown {
+		ps.note("%s: %s is known only after apply; priced at what the volume type includes", what, key)
+	}
+	return r
 }
 
 // boolean reads a bool attribute; unset means def.
@@ -274,7 +295,7 @@ func toRat(x any) *big.Rat {
 
 func one() *big.Rat { return big.NewRat(1, 1) }
 
-func (ps *side) monthly(name string, k Key) {
+func (ps *side) monthly(name string, k PriceKey) {
 	ps.add(name, k, one())
 }
 
@@ -290,7 +311,7 @@ func priceInstance(ps *side) {
 		if spot(v) {
 			ps.unpriced("instance hours: spot instances are not priced (the spot price moves with demand)")
 		} else {
-			ps.hours("instance hours ("+typ+", Linux)", Key{Service: "ec2", Product: typ, Option: "linux", Unit: "hour"}, one())
+			ps.hours("instance hours ("+typ+", Linux)", PriceKey{Service: "ec2", Product: typ, Option: "linux", Unit: "hour"}, one())
 			ps.note("Linux on-demand prices: a Windows, RHEL or SUSE AMI, a Savings Plan or a reservation changes the bill")
 		}
 	}
@@ -334,9 +355,7 @@ func (ps *side) blockVolume(name string, v view) {
 	if !ok {
 		return
 	}
-	iops, _ := ps.num(v, "iops", name, false)
-	tput, _ := ps.num(v, "throughput", name, false)
-	ps.ebs(name, typ, size, iops, tput)
+	ps.ebs(name, typ, size, ps.provisioned(v, "iops", name), ps.provisioned(v, "throughput", name))
 }
 
 func priceVolume(ps *side) {
@@ -349,32 +368,30 @@ func priceVolume(ps *side) {
 	if !ok {
 		return
 	}
-	iops, _ := ps.num(v, "iops", "volume", false)
-	tput, _ := ps.num(v, "throughput", "volume", false)
-	ps.ebs("volume", typ, size, iops, tput)
+	ps.ebs("volume", typ, size, ps.provisioned(v, "iops", "volume"), ps.provisioned(v, "throughput", "volume"))
 }
 
 // ebs prices an EBS volume: storage, and IOPS and throughput beyond what
 // the volume type includes (gp3: 3,000 IOPS and 125 MiB/s).
 func (ps *side) ebs(name, typ string, size, iops, tput *big.Rat) {
-	ps.add(name+" storage ("+typ+")", Key{Service: "ebs", Product: typ, Unit: "GB-month"}, size)
+	ps.add(name+" storage ("+typ+")", PriceKey{Service: "ebs", Product: typ, Unit: "GB-month"}, size)
 	switch typ {
 	case "gp3":
 		if extra := above(iops, 3000); extra != nil {
-			ps.add(name+" IOPS above 3,000", Key{Service: "ebs", Product: "gp3", Unit: "IOPS-month"}, extra)
+			ps.add(name+" IOPS above 3,000", PriceKey{Service: "ebs", Product: "gp3", Unit: "IOPS-month"}, extra)
 		}
 		if extra := above(tput, 125); extra != nil {
-			ps.add(name+" throughput above 125 MiB/s", Key{Service: "ebs", Product: "gp3", Unit: "MiBps-month"}, extra)
+			ps.add(name+" throughput above 125 MiB/s", PriceKey{Service: "ebs", Product: "gp3", Unit: "MiBps-month"}, extra)
 		}
 	case "io1":
 		if iops != nil {
-			ps.add(name+" provisioned IOPS", Key{Service: "ebs", Product: "io1", Unit: "IOPS-month"}, iops)
+			ps.add(name+" provisioned IOPS", PriceKey{Service: "ebs", Product: "io1", Unit: "IOPS-month"}, iops)
 		} else {
-			ps.unpriced("%s provisioned IOPS: iops is not set", name)
+			ps.unpriced("%s provisioned IOPS: iops is not set or known only after apply", name)
 		}
 	case "io2":
 		if iops == nil {
-			ps.unpriced("%s provisioned IOPS: iops is not set", name)
+			ps.unpriced("%s provisioned IOPS: iops is not set or known only after apply", name)
 			break
 		}
 		// io2 IOPS are priced in tiers: the first 32,000, the next
@@ -394,7 +411,7 @@ func (ps *side) ebs(name, typ string, size, iops, tput *big.Rat) {
 				low = big.NewRat(t.upTo, 1)
 			}
 			if q.Sign() > 0 {
-				ps.add(name+" provisioned IOPS ("+t.option+")", Key{Service: "ebs", Product: "io2", Option: t.option, Unit: "IOPS-month"}, q)
+				ps.add(name+" provisioned IOPS ("+t.option+")", PriceKey{Service: "ebs", Product: "io2", Option: t.option, Unit: "IOPS-month"}, q)
 			}
 		}
 	}
@@ -443,10 +460,10 @@ func priceDBInstance(ps *side) {
 	if okc && oke && okm {
 		e := rdsEngine(engine)
 		if strings.HasPrefix(e, "aurora") {
-			ps.hours("instance hours ("+class+", "+e+")", Key{Service: "rds", Product: class, Option: e, Unit: "hour"}, one())
+			ps.hours("instance hours ("+class+", "+e+")", PriceKey{Service: "rds", Product: class, Option: e, Unit: "hour"}, one())
 			return
 		}
-		ps.hours("instance hours ("+class+", "+e+", "+dep+")", Key{Service: "rds", Product: class, Option: e + "/" + dep, Unit: "hour"}, one())
+		ps.hours("instance hours ("+class+", "+e+", "+dep+")", PriceKey{Service: "rds", Product: class, Option: e + "/" + dep, Unit: "hour"}, one())
 	}
 	if !okm {
 		return
@@ -459,29 +476,29 @@ func priceDBInstance(ps *side) {
 	if !ok {
 		return
 	}
-	iops, _ := ps.num(v, "iops", "storage", false)
-	tput, _ := ps.num(v, "storage_throughput", "storage", false)
-	ps.add("storage ("+typ+", "+dep+")", Key{Service: "rds-storage", Product: typ, Option: dep, Unit: "GB-month"}, size)
+	iops := ps.provisioned(v, "iops", "storage")
+	tput := ps.provisioned(v, "storage_throughput", "storage")
+	ps.add("storage ("+typ+", "+dep+")", PriceKey{Service: "rds-storage", Product: typ, Option: dep, Unit: "GB-month"}, size)
 	switch typ {
 	case "gp3":
 		// gp3 includes 3,000 IOPS and 125 MiB/s below 400 GiB, and
 		// 12,000 IOPS and 500 MiB/s from 400 GiB (MySQL, MariaDB,
 		// PostgreSQL).
-		baseIOPS, baseTput := int64(3000), int64(125)
+		baseIOPS, baseTput, label := int64(3000), int64(125), "3,000"
 		if size.Cmp(big.NewRat(400, 1)) >= 0 {
-			baseIOPS, baseTput = 12000, 500
+			baseIOPS, baseTput, label = 12000, 500, "12,000"
 		}
 		if extra := above(iops, baseIOPS); extra != nil {
-			ps.add(fmt.Sprintf("storage IOPS above %d", baseIOPS), Key{Service: "rds-storage", Product: "gp3", Option: dep, Unit: "IOPS-month"}, extra)
+			ps.add("storage IOPS above "+label, PriceKey{Service: "rds-storage", Product: "gp3", Option: dep, Unit: "IOPS-month"}, extra)
 		}
 		if extra := above(tput, baseTput); extra != nil {
-			ps.add(fmt.Sprintf("storage throughput above %d MiB/s", baseTput), Key{Service: "rds-storage", Product: "gp3", Option: dep, Unit: "MiBps-month"}, extra)
+			ps.add(fmt.Sprintf("storage throughput above %d MiB/s", baseTput), PriceKey{Service: "rds-storage", Product: "gp3", Option: dep, Unit: "MiBps-month"}, extra)
 		}
 	case "io1", "io2":
 		if iops != nil {
-			ps.add("provisioned IOPS", Key{Service: "rds-storage", Product: typ, Option: dep, Unit: "IOPS-month"}, iops)
+			ps.add("provisioned IOPS", PriceKey{Service: "rds-storage", Product: typ, Option: dep, Unit: "IOPS-month"}, iops)
 		} else {
-			ps.unpriced("provisioned IOPS: iops is not set")
+			ps.unpriced("provisioned IOPS: iops is not set or known only after apply")
 		}
 	}
 	ps.note("backup storage beyond the database's size and data transfer are billed by use and not estimated")
@@ -499,7 +516,7 @@ func priceClusterInstance(ps *side) {
 		return
 	}
 	e := rdsEngine(engine)
-	ps.hours("instance hours ("+class+", "+e+")", Key{Service: "rds", Product: class, Option: e, Unit: "hour"}, one())
+	ps.hours("instance hours ("+class+", "+e+")", PriceKey{Service: "rds", Product: class, Option: e, Unit: "hour"}, one())
 }
 
 func priceRDSCluster(ps *side) {
@@ -513,9 +530,9 @@ func priceRDSCluster(ps *side) {
 		return
 	}
 	// Aurora storage grows with the data: by use, like its I/O.
-	ps.usage("storage", Key{Service: "rds-storage", Product: "aurora", Unit: "GB-month"})
+	ps.usage("storage", PriceKey{Service: "rds-storage", Product: "aurora", Unit: "GB-month"})
 	if st, _ := v.m["storage_type"].(string); st != "aurora-iopt1" {
-		ps.usage("I/O requests", Key{Service: "rds-storage", Product: "aurora", Unit: "1M I/O requests"})
+		ps.usage("I/O requests", PriceKey{Service: "rds-storage", Product: "aurora", Unit: "1M I/O requests"})
 	}
 	if mode, _ := v.m["engine_mode"].(string); mode == "serverless" {
 		ps.usageUnpriced("Aurora Serverless v1 capacity (ACU-hours)", "ACU-hours are not in the price book")
@@ -525,14 +542,14 @@ func priceRDSCluster(ps *side) {
 // --- storage, network, serverless ---
 
 func priceBucket(ps *side) {
-	ps.usage("storage", Key{Service: "s3", Product: "STANDARD", Option: "first-50tb", Unit: "GB-month"})
-	ps.usage("PUT, COPY, POST and LIST requests", Key{Service: "s3", Product: "STANDARD", Option: "put", Unit: "1K requests"})
-	ps.usage("GET and other requests", Key{Service: "s3", Product: "STANDARD", Option: "get", Unit: "1K requests"})
+	ps.usage("storage", PriceKey{Service: "s3", Product: "STANDARD", Option: "first-50tb", Unit: "GB-month"})
+	ps.usage("PUT, COPY, POST and LIST requests", PriceKey{Service: "s3", Product: "STANDARD", Option: "put", Unit: "1K requests"})
+	ps.usage("GET and other requests", PriceKey{Service: "s3", Product: "STANDARD", Option: "get", Unit: "1K requests"})
 }
 
 func priceNAT(ps *side) {
-	ps.hours("NAT gateway hours", Key{Service: "nat-gateway", Product: "nat-gateway", Unit: "hour"}, one())
-	ps.usage("data processed", Key{Service: "nat-gateway", Product: "nat-gateway", Unit: "GB"})
+	ps.hours("NAT gateway hours", PriceKey{Service: "nat-gateway", Product: "nat-gateway", Unit: "hour"}, one())
+	ps.usage("data processed", PriceKey{Service: "nat-gateway", Product: "nat-gateway", Unit: "GB"})
 }
 
 func priceLB(ps *side) {
@@ -543,12 +560,12 @@ func priceLB(ps *side) {
 	} else if len(ps.s.Unpriced) > 0 {
 		return
 	}
-	ps.hours(typ+" load balancer hours", Key{Service: "elb", Product: typ, Unit: "hour"}, one())
-	ps.usage("load balancer capacity units", Key{Service: "elb", Product: typ, Unit: "LCU-hour"})
+	ps.hours(typ+" load balancer hours", PriceKey{Service: "elb", Product: typ, Unit: "hour"}, one())
+	ps.usage("load balancer capacity units", PriceKey{Service: "elb", Product: typ, Unit: "LCU-hour"})
 }
 
 func priceEIP(ps *side) {
-	ps.hours("public IPv4 address hours", Key{Service: "vpc", Product: "public-ipv4", Unit: "hour"}, one())
+	ps.hours("public IPv4 address hours", PriceKey{Service: "vpc", Product: "public-ipv4", Unit: "hour"}, one())
 }
 
 func priceCacheCluster(ps *side) {
@@ -566,7 +583,7 @@ func priceCacheCluster(ps *side) {
 		n = one()
 	}
 	if okt && oke {
-		ps.hours(fmt.Sprintf("node hours (%s × %s, %s)", ratString(n), nodeType, engine), Key{Service: "elasticache", Product: nodeType, Option: engine, Unit: "hour"}, n)
+		ps.hours(fmt.Sprintf("node hours (%s × %s, %s)", ratString(n), nodeType, engine), PriceKey{Service: "elasticache", Product: nodeType, Option: engine, Unit: "hour"}, n)
 	}
 }
 
@@ -590,7 +607,7 @@ func priceReplicationGroup(ps *side) {
 		ps.unpriced("node hours: the number of nodes is not known (set num_cache_clusters, or num_node_groups and replicas_per_node_group)")
 	}
 	if okt && n != nil && len(ps.s.Unpriced) == 0 {
-		ps.hours(fmt.Sprintf("node hours (%s × %s, %s)", ratString(n), nodeType, engine), Key{Service: "elasticache", Product: nodeType, Option: engine, Unit: "hour"}, n)
+		ps.hours(fmt.Sprintf("node hours (%s × %s, %s)", ratString(n), nodeType, engine), PriceKey{Service: "elasticache", Product: nodeType, Option: engine, Unit: "hour"}, n)
 	}
 }
 
@@ -604,10 +621,10 @@ func priceDynamoDB(ps *side) {
 	if m, ok := ps.str(v, "billing_mode", "capacity", false); ok {
 		mode = m
 	}
-	ps.usage("storage", Key{Service: "dynamodb", Product: "storage", Option: class, Unit: "GB-month"})
+	ps.usage("storage", PriceKey{Service: "dynamodb", Product: "storage", Option: class, Unit: "GB-month"})
 	if mode == "PAY_PER_REQUEST" {
-		ps.usage("read request units", Key{Service: "dynamodb", Product: "on-demand", Option: class, Unit: "1M read request units"})
-		ps.usage("write request units", Key{Service: "dynamodb", Product: "on-demand", Option: class, Unit: "1M write request units"})
+		ps.usage("read request units", PriceKey{Service: "dynamodb", Product: "on-demand", Option: class, Unit: "1M read request units"})
+		ps.usage("write request units", PriceKey{Service: "dynamodb", Product: "on-demand", Option: class, Unit: "1M write request units"})
 		return
 	}
 	rcu, okr := ps.num(v, "read_capacity", "provisioned capacity", true)
@@ -623,10 +640,10 @@ func priceDynamoDB(ps *side) {
 		}
 	}
 	if okr {
-		ps.hours("provisioned read capacity ("+ratString(rcu)+" RCU)", Key{Service: "dynamodb", Product: "provisioned", Option: class, Unit: "RCU-hour"}, rcu)
+		ps.hours("provisioned read capacity ("+ratString(rcu)+" RCU)", PriceKey{Service: "dynamodb", Product: "provisioned", Option: class, Unit: "RCU-hour"}, rcu)
 	}
 	if okw {
-		ps.hours("provisioned write capacity ("+ratString(wcu)+" WCU)", Key{Service: "dynamodb", Product: "provisioned", Option: class, Unit: "WCU-hour"}, wcu)
+		ps.hours("provisioned write capacity ("+ratString(wcu)+" WCU)", PriceKey{Service: "dynamodb", Product: "provisioned", Option: class, Unit: "WCU-hour"}, wcu)
 	}
 	ps.note("provisioned capacity at the table's settings all month: autoscaling moves it")
 }
@@ -641,12 +658,12 @@ func priceLambda(ps *side) {
 			}
 		}
 	}
-	ps.usage("requests", Key{Service: "lambda", Product: "requests", Unit: "1M requests"})
-	ps.usage("duration ("+arch+")", Key{Service: "lambda", Product: "duration", Option: arch, Unit: "1M GB-seconds"})
+	ps.usage("requests", PriceKey{Service: "lambda", Product: "requests", Unit: "1M requests"})
+	ps.usage("duration ("+arch+")", PriceKey{Service: "lambda", Product: "duration", Option: arch, Unit: "1M GB-seconds"})
 }
 
 func priceEKS(ps *side) {
-	ps.hours("cluster hours (standard support)", Key{Service: "eks", Product: "cluster", Option: "standard-support", Unit: "hour"}, one())
+	ps.hours("cluster hours (standard support)", PriceKey{Service: "eks", Product: "cluster", Option: "standard-support", Unit: "hour"}, one())
 	ps.note("a Kubernetes version in extended support costs $0.60 an hour instead of $0.10")
 }
 
@@ -681,7 +698,7 @@ func priceNodeGroup(ps *side) {
 		ps.unpriced("node hours: scaling_config is not known")
 	}
 	if n != nil {
-		ps.hours(fmt.Sprintf("node hours (%s × %s, Linux)", ratString(n), typ), Key{Service: "ec2", Product: typ, Option: "linux", Unit: "hour"}, n)
+		ps.hours(fmt.Sprintf("node hours (%s × %s, Linux)", ratString(n), typ), PriceKey{Service: "ec2", Product: typ, Option: "linux", Unit: "hour"}, n)
 		ps.note("nodes at the desired size all month: the cluster autoscaler moves it; node volumes are not priced")
 	}
 }

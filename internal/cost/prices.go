@@ -30,8 +30,8 @@ var pricebookFS embed.FS
 // Currency of every price in the book.
 const Currency = "USD"
 
-// Row is one price: what one unit of one product costs in one region.
-type Row struct {
+// PriceRow is one price: what one unit of one product costs in one region.
+type PriceRow struct {
 	// Service is the price book's service: ec2, rds, rds-storage, ebs, s3,
 	// nat-gateway, elb, vpc, elasticache, dynamodb, lambda, eks, kms,
 	// secretsmanager, route53 (Services lists them).
@@ -63,17 +63,17 @@ type Row struct {
 	Origin string `json:"origin"`
 }
 
-// Key identifies a row: two rows with the same key are duplicates.
-type Key struct {
+// PriceKey identifies a row: two rows with the same key are duplicates.
+type PriceKey struct {
 	Service, Region, Product, Option, Unit string
 }
 
 // Key returns the row's key.
-func (r *Row) Key() Key {
-	return Key{Service: r.Service, Region: r.Region, Product: r.Product, Option: r.Option, Unit: r.Unit}
+func (r *PriceRow) Key() PriceKey {
+	return PriceKey{Service: r.Service, Region: r.Region, Product: r.Product, Option: r.Option, Unit: r.Unit}
 }
 
-func (k Key) String() string {
+func (k PriceKey) String() string {
 	s := k.Product
 	if k.Option != "" {
 		s += " (" + k.Option + ")"
@@ -116,8 +116,8 @@ type PriceBook struct {
 	// Version names the embedded data ("aws-2025.01") and, with an
 	// override file, that file too.
 	Version   string
-	rows      map[Key]*Row
-	regions   map[Key][]string // key without region -> regions that have it
+	rows      map[PriceKey]*PriceRow
+	regions   map[PriceKey][]string // key without region -> regions that have it
 	discounts []Discount
 }
 
@@ -127,7 +127,7 @@ func Embedded() (*PriceBook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("price book: %w", err)
 	}
-	var rows []*Row
+	var rows []*PriceRow
 	err = fs.WalkDir(pricebookFS, "pricebook", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".csv" {
 			return err
@@ -150,8 +150,8 @@ func Embedded() (*PriceBook, error) {
 }
 
 // NewPriceBook indexes rows; a duplicate key is an error naming both rows.
-func NewPriceBook(version string, rows []*Row) (*PriceBook, error) {
-	b := &PriceBook{Version: version, rows: make(map[Key]*Row, len(rows))}
+func NewPriceBook(version string, rows []*PriceRow) (*PriceBook, error) {
+	b := &PriceBook{Version: version, rows: make(map[PriceKey]*PriceRow, len(rows))}
 	for _, r := range rows {
 		if prev, dup := b.rows[r.Key()]; dup {
 			return nil, paved.FieldErrorf(paved.EINVALID, r.Origin, "%s in %s is already priced at %s: keep one row per service, region, product, option and unit", r.Key(), r.Region, prev.Origin)
@@ -163,7 +163,7 @@ func NewPriceBook(version string, rows []*Row) (*PriceBook, error) {
 }
 
 func (b *PriceBook) index() {
-	b.regions = map[Key][]string{}
+	b.regions = map[PriceKey][]string{}
 	for k := range b.rows {
 		nk := k
 		nk.Region = ""
@@ -179,8 +179,8 @@ func (b *PriceBook) Len() int { return len(b.rows) }
 
 // Rows returns every row, with discounts applied, sorted by service,
 // product, option, unit and region.
-func (b *PriceBook) Rows() []*Row {
-	out := make([]*Row, 0, len(b.rows))
+func (b *PriceBook) Rows() []*PriceRow {
+	out := make([]*PriceRow, 0, len(b.rows))
 	for _, r := range b.rows {
 		out = append(out, b.priced(r))
 	}
@@ -188,8 +188,8 @@ func (b *PriceBook) Rows() []*Row {
 	return out
 }
 
-func sortRows(rs []*Row) {
-	slices.SortFunc(rs, func(a, b *Row) int {
+func sortRows(rs []*PriceRow) {
+	slices.SortFunc(rs, func(a, b *PriceRow) int {
 		return cmp.Or(
 			cmp.Compare(a.Service, b.Service), compareProducts(a.Product, b.Product), cmp.Compare(a.Option, b.Option),
 			cmp.Compare(a.Unit, b.Unit), cmp.Compare(a.Region, b.Region),
@@ -226,7 +226,7 @@ func sizeRank(s string) int {
 }
 
 // Lookup returns the row for k with its discount applied.
-func (b *PriceBook) Lookup(k Key) (*Row, bool) {
+func (b *PriceBook) Lookup(k PriceKey) (*PriceRow, bool) {
 	r, ok := b.rows[k]
 	if !ok {
 		return nil, false
@@ -236,7 +236,7 @@ func (b *PriceBook) Lookup(k Key) (*Row, bool) {
 
 // Missing explains why k has no row, for an "unpriced" reason: the regions
 // that do have the product, or that the book does not know it at all.
-func (b *PriceBook) Missing(k Key) string {
+func (b *PriceBook) Missing(k PriceKey) string {
 	nk := k
 	nk.Region = ""
 	what := k.Product
@@ -250,7 +250,7 @@ func (b *PriceBook) Missing(k Key) string {
 }
 
 // priced applies the first matching discount to a copy of r.
-func (b *PriceBook) priced(r *Row) *Row {
+func (b *PriceBook) priced(r *PriceRow) *PriceRow {
 	c := *r
 	c.ListUSD = r.USD
 	for i := range b.discounts {
@@ -269,7 +269,7 @@ func (b *PriceBook) priced(r *Row) *Row {
 // Find returns the rows a `paved prices show` query names: a Terraform
 // resource type (aws_db_instance), a product (db.r6g.xlarge, m6i.large,
 // gp3), a family (m6i) or a service (ec2); region "" means every region.
-func (b *PriceBook) Find(query, region string) []*Row {
+func (b *PriceBook) Find(query, region string) []*PriceRow {
 	q := strings.TrimSpace(query)
 	services := map[string]bool{}
 	if ss, ok := TypeServices[q]; ok {
@@ -279,7 +279,7 @@ func (b *PriceBook) Find(query, region string) []*Row {
 	} else if slices.Contains(Services, q) {
 		services[q] = true
 	}
-	var out []*Row
+	var out []*PriceRow
 	for _, r := range b.rows {
 		if region != "" && r.Region != region {
 			continue
@@ -296,7 +296,7 @@ func (b *PriceBook) Find(query, region string) []*Row {
 // ParseCSV reads price book rows from CSV text: a header of CSVColumns,
 // then one row per record; lines starting with # are comments. Embedded
 // rows (strict) must cite an https:// source. Errors name file:line.
-func ParseCSV(name string, data []byte, strict bool) ([]*Row, error) {
+func ParseCSV(name string, data []byte, strict bool) ([]*PriceRow, error) {
 	if len(data) > maxBookBytes {
 		return nil, paved.FieldErrorf(paved.ETOOLARGE, name, "price book file is larger than %d bytes", maxBookBytes)
 	}
@@ -304,7 +304,7 @@ func ParseCSV(name string, data []byte, strict bool) ([]*Row, error) {
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	var rows []*Row
+	var rows []*PriceRow
 	header := false
 	for {
 		rec, err := cr.Read()
@@ -333,7 +333,7 @@ func ParseCSV(name string, data []byte, strict bool) ([]*Row, error) {
 		if len(rows) >= maxBookRows {
 			return nil, paved.FieldErrorf(paved.ETOOLARGE, where, "more than %d rows", maxBookRows)
 		}
-		r := &Row{
+		r := &PriceRow{
 			Service: rec[0], Region: rec[1], Product: rec[2], Option: rec[3], Unit: rec[4],
 			Source: rec[6], AsOf: rec[7], Note: rec[8], Origin: where,
 		}
@@ -351,7 +351,7 @@ func ParseCSV(name string, data []byte, strict bool) ([]*Row, error) {
 	return rows, nil
 }
 
-func (r *Row) parsePrice(s string) error {
+func (r *PriceRow) parsePrice(s string) error {
 	m, err := ParseMoney(s)
 	if err != nil {
 		return paved.Errorf(paved.EINVALID, "usd: %s", paved.ErrorMessage(err))
@@ -364,7 +364,7 @@ func (r *Row) parsePrice(s string) error {
 }
 
 // validate checks a row's fields (not its price).
-func (r *Row) validate(strict bool) error {
+func (r *PriceRow) validate(strict bool) error {
 	if f, err := r.check(strict); err != nil {
 		return &fieldError{field: f, err: err}
 	}
@@ -380,7 +380,7 @@ type fieldError struct {
 
 func (e *fieldError) Error() string { return e.err.Error() }
 
-func (r *Row) check(strict bool) (string, error) {
+func (r *PriceRow) check(strict bool) (string, error) {
 	for _, f := range []struct{ name, v string }{{"service", r.Service}, {"region", r.Region}, {"product", r.Product}, {"option", r.Option}, {"unit", r.Unit}, {"source", r.Source}, {"as_of", r.AsOf}, {"note", r.Note}} {
 		if len(f.v) > maxFieldLen {
 			return f.name, fmt.Errorf("%s is %d characters long: at most %d", f.name, len(f.v), maxFieldLen)

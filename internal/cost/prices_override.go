@@ -43,7 +43,7 @@ const OverrideFileName = "pricebook.yaml"
 type Overrides struct {
 	File      string
 	Discounts []Discount
-	Rows      []*Row
+	Rows      []*PriceRow
 }
 
 // Discount lowers the prices of the rows it matches by Percent.
@@ -63,7 +63,7 @@ func (d *Discount) factor() *big.Rat {
 	return new(big.Rat).Sub(big.NewRat(1, 1), new(big.Rat).Quo(d.pct, big.NewRat(100, 1)))
 }
 
-func (d *Discount) matches(r *Row) bool {
+func (d *Discount) matches(r *PriceRow) bool {
 	if d.Service != r.Service {
 		return false
 	}
@@ -163,7 +163,7 @@ func ParseOverrides(name string, data []byte) (*Overrides, error) {
 		if err != nil {
 			return nil, err
 		}
-		seen := map[Key]string{}
+		seen := map[PriceKey]string{}
 		for i, it := range items {
 			r, err := p.row(it, fmt.Sprintf("rows[%d]", i))
 			if err != nil {
@@ -340,12 +340,12 @@ func (p *ovParser) discount(n *yaml.Node, at string) (Discount, error) {
 	return d, nil
 }
 
-func (p *ovParser) row(n *yaml.Node, path string) (*Row, error) {
+func (p *ovParser) row(n *yaml.Node, path string) (*PriceRow, error) {
 	m, err := p.mapping(n, path, CSVColumns)
 	if err != nil {
 		return nil, err
 	}
-	r := &Row{Origin: fmt.Sprintf("%s:%d", p.file, n.Line)}
+	r := &PriceRow{Origin: fmt.Sprintf("%s:%d", p.file, n.Line)}
 	var usd string
 	fields := []struct {
 		key string
@@ -379,7 +379,7 @@ func (b *PriceBook) WithOverrides(o *Overrides) *PriceBook {
 	if o == nil {
 		return b
 	}
-	nb := &PriceBook{Version: b.Version, rows: make(map[Key]*Row, len(b.rows)+len(o.Rows))}
+	nb := &PriceBook{Version: b.Version, rows: make(map[PriceKey]*PriceRow, len(b.rows)+len(o.Rows))}
 	for k, r := range b.rows {
 		nb.rows[k] = r
 	}

@@ -59,17 +59,17 @@ func TestOverrides(t *testing.T) {
 		t.Errorf("version %q", b.Version)
 	}
 	for _, tc := range []struct {
-		k             Key
+		k             PriceKey
 		usd, list     string
 		discount, src string
 	}{
 		// The first matching discount applies; they do not add up.
-		{Key{"ec2", "eu-west-1", "m6i.large", "linux", "hour"}, "0.093625", "0.107", "12.5", "https://aws.amazon.com/ec2/pricing/on-demand/"},
-		{Key{"ec2", "eu-north-1", "m6i.large", "linux", "hour"}, "0.0791", "0.0904", "12.5", "https://aws.amazon.com/ec2/pricing/on-demand/"},
-		{Key{"ec2", "us-east-1", "m6i.large", "linux", "hour"}, "0.0912", "0.096", "5", "https://aws.amazon.com/ec2/pricing/on-demand/"},
-		{Key{"ec2", "us-east-1", "m5.large", "linux", "hour"}, "0.095", "0.1", "5", "contract 2026-004, annex B"},
-		{Key{"rds", "us-east-1", "db.r6g.large", "postgres/single-az", "hour"}, "0.2025", "0.225", "10", "https://aws.amazon.com/rds/postgresql/pricing/"},
-		{Key{"rds", "us-east-1", "db.r6g.large", "mysql/single-az", "hour"}, "0.215", "0.215", "", "https://aws.amazon.com/rds/mysql/pricing/"},
+		{PriceKey{"ec2", "eu-west-1", "m6i.large", "linux", "hour"}, "0.093625", "0.107", "12.5", "https://aws.amazon.com/ec2/pricing/on-demand/"},
+		{PriceKey{"ec2", "eu-north-1", "m6i.large", "linux", "hour"}, "0.0791", "0.0904", "12.5", "https://aws.amazon.com/ec2/pricing/on-demand/"},
+		{PriceKey{"ec2", "us-east-1", "m6i.large", "linux", "hour"}, "0.0912", "0.096", "5", "https://aws.amazon.com/ec2/pricing/on-demand/"},
+		{PriceKey{"ec2", "us-east-1", "m5.large", "linux", "hour"}, "0.095", "0.1", "5", "contract 2026-004, annex B"},
+		{PriceKey{"rds", "us-east-1", "db.r6g.large", "postgres/single-az", "hour"}, "0.2025", "0.225", "10", "https://aws.amazon.com/rds/postgresql/pricing/"},
+		{PriceKey{"rds", "us-east-1", "db.r6g.large", "mysql/single-az", "hour"}, "0.215", "0.215", "", "https://aws.amazon.com/rds/mysql/pricing/"},
 	} {
 		r, ok := b.Lookup(tc.k)
 		if !ok {
@@ -85,7 +85,7 @@ func TestOverrides(t *testing.T) {
 		}
 	}
 	// The embedded book is untouched.
-	if r, _ := embedded(t).Lookup(Key{"ec2", "us-east-1", "m5.large", "linux", "hour"}); r.USD.String() != "0.096" || r.Discount != nil {
+	if r, _ := embedded(t).Lookup(PriceKey{"ec2", "us-east-1", "m5.large", "linux", "hour"}); r.USD.String() != "0.096" || r.Discount != nil {
 		t.Errorf("embedded row changed: %+v", r)
 	}
 	if len(b.Discounts()) != 3 {

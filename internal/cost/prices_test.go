@@ -72,21 +72,21 @@ func TestEmbeddedPriceBook(t *testing.T) {
 	}
 	// Spot checks against the published figures.
 	for _, tc := range []struct {
-		k    Key
+		k    PriceKey
 		want string
 	}{
-		{Key{"ec2", "us-east-1", "m5.large", "linux", "hour"}, "0.096"},
-		{Key{"ec2", "us-east-1", "t3.micro", "linux", "hour"}, "0.0104"},
-		{Key{"ec2", "eu-west-1", "m6i.xlarge", "linux", "hour"}, "0.214"},
-		{Key{"ec2", "eu-central-1", "c6g.medium", "linux", "hour"}, "0.0388"},
-		{Key{"ec2", "us-west-2", "x2idn.24xlarge", "linux", "hour"}, "10.0035"},
-		{Key{"rds", "us-east-1", "db.r6g.xlarge", "postgres/multi-az", "hour"}, "0.9"},
-		{Key{"rds", "us-east-1", "db.t3.micro", "mysql/single-az", "hour"}, "0.017"},
-		{Key{"rds", "us-east-1", "db.r6g.large", "aurora-postgresql", "hour"}, "0.26"},
-		{Key{"rds-storage", "us-east-1", "gp3", "multi-az", "GB-month"}, "0.23"},
-		{Key{"ebs", "eu-central-1", "gp3", "", "GB-month"}, "0.0952"},
-		{Key{"lambda", "ap-southeast-1", "duration", "arm64", "1M GB-seconds"}, "13.3334"},
-		{Key{"route53", "global", "hosted-zone", "", "month"}, "0.5"},
+		{PriceKey{"ec2", "us-east-1", "m5.large", "linux", "hour"}, "0.096"},
+		{PriceKey{"ec2", "us-east-1", "t3.micro", "linux", "hour"}, "0.0104"},
+		{PriceKey{"ec2", "eu-west-1", "m6i.xlarge", "linux", "hour"}, "0.214"},
+		{PriceKey{"ec2", "eu-central-1", "c6g.medium", "linux", "hour"}, "0.0388"},
+		{PriceKey{"ec2", "us-west-2", "x2idn.24xlarge", "linux", "hour"}, "10.0035"},
+		{PriceKey{"rds", "us-east-1", "db.r6g.xlarge", "postgres/multi-az", "hour"}, "0.9"},
+		{PriceKey{"rds", "us-east-1", "db.t3.micro", "mysql/single-az", "hour"}, "0.017"},
+		{PriceKey{"rds", "us-east-1", "db.r6g.large", "aurora-postgresql", "hour"}, "0.26"},
+		{PriceKey{"rds-storage", "us-east-1", "gp3", "multi-az", "GB-month"}, "0.23"},
+		{PriceKey{"ebs", "eu-central-1", "gp3", "", "GB-month"}, "0.0952"},
+		{PriceKey{"lambda", "ap-southeast-1", "duration", "arm64", "1M GB-seconds"}, "13.3334"},
+		{PriceKey{"route53", "global", "hosted-zone", "", "month"}, "0.5"},
 	} {
 		r, ok := b.Lookup(tc.k)
 		if !ok || r.USD.String() != tc.want {
@@ -287,10 +287,10 @@ func TestFind(t *testing.T) {
 
 func TestMissing(t *testing.T) {
 	b := embedded(t)
-	if got := b.Missing(Key{"rds", "eu-central-1", "db.r6g.xlarge", "postgres/single-az", "hour"}); got != "no price for db.r6g.xlarge (postgres/single-az) in eu-central-1 (the price book has it in us-east-1, us-west-2): add a row to pricebook.yaml" {
+	if got := b.Missing(PriceKey{"rds", "eu-central-1", "db.r6g.xlarge", "postgres/single-az", "hour"}); got != "no price for db.r6g.xlarge (postgres/single-az) in eu-central-1 (the price book has it in us-east-1, us-west-2): add a row to pricebook.yaml" {
 		t.Errorf("Missing = %q", got)
 	}
-	if got := b.Missing(Key{"ec2", "us-east-1", "z9.huge", "linux", "hour"}); got != "no price for z9.huge (linux) per hour: it is not in the price book; add rows to pricebook.yaml" {
+	if got := b.Missing(PriceKey{"ec2", "us-east-1", "z9.huge", "linux", "hour"}); got != "no price for z9.huge (linux) per hour: it is not in the price book; add rows to pricebook.yaml" {
 		t.Errorf("Missing = %q", got)
 	}
 }
