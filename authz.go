@@ -37,6 +37,10 @@ const (
 
 	// Notifications (notify.go): the outbox and the webhook delivery log.
 	ActReadNotifications Action = "notification:read" // list notifications and deliveries (admins only)
+
+	// The ownership map (ownership.go). Reading it, the shared-responsibility
+	// tables, a service's considerations and the gap report is catalog:read.
+	ActEditOwnership Action = "ownership:write" // reassign a concern in the portal, or reset it to the config file
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -129,6 +133,8 @@ func Authorize(u *User, act Action, res Resource) error {
 		return ownTeamDeveloper(u, act, res)
 	case ActReadNotifications:
 		return Errorf(EFORBIDDEN, "notifications and webhook deliveries are for admins (they show every team's events and the webhook targets)")
+	case ActEditOwnership:
+		return Errorf(EFORBIDDEN, "only an admin can reassign a concern of the ownership map: propose the change in ownership.yaml in the platform config repository instead")
 	case ActForcePhase:
 		return Errorf(EFORBIDDEN, "only an admin can move a service past a gate")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:

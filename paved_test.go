@@ -218,6 +218,14 @@ func TestAuthorize(t *testing.T) {
 		{"reviewer cannot read notifications", reviewer, ActReadNotifications, Resource{}, EFORBIDDEN},
 		{"developer cannot read notifications", dev, ActReadNotifications, Resource{}, EFORBIDDEN},
 		{"anonymous cannot read notifications", nil, ActReadNotifications, Resource{}, EUNAUTHORIZED},
+
+		// The ownership map.
+		{"admin edits the ownership map", admin, ActEditOwnership, Resource{}, ""},
+		{"architect cannot edit the ownership map", architect, ActEditOwnership, Resource{}, EFORBIDDEN},
+		{"reviewer cannot edit the ownership map", reviewer, ActEditOwnership, Resource{}, EFORBIDDEN},
+		{"security cannot edit the ownership map", security, ActEditOwnership, Resource{}, EFORBIDDEN},
+		{"developer cannot edit the ownership map", dev, ActEditOwnership, payments, EFORBIDDEN},
+		{"anonymous cannot edit the ownership map", nil, ActEditOwnership, Resource{}, EUNAUTHORIZED},
 	}
 	for _, tt := range tests {
 		err := Authorize(tt.u, tt.act, tt.res)
