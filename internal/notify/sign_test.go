@@ -114,3 +114,24 @@ func TestVerifyShell(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsShowVerifyScript keeps the shell check in docs/notifications.md
+// the one this package tests.
+func TestDocsShowVerifyScript(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/notifications.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("testdata/verify.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```sh\n"+string(script)+"```\n") {
+		t.Error("docs/notifications.md does not show testdata/verify.sh verbatim: copy it into the shell example")
+	}
+	for _, h := range []string{HeaderSignature, HeaderTimestamp, HeaderDelivery, HeaderEvent} {
+		if !strings.Contains(string(doc), h) {
+			t.Errorf("docs/notifications.md does not mention %s", h)
+		}
+	}
+}
