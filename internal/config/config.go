@@ -22,6 +22,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/policy"
 )
@@ -38,6 +39,9 @@ type Config struct {
 	// phase, severities, rollout dates); the policy engine validates it
 	// against the rules' metadata when it compiles them.
 	Guardrails policy.Config `yaml:"guardrails"`
+	// PlanCost sets the thresholds of the cost-monthly-increase guard rail
+	// (plan cost estimates, docs/cost.md).
+	PlanCost cost.GuardConfig `yaml:"plan_cost"`
 	// Notifications are the outgoing webhooks (internal/notify).
 	Notifications notify.Config `yaml:"notifications"`
 	// Exceptions sets the expiry of sign-offs (exceptions.go in this package).
@@ -113,7 +117,8 @@ func Default() *Config {
 			DefaultDataClass: opt.DefaultDataClass,
 			DefaultUserRoles: append([]paved.Role(nil), opt.DefaultUserRoles...),
 		},
-		origin: map[string]string{},
+		PlanCost: cost.DefaultGuardConfig(),
+		origin:   map[string]string{},
 	}
 }
 
@@ -212,6 +217,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Exceptions.Validate(c.Where); err != nil {
+		return err
+	}
+	if err := c.PlanCost.Validate(c.Where); err != nil {
 		return err
 	}
 	keys := make([]string, 0, len(c.Catalog.Lifecycles))

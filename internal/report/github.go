@@ -58,6 +58,7 @@ func writeGitHub(w io.Writer, r *Result) error {
 	d, wn := paved.Summarize(r.Findings)
 	fmt.Fprintf(bw, "::notice title=paved::%s\n", escapeData(fmt.Sprintf("%d resources checked: %d deny, %d warn", len(r.Resources), d, wn)))
 	r.githubExceptions(bw)
+	githubCost(bw, r)
 	return bw.Flush()
 }
 

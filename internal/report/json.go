@@ -6,6 +6,7 @@ import (
 	"io"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/cost"
 )
 
 // SchemaVersion of the json format; bumped only on incompatible changes.
@@ -19,6 +20,8 @@ type jsonReport struct {
 	Summary       jsonSummary           `json:"summary"`
 	Findings      []paved.Finding       `json:"findings"`
 	Exceptions    *Exceptions           `json:"exceptions,omitempty"`
+	// Cost is the plan's monthly cost estimate (docs/cost.md).
+	Cost *cost.PlanCost `json:"cost,omitempty"`
 }
 
 type jsonSummary struct {
@@ -44,7 +47,7 @@ func writeJSON(w io.Writer, r *Result) error {
 	return enc.Encode(jsonReport{
 		SchemaVersion: SchemaVersion, Tool: r.Tool, Service: r.Service, Inputs: in,
 		Summary:  jsonSummary{Passed: d == 0, Resources: len(r.Resources), Deny: d, Warn: wn},
-		Findings: fs, Exceptions: r.Exceptions,
+		Findings: fs, Exceptions: r.Exceptions, Cost: r.Cost,
 	})
 }
 

@@ -31,6 +31,7 @@ func writeMarkdown(w io.Writer, r *Result, opt Options) error {
 	b.WriteString("| | Count |\n|---|---:|\n")
 	fmt.Fprintf(&b, "| Resources checked | %d |\n| ⛔ Deny | %d |\n| ⚠️ Warn | %d |\n\n", len(r.Resources), d, wn)
 	b.WriteString(r.markdownExceptions())
+	b.WriteString(r.markdownCost())
 	if len(r.Findings) == 0 {
 		b.WriteString("No guard rail was broken.\n")
 		_, err := io.WriteString(w, b.String())

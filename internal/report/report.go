@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/cost"
 )
 
 // Result is everything a report shows about one check.
@@ -30,6 +31,9 @@ type Result struct {
 	// for a sign-off (exceptions.go); nil when the check knows nothing of
 	// exceptions.
 	Exceptions *Exceptions `json:"-"`
+	// Cost is the plan's monthly cost estimate (cost.go); nil with
+	// --no-cost.
+	Cost *cost.PlanCost `json:"-"`
 }
 
 // Tool names the producer.

@@ -70,6 +70,7 @@ func writeText(w io.Writer, r *Result, opt Options) error {
 		}
 		fmt.Fprintln(bw)
 	}
+	writeCostText(bw, r, c)
 	d, wn := paved.Summarize(r.Findings)
 	status := c(ansiGreen, "PASS")
 	if d > 0 {
