@@ -41,6 +41,12 @@ const (
 	// The ownership map (ownership.go). Reading it, the shared-responsibility
 	// tables, a service's considerations and the gap report is catalog:read.
 	ActEditOwnership Action = "ownership:write" // reassign a concern in the portal, or reset it to the config file
+
+	// Spend (cost.go): billing lines, reports, budgets and alerts.
+	ActReadCost   Action = "cost:read"   // reports, untagged spend, budgets, alerts: every signed-in user
+	ActIngestCost Action = "cost:ingest" // ingest billing files, re-allocate, evaluate the alert rules (admins)
+	ActSetBudget  Action = "cost:budget" // set or delete a budget (admins)
+	ActPlanAlert  Action = "cost:plan"   // mark an alert as planned activity; Resource.Team is the alert's team
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -135,6 +141,12 @@ func Authorize(u *User, act Action, res Resource) error {
 		return Errorf(EFORBIDDEN, "notifications and webhook deliveries are for admins (they show every team's events and the webhook targets)")
 	case ActEditOwnership:
 		return Errorf(EFORBIDDEN, "only an admin can reassign a concern of the ownership map: propose the change in ownership.yaml in the platform config repository instead")
+	case ActReadCost:
+		return nil
+	case ActIngestCost, ActSetBudget:
+		return Errorf(EFORBIDDEN, "%s needs the admin role: billing data and budgets are the cloud engineering team's", act)
+	case ActPlanAlert:
+		return ownTeamDeveloper(u, act, res)
 	case ActForcePhase:
 		return Errorf(EFORBIDDEN, "only an admin can move a service past a gate")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:

@@ -137,6 +137,19 @@ func TestAuthorize(t *testing.T) {
 		{"admin another team's service", admin, ActRetireService, search, ""},
 		{"unknown action", dev, Action("launch:nope"), payments, EFORBIDDEN},
 
+		// Spend.
+		{"anonymous reads spend", nil, ActReadCost, Resource{}, EUNAUTHORIZED},
+		{"viewer reads spend", viewer, ActReadCost, Resource{}, ""},
+		{"developer cannot ingest billing", dev, ActIngestCost, Resource{}, EFORBIDDEN},
+		{"reviewer cannot ingest billing", reviewer, ActIngestCost, Resource{}, EFORBIDDEN},
+		{"admin ingests billing", admin, ActIngestCost, Resource{}, ""},
+		{"developer cannot set a budget", dev, ActSetBudget, payments, EFORBIDDEN},
+		{"admin sets a budget", admin, ActSetBudget, payments, ""},
+		{"developer plans own team's alert", dev, ActPlanAlert, payments, ""},
+		{"developer cannot plan another team's alert", dev, ActPlanAlert, search, EFORBIDDEN},
+		{"viewer cannot plan an alert", viewer, ActPlanAlert, payments, EFORBIDDEN},
+		{"admin plans any alert", admin, ActPlanAlert, search, ""},
+
 		// The path to production.
 		{"anonymous answers", nil, ActAnswer, payments, EUNAUTHORIZED},
 		{"developer answers for own team", dev, ActAnswer, payments, ""},
