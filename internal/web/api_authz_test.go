@@ -122,6 +122,17 @@ var authzCases = map[string]authzCase{
 	// Notifications: admins only.
 	"GET /api/v1/notifications": {"/api/v1/notifications?kind=walkthrough.signoff_requested", "", adminOnly, nil},
 	"GET /api/v1/deliveries":    {"/api/v1/deliveries?status=failed", "", adminOnly, nil},
+
+	// The ownership map: reading is for everyone, editing for admins.
+	"GET /api/v1/ownership":                         {"/api/v1/ownership?concern=backups", "", everyone, nil},
+	"PUT /api/v1/ownership/concerns/{concern}":      {"/api/v1/ownership/concerns/backups", `{"owner":"sec","consulted":["product-team"]}`, adminOnly, nil},
+	"DELETE /api/v1/ownership/concerns/{concern}":   {"/api/v1/ownership/concerns/backups", "", adminOnly, seedOwnershipEdit},
+	"GET /api/v1/ownership/export":                  {"/api/v1/ownership/export", "", everyone, nil},
+	"GET /api/v1/ownership/gaps":                    {"/api/v1/ownership/gaps", "", everyone, seedCheckResources},
+	"GET /api/v1/ownership/responsibilities":        {"/api/v1/ownership/responsibilities", "", everyone, nil},
+	"GET /api/v1/ownership/responsibilities/{type}": {"/api/v1/ownership/responsibilities/aws_db_instance", "", everyone, nil},
+	"GET /api/v1/services/{name}/ownership":         {"/api/v1/services/svc-alpha/ownership", "", everyone, seedCheckResources},
+	"GET /api/v1/services/{name}/check-resources":   {"/api/v1/services/svc-alpha/check-resources", "", everyone, seedCheckResources},
 }
 
 // advisers review answers from outside the owning team.

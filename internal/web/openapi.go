@@ -14,6 +14,7 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
+	"github.com/paved-dev/paved/internal/ownership"
 )
 
 // The OpenAPI document is built at start-up from the route table (paths and
@@ -222,6 +223,28 @@ var apiDocs = map[string]opDoc{
 			{"notification", "Notification id.", map[string]any{"type": "integer", "minimum": 1}},
 			pOffset, pLimit},
 		Result: listResponse[*paved.Delivery]{}, Name: "DeliveryList", Errors: []int{400, 403}},
+
+	// The ownership map (api_ownership.go).
+	"GET /api/v1/ownership": {ID: "getOwnership", Summary: "The effective ownership map (ownership.yaml overlaid by admin edits): concerns by layer with their owner and RACI teams, the teams they resolve to, and the map's problems (unknown teams, concerns without an owner).", Tag: "ownership",
+		Query: []param{{"team", "Only concerns where this team (a catalog team name or a reference such as cloud-engineering or product-team) has a role.", map[string]any{"type": "string"}},
+			{"concern", "Only this concern.", map[string]any{"type": "string"}}},
+		Result: ownership.View{}, Name: "OwnershipMap", Errors: []int{400, 404, 422}},
+	"PUT /api/v1/ownership/concerns/{concern}": {ID: "editOwnership", Summary: "Reassign a concern: its owner and RACI teams replace the config file's until reset (admin).", Tag: "ownership",
+		Body: OwnershipEditRequest{}, Result: ownership.Concern{}, Name: "OwnershipConcern", Errors: []int{400, 403, 404, 413, 422}},
+	"DELETE /api/v1/ownership/concerns/{concern}": {ID: "resetOwnership", Summary: "Remove the admin edit of a concern: the config file's assignment applies again (admin).", Tag: "ownership",
+		Result: ownership.Concern{}, Name: "OwnershipConcern", Errors: []int{403, 404}},
+	"GET /api/v1/ownership/export": {ID: "exportOwnership", Summary: "The effective map as an ownership.yaml to commit to the platform config repository.", Tag: "ownership",
+		Result: "", Content: "application/yaml"},
+	"GET /api/v1/ownership/gaps": {ID: "getOwnershipGaps", Summary: "Concerns no team owns, and services whose resources leave a team-owned concern unaddressed (the vendor would cover it once switched on).", Tag: "ownership",
+		Result: ownership.GapReport{}},
+	"GET /api/v1/ownership/responsibilities": {ID: "listResponsibilities", Summary: "Every shared-responsibility table: per managed resource type, who covers each concern (vendor, vendor once enabled, team), with a source per row.", Tag: "ownership",
+		Result: listResponse[*ownership.Table]{}, Name: "ResponsibilityTableList"},
+	"GET /api/v1/ownership/responsibilities/{type}": {ID: "getResponsibilities", Summary: "The shared-responsibility table of one resource type (aws_db_instance ...).", Tag: "ownership",
+		Result: ownership.Table{}, Name: "ResponsibilityTable", Errors: []int{404}},
+	"GET /api/v1/services/{name}/ownership": {ID: "getServiceOwnership", Summary: "The concerns the resources of the service's latest recorded check raise, who must handle or switch them on, and whether the plan shows them handled.", Tag: "ownership",
+		Result: ownership.ServiceReport{}, Errors: []int{404}},
+	"GET /api/v1/services/{name}/check-resources": {ID: "getCheckResources", Summary: "The normalised resources of the service's latest recorded check that carried any (sensitive values masked): address, type, action, planned attributes, tags, region.", Tag: "ownership",
+		Result: paved.CheckResources{}, Errors: []int{404}},
 }
 
 // queryParamsOf returns the query parameters the route pattern declares.

@@ -89,6 +89,17 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"GET", "/api/v1/templates/{kind}", s.getTemplate},
 		{"GET", "/api/v1/templates/{kind}/{version}", s.getTemplate},
 
+		// The ownership map (api_ownership.go).
+		{"GET", "/api/v1/ownership", s.getOwnership},
+		{"PUT", "/api/v1/ownership/concerns/{concern}", s.putOwnershipConcern},
+		{"DELETE", "/api/v1/ownership/concerns/{concern}", s.deleteOwnershipConcern},
+		{"GET", "/api/v1/ownership/export", s.exportOwnership},
+		{"GET", "/api/v1/ownership/gaps", s.getOwnershipGaps},
+		{"GET", "/api/v1/ownership/responsibilities", s.listResponsibilities},
+		{"GET", "/api/v1/ownership/responsibilities/{type}", s.getResponsibilities},
+		{"GET", "/api/v1/services/{name}/ownership", s.getServiceOwnership},
+		{"GET", "/api/v1/services/{name}/check-resources", s.getCheckResources},
+
 		// Exceptions (api_exceptions.go).
 		{"GET", "/api/v1/exceptions", s.listExceptions},
 		{"POST", "/api/v1/exceptions", s.requestException},

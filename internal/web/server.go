@@ -20,6 +20,7 @@ import (
 	"github.com/paved-dev/paved/internal/catalog"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
+	"github.com/paved-dev/paved/internal/ownership"
 )
 
 // Config holds every dependency of the server; NewServer takes nothing else.
@@ -52,6 +53,9 @@ type Config struct {
 	Exceptions   paved.ExceptionPolicy
 	Rules        func(id string) (paved.Rule, bool)
 	ExceptionKey ed25519.PrivateKey
+	// Ownership is the platform config's ownership.yaml; nil: the embedded
+	// default map. Admin edits in the database are laid over it.
+	Ownership *ownership.Map
 }
 
 // Server is paved's HTTP face.
@@ -69,6 +73,8 @@ type Server struct {
 	launch *launch.Service
 	// exceptions runs exception requests and decisions for the API and the portal.
 	exceptions *exception.Service
+	// ownership answers the ownership map, responsibilities and gaps.
+	ownership *ownership.Service
 }
 
 // NewServer builds the server and parses its templates (so a broken template
@@ -98,6 +104,8 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, cache: newReadCache()}
 	s.launch = &launch.Service{Store: cfg.Store, Library: cfg.Templates, Now: cfg.Now}
+	s.ownership = &ownership.Service{Store: cfg.Store, Map: cfg.Ownership, Now: cfg.Now}
+	s.launch.Considerations = s.ownership.Considerations
 	s.exceptions = &exception.Service{Store: cfg.Store, Policy: cfg.Exceptions, Rules: cfg.Rules, Key: cfg.ExceptionKey,
 		Organisation: cfg.Organisation, Now: cfg.Now}
 	m, err := newMetrics(cfg.Registry)

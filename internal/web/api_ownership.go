@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/ownership"
+)
+
+// The ownership map over HTTP: the effective map (the config file overlaid
+// by admin edits), admin edits, the export back to ownership.yaml, the
+// shared-responsibility tables, a service's considerations, its latest
+// check resources, and the gap report. Reading is catalog:read; editing
+// is ownership:write (admins). ownership.Service does the work.
+
+// OwnershipEditRequest is the body of PUT /api/v1/ownership/concerns/{concern}:
+// the concern's new owner and RACI teams (team references: a catalog team
+// name, a team kind one team has, or product-team).
+type OwnershipEditRequest struct {
+	Owner       string   `json:"owner"` // "" leaves the concern without an owner (the gap report lists it)
+	Accountable string   `json:"accountable,omitempty"`
+	Consulted   []string `json:"consulted,omitempty"`
+	Informed    []string `json:"informed,omitempty"`
+	Reason      string   `json:"reason,omitempty"` // recorded with the edit and in the audit log
+}
+
+func (s *Server) getOwnership(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	v, err := s.ownership.Show(r.Context(), ownership.Filter{Team: strings.TrimSpace(q.Get("team")), Concern: strings.TrimSpace(q.Get("concern"))})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) putOwnershipConcern(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActEditOwnership, paved.Resource{}); err != nil {
+		return err
+	}
+	var req OwnershipEditRequest
+	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	c, err := s.ownership.Edit(r.Context(), &paved.OwnershipEdit{
+		Concern: r.PathValue("concern"), Owner: req.Owner, Accountable: req.Accountable,
+		Consulted: req.Consulted, Informed: req.Informed, Reason: req.Reason,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) deleteOwnershipConcern(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActEditOwnership, paved.Resource{}); err != nil {
+		return err
+	}
+	c, err := s.ownership.Reset(r.Context(), r.PathValue("concern"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// writeOwnershipExport sends the effective map as ownership.yaml (the API
+// and the portal's download).
+func (s *Server) writeOwnershipExport(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.ownership.Export(r.Context())
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/yaml")
+	h.Set("Content-Disposition", `attachment; filename="ownership.yaml"`)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(b)
+	}
+	return nil
+}
+
+func (s *Server) exportOwnership(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	return s.writeOwnershipExport(w, r)
+}
+
+func (s *Server) getOwnershipGaps(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	g, err := s.ownership.Gaps(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, g)
+	return nil
+}
+
+func (s *Server) listResponsibilities(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	ts, err := ownership.Tables()
+	if err != nil {
+		return err
+	}
+	writeItems(w, ts)
+	return nil
+}
+
+func (s *Server) getResponsibilities(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
+		return err
+	}
+	t, err := ownership.Responsibilities(r.PathValue("type"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) getServiceOwnership(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.launchService(r, paved.ActReadCatalog); err != nil {
+		return err
+	}
+	rep, err := s.ownership.ServiceReport(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) getCheckResources(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.launchService(r, paved.ActReadCatalog)
+	if err != nil {
+		return err
+	}
+	rs, err := s.store.LatestCheckResources(r.Context(), svc.Name)
+	if err != nil {
+		return err
+	}
+	if rs == nil {
+		return paved.Errorf(paved.ENOTFOUND, "no check with resources is recorded for %s yet: record one with paved check --server URL --service %s", svc.Name, svc.Name)
+	}
+	writeJSON(w, http.StatusOK, rs)
+	return nil
+}
