@@ -188,4 +188,8 @@ type JobStore interface {
 	// FinishJob releases the lease and schedules the next run every after
 	// the claimed run started; runErr is recorded ("" for success).
 	FinishJob(ctx context.Context, name, runner string, run int64, every time.Duration, runErr string) error
+	// PruneNotifications deletes the notifications created before before
+	// whose deliveries have all finished, with their deliveries and log,
+	// and returns how many it deleted.
+	PruneNotifications(ctx context.Context, before time.Time) (int, error)
 }

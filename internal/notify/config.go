@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,9 @@ type Config struct {
 	// Timeout bounds one attempt, from connecting to the answer (default
 	// 10s).
 	Timeout Duration `yaml:"timeout"`
+	// Retention is how long notifications are kept once their deliveries
+	// have finished (default 90d).
+	Retention Duration `yaml:"retention"`
 }
 
 // Webhook is one target.
@@ -63,10 +67,13 @@ const (
 	DefaultRetryInitial = 30 * time.Second
 	DefaultRetryMax     = time.Hour
 	DefaultTimeout      = 10 * time.Second
+	DefaultRetention    = 90 * 24 * time.Hour
 
 	maxMaxAttempts  = 50
 	maxRetryMax     = 24 * time.Hour
 	maxTimeout      = 5 * time.Minute
+	minRetention    = 24 * time.Hour
+	maxRetention    = 3650 * 24 * time.Hour
 	maxWebhooks     = 100
 	minSecretLength = 16
 )
@@ -102,14 +109,21 @@ func (k *EventKind) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Duration is a Go duration in paved.yaml: "30s", "10m", "1h30m".
+// Duration is a duration in paved.yaml: a Go duration ("30s", "10m",
+// "1h30m") or a whole number of days ("90d").
 type Duration time.Duration
 
-// UnmarshalText parses a Go duration.
+// UnmarshalText parses a Go duration or a number of days.
 func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
+	s := strings.TrimSpace(string(b))
+	v, err := time.ParseDuration(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok && err != nil {
+		if n, perr := strconv.Atoi(days); perr == nil && n > 0 && n <= 36500 {
+			v, err = time.Duration(n)*24*time.Hour, nil
+		}
+	}
 	if err != nil {
-		return paved.Errorf(paved.EINVALID, "%q is not a duration: write it like 30s, 10m or 1h", string(b))
+		return paved.Errorf(paved.EINVALID, "%q is not a duration: write it like 30s, 10m, 1h or 90d", string(b))
 	}
 	if v <= 0 {
 		return paved.Errorf(paved.EINVALID, "duration %q must be positive", string(b))
@@ -148,6 +162,9 @@ func (c *Config) Validate(where func(path string) string) error {
 	}
 	if t := c.timeout(); t < time.Second || t > maxTimeout {
 		return bad("notifications.timeout", "%s: want 1s to %s", t, maxTimeout)
+	}
+	if r := c.retention(); r < minRetention || r > maxRetention {
+		return bad("notifications.retention", "%s: want 1d to 3650d", r)
 	}
 	if len(c.Webhooks) > maxWebhooks {
 		return bad("notifications.webhooks", "%d webhooks: at most %d are supported", len(c.Webhooks), maxWebhooks)
@@ -298,6 +315,13 @@ func (c *Config) retryMax() time.Duration {
 		return max(DefaultRetryMax, c.retryInitial())
 	}
 	return time.Duration(c.RetryMax)
+}
+
+func (c *Config) retention() time.Duration {
+	if c.Retention == 0 {
+		return DefaultRetention
+	}
+	return time.Duration(c.Retention)
 }
 
 func (c *Config) timeout() time.Duration {

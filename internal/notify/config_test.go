@@ -163,6 +163,14 @@ notifications:
 notifications:
   max_attempts: 500
 `},
+	{"retention too short", `
+notifications:
+  retention: 2h
+`},
+	{"retention in zero days", `
+notifications:
+  retention: 0d
+`},
 	{"public url with a query", `
 server:
   public_url: https://paved.example.com/?x=1
@@ -201,6 +209,7 @@ notifications:
   retry_initial: 10s
   retry_max: 20m
   timeout: 5s
+  retention: 30d
   webhooks:
     - name: ops
       url: https://hooks.example.com/paved
@@ -230,7 +239,7 @@ func TestTargets(t *testing.T) {
 		t.Fatalf("public_url = %q", cfg.Server.PublicURL)
 	}
 	o := cfg.Notifications.Options()
-	if o.MaxAttempts != 5 || o.Backoff.Initial != 10*time.Second || o.Backoff.Max != 20*time.Minute || o.Timeout != 5*time.Second {
+	if o.MaxAttempts != 5 || o.Backoff.Initial != 10*time.Second || o.Backoff.Max != 20*time.Minute || o.Timeout != 5*time.Second || o.Retention != 30*24*time.Hour {
 		t.Fatalf("options = %+v", o)
 	}
 	env := map[string]string{"OPS_SECRET": "  env-secret-0123456789 ", "SLACK_URL": "https://hooks.slack.com/services/T0/B0/XYZ"}
@@ -293,7 +302,7 @@ func TestDefaultsWithoutNotifications(t *testing.T) {
 	}
 	o := cfg.Notifications.Options()
 	if o.MaxAttempts != notify.DefaultMaxAttempts || o.Backoff.Initial != notify.DefaultRetryInitial ||
-		o.Backoff.Max != notify.DefaultRetryMax || o.Timeout != notify.DefaultTimeout {
+		o.Backoff.Max != notify.DefaultRetryMax || o.Timeout != notify.DefaultTimeout || o.Retention != notify.DefaultRetention {
 		t.Fatalf("default options = %+v", o)
 	}
 	targets, err := cfg.Notifications.Targets(func(string) string { return "" }, os.ReadFile)

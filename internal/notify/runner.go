@@ -32,10 +32,13 @@ type Options struct {
 	// PublicURL (server.public_url) makes notification links absolute.
 	PublicURL string
 	Logger    *slog.Logger
-	// MaxAttempts, Backoff and Timeout: see Config.
+	// MaxAttempts, Backoff, Timeout and Retention: see Config. With a
+	// Retention the runner registers the job notifications.prune, which
+	// deletes older notifications whose deliveries have finished.
 	MaxAttempts int
 	Backoff     Backoff
 	Timeout     time.Duration
+	Retention   time.Duration
 	// Poll is how long an idle runner waits before looking for work again
 	// (default 1s).
 	Poll time.Duration
@@ -63,6 +66,7 @@ func (c *Config) Options() Options {
 		MaxAttempts: c.maxAttempts(),
 		Backoff:     Backoff{Initial: c.retryInitial(), Max: c.retryMax(), Jitter: DefaultJitter},
 		Timeout:     c.timeout(),
+		Retention:   c.retention(),
 	}
 }
 
@@ -173,6 +177,11 @@ func New(o Options) (*Runner, error) {
 		}
 		r.targets[t.Name] = t
 	}
+	if o.Retention > 0 {
+		if err := r.Register(Job{Name: PruneJob, Every: time.Hour, Run: r.prune}); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
@@ -224,6 +233,19 @@ func (r *Runner) Register(j Job) error {
 	}
 	r.jobs = append(r.jobs, &j)
 	return nil
+}
+
+// PruneJob is the name of the built-in job that deletes old notifications.
+const PruneJob = "notifications.prune"
+
+// prune deletes the notifications older than the retention whose
+// deliveries have finished.
+func (r *Runner) prune(ctx context.Context) error {
+	n, err := r.store.PruneNotifications(ctx, r.o.Now().Add(-r.o.Retention))
+	if n > 0 {
+		r.log.Info("pruned notifications", "deleted", n, "older_than", r.o.Now().Add(-r.o.Retention).Format(time.RFC3339))
+	}
+	return err
 }
 
 // Kick wakes an idle runner to look for work at once.

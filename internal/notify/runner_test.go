@@ -654,3 +654,28 @@ func TestRegister(t *testing.T) {
 		t.Fatal("Run did not stop")
 	}
 }
+
+// With a retention the runner prunes old notifications once their
+// deliveries have finished (the job notifications.prune).
+func TestRunnerPrunes(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	db := open(t, newDSN(t, store.EngineSQLite), c.Now)
+	rc := newReceiver(t, nil)
+	r := newRunner(t, notify.Options{Store: db, Targets: targets(t, rc, "")[:1], Now: c.Now, Retention: 24 * time.Hour})
+	record(t, db, &paved.Notification{Kind: paved.NotifyCostSpike, Subject: "old"})
+	r.DeliverOnce(ctx)
+	c.Advance(25 * time.Hour)
+	record(t, db, &paved.Notification{Kind: paved.NotifyCostSpike, Subject: "new"})
+	r.RunJobsOnce(ctx)
+	ns, _, err := db.FindNotifications(ctx, paved.NotificationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 1 || ns[0].Subject != "new" {
+		t.Fatalf("left %s", mustJSON(ns))
+	}
+	if err := r.Register(notify.Job{Name: notify.PruneJob, Every: time.Hour, Run: func(context.Context) error { return nil }}); err == nil {
+		t.Error("registered a second prune job")
+	}
+}

@@ -332,3 +332,58 @@ func scanNotification(rows interface{ Scan(...any) error }, before ...any) (*pav
 	}
 	return n, nil
 }
+
+// pruneBatch bounds the notifications one prune transaction deletes, so
+// that pruning a large backlog never holds the write lock for long.
+const pruneBatch = 500
+
+// PruneNotifications implements paved.JobStore: it deletes notifications
+// created before before whose deliveries have all finished (delivered or
+// failed), with their deliveries and delivery log, in batches.
+func (db *DB) PruneNotifications(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := db.write(ctx, func(w *wtx) error {
+			n = 0
+			rows, err := w.query(ctx, `SELECT n.id FROM notifications n WHERE n.created_at < ? AND n.fanned_out_at IS NOT NULL
+				AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = n.id AND d.status = 'pending')
+				ORDER BY n.id LIMIT ?`+db.skipLocked(), formatTime(before), pruneBatch)
+			if err != nil {
+				return fmt.Errorf("store: prune notifications: %w", err)
+			}
+			var ids []any
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return fmt.Errorf("store: prune notifications: %w", err)
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("store: prune notifications: %w", err)
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			in := placeholders(len(ids))
+			for _, q := range []string{
+				"DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE notification_id IN (" + in + "))",
+				"DELETE FROM deliveries WHERE notification_id IN (" + in + ")",
+				"DELETE FROM notifications WHERE id IN (" + in + ")",
+			} {
+				if _, err := w.exec(ctx, q, ids...); err != nil {
+					return fmt.Errorf("store: prune notifications: %w", err)
+				}
+			}
+			n = len(ids)
+			return nil
+		})
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
+		}
+	}
+}

@@ -391,3 +391,46 @@ func TestWalkthroughNotifies(t *testing.T) {
 		}
 	})
 }
+
+func TestPruneNotifications(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		must(t, notifyIn(t, e, nil,
+			&paved.Notification{Kind: paved.NotifyCostSpike, Subject: "old, delivered"},
+			&paved.Notification{Kind: paved.NotifyCostSpike, Subject: "old, still pending"},
+			&paved.Notification{Kind: paved.NotifyBudgetAlert, Subject: "old, no target"}))
+		_, err := e.db.FanOutNotifications(ctx, 10, routeAll)
+		must(t, err)
+		claims, err := e.db.ClaimDeliveries(ctx, "r", 10, time.Minute)
+		must(t, err)
+		for _, c := range claims {
+			if c.Notification.Subject == "old, delivered" {
+				must(t, e.db.FinishDelivery(ctx, &paved.DeliveryOutcome{ID: c.ID, Attempt: 1, Runner: "r", StartedAt: e.clock.Now(), StatusCode: 200, Status: paved.DeliveryDelivered}))
+			}
+		}
+		e.clock.Advance(48 * time.Hour)
+		must(t, notifyIn(t, e, nil, &paved.Notification{Kind: paved.NotifyCostSpike, Subject: "new, not fanned out"}))
+		n, err := e.db.PruneNotifications(ctx, e.clock.Now().Add(-24*time.Hour))
+		must(t, err)
+		if n != 2 {
+			t.Fatalf("pruned %d, want 2 (old delivered, old without target)", n)
+		}
+		ns, _, err := e.db.FindNotifications(ctx, paved.NotificationFilter{})
+		must(t, err)
+		var left []string
+		for _, x := range ns {
+			left = append(left, x.Subject)
+		}
+		if strings.Join(left, "|") != "new, not fanned out|old, still pending" {
+			t.Fatalf("left %q", left)
+		}
+		ds, total, err := e.db.FindDeliveries(ctx, paved.DeliveryFilter{})
+		must(t, err)
+		if total != 2 || ds[0].Subject != "old, still pending" {
+			t.Fatalf("deliveries left: %s", jsonOf(ds))
+		}
+		if n, err := e.db.PruneNotifications(ctx, e.clock.Now().Add(-24*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("second prune = %d, %v", n, err)
+		}
+	})
+}
