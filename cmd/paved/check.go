@@ -175,6 +175,9 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		// not build the others. By the time the plan is scanned the rules
 		// are usually compiled.
 		Attributes: func() map[string]bool {
+			if record {
+				return nil // a recorded check keeps its resources' attributes (ownership_check.go)
+			}
 			if b := engine(); b.err == nil {
 				return b.eng.AttributeKeys()
 			}
@@ -231,6 +234,7 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	}
 	if record {
 		rec := checkRecord(svc.Name, ciDefaults(o.record, a.getenv), res, eng)
+		rec.Resources, rec.ResourcesOmitted = a.recordedResources(docs)
 		if err := a.recordCheck(ctx, cmd, rec); err != nil {
 			return err
 		}
