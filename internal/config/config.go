@@ -46,6 +46,9 @@ type Config struct {
 	Notifications notify.Config `yaml:"notifications"`
 	// Exceptions sets the expiry of sign-offs (exceptions.go in this package).
 	Exceptions Exceptions `yaml:"exceptions"`
+	// Spend allocates billing lines, sets budgets and tunes the alert
+	// rules (docs/spend.md).
+	Spend cost.SpendConfig `yaml:"spend"`
 
 	// Source is the file the config was read from; empty for defaults only.
 	Source string `yaml:"-"`
@@ -220,6 +223,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.PlanCost.Validate(c.Where); err != nil {
+		return err
+	}
+	if err := c.Spend.Validate(c.Where); err != nil {
 		return err
 	}
 	keys := make([]string, 0, len(c.Catalog.Lifecycles))

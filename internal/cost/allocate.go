@@ -227,29 +227,33 @@ func clipName(s string) string {
 }
 
 // ValidateShared checks the shared-cost rules of paved.yaml.
-func ValidateShared(rules []SharedRule) error {
+func ValidateShared(rules []SharedRule, where func(string) string) error {
+	if where == nil {
+		where = func(p string) string { return p }
+	}
 	names := map[string]bool{}
 	for i, r := range rules {
-		where := fmt.Sprintf("spend.shared[%d]", i)
+		path := fmt.Sprintf("spend.shared[%d]", i)
+		at := locate(where, path, "name", "tag", "account", "split")(path)
 		if strings.TrimSpace(r.Name) == "" {
-			return paved.FieldErrorf(paved.EINVALID, where, "a shared-cost rule needs a name (it is shown in reports)")
+			return paved.FieldErrorf(paved.EINVALID, at, "a shared-cost rule needs a name (it is shown in reports)")
 		}
 		if names[r.Name] {
-			return paved.FieldErrorf(paved.EINVALID, where, "shared-cost rule %q is defined twice", r.Name)
+			return paved.FieldErrorf(paved.EINVALID, at, "shared-cost rule %q is defined twice", r.Name)
 		}
 		names[r.Name] = true
 		if (r.Tag == "") == (r.Account == "") {
-			return paved.FieldErrorf(paved.EINVALID, where, "shared-cost rule %q: give either tag (key=value) or account", r.Name)
+			return paved.FieldErrorf(paved.EINVALID, at, "shared-cost rule %q: give either tag (key=value) or account", r.Name)
 		}
 		if r.Tag != "" {
 			if k, v, ok := strings.Cut(r.Tag, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
-				return paved.FieldErrorf(paved.EINVALID, where, "shared-cost rule %q: tag %q is not key=value", r.Name, r.Tag)
+				return paved.FieldErrorf(paved.EINVALID, at, "shared-cost rule %q: tag %q is not key=value", r.Name, r.Tag)
 			}
 		}
 		switch r.Split {
 		case "", SplitProportional, SplitEven:
 		default:
-			return paved.FieldErrorf(paved.EINVALID, where, "shared-cost rule %q: split %q: want proportional or even", r.Name, r.Split)
+			return paved.FieldErrorf(paved.EINVALID, at, "shared-cost rule %q: split %q: want proportional or even", r.Name, r.Split)
 		}
 	}
 	return nil

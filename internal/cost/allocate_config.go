@@ -147,23 +147,28 @@ func (f Factor) MarshalText() ([]byte, error) {
 	return []byte(strconv.FormatFloat(float64(f), 'g', -1, 64)), nil
 }
 
-// Validate checks what single values cannot. Field names are the key
-// paths in paved.yaml.
-func (c *SpendConfig) Validate() error {
+// Validate checks what single values cannot. where turns a key path of
+// paved.yaml ("spend.budgets[0]") into its location ("paved.yaml:12"); nil
+// keeps the path.
+func (c *SpendConfig) Validate(where func(string) string) error {
+	if where == nil {
+		where = func(p string) string { return p }
+	}
 	for acc, team := range c.Accounts {
 		if strings.TrimSpace(acc) == "" {
-			return paved.FieldErrorf(paved.EINVALID, "spend.accounts", "an account id is empty")
+			return paved.FieldErrorf(paved.EINVALID, where("spend.accounts"), "an account id is empty")
 		}
-		if err := paved.ValidateName("spend.accounts."+acc, team); err != nil {
-			return err
+		if err := paved.ValidateName("", team); err != nil {
+			return paved.FieldErrorf(paved.EINVALID, where("spend.accounts."+acc), "account %s maps to team %q: %s", acc, team, paved.ErrorMessage(err))
 		}
 	}
-	if err := ValidateShared(c.Shared); err != nil {
+	if err := ValidateShared(c.Shared, where); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
 	for i, b := range c.Budgets {
-		where := fmt.Sprintf("spend.budgets[%d]", i)
+		at := fmt.Sprintf("spend.budgets[%d]", i)
+		where := locate(where, at, "amount", "team", "service", "account")
 		n := 0
 		for _, v := range []string{b.Team, b.Service, b.Account} {
 			if strings.TrimSpace(v) != "" {
@@ -171,50 +176,68 @@ func (c *SpendConfig) Validate() error {
 			}
 		}
 		if n != 1 {
-			return paved.FieldErrorf(paved.EINVALID, where, "a budget names exactly one of team, service or account")
+			return paved.FieldErrorf(paved.EINVALID, where(at), "a budget names exactly one of team, service or account")
 		}
 		if b.Amount <= 0 {
-			return paved.FieldErrorf(paved.EINVALID, where+".amount", "amount must be above zero (a monthly limit in the billing currency)")
+			return paved.FieldErrorf(paved.EINVALID, where(at+".amount"), "amount must be above zero (a monthly limit in the billing currency)")
 		}
 		if b.Playground && b.Account == "" {
-			return paved.FieldErrorf(paved.EINVALID, where+".playground", "playground applies to account budgets: name the playground account")
+			return paved.FieldErrorf(paved.EINVALID, where(at+".playground"), "playground applies to account budgets: name the playground account")
 		}
 		bd := b.Budget()
 		k := string(bd.Scope) + "/" + bd.Name
 		if seen[k] {
-			return paved.FieldErrorf(paved.EINVALID, where, "a second budget for %s %q", bd.Scope, bd.Name)
+			return paved.FieldErrorf(paved.EINVALID, where(at), "a second budget for %s %q", bd.Scope, bd.Name)
 		}
 		seen[k] = true
 	}
 	for i, t := range c.Alerts.Thresholds {
 		if t <= 0 || t > 1000 {
-			return paved.FieldErrorf(paved.EINVALID, fmt.Sprintf("spend.alerts.thresholds[%d]", i), "threshold %d%%: want a percentage from 1 to 1000", t)
+			return paved.FieldErrorf(paved.EINVALID, where(fmt.Sprintf("spend.alerts.thresholds[%d]", i)), "threshold %d%%: want a percentage from 1 to 1000", t)
 		}
 	}
 	s := c.Alerts.Spike
 	if s.WindowDays < 0 || s.WindowDays > 90 {
-		return paved.FieldErrorf(paved.EINVALID, "spend.alerts.spike.window_days", "window_days %d: want 3 to 90", s.WindowDays)
+		return paved.FieldErrorf(paved.EINVALID, where("spend.alerts.spike.window_days"), "window_days %d: want 3 to 90", s.WindowDays)
 	}
 	if s.WindowDays != 0 && s.WindowDays < 3 {
-		return paved.FieldErrorf(paved.EINVALID, "spend.alerts.spike.window_days", "window_days %d: want 3 to 90", s.WindowDays)
+		return paved.FieldErrorf(paved.EINVALID, where("spend.alerts.spike.window_days"), "window_days %d: want 3 to 90", s.WindowDays)
 	}
 	if s.MinHistory < 0 || (s.WindowDays > 0 && s.MinHistory > s.WindowDays) {
-		return paved.FieldErrorf(paved.EINVALID, "spend.alerts.spike.min_history_days", "min_history_days %d: want 1 to window_days", s.MinHistory)
+		return paved.FieldErrorf(paved.EINVALID, where("spend.alerts.spike.min_history_days"), "min_history_days %d: want 1 to window_days", s.MinHistory)
 	}
 	if s.MinAmount < 0 {
-		return paved.FieldErrorf(paved.EINVALID, "spend.alerts.spike.min_amount", "min_amount is negative")
+		return paved.FieldErrorf(paved.EINVALID, where("spend.alerts.spike.min_amount"), "min_amount is negative")
 	}
 	b := c.Alerts.Burn
 	if b.WindowHours < 0 || b.WindowHours > 24*7 {
-		return paved.FieldErrorf(paved.EINVALID, "spend.alerts.burn.window_hours", "window_hours %d: want 1 to 168", b.WindowHours)
+		return paved.FieldErrorf(paved.EINVALID, where("spend.alerts.burn.window_hours"), "window_hours %d: want 1 to 168", b.WindowHours)
 	}
 	if b.HorizonHours < 0 || b.HorizonHours > 24*31 {
-		return paved.FieldErrorf(paved.EINVALID, "spend.alerts.burn.horizon_hours", "horizon_hours %d: want 1 to 744", b.HorizonHours)
+		return paved.FieldErrorf(paved.EINVALID, where("spend.alerts.burn.horizon_hours"), "horizon_hours %d: want 1 to 744", b.HorizonHours)
 	}
 	if b.MinAmount < 0 {
-		return paved.FieldErrorf(paved.EINVALID, "spend.alerts.burn.min_amount", "min_amount is negative")
+		return paved.FieldErrorf(paved.EINVALID, where("spend.alerts.burn.min_amount"), "min_amount is negative")
 	}
 	return nil
+}
+
+// locate returns a where that places the element path at by the first of
+// its keys paved.yaml set (list elements themselves have no line).
+func locate(where func(string) string, at string, keys ...string) func(string) string {
+	line := at
+	for _, k := range keys {
+		if w := where(at + "." + k); w != at+"."+k {
+			line = w
+			break
+		}
+	}
+	return func(p string) string {
+		if p == at {
+			return line
+		}
+		return where(p)
+	}
 }
 
 // Allocator builds the allocator for this config and a catalog snapshot.

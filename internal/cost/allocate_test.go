@@ -69,7 +69,7 @@ func TestSpendConfigValidate(t *testing.T) {
 		Shared:   []SharedRule{{Name: "p", Tag: "cc=shared"}},
 		Budgets:  []BudgetConfig{{Team: "payments", Amount: 100 * paved.MoneyUnit}, {Account: "123", Amount: paved.MoneyUnit, Playground: true}},
 	}
-	if err := good.Validate(); err != nil {
+	if err := good.Validate(nil); err != nil {
 		t.Fatal(err)
 	}
 	for name, c := range map[string]SpendConfig{
@@ -87,7 +87,7 @@ func TestSpendConfigValidate(t *testing.T) {
 		"history over window": {Alerts: AlertConfig{Spike: SpikeConfig{WindowDays: 5, MinHistory: 6}}},
 		"burn window":         {Alerts: AlertConfig{Burn: BurnConfig{WindowHours: 1000}}},
 	} {
-		if err := c.Validate(); err == nil || paved.ErrorCode(err) != paved.EINVALID {
+		if err := c.Validate(nil); err == nil || paved.ErrorCode(err) != paved.EINVALID {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 type EvalStore interface {
 	paved.CostStore
 	FindServices(ctx context.Context, f paved.ServiceFilter) ([]*paved.Service, int, error)
+	FindService(ctx context.Context, name string) (*paved.Service, error)
 	FindTeams(ctx context.Context, f paved.TeamFilter) ([]*paved.Team, int, error)
 }
 
