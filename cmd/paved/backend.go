@@ -12,6 +12,7 @@ import (
 	"github.com/paved-dev/paved/internal/catalog"
 	"github.com/paved-dev/paved/internal/client"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/store"
 )
@@ -57,6 +58,8 @@ type backend interface {
 	ExportCatalog(ctx context.Context, w io.Writer) error
 
 	launchBackend
+	ownershipBackend // ownership_backend.go
+	exceptionBackend
 
 	Close() error
 }
@@ -86,7 +89,7 @@ func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
 	if as == "" {
 		as = a.getenv(config.EnvAs)
 	}
-	return &local{DB: db, opt: cfg.CatalogOptions(), templatesDir: cfg.TemplatesDir(), as: as}, nil
+	return &local{DB: db, opt: cfg.CatalogOptions(), templatesDir: cfg.TemplatesDir(), as: as, cfg: cfg}, nil
 }
 
 // serverURL is the server named by --server or PAVED_SERVER; "" for the
@@ -147,6 +150,11 @@ type local struct {
 	templatesDir string
 	as           string
 	launch       *launch.Service
+
+	// Exceptions (exception_backend.go): the config's policy, key file and
+	// guard rails, and the service, built on first use.
+	cfg *config.Config
+	exc *exception.Service
 }
 
 // CreateService applies what the API applies to a new service: it starts

@@ -37,7 +37,8 @@ type checkOptions struct {
 	maxFileSize   string
 	docBase       string
 	color         string
-	record        checkRecordFlags // with --server and --service (launch_check.go)
+	record        checkRecordFlags    // with --server and --service (launch_check.go)
+	exc           checkExceptionFlags // exceptions (check_exceptions.go)
 }
 
 func (a *app) checkCmd() *cobra.Command {
@@ -83,6 +84,7 @@ from GitHub Actions or GitLab CI.`,
 	f.StringVar(&o.docBase, "doc-base", "", "base URL of the rule documentation (default: the paved repository)")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
 	o.record.add(cmd)
+	o.exc.add(cmd)
 	return cmd
 }
 
@@ -105,6 +107,9 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	record := o.service != "" && a.serverURL() != ""
 	if f := o.record.given(cmd); f != "" && !record {
 		return usagef("--%s is recorded with the check: it needs --server (or PAVED_SERVER) and --service", f)
+	}
+	if err := o.exc.validate(record); err != nil {
+		return err
 	}
 	cfg, err := a.loadConfig()
 	if err != nil {
@@ -214,6 +219,17 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		return err
 	}
 	res := checkResult(docs, findings, eng, svc, o.docBase)
+	// The check is recorded before the report is written, so that the
+	// report can say which deny findings exceptions cover; an error there
+	// is returned once the report is out (check_exceptions.go).
+	var recordErr error
+	if record {
+		rec := checkRecord(svc.Name, ciDefaults(o.record, a.getenv), res, eng)
+		rec.Resources, rec.ResourcesOmitted = a.recordedResources(docs)
+		recordErr = a.recordAndCover(ctx, cmd, o, res, rec)
+	} else if o.exc.file != "" {
+		a.fileExceptions(o, res, svc)
+	}
 	w := a.stdout
 	var out *os.File
 	if o.outFile != "" {
@@ -232,12 +248,8 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 			return fmt.Errorf("--out %s: %w", o.outFile, err)
 		}
 	}
-	if record {
-		rec := checkRecord(svc.Name, ciDefaults(o.record, a.getenv), res, eng)
-		rec.Resources, rec.ResourcesOmitted = a.recordedResources(docs)
-		if err := a.recordCheck(ctx, cmd, rec); err != nil {
-			return err
-		}
+	if recordErr != nil {
+		return recordErr
 	}
 	if !res.Passed() {
 		return &exitError{code: 1}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -16,8 +17,10 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/demo"
+	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/notify"
+	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/web"
 )
@@ -90,6 +93,11 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 		if err != nil {
 			return err
 		}
+		// So does a malformed ownership.yaml (ownership_backend.go).
+		ownershipMap, err := ownership.Load(ownershipFile(cfg))
+		if err != nil {
+			return err
+		}
 
 		db, err := store.Open(ctx, cfg.Server.Database)
 		if err != nil {
@@ -114,9 +122,16 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 		if err != nil {
 			return err
 		}
+		// Exceptions: which rules are security rules, the export's key.
+		excRules, excKey, err := exceptionSettings(cfg)
+		if err != nil {
+			return err
+		}
+		excJobs := &exception.Service{Store: db, Policy: cfg.Exceptions.Policy(), Rules: excRules, Key: excKey,
+			Organisation: cfg.Organisation.Name, Now: time.Now}
 		// Periodic jobs (notify.Job): each runs on one replica at a time,
 		// every Every. Add yours to this list.
-		for _, j := range []notify.Job{} {
+		for _, j := range []notify.Job{exceptionExpiringJob(excJobs, log)} {
 			if err := runner.Register(j); err != nil {
 				return err
 			}
@@ -128,10 +143,14 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			Organisation:  cfg.Organisation.Name,
 			Catalog:       cfg.CatalogOptions(),
 			Templates:     templates,
+			Ownership:     ownershipMap,
 			MaxBodyBytes:  int64(cfg.Server.MaxBodyBytes),
 			SecureCookies: secure,
 			Version:       buildInfo().Version,
 			Webhooks:      runner,
+			Exceptions:    cfg.Exceptions.Policy(),
+			Rules:         excRules,
+			ExceptionKey:  excKey,
 		})
 		if err != nil {
 			return err

@@ -702,3 +702,26 @@ func priceNodeGroup(ps *side) {
 		ps.note("nodes at the desired size all month: the cluster autoscaler moves it; node volumes are not priced")
 	}
 }
+
+// pricedAttributes are the top-level attributes the pricers read (nested
+// blocks come with their attribute).
+var pricedAttributes = []string{
+	"instance_type", "tenancy", "root_block_device", "ebs_block_device", "instance_market_options",
+	"size", "type", "iops", "throughput",
+	"instance_class", "engine", "engine_mode", "multi_az", "allocated_storage", "storage_type", "storage_throughput",
+	"load_balancer_type",
+	"replication_group_id", "node_type", "num_cache_nodes", "num_cache_clusters", "num_node_groups", "replicas_per_node_group",
+	"table_class", "billing_mode", "read_capacity", "write_capacity", "global_secondary_index",
+	"architectures",
+	"capacity_type", "instance_types", "launch_template", "scaling_config",
+}
+
+// AttributeKeys returns the attributes the estimate reads, for a plan
+// reader that builds only the attributes its callers need.
+func AttributeKeys() map[string]bool {
+	m := make(map[string]bool, len(pricedAttributes))
+	for _, k := range pricedAttributes {
+		m[k] = true
+	}
+	return m
+}

@@ -364,3 +364,23 @@ func TestFormatUSD(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributeKeys holds AttributeKeys to what the pricers read: the
+// estimate of a plan read with only those attributes is the same.
+func TestAttributeKeys(t *testing.T) {
+	full := embedded(t).Estimate(planInputs(t, "testdata/prices/plan.json")...)
+	docs, err := iac.ReadPaths([]string{"testdata/prices/plan.json"}, iac.Options{Attributes: AttributeKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ins []PlanInput
+	for _, d := range docs {
+		ins = append(ins, PlanInput{Name: d.Input, Resources: d.Resources})
+	}
+	projected := embedded(t).Estimate(ins...)
+	a, _ := json.Marshal(full)
+	b, _ := json.Marshal(projected)
+	if string(a) != string(b) {
+		t.Errorf("the estimate differs when the plan keeps only AttributeKeys:\n%s\n%s", a, b)
+	}
+}

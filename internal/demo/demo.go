@@ -62,6 +62,9 @@ func SeedWithTemplates(ctx context.Context, st paved.Store, lib *launch.Library)
 	if err := seedLaunches(ctx, st, lib); err != nil {
 		return nil, err
 	}
+	if err := seedExceptions(ctx, st); err != nil {
+		return nil, err
+	}
 	tokens := map[string]string{}
 	for _, u := range Users() {
 		secret, err := ensureToken(ctx, st, u.Name)

@@ -6,9 +6,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"slices"
@@ -304,4 +306,33 @@ func OfflineCoverage(v *Verified, service string, findings []paved.Finding, now 
 		es = v.Valid
 	}
 	return paved.NewExceptionCoverage(0, service, paved.CoverFindings(service, findings, es, now))
+}
+
+// LoadPrivateKey reads the signing key of exceptions.key_file: an Ed25519
+// private key in PKCS#8 PEM ("PRIVATE KEY"), as `openssl genpkey
+// -algorithm ed25519` writes it.
+func LoadPrivateKey(path string) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, paved.FieldErrorf(paved.EINVALID, "exceptions.key_file", "%v", err)
+	}
+	return ParsePrivateKey(path, b)
+}
+
+// ParsePrivateKey reads an Ed25519 private key in PKCS#8 PEM; name is for
+// the error.
+func ParsePrivateKey(name string, data []byte) (ed25519.PrivateKey, error) {
+	blk, _ := pem.Decode(data)
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return nil, paved.FieldErrorf(paved.EINVALID, name, "not a PEM private key: want PKCS#8 (openssl genpkey -algorithm ed25519 -out key.pem)")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, paved.FieldErrorf(paved.EINVALID, name, "the private key cannot be read: %v", err)
+	}
+	ek, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, paved.FieldErrorf(paved.EINVALID, name, "the key is a %T: exports are signed with Ed25519 (openssl genpkey -algorithm ed25519)", k)
+	}
+	return ek, nil
 }

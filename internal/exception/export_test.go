@@ -1,9 +1,13 @@
 package exception
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"strings"
 	"testing"
 	"time"
@@ -194,4 +198,30 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("a file verified whose signature we did not make")
 		}
 	})
+}
+
+func TestParsePrivateKey(t *testing.T) {
+	key := testKey(t)
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	k, err := ParsePrivateKey("key.pem", good)
+	if err != nil || !k.Equal(key) {
+		t.Fatalf("ParsePrivateKey = %v, %v", k, err)
+	}
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ = x509.MarshalPKCS8PrivateKey(ecKey)
+	for name, data := range map[string][]byte{
+		"empty":     nil,
+		"not PEM":   []byte("hello"),
+		"a cert":    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1}}),
+		"garbage":   pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2, 3}}),
+		"ECDSA key": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+	} {
+		if _, err := ParsePrivateKey("key.pem", data); paved.ErrorCode(err) != paved.EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }
