@@ -14,6 +14,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/iac"
 	"github.com/paved-dev/paved/internal/policy"
 	"github.com/paved-dev/paved/internal/report"
@@ -39,6 +40,7 @@ type checkOptions struct {
 	color         string
 	record        checkRecordFlags    // with --server and --service (launch_check.go)
 	exc           checkExceptionFlags // exceptions (check_exceptions.go)
+	cost          checkCostFlags      // --no-cost (check_cost.go)
 }
 
 func (a *app) checkCmd() *cobra.Command {
@@ -85,6 +87,7 @@ from GitHub Actions or GitLab CI.`,
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
 	o.record.add(cmd)
 	o.exc.add(cmd)
+	o.cost.add(cmd)
 	return cmd
 }
 
@@ -174,8 +177,8 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		DropRaw:     len(o.policies) == 0 && len(o.data) == 0,
 		AcceptOther: len(o.policies) > 0,
 		// No built-in rule reads prior values (policy's needBefore); a
-		// custom rule in --policy might.
-		DropBefore: len(o.policies) == 0,
+		// custom rule in --policy might; the cost estimate prices them.
+		DropBefore: len(o.policies) == 0 && o.cost.off,
 		// The rules read few of a resource's attributes: the reader need
 		// not build the others. By the time the plan is scanned the rules
 		// are usually compiled.
@@ -184,7 +187,7 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 				return nil // a recorded check keeps its resources' attributes (ownership_check.go)
 			}
 			if b := engine(); b.err == nil {
-				return b.eng.AttributeKeys()
+				return o.cost.attributes(b.eng.AttributeKeys())
 			}
 			return nil // the error is reported below
 		},
@@ -218,7 +221,12 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	pc, findings, err := o.checkCost(cfg, docs, svc, findings)
+	if err != nil {
+		return err
+	}
 	res := checkResult(docs, findings, eng, svc, o.docBase)
+	o.addCost(res, cfg, pc)
 	// The check is recorded before the report is written, so that the
 	// report can say which deny findings exceptions cover; an error there
 	// is returned once the report is out (check_exceptions.go).
@@ -262,6 +270,14 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 const readGCPercent = 25
 
 func (a *app) describeRules(eng *policy.Engine, o *checkOptions) error {
+	if o.explain == cost.RuleMonthlyIncrease {
+		text, err := a.explainCostRule()
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(a.stdout, text)
+		return err
+	}
 	if o.explain != "" {
 		text := eng.Explain(o.explain)
 		if text == "" {
@@ -330,6 +346,11 @@ func checkResult(docs []*iac.Document, findings []paved.Finding, eng *policy.Eng
 
 func (a *app) listRules(eng *policy.Engine) error {
 	rules := eng.Rules()
+	costRule, costOff, err := a.costRule()
+	if err != nil {
+		return err
+	}
+	rules = append(rules, costRule)
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	tw := newTable(a.stdout)
 	row(tw, "RULE", "SEVERITY", "CATEGORY", "TITLE")
@@ -338,7 +359,7 @@ func (a *app) listRules(eng *policy.Engine) error {
 		if r.EnforceFrom != "" {
 			sev += " from " + r.EnforceFrom
 		}
-		if eng.Disabled(r.ID) {
+		if eng.Disabled(r.ID) || (r.ID == cost.RuleMonthlyIncrease && costOff) {
 			sev = "disabled"
 		}
 		row(tw, r.ID, sev, r.Category, r.Title)
