@@ -60,6 +60,7 @@ type backend interface {
 	launchBackend
 	ownershipBackend // ownership_backend.go
 	exceptionBackend
+	costBackend // cost_backend.go
 
 	Close() error
 }

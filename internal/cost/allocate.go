@@ -191,8 +191,12 @@ func (a *Allocator) Allocate(k *paved.CostKey) {
 	k.Env = first(tags, a.env)
 	k.Untagged = svc == "" && team == ""
 	if svc != "" {
+		// A catalog service keeps its catalog spelling; any other value is
+		// lower-cased, so that "Recs" and "recs" are one service.
 		if e, ok := a.services[strings.ToLower(svc)]; ok {
 			svc = e.Name
+		} else {
+			svc = strings.ToLower(svc)
 		}
 		k.Service = clipName(svc)
 	}
@@ -206,6 +210,8 @@ func (a *Allocator) Allocate(k *paved.CostKey) {
 	case team != "":
 		if t, ok := a.teams[strings.ToLower(team)]; ok {
 			team = t
+		} else {
+			team = strings.ToLower(team)
 		}
 		k.Team, k.Method = clipName(team), paved.AllocTag
 	case k.Service != "" && a.services[strings.ToLower(k.Service)].Owner != "":

@@ -123,8 +123,8 @@ type IngestOptions struct {
 // Source reads FOCUS files one after the other as one paved.CostLineSource.
 type Source struct {
 	opt   IngestOptions
-	files []string
-	open  func(string) (io.ReadCloser, int64, error)
+	files []string // the names of the files opened (all of them for NewSource)
+	next  func(i int) (string, io.ReadCloser, error)
 
 	// current file
 	fi     int
@@ -166,7 +166,13 @@ type batchInfo struct {
 func NewSource(files []string, opt IngestOptions) *Source {
 	s := newSource(opt)
 	s.files = files
-	s.open = openFile
+	s.next = func(i int) (string, io.ReadCloser, error) {
+		if i >= len(files) {
+			return "", nil, io.EOF
+		}
+		rc, err := openFile(files[i])
+		return files[i], rc, err
+	}
 	for _, f := range files {
 		if fi, err := os.Stat(f); err == nil {
 			s.total.Add(fi.Size())
@@ -175,12 +181,31 @@ func NewSource(files []string, opt IngestOptions) *Source {
 	return s
 }
 
-// NewReaderSource reads one stream (an upload) named name in messages.
+// NewReaderSource reads one stream (an upload) named name in messages;
+// size is its length for the progress (0 when unknown).
 func NewReaderSource(name string, r io.Reader, size int64, opt IngestOptions) *Source {
-	s := newSource(opt)
-	s.files = []string{name}
-	s.open = func(string) (io.ReadCloser, int64, error) { return io.NopCloser(r), size, nil }
+	s := NewStreamSource(func(i int) (string, io.Reader, error) {
+		if i > 0 {
+			return "", nil, io.EOF
+		}
+		return name, r, nil
+	}, opt)
 	s.total.Store(size)
+	return s
+}
+
+// NewStreamSource reads the files next hands out one after the other (the
+// parts of an upload); next returns io.EOF after the last.
+func NewStreamSource(next func(i int) (string, io.Reader, error), opt IngestOptions) *Source {
+	s := newSource(opt)
+	s.next = func(i int) (string, io.ReadCloser, error) {
+		name, r, err := next(i)
+		if err != nil {
+			return "", nil, err
+		}
+		s.files = append(s.files, name)
+		return name, io.NopCloser(r), nil
+	}
 	return s
 }
 
@@ -199,20 +224,16 @@ func newSource(opt IngestOptions) *Source {
 	}
 }
 
-func openFile(name string) (io.ReadCloser, int64, error) {
+func openFile(name string) (io.ReadCloser, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, 0, paved.FieldErrorf(paved.EINVALID, name, "cannot open the billing file: %v", err)
+		return nil, paved.FieldErrorf(paved.EINVALID, name, "cannot open the billing file: %v", err)
 	}
-	var size int64
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-	}
-	return f, size, nil
+	return f, nil
 }
 
 // Progress returns the bytes read so far and the total to read (0 when
@@ -312,11 +333,7 @@ func (s *Source) Close() error {
 
 func (s *Source) nextFile() error {
 	s.fi++
-	if s.fi >= len(s.files) {
-		return io.EOF
-	}
-	name := s.files[s.fi]
-	rc, _, err := s.open(name)
+	name, rc, err := s.next(s.fi)
 	if err != nil {
 		return err
 	}
@@ -648,7 +665,7 @@ func (p *rowParser) parse(rec []string, s *Source) (*paved.CostLine, error) {
 
 	bk := batchKey{account: account, period: l.BillingPeriodStart}
 	if b, ok := s.batches[bk]; !ok {
-		s.batches[bk] = batchInfo{currency: l.Currency, where: fmt.Sprintf("%s:%d", s.files[max(s.fi, 0)], s.rdLine())}
+		s.batches[bk] = batchInfo{currency: l.Currency, where: fmt.Sprintf("%s:%d", s.rdName(), s.rdLine())}
 	} else if b.currency != l.Currency {
 		// A billing period in two currencies cannot be added up: this
 		// stops the ingest even with --skip-invalid.
@@ -663,6 +680,13 @@ func (p *rowParser) parse(rec []string, s *Source) (*paved.CostLine, error) {
 		s.providers[provider] = true
 	}
 	return l, nil
+}
+
+func (s *Source) rdName() string {
+	if s.rd == nil {
+		return ""
+	}
+	return s.rd.name
 }
 
 func (s *Source) rdLine() int {

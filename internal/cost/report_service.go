@@ -56,16 +56,16 @@ func (s *Spend) Allocator(ctx context.Context, accounts map[string]string) (*All
 // IngestRequest names what to ingest.
 type IngestRequest struct {
 	Files []string // local files; or
-	// Name, Reader and Size: one stream (an upload).
-	Name   string
-	Reader io.Reader
-	Size   int64
+	// Next hands out the files of a stream one after the other (the parts
+	// of an upload), io.EOF after the last.
+	Next func(i int) (name string, r io.Reader, err error)
 
 	SkipInvalid bool
-	Accounts    map[string]string // extra account -> team mappings
-	// Progress, when set, is called with the Source before reading, so
-	// that a caller can draw a progress bar from Source.Progress.
-	Progress func(*Source)
+	Accounts    map[string]string // extra account -> team mappings (--account-map)
+	// Progress, when set, is called once before reading with a function
+	// that reports the bytes read so far and the total (0 when unknown),
+	// for a progress bar.
+	Progress func(progress func() (done, total int64))
 }
 
 // Ingest reads the files (or stream) into the store in one transaction,
@@ -77,8 +77,8 @@ func (s *Spend) Ingest(ctx context.Context, req IngestRequest) (*paved.CostInges
 	}
 	opt := IngestOptions{SkipInvalid: req.SkipInvalid, Allocator: alloc}
 	var src *Source
-	if req.Reader != nil {
-		src = NewReaderSource(req.Name, req.Reader, req.Size, opt)
+	if req.Next != nil {
+		src = NewStreamSource(req.Next, opt)
 	} else {
 		if len(req.Files) == 0 {
 			return nil, paved.Errorf(paved.EINVALID, "name the FOCUS files to ingest")
@@ -87,7 +87,7 @@ func (s *Spend) Ingest(ctx context.Context, req IngestRequest) (*paved.CostInges
 	}
 	defer src.Close()
 	if req.Progress != nil {
-		req.Progress(src)
+		req.Progress(src.Progress)
 	}
 	res, err := s.Store.IngestCost(ctx, src)
 	if err != nil {
