@@ -135,3 +135,58 @@ func TestDocsShowVerifyScript(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsGoExample compiles the Go verification example of
+// docs/notifications.md and runs it on a request paved signed, and on a
+// tampered one.
+func TestDocsGoExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	doc, err := os.ReadFile("../../docs/notifications.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "In Go:\n\n```go\n")
+	if !ok {
+		t.Fatal(`docs/notifications.md has no "In Go:" example`)
+	}
+	example, _, _ := strings.Cut(rest, "```")
+	imports, fn, ok := strings.Cut(example, ")\n")
+	if !ok {
+		t.Fatal("the example has no import block")
+	}
+	body := `{"id":1,"kind":"cost.spike","subject":"x","created_at":"2026-03-14T09:26:53Z"}`
+	ts := time.Now().Unix()
+	sig := Sign([]byte("docs-secret-0123456789"), ts, 42, []byte(body))
+	prog := "package main\n\n" + strings.Replace(imports, "import (", "import (\n\t\"fmt\"\n\t\"strings\"", 1) + ")\n" + fn + `
+func main() {
+	for _, body := range []string{` + strconv.Quote(body) + `, ` + strconv.Quote(strings.Replace(body, "x", "y", 1)) + `} {
+		r, _ := http.NewRequest("POST", "http://receiver/", strings.NewReader(body))
+		r.Header.Set("X-Paved-Timestamp", "` + strconv.FormatInt(ts, 10) + `")
+		r.Header.Set("X-Paved-Delivery", "42")
+		r.Header.Set("X-Paved-Signature", "` + sig + `")
+		_, err := verifyPaved(r, []byte("docs-secret-0123456789"))
+		fmt.Println(err)
+	}
+}
+`
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(gobin, "run", "main.go")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GO111MODULE=off", "GOFLAGS=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run the docs example: %v\n%s\n%s", err, out, prog)
+	}
+	if got := string(out); got != "<nil>\nbad signature\n" {
+		t.Fatalf("the docs example says %q, want it to accept the signed request and refuse the tampered one", got)
+	}
+}
