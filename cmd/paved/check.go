@@ -217,14 +217,17 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		return b.err
 	}
 	eng := b.eng
+	// The estimate reads the prior values, which the rules then do
+	// without (check_cost.go).
+	pc, err := o.estimateCost(cfg, docs)
+	if err != nil {
+		return err
+	}
 	findings, err := eng.Check(ctx, docs, svc)
 	if err != nil {
 		return err
 	}
-	pc, findings, err := o.checkCost(cfg, docs, svc, findings)
-	if err != nil {
-		return err
-	}
+	findings = o.costFinding(cfg, pc, docs, svc, findings)
 	res := checkResult(docs, findings, eng, svc, o.docBase)
 	o.addCost(res, cfg, pc)
 	// The check is recorded before the report is written, so that the

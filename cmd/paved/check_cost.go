@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,24 +61,46 @@ func priceBook(cfg *config.Config) (*cost.PriceBook, error) {
 	return book.WithOverrides(o), nil
 }
 
-// checkCost estimates the plans' cost and applies the cost guard rail,
-// returning the estimate and the findings with the rail's finding added.
-// With --no-builtin only the rail is left out.
-func (o *checkOptions) checkCost(cfg *config.Config, docs []*iac.Document, svc paved.ServiceContext, findings []paved.Finding) (*cost.PlanCost, []paved.Finding, error) {
+// estimateCost prices the plans. Only the estimate and conftest-style
+// policies read prior values: without --policy they are dropped once
+// priced, so that the rules run on the smaller heap they had before the
+// estimate existed.
+func (o *checkOptions) estimateCost(cfg *config.Config, docs []*iac.Document) (*cost.PlanCost, error) {
 	if o.cost.off {
-		return nil, findings, nil
+		return nil, nil
 	}
 	book, err := priceBook(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var inputs []cost.PlanInput
+	inputs := make([]cost.PlanInput, 0, len(docs))
 	for _, d := range docs {
 		inputs = append(inputs, cost.PlanInput{Name: d.Input, Resources: d.Resources})
 	}
 	pc := book.Estimate(inputs...)
-	if o.noBuiltin {
-		return pc, findings, nil
+	if len(o.policies) == 0 {
+		dropped := false
+		for _, d := range docs {
+			for _, r := range d.Resources {
+				dropped = dropped || r.Before != nil
+				r.Before = nil
+			}
+		}
+		if dropped {
+			// As after reading (check.go): collect now, so that the
+			// heap goal of the evaluation does not count them.
+			runtime.GC()
+		}
+	}
+	return pc, nil
+}
+
+// costFinding applies the cost guard rail: its finding, when the increase
+// passes the threshold, joins the others (so an exception can cover it).
+// --no-builtin leaves it out.
+func (o *checkOptions) costFinding(cfg *config.Config, pc *cost.PlanCost, docs []*iac.Document, svc paved.ServiceContext, findings []paved.Finding) []paved.Finding {
+	if pc == nil || o.noBuiltin {
+		return findings
 	}
 	if f := cfg.PlanCost.Check(pc, svc, time.Now()); f != nil {
 		if len(docs) > 0 {
@@ -85,7 +108,7 @@ func (o *checkOptions) checkCost(cfg *config.Config, docs []*iac.Document, svc p
 		}
 		findings = append(findings, *f)
 	}
-	return pc, findings, nil
+	return findings
 }
 
 // addCost puts the estimate and the guard rail's description into the

@@ -28,7 +28,7 @@ func TestCheckCost(t *testing.T) {
 			Rule, Severity string
 			Value          any
 		}
-		Cost     *struct {
+		Cost *struct {
 			Change    string `json:"monthly_change"`
 			Resources []struct{ Address string }
 		}
