@@ -489,3 +489,21 @@ func (s *Service) NotifyExpiring(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// MayDecide reports whether the acting user may decide e now (the portal
+// offers the decision forms only then): nil, or the refusal CanDecide or
+// CanBeDecided gives. It writes nothing.
+func (s *Service) MayDecide(ctx context.Context, e *paved.Exception) error {
+	ctx, u, err := s.acting(ctx)
+	if err != nil {
+		return err
+	}
+	dc, err := s.decideContext(ctx, e)
+	if err != nil {
+		return err
+	}
+	if err := paved.CanDecide(u, e, dc); err != nil {
+		return err
+	}
+	return paved.CanBeDecided(e, s.now())
+}

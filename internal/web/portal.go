@@ -62,6 +62,7 @@ var portalNav = []navItem{
 	{Label: "Services", Path: "/services"},
 	{Label: "Launches", Path: "/launches"},
 	{Label: "Reviews", Path: "/reviews", Action: paved.ActReviewAnswer},
+	{Label: "Exceptions", Path: "/exceptions"},
 	{Label: "Teams", Path: "/teams"},
 	{Label: "People", Path: "/users"},
 	{Label: "Audit log", Path: "/audit", Action: paved.ActReadAudit},
@@ -169,6 +170,14 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/signoffs", s.page(s.launchSign))
 	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/follow-ups", s.page(s.launchAddFollowUp))
 	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/follow-ups/{fid}/done", s.page(s.launchCompleteFollowUp))
+
+	// Exceptions (portal_exceptions.go).
+	mux.Handle("GET /exceptions", s.page(s.exceptionsPage))
+	mux.Handle("GET /exceptions/{id}", s.page(s.exceptionPage))
+	mux.Handle("POST /exceptions/{id}/approve", s.page(s.exceptionApprove))
+	mux.Handle("POST /exceptions/{id}/reject", s.page(s.exceptionReject))
+	mux.Handle("POST /exceptions/{id}/comments", s.page(s.exceptionComment))
+	mux.Handle("POST /exceptions/{id}/revoke", s.page(s.exceptionRevoke))
 
 	// Everything no other pattern claims is a portal 404 page (the API
 	// registers its own, more specific /api/ patterns).

@@ -198,6 +198,8 @@ type serviceView struct {
 	HistoryURL   string
 	// Launch is the path to production (portal_launch.go).
 	Launch *launchPanel
+	// Exceptions are the service's sign-offs (portal_exceptions.go).
+	Exceptions *exceptionsPanel
 }
 
 func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
@@ -221,6 +223,9 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if v.Launch, err = s.launchPanel(r, svc); err != nil {
+		return err
+	}
+	if v.Exceptions, err = s.exceptionsPanel(r, svc); err != nil {
 		return err
 	}
 	return s.renderStatus(w, r, v.Launch.status(), "service.html", v)
