@@ -21,8 +21,8 @@ import (
 // batches until the commit.
 
 const (
-	lineCols    = 13
-	linesPerRow = 200 // rows per multi-row INSERT: 2,600 parameters
+	lineCols    = 8
+	linesPerRow = 250 // rows per multi-row INSERT: 2,000 parameters
 	dailyCols   = 6
 	dailyPerRow = 400
 	hourCols    = 4
@@ -32,12 +32,11 @@ const (
 	maxKeyIDs = 200_000
 )
 
-const insertLine = `INSERT INTO cost_lines (batch_id, key_id, charge_start, charge_end, category, class,
-	service_name, service_category, region, resource_id, resource_name, billed, effective) VALUES `
+const insertLine = `INSERT INTO cost_lines (batch_id, key_id, sku_id, charge_start, charge_end, resource_id, billed, effective) VALUES `
 
-// chargeTimeFormat is how cost_lines stores charge periods: second
-// precision, fixed width, sorts as text.
-const chargeTimeFormat = "2006-01-02T15:04:05Z"
+type skuKey struct {
+	category, class, service, serviceCategory, region string
+}
 
 type batchState struct {
 	id        int64
@@ -73,6 +72,7 @@ type ingester struct {
 	keyIDs  map[string]int64 // digest -> id
 	keyProv map[int64]string // key id -> provider
 	keyAcct map[int64]string // key id -> account
+	skus    map[skuKey]int64
 	batches map[batchKeyS]*batchState
 	order   []*batchState
 
@@ -82,10 +82,6 @@ type ingester struct {
 	daily    map[dailyKey]*sums
 	hourly   map[hourKey]*sums
 	lines    int64
-	lastTime [2]struct {
-		t time.Time
-		s string
-	}
 }
 
 type batchKeyS struct {
@@ -162,6 +158,7 @@ func (db *DB) IngestCost(ctx context.Context, src paved.CostLineSource) (*paved.
 			keyIDs:  map[string]int64{},
 			keyProv: map[int64]string{},
 			keyAcct: map[int64]string{},
+			skus:    map[skuKey]int64{},
 			batches: map[batchKeyS]*batchState{},
 			daily:   map[dailyKey]*sums{},
 			hourly:  map[hourKey]*sums{},
@@ -173,18 +170,21 @@ func (db *DB) IngestCost(ctx context.Context, src paved.CostLineSource) (*paved.
 		}
 		defer full.done()
 		in.full = full
-		for {
+		// The source is read (parsed) on another goroutine, in chunks,
+		// while this one writes: the two halves of an ingest take about
+		// the same time.
+		lines, stop := prefetch(src)
+		defer stop()
+		for chunk := range lines {
+			if chunk.err != nil {
+				return chunk.err
+			}
+			for _, l := range chunk.lines {
+				if err := in.add(ctx, l); err != nil {
+					return err
+				}
+			}
 			if err := ctx.Err(); err != nil {
-				return err
-			}
-			l, err := src.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if err := in.add(ctx, l); err != nil {
 				return err
 			}
 		}
@@ -247,8 +247,11 @@ func (in *ingester) add(ctx context.Context, l *paved.CostLine) error {
 		h.effective += l.Effective
 	}
 
-	in.buf = append(in.buf, b.id, kid, in.timeText(0, l.ChargeStart), in.timeText(1, l.ChargeEnd), l.Category, l.Class,
-		l.ServiceName, l.ServiceCategory, l.Region, l.ResourceID, l.ResourceName, int64(l.Billed), int64(l.Effective))
+	sid, err := in.skuID(ctx, l)
+	if err != nil {
+		return err
+	}
+	in.buf = append(in.buf, b.id, kid, sid, l.ChargeStart.Unix(), l.ChargeEnd.Unix(), l.ResourceID, int64(l.Billed), int64(l.Effective))
 	in.n++
 	if in.n == linesPerRow {
 		return in.flush(ctx)
@@ -264,12 +267,88 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func (in *ingester) timeText(slot int, t time.Time) string {
-	c := &in.lastTime[slot]
-	if !c.t.Equal(t) || c.s == "" {
-		c.t, c.s = t, t.UTC().Format(chargeTimeFormat)
+// skuID returns the id of l's category, class, service, service category
+// and region, inserting them the first time.
+func (in *ingester) skuID(ctx context.Context, l *paved.CostLine) (int64, error) {
+	k := skuKey{l.Category, l.Class, l.ServiceName, l.ServiceCategory, l.Region}
+	if id, ok := in.skus[k]; ok {
+		return id, nil
 	}
-	return c.s
+	if len(in.skus) >= maxKeyIDs {
+		clear(in.skus)
+	}
+	var id int64
+	err := in.w.queryRow(ctx, `SELECT id FROM cost_skus WHERE category = ? AND class = ? AND service_name = ? AND service_category = ? AND region = ?`,
+		k.category, k.class, k.service, k.serviceCategory, k.region).Scan(&id)
+	if errNoRows(err) {
+		err = in.w.queryRow(ctx, `INSERT INTO cost_skus (category, class, service_name, service_category, region) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			k.category, k.class, k.service, k.serviceCategory, k.region).Scan(&id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sku: %w", err)
+	}
+	in.skus[k] = id
+	return id, nil
+}
+
+// chunk is a run of lines read ahead, or the error that ended the reading.
+type chunk struct {
+	lines []*paved.CostLine
+	err   error
+}
+
+const chunkLines = 512
+
+// prefetch reads src on its own goroutine into chunks of lines. stop ends
+// the reading early (an error on the writing side) and waits for it.
+func prefetch(src paved.CostLineSource) (<-chan chunk, func()) {
+	out := make(chan chunk, 4)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer close(out)
+		send := func(c chunk) bool {
+			select {
+			case out <- c:
+				return true
+			case <-done:
+				return false
+			}
+		}
+		buf := make([]*paved.CostLine, 0, chunkLines)
+		for {
+			l, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				if len(buf) > 0 {
+					send(chunk{lines: buf})
+				}
+				return
+			}
+			if err != nil {
+				if len(buf) > 0 && !send(chunk{lines: buf}) {
+					return
+				}
+				send(chunk{err: err})
+				return
+			}
+			buf = append(buf, l)
+			if len(buf) == chunkLines {
+				if !send(chunk{lines: buf}) {
+					return
+				}
+				buf = make([]*paved.CostLine, 0, chunkLines)
+			}
+		}
+	}()
+	var once bool
+	return out, func() {
+		if !once {
+			once = true
+			close(done)
+			<-finished
+		}
+	}
 }
 
 func (in *ingester) flush(ctx context.Context) error {

@@ -261,17 +261,17 @@ func (db *DB) Untagged(ctx context.Context, from, to time.Time, limit int) ([]*p
 			return nil
 		}
 		ids := make([]any, 0, len(cols)+2)
-		ids = append(ids, from.UTC().Format(chargeTimeFormat), to.UTC().Format(chargeTimeFormat))
+		ids = append(ids, from.Unix(), to.Unix())
 		for id := range cols {
 			ids = append(ids, id)
 		}
-		rows, err := r.queryOnce(ctx, `SELECT l.batch_id, k.provider, l.resource_id, l.service_name,
+		rows, err := r.queryOnce(ctx, `SELECT l.batch_id, k.provider, l.resource_id, s.service_name,
 			CASE WHEN k.sub_account <> '' THEN k.sub_account ELSE k.billing_account END, k.team,
 			SUM(l.billed), SUM(l.effective), COUNT(*)
-			FROM cost_lines l JOIN cost_keys k ON k.id = l.key_id
+			FROM cost_lines l JOIN cost_keys k ON k.id = l.key_id JOIN cost_skus s ON s.id = l.sku_id
 			WHERE l.charge_start >= ? AND l.charge_start < ? AND l.batch_id IN (`+placeholders(len(cols))+`)
-			AND k.untagged = 1 AND k.method <> 'shared' AND l.category IN ('Usage', 'Purchase')
-			GROUP BY l.batch_id, k.provider, l.resource_id, l.service_name, 5, k.team`, ids...)
+			AND k.untagged = 1 AND k.method <> 'shared' AND s.category IN ('Usage', 'Purchase')
+			GROUP BY l.batch_id, k.provider, l.resource_id, s.service_name, 5, k.team`, ids...)
 		if err != nil {
 			return err
 		}

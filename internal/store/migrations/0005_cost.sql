@@ -47,23 +47,33 @@ CREATE TABLE cost_batches (
 );
 CREATE INDEX cost_batches_period ON cost_batches (period);
 
--- The billing lines. No foreign keys and one index: a month of an
--- organisation is millions of lines, inserted in one transaction, and the
--- store writes batch_id and key_id itself from rows it just wrote.
-CREATE TABLE cost_lines (
-    batch_id         BIGINT NOT NULL,
-    key_id           BIGINT NOT NULL,
-    charge_start     TEXT NOT NULL,
-    charge_end       TEXT NOT NULL,
+-- What a line is for: its charge category and class, the provider's
+-- service, service category and region. A month has few of these and
+-- millions of lines, so lines point at them.
+CREATE TABLE cost_skus (
+    id               {{id}},
     category         TEXT NOT NULL,
     class            TEXT NOT NULL DEFAULT '',
     service_name     TEXT NOT NULL DEFAULT '',
     service_category TEXT NOT NULL DEFAULT '',
     region           TEXT NOT NULL DEFAULT '',
-    resource_id      TEXT NOT NULL DEFAULT '',
-    resource_name    TEXT NOT NULL DEFAULT '',
-    billed           BIGINT NOT NULL,
-    effective        BIGINT NOT NULL
+    UNIQUE (category, class, service_name, service_category, region)
+);
+
+-- The billing lines. A month of an organisation is millions of lines,
+-- written in one transaction, so a line is kept narrow: no foreign keys
+-- (the store writes batch_id, key_id and sku_id from rows it has just
+-- written), one index, and its charge period as Unix seconds rather than
+-- text (the daily and hourly roll-ups are where times are read).
+CREATE TABLE cost_lines (
+    batch_id     BIGINT NOT NULL,
+    key_id       BIGINT NOT NULL,
+    sku_id       BIGINT NOT NULL,
+    charge_start BIGINT NOT NULL,
+    charge_end   BIGINT NOT NULL,
+    resource_id  TEXT NOT NULL DEFAULT '',
+    billed       BIGINT NOT NULL,
+    effective    BIGINT NOT NULL
 );
 CREATE INDEX cost_lines_batch ON cost_lines (batch_id);
 
