@@ -76,12 +76,12 @@ type ingester struct {
 	batches map[batchKeyS]*batchState
 	order   []*batchState
 
-	buf      []any
-	n        int
-	full     *preparedInsert
-	daily    map[dailyKey]*sums
-	hourly   map[hourKey]*sums
-	lines    int64
+	buf    []any
+	n      int
+	full   *preparedInsert
+	daily  map[dailyKey]*sums
+	hourly map[hourKey]*sums
+	lines  int64
 }
 
 type batchKeyS struct {
