@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
+	"io"
 	"log/slog"
+	"sort"
+	"text/tabwriter"
 	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/demo"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/policy"
@@ -50,4 +55,20 @@ func exceptionExpiringJob(svc *exception.Service, log *slog.Logger) notify.Job {
 			return err
 		},
 	}
+}
+
+// printDemoExceptions points at the demo's exceptions (journey 4).
+func printDemoExceptions(w io.Writer) {
+	names := make([]string, 0, len(demo.ExceptionStories))
+	for n := range demo.ExceptionStories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "Exceptions to look at (the queue at /exceptions, or paved exception list --status all):\n\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, n := range names {
+		fmt.Fprintf(tw, "    %s\t%s\n", n, demo.ExceptionStories[n])
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
 }

@@ -254,6 +254,7 @@ func (a *app) seedDemo(ctx context.Context, st paved.Store, templates *launch.Li
 	log.Info("demo organisation seeded", "tokens", len(tokens))
 	printDemoTokens(a.stderr, users, tokens)
 	printDemoStories(a.stderr)
+	printDemoExceptions(a.stderr)
 	return nil
 }
 
