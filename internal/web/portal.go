@@ -63,6 +63,7 @@ var portalNav = []navItem{
 	{Label: "Launches", Path: "/launches"},
 	{Label: "Reviews", Path: "/reviews", Action: paved.ActReviewAnswer},
 	{Label: "Exceptions", Path: "/exceptions"},
+	{Label: "Ownership", Path: "/ownership"},
 	{Label: "Teams", Path: "/teams"},
 	{Label: "People", Path: "/users"},
 	{Label: "Audit log", Path: "/audit", Action: paved.ActReadAudit},
@@ -178,6 +179,14 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /exceptions/{id}/reject", s.page(s.exceptionReject))
 	mux.Handle("POST /exceptions/{id}/comments", s.page(s.exceptionComment))
 	mux.Handle("POST /exceptions/{id}/revoke", s.page(s.exceptionRevoke))
+
+	// The ownership map (portal_ownership.go).
+	mux.Handle("GET /ownership", s.page(s.ownershipPage))
+	mux.Handle("GET /ownership/export", s.page(s.ownershipExportPage))
+	mux.Handle("POST /ownership/concerns/{concern}", s.page(s.ownershipEdit))
+	mux.Handle("POST /ownership/concerns/{concern}/reset", s.page(s.ownershipResetForm))
+	mux.Handle("GET /ownership/responsibilities", s.page(s.responsibilitiesPage))
+	mux.Handle("GET /ownership/responsibilities/{type}", s.page(s.responsibilitiesPage))
 
 	// Everything no other pattern claims is a portal 404 page (the API
 	// registers its own, more specific /api/ patterns).
@@ -405,6 +414,7 @@ func (s *Server) templateFuncs(p *portal) template.FuncMap {
 		"objectURL": auditObjectURL,
 	}
 	maps.Copy(fm, s.launchFuncs())
+	maps.Copy(fm, s.ownershipFuncs())
 	return fm
 }
 
