@@ -249,6 +249,7 @@ func (s *seeder) recordCheck(d svc, commit string, deny ...paved.Finding) error 
 		Rules:         []string{},
 		Findings:      []paved.Finding{},
 	}
+	withResources(c) // the resources it evaluated (ownership.go)
 	for r := range rules {
 		c.Rules = append(c.Rules, r)
 	}
