@@ -14,6 +14,7 @@ import (
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/iac"
+	"github.com/paved-dev/paved/internal/policy"
 	"github.com/paved-dev/paved/internal/report"
 )
 
@@ -106,9 +107,20 @@ func (o *checkOptions) costFinding(cfg *config.Config, pc *cost.PlanCost, docs [
 		if len(docs) > 0 {
 			f.Input = docs[0].Input
 		}
+		f.DocURL = o.costDocURL()
 		findings = append(findings, *f)
 	}
 	return findings
+}
+
+// costDocURL links the guard rail's documentation as the engine links the
+// Rego rules': under --doc-base, by default the paved repository.
+func (o *checkOptions) costDocURL() string {
+	base := o.docBase
+	if base == "" {
+		base = policy.DefaultDocBase
+	}
+	return base + "docs/cost.md#the-cost-guard-rail"
 }
 
 // addCost puts the estimate and the guard rail's description into the
@@ -117,7 +129,9 @@ func (o *checkOptions) addCost(res *report.Result, cfg *config.Config, pc *cost.
 	res.Cost = pc
 	for _, f := range res.Findings {
 		if f.Rule == cost.RuleMonthlyIncrease {
-			res.Rules[f.Rule] = cost.GuardRule(cfg.PlanCost)
+			r := cost.GuardRule(cfg.PlanCost)
+			r.DocURL = o.costDocURL()
+			res.Rules[f.Rule] = r
 		}
 	}
 }
