@@ -368,7 +368,7 @@ type CostQuery struct {
 // that a report can split them.
 type CostTotal struct {
 	Group    string    `json:"group"`
-	Day      time.Time `json:"day,omitzero"`
+	Day      time.Time `json:"day,omitempty,omitzero"`
 	Shared   string    `json:"shared,omitempty"` // the shared-cost rule, "" for direct cost
 	Cost     Money     `json:"cost"`
 	Lines    int64     `json:"lines"`
@@ -422,7 +422,7 @@ type Budget struct {
 	Playground bool      `json:"playground,omitempty"`
 	Source     string    `json:"source"` // "paved.yaml" or "api"
 	UpdatedBy  string    `json:"updated_by,omitempty"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at,omitempty,omitzero"`
 }
 
 // Validate checks a budget set through the API or CLI.
@@ -460,7 +460,7 @@ type CostAlert struct {
 	Name      string      `json:"name"`
 	Team      string      `json:"team,omitempty"` // the team to tell
 	Period    string      `json:"period"`         // the month, "2026-10"
-	Day       time.Time   `json:"day,omitzero"`   // the day (spike) or hour (burn) that fired
+	Day       time.Time   `json:"day,omitempty,omitzero"`   // the day (spike) or hour (burn) that fired
 	Threshold int         `json:"threshold,omitempty"`
 	Amount    Money       `json:"amount"` // actual, forecast, the day's cost or the burn projection
 	Limit     Money       `json:"limit"`  // the budget, or the spike threshold

@@ -58,9 +58,9 @@ func Budgets(ctx context.Context, st paved.CostStore, cfg *SpendConfig) ([]*pave
 
 // Evaluation is the outcome of one evaluation of the alert rules.
 type Evaluation struct {
-	Month  string             `json:"month"`          // the month evaluated: the one of the latest cost data
-	AsOf   time.Time          `json:"as_of,omitzero"` // the latest day with cost data
-	Raised []*paved.CostAlert `json:"raised"`         // alerts stored by this evaluation (new ones only)
+	Month  string             `json:"month"`                    // the month evaluated: the one of the latest cost data
+	AsOf   time.Time          `json:"as_of,omitempty,omitzero"` // the latest day with cost data
+	Raised []*paved.CostAlert `json:"raised"`                   // alerts stored by this evaluation (new ones only)
 }
 
 // Evaluate applies the budget, forecast, spike and burn-rate rules to the

@@ -133,6 +133,22 @@ var authzCases = map[string]authzCase{
 	"GET /api/v1/ownership/responsibilities/{type}": {"/api/v1/ownership/responsibilities/aws_db_instance", "", everyone, nil},
 	"GET /api/v1/services/{name}/ownership":         {"/api/v1/services/svc-alpha/ownership", "", everyone, seedCheckResources},
 	"GET /api/v1/services/{name}/check-resources":   {"/api/v1/services/svc-alpha/check-resources", "", everyone, seedCheckResources},
+
+	// Spend: reading is for everyone; ingest, budgets, evaluation and
+	// re-allocation for admins; planning an alert for its team's developers.
+	"POST /api/v1/cost/ingest":                   {"/api/v1/cost/ingest?name=focus.csv", costCSV, adminOnly, nil},
+	"GET /api/v1/cost/batches":                   {"/api/v1/cost/batches", "", everyone, seedCost},
+	"GET /api/v1/cost/report":                    {"/api/v1/cost/report?month=2026-10&by=service", "", everyone, seedCost},
+	"GET /api/v1/cost/daily":                     {"/api/v1/cost/daily?month=2026-10&by=team", "", everyone, seedCost},
+	"GET /api/v1/cost/untagged":                  {"/api/v1/cost/untagged?month=2026-10&limit=5", "", everyone, seedCost},
+	"GET /api/v1/cost/budgets":                   {"/api/v1/cost/budgets?month=2026-10", "", everyone, seedBudget},
+	"PUT /api/v1/cost/budgets/{scope}/{name}":    {"/api/v1/cost/budgets/team/alpha", `{"amount":"2500"}`, adminOnly, nil},
+	"DELETE /api/v1/cost/budgets/{scope}/{name}": {"/api/v1/cost/budgets/team/alpha", "", adminOnly, seedBudget},
+	"GET /api/v1/cost/alerts":                    {"/api/v1/cost/alerts?month=2026-10&team=alpha", "", everyone, seedCostAlert},
+	"POST /api/v1/cost/alerts/{id}/plan":         {"/api/v1/cost/alerts/1/plan", `{"reason":"load test"}`, ownerDev, seedCostAlert},
+	"POST /api/v1/cost/evaluate":                 {"/api/v1/cost/evaluate", "", adminOnly, seedCost},
+	"POST /api/v1/cost/reallocate":               {"/api/v1/cost/reallocate", "", adminOnly, seedCost},
+	"GET /api/v1/services/{name}/budget":         {"/api/v1/services/svc-alpha/budget", "", everyone, seedBudget},
 }
 
 // advisers review answers from outside the owning team.

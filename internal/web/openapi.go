@@ -12,6 +12,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
@@ -47,6 +48,9 @@ type opDoc struct {
 	// AltContent are further success content types with the same schema
 	// (the packet is Markdown or HTML, by a query parameter).
 	AltContent []string
+	// BodyContent are the content types of a body that is not JSON (a
+	// file upload), sent as bytes.
+	BodyContent []string
 }
 
 var (
@@ -55,6 +59,8 @@ var (
 	pQ              = param{"q", "Case-insensitive substring of name, title or description.", map[string]any{"type": "string", "maxLength": maxQueryText}}
 	pIncludeRetired = param{"include_retired", "Include retired entries.", map[string]any{"type": "boolean", "default": false}}
 	pTeam           = param{"team", "Owning team name.", map[string]any{"type": "string"}}
+	pMonth          = param{"month", "The month, YYYY-MM (default: the month of the latest billing data).", map[string]any{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
+	pBy             = param{"by", "Group by team, service, account or category (the FOCUS ChargeCategory).", map[string]any{"type": "string", "enum": []string{"team", "service", "account", "category"}, "default": "team"}}
 )
 
 func enumSchema[T ~string](vs []T) map[string]any {
@@ -245,6 +251,45 @@ var apiDocs = map[string]opDoc{
 		Result: ownership.ServiceReport{}, Errors: []int{404}},
 	"GET /api/v1/services/{name}/check-resources": {ID: "getCheckResources", Summary: "The normalised resources of the service's latest recorded check that carried any (sensitive values masked): address, type, action, planned attributes, tags, region.", Tag: "ownership",
 		Result: paved.CheckResources{}, Errors: []int{404}},
+
+	// Spend (api_cost.go). Amounts are exact decimal strings in the
+	// billing currency; months are YYYY-MM (default: the month of the
+	// latest billing data).
+	"POST /api/v1/cost/ingest": {ID: "ingestCost", Summary: "Ingest FOCUS 1.0-1.3 CSV files, plain or gzip: a multipart/form-data body with one part named file per file, or one file as the raw body (name it with ?name=). All files go in one transaction; each billing account and period they hold replaces what was stored. The alert rules run afterwards; the answer lists the alerts raised (admin).", Tag: "spend",
+		Query: []param{{"skip_invalid", "Count and report invalid lines instead of refusing the upload at the first.", map[string]any{"type": "boolean", "default": false}},
+			{"account_map", "ACCOUNT=TEAM: allocate untagged lines of a billing or sub-account to TEAM for this ingest (repeatable).", map[string]any{"type": "string"}},
+			{"name", "The file name of a raw body, for messages.", map[string]any{"type": "string"}}},
+		BodyContent: []string{"multipart/form-data", "text/csv", "application/gzip"},
+		Result:      paved.CostIngest{}, Errors: []int{400, 403, 409, 413}},
+	"GET /api/v1/cost/batches": {ID: "listCostBatches", Summary: "The ingested billing accounts and periods with their lines, cost and the cost column used per provider.", Tag: "spend",
+		Result: listResponse[*paved.CostBatch]{}, Name: "CostBatchList"},
+	"GET /api/v1/cost/report": {ID: "getCostReport", Summary: "A month's cost by team, service, account or charge category, shared costs split across the direct recipients, with the month before and the cost column used.", Tag: "spend",
+		Query: []param{pMonth, pBy, pTeam, {"service", "Only this service's lines.", map[string]any{"type": "string"}}},
+		Result: cost.Report{}, Errors: []int{400}},
+	"GET /api/v1/cost/daily": {ID: "getCostDaily", Summary: "A month's cost per day, one series per team, service, account or charge category (shared costs as shared:RULE), the largest first: what the portal charts.", Tag: "spend",
+		Query: []param{pMonth, pBy, pTeam, {"service", "Only this service's lines.", map[string]any{"type": "string"}}},
+		Result: listResponse[*cost.Trend]{}, Name: "CostTrendList", Errors: []int{400}},
+	"GET /api/v1/cost/untagged": {ID: "listUntaggedCost", Summary: "A month's untagged resources (no service or team tag) ranked by usage and purchase cost; credits do not hide them.", Tag: "spend",
+		Query: []param{pMonth, pOffset, pLimit}, Result: listResponse[*paved.UntaggedCost]{}, Name: "UntaggedCostList", Errors: []int{400}},
+	"GET /api/v1/cost/budgets": {ID: "listBudgets", Summary: "Every budget (paved.yaml's, with those set through the API laid over them) with the month's spend, forecast, percentage and alerts.", Tag: "spend",
+		Query: []param{pMonth}, Result: listResponse[*cost.BudgetStatus]{}, Name: "BudgetStatusList", Errors: []int{400}},
+	"PUT /api/v1/cost/budgets/{scope}/{name}": {ID: "setBudget", Summary: "Set the monthly budget of a team, service or account (scope team, service or account); it wins over paved.yaml's for the same scope and name (admin).", Tag: "spend",
+		Body: BudgetRequest{}, Result: paved.Budget{}, Errors: []int{400, 403}},
+	"DELETE /api/v1/cost/budgets/{scope}/{name}": {ID: "deleteBudget", Summary: "Delete a budget set through the API (admin).", Tag: "spend",
+		OK: http.StatusNoContent, Result: struct{}{}, Name: "Empty", Errors: []int{400, 403, 404}},
+	"GET /api/v1/cost/alerts": {ID: "listCostAlerts", Summary: "Budget, forecast, spike and burn-rate alerts, newest first.", Tag: "spend",
+		Query: []param{{"month", "Only this month's alerts (YYYY-MM).", map[string]any{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}},
+			{"scope", "Budget scope.", map[string]any{"type": "string", "enum": []string{"team", "service", "account"}}},
+			{"name", "Team, service or account name.", map[string]any{"type": "string"}}, pTeam, pOffset, pLimit},
+		Result: listResponse[*paved.CostAlert]{}, Name: "CostAlertList", Errors: []int{400}},
+	"POST /api/v1/cost/alerts/{id}/plan": {ID: "planCostAlert", Summary: "Mark an alert as planned activity with a reason: no more alerts of its rule for its scope this month (developers of the alert's team, admins).", Tag: "spend",
+		Body: PlanRequest{}, Result: paved.CostAlert{}, Errors: []int{400, 403, 404, 409}},
+	"POST /api/v1/cost/evaluate": {ID: "evaluateCost", Summary: "Run the budget, forecast, spike and burn-rate rules on the month of the latest data now (they also run after each ingest and hourly) (admin).", Tag: "spend",
+		Result: cost.Evaluation{}, Errors: []int{403}},
+	"POST /api/v1/cost/reallocate": {ID: "reallocateCost", Summary: "Apply the current allocation rules (tag keys, account mapping, shared costs, catalog owners) to every stored billing line (admin).", Tag: "spend",
+		Result: ReallocateResponse{}, Errors: []int{403}},
+	"GET /api/v1/services/{name}/budget": {ID: "getServiceBudget", Summary: "A service's spend in the month of the latest billing data (month to date, forecast) and its budget: what paved check --server compares a plan's monthly increase with in playground.", Tag: "spend",
+		Result: cost.ServiceSpend{}, Errors: []int{404}},
 }
 
 // queryParamsOf returns the query parameters the route pattern declares.
@@ -307,6 +352,13 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
+		}
+		if len(d.BodyContent) > 0 {
+			content := map[string]any{}
+			for _, ct := range d.BodyContent {
+				content[ct] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		if d.Body != nil {
 			op["requestBody"] = map[string]any{
@@ -421,6 +473,9 @@ var inputRequired = map[reflect.Type][]string{
 	reflect.TypeOf(SignoffRequest{}):     {"decision", "role"},
 	reflect.TypeOf(FollowUpRequest{}):    {"description", "due", "owner"},
 	reflect.TypeOf(paved.Assessment{}):   {"kind"},
+
+	reflect.TypeOf(BudgetRequest{}): {"amount"},
+	reflect.TypeOf(PlanRequest{}):   {"reason"},
 }
 
 // readOnly are properties the server sets; clients may send them but they
@@ -465,6 +520,8 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	case t == rawType:
 		return map[string]any{"description": "any JSON value"}
+	case t == reflect.TypeOf(paved.Money(0)):
+		return map[string]any{"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,9})?$", "description": "an exact decimal amount (up to 9 decimals) in the billing currency"}
 	case t == reflect.TypeOf(paved.Tier(0)):
 		return map[string]any{"type": "integer", "minimum": int(paved.TierMin), "maximum": int(paved.TierMax), "description": "1 = business critical .. 4 = internal tool"}
 	}

@@ -115,6 +115,21 @@ func (s *Server) apiRoutes() []apiRoute {
 		// Notifications: the outbox and the webhook delivery log (api_notifications.go).
 		{"GET", "/api/v1/notifications", s.listNotifications},
 		{"GET", "/api/v1/deliveries", s.listDeliveries},
+
+		// Spend: billing ingest, reports, budgets and alerts (api_cost.go).
+		{"POST", "/api/v1/cost/ingest", s.ingestCost},
+		{"GET", "/api/v1/cost/batches", s.listCostBatches},
+		{"GET", "/api/v1/cost/report", s.getCostReport},
+		{"GET", "/api/v1/cost/daily", s.getCostDaily},
+		{"GET", "/api/v1/cost/untagged", s.listUntagged},
+		{"GET", "/api/v1/cost/budgets", s.listBudgets},
+		{"PUT", "/api/v1/cost/budgets/{scope}/{name}", s.putBudget},
+		{"DELETE", "/api/v1/cost/budgets/{scope}/{name}", s.deleteBudget},
+		{"GET", "/api/v1/cost/alerts", s.listCostAlerts},
+		{"POST", "/api/v1/cost/alerts/{id}/plan", s.planCostAlert},
+		{"POST", "/api/v1/cost/evaluate", s.evaluateCost},
+		{"POST", "/api/v1/cost/reallocate", s.reallocateCost},
+		{"GET", "/api/v1/services/{name}/budget", s.getServiceBudget},
 	}
 }
 

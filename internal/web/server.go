@@ -18,6 +18,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
@@ -56,6 +57,9 @@ type Config struct {
 	// Ownership is the platform config's ownership.yaml; nil: the embedded
 	// default map. Admin edits in the database are laid over it.
 	Ownership *ownership.Map
+	// Spend is paved.yaml's spend section (allocation, budgets, alert
+	// rules); nil: the defaults.
+	Spend *cost.SpendConfig
 }
 
 // Server is paved's HTTP face.
@@ -75,6 +79,8 @@ type Server struct {
 	exceptions *exception.Service
 	// ownership answers the ownership map, responsibilities and gaps.
 	ownership *ownership.Service
+	// spend ingests billing files and answers reports, budgets and alerts.
+	spend *cost.Spend
 }
 
 // NewServer builds the server and parses its templates (so a broken template
@@ -106,6 +112,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s.launch = &launch.Service{Store: cfg.Store, Library: cfg.Templates, Now: cfg.Now}
 	s.ownership = &ownership.Service{Store: cfg.Store, Map: cfg.Ownership, Now: cfg.Now}
 	s.launch.Considerations = s.ownership.Considerations
+	s.spend = &cost.Spend{Store: cfg.Store, Config: cfg.Spend, Now: cfg.Now}
 	s.exceptions = &exception.Service{Store: cfg.Store, Policy: cfg.Exceptions, Rules: cfg.Rules, Key: cfg.ExceptionKey,
 		Organisation: cfg.Organisation, Now: cfg.Now}
 	m, err := newMetrics(cfg.Registry)
