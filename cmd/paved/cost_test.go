@@ -35,8 +35,9 @@ func TestCostLocal(t *testing.T) {
 		t.Errorf("csv report:\n%s", out)
 	}
 	var rep struct {
-		Month, By, CostColumn string `json:"cost_column"`
-		Rows                  []struct{ Name, Total string }
+		Month      string
+		CostColumn string `json:"cost_column"`
+		Rows       []struct{ Name, Total string }
 	}
 	if err := json.Unmarshal([]byte(must(t, e, "cost", "report", "--by", "category", "-o", "json")), &rep); err != nil || len(rep.Rows) == 0 {
 		t.Errorf("json report: %v %+v", err, rep)
@@ -106,4 +107,31 @@ func TestCostUsage(t *testing.T) {
 	}
 	expect(t, 2, "x.csv: cannot open the billing file", e, "cost", "ingest", "x.csv")
 	expect(t, 2, "missing required column(s)", e, "cost", "ingest", focusFile("../../../../go.mod"))
+}
+
+// TestCostServer runs the cost commands through a server: the files are
+// uploaded in one multipart request and land in one transaction; a
+// viewer's token reads but cannot ingest.
+func TestCostServer(t *testing.T) {
+	secret := "pvd_" + strings.Repeat("c", 43)
+	e := env{"PAVED_DATABASE": filepath.Join(t.TempDir(), "s.db"), "PAVED_BOOTSTRAP_TOKEN": secret}
+	srv := startServer(t, e)
+	defer srv.stop(t)
+	r := e.with("PAVED_SERVER", srv.url, "PAVED_TOKEN", secret)
+	out := must(t, r, "cost", "ingest", focusFile("v1_0.csv"), focusFile("v1_2_messy.csv"), "--account-map", "444455556666=payments")
+	if !strings.Contains(out, "ingested 8 lines (FOCUS 1.2) from v1_0.csv, v1_2_messy.csv") {
+		t.Errorf("ingest through the server:\n%s", out)
+	}
+	if out := must(t, r, "cost", "report", "--by", "service", "-o", "csv"); !strings.Contains(out, "checkout,1.344,0,1.344,0,1.344,USD") {
+		t.Errorf("report:\n%s", out)
+	}
+	must(t, r, "cost", "budget", "set", "team", "payments", "1")
+	if out := must(t, r, "cost", "evaluate"); !strings.Contains(out, "evaluated 2026-10") {
+		t.Errorf("evaluate: %s", out)
+	}
+	if out := must(t, r, "cost", "budget", "list"); !strings.Contains(out, "payments") {
+		t.Errorf("budgets: %s", out)
+	}
+	expect(t, 2, "missing required column(s)", r, "cost", "ingest", focusFile("../../../../go.mod"))
+	expect(t, 2, "nope.csv: cannot read the billing file", r, "cost", "ingest", "nope.csv")
 }

@@ -16,6 +16,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/demo"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
@@ -131,7 +132,8 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			Organisation: cfg.Organisation.Name, Now: time.Now}
 		// Periodic jobs (notify.Job): each runs on one replica at a time,
 		// every Every. Add yours to this list.
-		for _, j := range []notify.Job{exceptionExpiringJob(excJobs, log)} {
+		spend := &cost.Spend{Store: db, Config: &cfg.Spend}
+		for _, j := range []notify.Job{exceptionExpiringJob(excJobs, log), costAlertsJob(spend, log)} {
 			if err := runner.Register(j); err != nil {
 				return err
 			}
@@ -151,6 +153,7 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			Exceptions:    cfg.Exceptions.Policy(),
 			Rules:         excRules,
 			ExceptionKey:  excKey,
+			Spend:         &cfg.Spend,
 		})
 		if err != nil {
 			return err
