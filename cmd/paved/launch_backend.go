@@ -59,6 +59,15 @@ func (l *local) launchService() (*launch.Service, error) {
 		return nil, err
 	}
 	l.launch = &launch.Service{Store: l.DB, Library: lib, Now: time.Now}
+	// The concerns the service's own resources raise, as on a server
+	// (ownership_backend.go).
+	l.launch.Considerations = func(ctx context.Context, svc *paved.Service) ([]*paved.Consideration, error) {
+		own, err := l.ownershipService()
+		if err != nil {
+			return nil, err
+		}
+		return own.Considerations(ctx, svc)
+	}
 	return l.launch, nil
 }
 

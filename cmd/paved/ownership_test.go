@@ -116,6 +116,12 @@ func TestOwnershipEndToEnd(t *testing.T) {
 	if local := must(t, e, "ownership", "service", "checkout-api"); local != out {
 		t.Errorf("local and server differ:\nlocal:\n%s\nserver:\n%s", local, out)
 	}
+	// The launch status carries them, locally as through the server.
+	for _, be := range []env{e, re} {
+		if out := must(t, be, "launch", "status", "checkout-api", "-o", "json"); !strings.Contains(out, `"considerations": [`) || !strings.Contains(out, `"concern": "backups"`) {
+			t.Errorf("launch status without considerations (server: %v)", be["PAVED_SERVER"] != "")
+		}
+	}
 	expect(t, 1, "only an admin", re, "ownership", "assign", "backups", "--owner", "sre")
 	admin := e.with("PAVED_SERVER", srv.url, "PAVED_TOKEN", adminTok)
 	must(t, admin, "ownership", "assign", "scaling", "--owner", "")
