@@ -30,6 +30,10 @@ const (
 	NotifySignoffRequested   = "walkthrough.signoff_requested"
 	NotifyBudgetAlert        = "budget.alert"
 	NotifyCostSpike          = "cost.spike"
+	// Campaigns (campaign.go): a rule with enforce_from starts, or is two
+	// weeks from enforcement; one per affected service.
+	NotifyCampaignStarted  = "campaign.started"
+	NotifyCampaignReminder = "campaign.reminder"
 )
 
 // NotificationKinds is every kind, in the order the docs list them.
@@ -40,6 +44,8 @@ var NotificationKinds = []string{
 	NotifySignoffRequested,
 	NotifyBudgetAlert,
 	NotifyCostSpike,
+	NotifyCampaignStarted,
+	NotifyCampaignReminder,
 }
 
 // ValidNotificationKind reports whether k is one of NotificationKinds.

@@ -14,6 +14,7 @@ type Store interface {
 	OwnershipStore
 	NotificationStore
 	CostStore
+	CampaignStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error
