@@ -104,7 +104,9 @@ func (a *app) serverExceptions(ctx context.Context, cmd *cobra.Command, o *check
 	if err != nil {
 		return fmt.Errorf("asking the server which exceptions cover check #%d: %w", rec.ID, err)
 	}
-	if o.exc.request && hasState(cov, paved.FindingUncovered, paved.FindingRejected) {
+	// A rejected request is not asked again automatically: the team
+	// changes the plan, or asks again on purpose (paved exception request).
+	if o.exc.request && hasState(cov, paved.FindingUncovered) {
 		in := exception.RequestInput{Check: rec.ID, Service: rec.Service, Reason: o.exc.reason, Expires: o.exc.expires,
 			Security: anySecurity(res, cov)}
 		rr, err := b.RequestExceptions(ctx, in)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,8 +119,35 @@ func TestExceptionEndToEnd(t *testing.T) {
 	if err := os.WriteFile(bigger, []byte(strings.ReplaceAll(string(b), "db.x2iedn.32xlarge", "db.x2iedn.metal")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if r := cli(t, ci, "check", "--service", "checkout-api", bigger); r.code != 1 {
-		t.Fatalf("a changed value passed: exit %d\n%s", r.code, r.out)
+	r = cli(t, ci, "check", "--service", "checkout-api", "-o", "json", "--request-exceptions", "--reason", "Now 2 TB.", bigger)
+	if r.code != 1 || !strings.Contains(r.errOut, "exception request(s) opened") {
+		t.Fatalf("a changed value: exit %d\n%s", r.code, r.errOut)
+	}
+	var rep struct {
+		Exceptions struct {
+			Notes map[string]struct {
+				ID    int64  `json:"id"`
+				State string `json:"state"`
+			} `json:"notes"`
+		} `json:"exceptions"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	pending := 0
+	for _, n := range rep.Exceptions.Notes {
+		if n.State == "pending" {
+			pending++
+			must(t, rev, "exception", "reject", strconv.FormatInt(n.ID, 10), "--reason", "Shard first.")
+		}
+	}
+	if pending == 0 {
+		t.Fatalf("no pending request for the changed value:\n%s", r.out)
+	}
+	// A rejection fails the check with the reason, and is not asked again automatically.
+	r = cli(t, ci, "check", "--service", "checkout-api", "--request-exceptions", "--reason", "Again.", "--wait", "5s", "--wait-interval", "1s", bigger)
+	if r.code != 1 || strings.Contains(r.errOut, "request(s) opened") || !strings.Contains(r.out, "was rejected by hana: Shard first.") {
+		t.Fatalf("after a rejection: exit %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 
 	// Offline: the signed export, honoured without a server.

@@ -141,6 +141,10 @@ type RequestResult struct {
 	Created    int                `json:"created"`
 	Reused     int                `json:"reused"`  // identical pending requests that already existed
 	Covered    int                `json:"covered"` // findings a valid exception already covers (nothing asked)
+	// Rejected counts the findings whose latest request was rejected: a
+	// request for every uncovered finding leaves them alone (asking again
+	// right after a refusal is a new conversation: select the finding).
+	Rejected int `json:"rejected"`
 }
 
 // Check returns a recorded check; the edge authorises on its service.
@@ -222,7 +226,15 @@ func (s *Service) Request(ctx context.Context, in RequestInput) (*RequestResult,
 	}
 	res := &RequestResult{Check: c.ID, Service: c.Service, Exceptions: []*paved.Exception{}}
 	selector := in.Fingerprint != "" || in.Rule != "" || in.Resource != ""
+	state := map[string]paved.FindingState{}
+	for _, fc := range paved.CoverFindings(c.Service, c.Findings, existing, now) {
+		state[fc.Fingerprint] = fc.State
+	}
 	for _, f := range findings {
+		if !selector && state[paved.ExceptionFingerprint(f)] == paved.FindingRejected {
+			res.Rejected++
+			continue
+		}
 		covering := coveringException(existing, c.Service, f, now)
 		if covering != nil {
 			if selector && len(findings) == 1 {

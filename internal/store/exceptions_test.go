@@ -310,6 +310,18 @@ func TestExceptionAbuse(t *testing.T) {
 			refused(t, err, paved.EFORBIDDEN, "security rule")
 			_, err = svc.Reject(userCtx(t, e, "sec"), res.Exceptions[0].ID, "Use PrivateLink for the vendor.")
 			must(t, err)
+			// Asking for every uncovered finding leaves the rejected one alone;
+			// selecting it asks again.
+			again, err := svc.Request(userCtx(t, e, "bob"), exception.RequestInput{Check: c.ID, Reason: "again"})
+			must(t, err)
+			if again.Rejected != 1 || again.Created != 0 {
+				t.Fatalf("bulk request after a rejection: %+v", again)
+			}
+			again, err = svc.Request(userCtx(t, e, "bob"), exception.RequestInput{Check: c.ID, Rule: "aws-db-public", Reason: "A new argument."})
+			must(t, err)
+			if again.Created != 1 {
+				t.Fatalf("a selected request after a rejection: %+v", again)
+			}
 		})
 		t.Run("expiry beyond the maximum", func(t *testing.T) {
 			_, err := svc.Approve(userCtx(t, e, "rev"), x.ID, "365d", "")
