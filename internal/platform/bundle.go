@@ -1,0 +1,298 @@
+package platform
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	paved "github.com/paved-dev/paved"
+)
+
+// A bundle is a config directory sent over the wire: a map of
+// slash-separated relative paths to file contents, as JSON
+// ({"files": {"paved.yaml": "...", "policies/x.rego": "..."}}) or as a
+// .tar.gz of the directory. The server loads it into a temporary
+// directory to analyse a proposed config (POST /api/v1/config/impact).
+
+// Bundle is a proposed config directory.
+type Bundle struct {
+	// Files maps relative paths to contents.
+	Files map[string]string `json:"files"`
+	// Commit is the git commit the files came from, when the sender knows
+	// it (informational: the content hash decides).
+	Commit string `json:"commit,omitempty"`
+}
+
+// MaxBundleBytes bounds a bundle's files (and its compressed or JSON form).
+const MaxBundleBytes = 8 << 20
+
+// maxPathLen bounds one path in a bundle.
+const maxPathLen = 512
+
+// BundleFromDir reads a config directory into a bundle, with the commit.
+func BundleFromDir(dir string) (*Bundle, error) {
+	files, err := ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bundle{Files: map[string]string{}, Commit: GitCommit(dir)}
+	total := 0
+	for _, f := range files {
+		total += len(f.Data)
+		if total > MaxBundleBytes {
+			return nil, paved.FieldErrorf(paved.ETOOLARGE, dir, "the config directory holds more than %d MiB: a bundle is at most that", MaxBundleBytes>>20)
+		}
+		b.Files[f.Path] = string(f.Data)
+	}
+	return b, nil
+}
+
+// ParseBundleJSON reads a JSON bundle.
+func ParseBundleJSON(data []byte) (*Bundle, error) {
+	var b Bundle
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return nil, paved.FieldErrorf(paved.EINVALID, "body", "not a config bundle: want {\"files\": {\"paved.yaml\": \"...\", ...}}: %v", err)
+	}
+	if dec.More() {
+		return nil, paved.FieldErrorf(paved.EINVALID, "body", "more than one JSON value")
+	}
+	if err := b.check(); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// ReadBundleTarGz reads a .tar.gz of a config directory. Only regular
+// files count; hidden files and folders are left out as ReadDir leaves
+// them out; links, devices and paths that leave the directory are errors.
+func ReadBundleTarGz(r io.Reader) (*Bundle, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, paved.FieldErrorf(paved.EINVALID, "body", "not a .tar.gz: %v", err)
+	}
+	defer zr.Close()
+	tr := tar.NewReader(io.LimitReader(zr, 4*MaxBundleBytes))
+	b := &Bundle{Files: map[string]string{}}
+	total := 0
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, paved.FieldErrorf(paved.EINVALID, "body", "not a valid .tar.gz (or larger than %d MiB unpacked): %v", 4*MaxBundleBytes>>20, err)
+		}
+		name := strings.TrimPrefix(path.Clean("/" + h.Name)[1:], "./")
+		switch h.Typeflag {
+		case tar.TypeDir, tar.TypeXGlobalHeader, tar.TypeXHeader:
+			continue
+		case tar.TypeReg:
+		default:
+			return nil, paved.FieldErrorf(paved.EINVALID, h.Name, "only regular files may be in a config bundle (no links or devices)")
+		}
+		if hidden(name) {
+			continue
+		}
+		if h.Size > MaxBundleBytes || total+int(h.Size) > MaxBundleBytes {
+			return nil, paved.FieldErrorf(paved.ETOOLARGE, h.Name, "the bundle's files are larger than %d MiB", MaxBundleBytes>>20)
+		}
+		data, err := io.ReadAll(io.LimitReader(tr, h.Size))
+		if err != nil {
+			return nil, paved.FieldErrorf(paved.EINVALID, h.Name, "cannot read: %v", err)
+		}
+		total += len(data)
+		if _, dup := b.Files[name]; dup {
+			return nil, paved.FieldErrorf(paved.EINVALID, h.Name, "the file is in the archive twice")
+		}
+		b.Files[name] = string(data)
+		if len(b.Files) > MaxFiles {
+			return nil, paved.FieldErrorf(paved.ETOOLARGE, "body", "more than %d files", MaxFiles)
+		}
+	}
+	if err := b.check(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func hidden(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// check validates the paths and sizes of a bundle.
+func (b *Bundle) check() error {
+	if len(b.Files) == 0 {
+		return paved.FieldErrorf(paved.EINVALID, "files", "the bundle has no files: send at least paved.yaml")
+	}
+	if len(b.Files) > MaxFiles {
+		return paved.FieldErrorf(paved.ETOOLARGE, "files", "%d files: a bundle holds at most %d", len(b.Files), MaxFiles)
+	}
+	if _, ok := b.Files[ConfigFile]; !ok {
+		return paved.FieldErrorf(paved.EINVALID, "files", "the bundle has no %s at its top: send the config directory's files with paths relative to it", ConfigFile)
+	}
+	if b.Commit != "" && !shaRE.MatchString(b.Commit) {
+		return paved.FieldErrorf(paved.EINVALID, "commit", "commit %q is not a full git commit id (40 or 64 hex digits)", b.Commit)
+	}
+	total := 0
+	for p, data := range b.Files {
+		total += len(data)
+		if err := checkBundlePath(p); err != nil {
+			return err
+		}
+	}
+	if total > MaxBundleBytes {
+		return paved.FieldErrorf(paved.ETOOLARGE, "files", "the files take %d bytes: at most %d", total, MaxBundleBytes)
+	}
+	return nil
+}
+
+func checkBundlePath(p string) error {
+	field := "files." + p
+	switch {
+	case p == "" || len(p) > maxPathLen || !utf8.ValidString(p):
+		return paved.FieldErrorf(paved.EINVALID, field, "a path must be 1 to %d bytes of UTF-8", maxPathLen)
+	case strings.ContainsAny(p, "\\\x00:") || strings.HasPrefix(p, "/"):
+		return paved.FieldErrorf(paved.EINVALID, field, "a path is relative, with forward slashes, and without ':' or '\\'")
+	case path.Clean(p) != p:
+		return paved.FieldErrorf(paved.EINVALID, field, "a path must be clean (no '..', '.', '//' or trailing '/')")
+	case hidden(p):
+		return paved.FieldErrorf(paved.EINVALID, field, "hidden files and folders are not part of a config directory")
+	case strings.Count(p, "/") > maxDepth:
+		return paved.FieldErrorf(paved.EINVALID, field, "folders nested more than %d deep", maxDepth)
+	}
+	return nil
+}
+
+// Version is the bundle's version: the same content hash as the
+// directory it came from.
+func (b *Bundle) Version() Version {
+	return Version{Hash: HashFiles(b.files()), Commit: b.Commit}
+}
+
+func (b *Bundle) files() []File {
+	out := make([]File, 0, len(b.Files))
+	for p, d := range b.Files {
+		out = append(out, File{Path: p, Data: normalise([]byte(d))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// unsafeBuiltins are the Rego functions a proposed config sent to a
+// server may not call: they reach out of the evaluation (the network, the
+// server's environment).
+var unsafeBuiltins = map[string]bool{
+	"http.send": true, "net.lookup_ip_addr": true, "opa.runtime": true,
+}
+
+// CheckSafePolicies refuses policies that call a function reaching out of
+// the evaluation. The server evaluates a proposed config sent by a CI job;
+// it must not be able to make the server fetch URLs or read its
+// environment.
+func (b *Bundle) CheckSafePolicies() error {
+	paths := make([]string, 0, len(b.Files))
+	for p := range b.Files {
+		if strings.HasSuffix(p, ".rego") {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		m, err := ast.ParseModuleWithOpts(p, b.Files[p], ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			continue // the engine reports syntax errors with their place
+		}
+		var bad *ast.Term
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			if bad != nil {
+				return true
+			}
+			if call, ok := t.Value.(ast.Call); ok && len(call) > 0 {
+				if unsafeBuiltins[call[0].String()] {
+					bad = t
+					return true
+				}
+			}
+			if ref, ok := t.Value.(ast.Ref); ok && unsafeBuiltins[ref.String()] {
+				bad = t
+				return true
+			}
+			return false
+		})
+		if bad != nil {
+			where := p
+			if bad.Location != nil {
+				where = fmt.Sprintf("%s:%d", p, bad.Location.Row)
+			}
+			return paved.FieldErrorf(paved.EUNPROCESSABLE, where, "the policy calls a function that reaches outside the evaluation (http.send, net.lookup_ip_addr or opa.runtime): the server does not evaluate such policies in a proposed config")
+		}
+	}
+	return nil
+}
+
+// Load writes the bundle into a temporary directory and loads it as a
+// snapshot (without secrets: a proposed config is analysed, not served).
+// The directory is removed before Load returns; error locations name the
+// bundle's paths.
+func (b *Bundle) Load(o Options) (*Snapshot, error) {
+	if err := b.check(); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "paved-bundle-")
+	if err != nil {
+		return nil, fmt.Errorf("bundle: temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	for _, f := range b.files() {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o600); err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+	}
+	o.Secrets = nil
+	s, err := Load(tmp, o)
+	if err != nil {
+		return nil, stripDir(err, tmp)
+	}
+	s.Dir = ""
+	s.Version.Commit = b.Commit
+	return s, nil
+}
+
+// stripDir removes the temporary directory from an error's location and
+// message, so that it names the bundle's own paths.
+func stripDir(err error, dir string) error {
+	var pe *paved.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	prefix := dir + string(filepath.Separator)
+	clean := func(s string) string {
+		s = strings.ReplaceAll(s, prefix, "")
+		s = strings.ReplaceAll(s, filepath.ToSlash(prefix), "")
+		return strings.ReplaceAll(s, dir, ".")
+	}
+	return &paved.Error{Code: pe.Code, Field: clean(pe.Field), Message: clean(pe.Message)}
+}

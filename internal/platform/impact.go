@@ -1,0 +1,277 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/policy"
+)
+
+// RecordStore is what the impact analysis and the campaigns read: the
+// services and the resources of each one's latest recorded check.
+type RecordStore interface {
+	FindServices(ctx context.Context, f paved.ServiceFilter) ([]*paved.Service, int, error)
+	LatestCheckResources(ctx context.Context, service string) (*paved.CheckResources, error)
+}
+
+// ImpactStore adds the exceptions that a proposed config could make
+// unnecessary.
+type ImpactStore interface {
+	RecordStore
+	FindExceptions(ctx context.Context, f paved.ExceptionFilter) ([]*paved.Exception, int, error)
+}
+
+// EachRecorded calls fn for every service that is not retired and has
+// recorded resources, in name order, and returns how many services have
+// none.
+func EachRecorded(ctx context.Context, st RecordStore, fn func(*paved.Service, *paved.CheckResources) error) (without int, err error) {
+	for off := 0; ; off += paved.MaxLimit {
+		svcs, total, err := st.FindServices(ctx, paved.ServiceFilter{Page: paved.Page{Offset: off, Limit: paved.MaxLimit}})
+		if err != nil {
+			return 0, err
+		}
+		for _, s := range svcs {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+			rs, err := st.LatestCheckResources(ctx, s.Name)
+			if err != nil {
+				if paved.ErrorCode(err) == paved.ENOTFOUND {
+					continue // retired or renamed since the list was read
+				}
+				return 0, err
+			}
+			if rs == nil {
+				without++
+				continue
+			}
+			if err := fn(s, rs); err != nil {
+				return 0, err
+			}
+		}
+		if len(svcs) == 0 || off+len(svcs) >= total {
+			return without, nil
+		}
+	}
+}
+
+// ServiceContext is what the rules know of a service.
+func ServiceContext(s *paved.Service) paved.ServiceContext {
+	return paved.ServiceContext{Name: s.Name, Team: s.Owner, Tier: s.Tier, Phase: s.Phase, DataClass: s.DataClass}
+}
+
+// ImpactReport says what a proposed platform config would change for the
+// services whose latest checks the server keeps.
+type ImpactReport struct {
+	Current     string    `json:"current"`  // version string of the config in force
+	Proposed    string    `json:"proposed"` // of the proposed one
+	GeneratedAt time.Time `json:"generated_at"`
+	// Services counts the services evaluated; WithoutCheck those with no
+	// recorded resources (nothing to evaluate).
+	Services     int                 `json:"services"`
+	WithoutCheck int                 `json:"without_check"`
+	Rules        []policy.RuleChange `json:"rule_changes"`
+	Summary      ImpactSummary       `json:"summary"`
+	// Teams lists the teams with a change, by name.
+	Teams []*TeamImpact `json:"teams"`
+	// Notes say what the analysis cannot see.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// ImpactSummary counts the changes.
+type ImpactSummary struct {
+	Appear    int `json:"appear"`
+	Disappear int `json:"disappear"`
+	Change    int `json:"change"`
+	// NewDeny counts the deny findings that appear, or that a change turns
+	// into deny: what would start to block.
+	NewDeny int `json:"new_deny"`
+	// Unnecessary counts the pending and approved exceptions that the
+	// proposed config would make unnecessary.
+	Unnecessary int `json:"unnecessary_exceptions"`
+	// Services counts the services with a change.
+	Services int `json:"services"`
+}
+
+// TeamImpact is one team's changes.
+type TeamImpact struct {
+	Team     string           `json:"team"`
+	Summary  ImpactSummary    `json:"summary"`
+	Services []*ServiceImpact `json:"services"`
+}
+
+// ServiceImpact is one service's changes.
+type ServiceImpact struct {
+	Service   string                 `json:"service"`
+	Team      string                 `json:"team"`
+	CheckID   int64                  `json:"check_id"`
+	CheckedAt time.Time              `json:"checked_at"`
+	Omitted   int                    `json:"omitted,omitempty"` // resources the check did not record
+	Changes   []policy.FindingChange `json:"changes"`
+	// Exceptions lists the pending and approved exceptions whose finding
+	// the proposed config would no longer deny.
+	Exceptions []ExceptionImpact `json:"exceptions"`
+}
+
+// ExceptionImpact is an exception the proposed config makes unnecessary.
+type ExceptionImpact struct {
+	ID       int64                 `json:"id"`
+	Status   paved.ExceptionStatus `json:"status"` // pending or approved
+	Rule     string                `json:"rule"`
+	Resource string                `json:"resource"`
+	Link     string                `json:"link"`
+	// Why says what becomes of the finding: gone, a warning, another value.
+	Why string `json:"why"`
+}
+
+// Impact re-evaluates every service's latest recorded resources under the
+// current and the proposed snapshot and reports, per team and service,
+// the findings that would appear, disappear or change, and the pending or
+// approved exceptions that would become unnecessary. Only paved-style
+// rules are evaluated (see policy.CheckRecorded).
+func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, now time.Time) (*ImpactReport, error) {
+	rep := &ImpactReport{
+		Current: current.Version.String(), Proposed: proposed.Version.String(), GeneratedAt: now.UTC(),
+		Rules: policy.DiffRules(current.Engine, proposed.Engine), Teams: []*TeamImpact{},
+		Notes: []string{
+			"Findings are re-evaluated from the resources the latest check of each service recorded: prior values, attributes known only after apply and resources over the recording limits are not there.",
+			"Conftest-style policies (packages outside paved.rules) judge whole documents, which the server does not keep: they are not part of the analysis.",
+		},
+	}
+	if rep.Rules == nil {
+		rep.Rules = []policy.RuleChange{}
+	}
+	exc, err := liveExceptions(ctx, st, now)
+	if err != nil {
+		return nil, err
+	}
+	teams := map[string]*TeamImpact{}
+	without, err := EachRecorded(ctx, st, func(s *paved.Service, rs *paved.CheckResources) error {
+		rep.Services++
+		sc := ServiceContext(s)
+		before, err := current.Engine.CheckRecorded(ctx, rs, sc)
+		if err != nil {
+			return fmt.Errorf("evaluating %s under the current config: %w", s.Name, err)
+		}
+		after, err := proposed.Engine.CheckRecorded(ctx, rs, sc)
+		if err != nil {
+			return fmt.Errorf("evaluating %s under the proposed config: %w", s.Name, err)
+		}
+		si := &ServiceImpact{Service: s.Name, Team: s.Owner, CheckID: rs.CheckID, CheckedAt: rs.At, Omitted: rs.Omitted,
+			Changes: policy.DiffFindings(before, after), Exceptions: []ExceptionImpact{}}
+		if si.Changes == nil {
+			si.Changes = []policy.FindingChange{}
+		}
+		for _, e := range exc[s.Name] {
+			if why := unnecessary(e, before, after); why != "" {
+				si.Exceptions = append(si.Exceptions, ExceptionImpact{ID: e.ID, Status: e.State(now), Rule: e.Rule, Resource: e.Resource, Link: e.Link(), Why: why})
+			}
+		}
+		if len(si.Changes) == 0 && len(si.Exceptions) == 0 {
+			return nil
+		}
+		t := teams[s.Owner]
+		if t == nil {
+			t = &TeamImpact{Team: s.Owner}
+			teams[s.Owner] = t
+		}
+		t.Services = append(t.Services, si)
+		count(&t.Summary, si)
+		count(&rep.Summary, si)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.WithoutCheck = without
+	names := make([]string, 0, len(teams))
+	for n := range teams {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		rep.Teams = append(rep.Teams, teams[n])
+	}
+	return rep, nil
+}
+
+func count(sum *ImpactSummary, si *ServiceImpact) {
+	sum.Services++
+	sum.Unnecessary += len(si.Exceptions)
+	for _, c := range si.Changes {
+		switch c.Change {
+		case policy.ChangeAppear:
+			sum.Appear++
+			if c.After.Severity == paved.SeverityDeny {
+				sum.NewDeny++
+			}
+		case policy.ChangeDisappear:
+			sum.Disappear++
+		case policy.ChangeChange:
+			sum.Change++
+			if c.After.Severity == paved.SeverityDeny && c.Before.Severity != paved.SeverityDeny {
+				sum.NewDeny++
+			}
+		}
+	}
+}
+
+// liveExceptions returns the pending and approved (unexpired) exceptions
+// by service.
+func liveExceptions(ctx context.Context, st ImpactStore, now time.Time) (map[string][]*paved.Exception, error) {
+	out := map[string][]*paved.Exception{}
+	for _, status := range []paved.ExceptionStatus{paved.ExceptionPending, paved.ExceptionApproved} {
+		for off := 0; ; off += paved.MaxLimit {
+			es, total, err := st.FindExceptions(ctx, paved.ExceptionFilter{Status: status, Page: paved.Page{Offset: off, Limit: paved.MaxLimit}})
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range es {
+				if s := e.State(now); s == paved.ExceptionPending || s == paved.ExceptionApproved {
+					out[e.Service] = append(out[e.Service], e)
+				}
+			}
+			if len(es) == 0 || off+len(es) >= total {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// unnecessary says why exception e, needed under the current config's
+// findings, would not be under the proposed one; "" when it still would
+// be, or was not needed to begin with.
+func unnecessary(e *paved.Exception, before, after []paved.Finding) string {
+	match := func(fs []paved.Finding, deny bool) *paved.Finding {
+		for i := range fs {
+			f := &fs[i]
+			if f.Rule == e.Rule && f.Resource == e.Resource && paved.ExceptionFingerprint(f) == e.Fingerprint &&
+				(!deny || f.Severity == paved.SeverityDeny) {
+				return f
+			}
+		}
+		return nil
+	}
+	if match(before, true) == nil {
+		return "" // not needed now either: the latest check no longer has the finding
+	}
+	if match(after, true) != nil {
+		return ""
+	}
+	if f := match(after, false); f != nil {
+		if f.EnforceFrom != "" {
+			return "the finding would be a warning until " + f.EnforceFrom
+		}
+		return "the finding would be a warning"
+	}
+	for i := range after {
+		if after[i].Rule == e.Rule && after[i].Resource == e.Resource {
+			return "the rule would judge other values (the exception binds the old ones)"
+		}
+	}
+	return "the finding would no longer be reported"
+}
