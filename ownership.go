@@ -54,6 +54,30 @@ type CheckResource struct {
 	Trimmed bool `json:"trimmed,omitempty"`
 }
 
+// MaskSecrets replaces the values of a Kubernetes Secret's data and
+// stringData by SensitiveValue: a manifest holds them in clear (base64 is
+// no protection), and no plan reader marks them. Terraform plans mark their
+// own sensitive values; other resources are left alone.
+func (r *CheckResource) MaskSecrets() {
+	if r == nil || r.Type != "Secret" || r.After == nil {
+		return
+	}
+	for _, k := range []string{"data", "stringData"} {
+		m, ok := r.After[k].(map[string]any)
+		if !ok {
+			if r.After[k] != nil {
+				r.After[k] = SensitiveValue
+			}
+			continue
+		}
+		masked := make(map[string]any, len(m))
+		for key := range m {
+			masked[key] = SensitiveValue
+		}
+		r.After[k] = masked
+	}
+}
+
 // Limits on the resources recorded with one check. A check of a larger
 // plan records the first MaxCheckResources resources (in address order)
 // and counts the rest in CheckRecord.ResourcesOmitted.

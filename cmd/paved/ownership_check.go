@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 
 	paved "github.com/paved-dev/paved"
@@ -15,8 +16,9 @@ import (
 // service's own resources ask of its team (and a proposed config's impact
 // can be computed). What is sent: address, type, action, the planned
 // attribute values (values the plan marks sensitive are already
-// "(sensitive)"), the effective tags and the region; never prior values,
-// never the plan, never data sources.
+// "(sensitive)", and so are the data of a Kubernetes Secret manifest), the
+// effective tags and the region; never prior values, never the plan, never
+// data sources.
 //
 // The payload is bounded: at most paved.MaxCheckResources resources and
 // paved.MaxCheckResourcesBytes of JSON, in address order; the rest are
@@ -60,6 +62,10 @@ func recordedResources(docs []*iac.Document) (rs []*paved.CheckResource, omitted
 			continue
 		}
 		c := &paved.CheckResource{Address: r.Address, Type: r.Type, Action: r.Action, After: r.After, Tags: r.Tags, Region: r.Region}
+		if r.Source == "kubernetes" && r.Type == "Secret" {
+			c.After = maps.Clone(r.After) // the report keeps the manifest as read
+			c.MaskSecrets()
+		}
 		size := afterSize(c.After)
 		if size > paved.MaxCheckResourceBytes {
 			c.After, c.Trimmed = scalarsOnly(c.After), true

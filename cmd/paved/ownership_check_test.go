@@ -32,6 +32,17 @@ func TestRecordedResources(t *testing.T) {
 		t.Error("prior values are sent")
 	}
 
+	// A Kubernetes Secret's data is masked; the report's copy is not touched.
+	sec := &paved.IaCResource{Address: "Secret/shop/db", Type: "Secret", Source: "kubernetes", Action: "apply",
+		After: map[string]any{"data": map[string]any{"password": "aHVudGVyMg=="}, "stringData": "raw"}}
+	rs, _, _ = recordedResources([]*iac.Document{{Resources: []*paved.IaCResource{sec}}})
+	if b := jsonString(rs); strings.Contains(b, "aHVudGVyMg") || strings.Contains(b, "raw") {
+		t.Errorf("secret sent: %s", b)
+	}
+	if sec.After["data"].(map[string]any)["password"] != "aHVudGVyMg==" {
+		t.Error("the manifest as read was changed")
+	}
+
 	// Over the count: the first in address order are kept.
 	var many []*paved.IaCResource
 	for i := range paved.MaxCheckResources + 3 {

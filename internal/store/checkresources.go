@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	paved "github.com/paved-dev/paved"
@@ -52,6 +54,17 @@ func validCheckResources(rs []*paved.CheckResource, omitted int) ([]byte, error)
 			return nil, paved.FieldErrorf(paved.EINVALID, field+".address", "resource %s is listed twice: send each address once", r.Address)
 		}
 		seen[r.Address] = true
+	}
+	// A client that sent a Kubernetes Secret's data in clear does not get
+	// it stored (the caller's resources are left as they were).
+	rs = slices.Clone(rs)
+	for i, r := range rs {
+		if r.Type == "Secret" {
+			c := *r
+			c.After = maps.Clone(r.After)
+			c.MaskSecrets()
+			rs[i] = &c
+		}
 	}
 	b, err := json.Marshal(rs)
 	if err != nil {

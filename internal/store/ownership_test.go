@@ -87,8 +87,8 @@ func TestCheckResources(t *testing.T) {
 
 		rs := []*paved.CheckResource{
 			{Address: "aws_db_instance.main", Type: "aws_db_instance", Action: "create", Region: "eu-west-1",
-				After:  map[string]any{"backup_retention_period": 7.0, "password": paved.SensitiveValue, "tags": map[string]any{"team": "payments"}},
-				Tags:   map[string]string{"team": "payments"}},
+				After: map[string]any{"backup_retention_period": 7.0, "password": paved.SensitiveValue, "tags": map[string]any{"team": "payments"}},
+				Tags:  map[string]string{"team": "payments"}},
 			{Address: "aws_s3_bucket.logs", Type: "aws_s3_bucket", Action: "no-op", After: map[string]any{"bucket": "logs"}},
 		}
 		c1 := &paved.CheckRecord{Service: "ledger", Commit: "abc", Resources: rs, ResourcesOmitted: 3}
@@ -135,6 +135,19 @@ func TestCheckResources(t *testing.T) {
 		must(t, err)
 		if len(got.Resources) != 1 {
 			t.Fatalf("finder: %s", jsonOf(got))
+		}
+
+		// A Kubernetes Secret's data is never stored in clear, whoever sent it.
+		secret := &paved.CheckResource{Address: "Secret/shop/db", Type: "Secret", Action: "apply",
+			After: map[string]any{"kind": "Secret", "data": map[string]any{"password": "aHVudGVyMg=="}, "stringData": map[string]any{"token": "t0k3n"}}}
+		must(t, e.db.RecordCheck(ci, &paved.CheckRecord{Service: "checkout", Resources: []*paved.CheckResource{secret}}))
+		got, err = e.db.LatestCheckResources(e.ctx, "checkout")
+		must(t, err)
+		if b := jsonOf(got); strings.Contains(b, "aHVudGVyMg") || strings.Contains(b, "t0k3n") || !strings.Contains(b, `"password":"(sensitive)"`) {
+			t.Fatalf("secret stored: %s", b)
+		}
+		if secret.After["data"].(map[string]any)["password"] != "aHVudGVyMg==" {
+			t.Fatal("the caller's resource was changed")
 		}
 
 		// Bad resources refuse the whole check: nothing is recorded.
