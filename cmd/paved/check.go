@@ -228,8 +228,10 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		return err
 	}
 	findings = o.costFinding(cfg, pc, docs, svc, findings)
+	findings = a.budgetFinding(ctx, cmd, o, pc, svc, findings) // check_budget.go
 	res := checkResult(docs, findings, eng, svc, o.docBase)
 	o.addCost(res, cfg, pc)
+	addBudgetRule(res)
 	// The check is recorded before the report is written, so that the
 	// report can say which deny findings exceptions cover; an error there
 	// is returned once the report is out (check_exceptions.go).

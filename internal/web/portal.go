@@ -64,6 +64,7 @@ var portalNav = []navItem{
 	{Label: "Reviews", Path: "/reviews", Action: paved.ActReviewAnswer},
 	{Label: "Exceptions", Path: "/exceptions"},
 	{Label: "Ownership", Path: "/ownership"},
+	{Label: "Spend", Path: "/spend", Action: paved.ActReadCost},
 	{Label: "Teams", Path: "/teams"},
 	{Label: "People", Path: "/users"},
 	{Label: "Audit log", Path: "/audit", Action: paved.ActReadAudit},
@@ -187,6 +188,11 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /ownership/concerns/{concern}/reset", s.page(s.ownershipResetForm))
 	mux.Handle("GET /ownership/responsibilities", s.page(s.responsibilitiesPage))
 	mux.Handle("GET /ownership/responsibilities/{type}", s.page(s.responsibilitiesPage))
+
+	// Spend (portal_spend.go).
+	mux.Handle("GET /spend", s.page(s.spendPage))
+	mux.Handle("POST /spend/alerts/{id}/plan", s.page(s.spendPlanAlert))
+	mux.Handle("GET /services/{name}/spend.svg", s.page(s.serviceSpendSVG))
 
 	// Everything no other pattern claims is a portal 404 page (the API
 	// registers its own, more specific /api/ patterns).
@@ -415,6 +421,7 @@ func (s *Server) templateFuncs(p *portal) template.FuncMap {
 	}
 	maps.Copy(fm, s.launchFuncs())
 	maps.Copy(fm, s.ownershipFuncs())
+	maps.Copy(fm, s.spendFuncs())
 	return fm
 }
 
