@@ -192,8 +192,8 @@ type budgetRow struct {
 	*cost.BudgetStatus
 	UsedPct     int // percent of the budget spent, capped at 100 for the bar
 	ForecastPct int // percent forecast, capped at 100 for the marker
-	Over     bool
-	Warn     bool
+	Over        bool
+	Warn        bool
 }
 
 // alertRow is one alert with what the viewer may do about it.
