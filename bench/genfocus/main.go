@@ -1,8 +1,9 @@
 // Command genfocus writes a realistic FOCUS 1.2 cost and usage file for
 // benchmarks: hourly lines of resources spread over services, teams and
-// accounts, made from the rows of an AWS FOCUS export sample (sample.csv:
-// instances, databases, buckets, volumes, NAT gateways, functions, data
-// transfer, cache nodes; about 700 bytes a line with its 56 columns), with
+// accounts, made from the rows of an AWS FOCUS export sample
+// (internal/cost/focus_sample.csv, or -sample FILE: instances, databases,
+// buckets, volumes, NAT gateways, functions, data transfer, cache nodes;
+// about 700 bytes a line with its 56 columns), with
 // a share of untagged and owner-only resources, plus the month's tax,
 // credit and support lines. The output is deterministic for a given seed.
 //
@@ -13,7 +14,6 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
-	_ "embed"
 	"flag"
 	"fmt"
 	"io"
@@ -23,9 +23,6 @@ import (
 	"github.com/paved-dev/paved/internal/cost"
 )
 
-//go:embed sample.csv
-var sample []byte
-
 func main() {
 	rows := flag.Int("rows", 1_000_000, "approximate number of lines (resources x hours of the month)")
 	month := flag.String("month", "2026-10", "the billing month, YYYY-MM")
@@ -34,9 +31,18 @@ func main() {
 	accounts := flag.Int("accounts", 40, "number of sub-accounts")
 	untagged := flag.Float64("untagged", 0.1, "share of untagged resources")
 	seed := flag.Uint64("seed", 1, "random seed")
+	sampleFile := flag.String("sample", "", "a FOCUS CSV whose lines are the templates (default: the embedded AWS sample)")
 	zip := flag.Bool("gzip", false, "gzip the output")
 	out := flag.String("o", "-", "output file, - for stdout")
 	flag.Parse()
+	var sample []byte
+	if *sampleFile != "" {
+		b, err := os.ReadFile(*sampleFile)
+		if err != nil {
+			fail(err)
+		}
+		sample = b
+	}
 	m, err := time.Parse("2006-01", *month)
 	if err != nil {
 		fail(fmt.Errorf("-month %q: want YYYY-MM", *month))

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
 	"github.com/paved-dev/paved/internal/cost"
+	"github.com/paved-dev/paved/internal/demo"
 	"github.com/paved-dev/paved/internal/notify"
 )
 
@@ -32,4 +35,13 @@ func costAlertsJob(spend *cost.Spend, log *slog.Logger) notify.Job {
 			return nil
 		},
 	}
+}
+
+// printDemoSpend points at the demo's spend (journey 5).
+func printDemoSpend(w io.Writer) {
+	fmt.Fprintf(w, "Spend to look at (or paved cost report, paved cost alerts):\n\n")
+	for _, s := range demo.SpendStories {
+		fmt.Fprintf(w, "    %s\n", s)
+	}
+	fmt.Fprintln(w)
 }

@@ -258,6 +258,7 @@ func (a *app) seedDemo(ctx context.Context, st paved.Store, templates *launch.Li
 	printDemoTokens(a.stderr, users, tokens)
 	printDemoStories(a.stderr)
 	printDemoExceptions(a.stderr)
+	printDemoSpend(a.stderr)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -17,6 +18,14 @@ import (
 // rows of a sample export (each sample row is a kind of resource: an
 // instance, a volume, a bucket ...), plus the month's tax, credit and
 // support lines. The benchmark (bench/genfocus) and the demo use it.
+
+// SampleFOCUS is an AWS FOCUS 1.2 export of eight lines, one per kind of
+// resource (an instance, a database, a bucket, a volume, a NAT gateway, a
+// function, data transfer, a cache node covered by a reservation), with
+// all 56 columns: the generator's default templates.
+//
+//go:embed focus_sample.csv
+var SampleFOCUS []byte
 
 // GenService is a service whose resources the generator bills.
 type GenService struct {
@@ -39,7 +48,7 @@ type GenSpike struct {
 
 // GenOptions shapes a generated file.
 type GenOptions struct {
-	Sample   []byte // a FOCUS CSV whose rows are the resource templates
+	Sample   []byte // a FOCUS CSV whose rows are the resource templates (nil: SampleFOCUS)
 	Month    time.Time
 	Days     int // days of the month billed (default: the whole month)
 	Rows     int // approximate number of usage lines (resources × hours)
@@ -64,7 +73,11 @@ type genResource struct {
 
 // GenerateFOCUS writes the file and returns the number of lines written.
 func GenerateFOCUS(w io.Writer, opt GenOptions) (int, error) {
-	cr := csv.NewReader(strings.NewReader(string(opt.Sample)))
+	sample := opt.Sample
+	if len(sample) == 0 {
+		sample = SampleFOCUS
+	}
+	cr := csv.NewReader(strings.NewReader(string(sample)))
 	recs, err := cr.ReadAll()
 	if err != nil {
 		return 0, fmt.Errorf("sample: %w", err)

@@ -12,6 +12,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/launch"
@@ -63,6 +64,9 @@ func SeedWithTemplates(ctx context.Context, st paved.Store, lib *launch.Library)
 		return nil, err
 	}
 	if err := seedExceptions(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := seedSpend(ctx, st, time.Now()); err != nil {
 		return nil, err
 	}
 	tokens := map[string]string{}

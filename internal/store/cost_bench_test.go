@@ -21,10 +21,6 @@ func BenchmarkIngestCost(b *testing.B) {
 	if v := os.Getenv("FOCUS_ROWS"); v != "" {
 		fmt.Sscan(v, &rows)
 	}
-	sample, err := os.ReadFile(filepath.Join("..", "..", "bench", "genfocus", "sample.csv"))
-	if err != nil {
-		b.Fatal(err)
-	}
 	dir := b.TempDir()
 	file := filepath.Join(dir, "focus.csv")
 	f, err := os.Create(file)
@@ -36,7 +32,7 @@ func BenchmarkIngestCost(b *testing.B) {
 	for i := 0; i < 200; i++ {
 		svcs = append(svcs, cost.GenService{Name: fmt.Sprintf("svc-%03d", i), Team: fmt.Sprintf("team-%02d", i%20), Account: fmt.Sprintf("4000%08d", i%40)})
 	}
-	n, err := cost.GenerateFOCUS(bw, cost.GenOptions{Sample: sample, Month: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Rows: rows, Services: svcs, Untagged: 0.1, Seed: 1})
+	n, err := cost.GenerateFOCUS(bw, cost.GenOptions{Month: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Rows: rows, Services: svcs, Untagged: 0.1, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
