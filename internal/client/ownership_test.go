@@ -16,13 +16,13 @@ import (
 // server and compares the requests with testdata/ownership_requests.golden.
 func TestOwnershipRequests(t *testing.T) {
 	rec := &recorder{answers: map[string]string{
-		"GET /api/v1/ownership":                          `{"source":"embedded","layers":[{"id":"data","title":"Data","concerns":[{"id":"backups","title":"Backups","layer":"data","owner":"product-team","consulted":[],"informed":[]}]}],"teams":[],"problems":[]}`,
-		"PUT /api/v1/ownership/concerns/backups":         `{"id":"backups","owner":"sre","consulted":["security"],"informed":[]}`,
-		"DELETE /api/v1/ownership/concerns/backups":      `{"id":"backups","owner":"product-team","consulted":[],"informed":[]}`,
-		"GET /api/v1/ownership/export":                   "version: 1\n",
-		"GET /api/v1/ownership/gaps":                     `{"unowned":[{"concern":"siem","title":"SIEM","reason":"no owner in the ownership map","services":[]}],"services":[],"checked":3}`,
-		"GET /api/v1/services/pay/ownership":             `{"service":"pay","team":"payments","check":4,"resources":1,"untabled":{},"considerations":[{"resource":"aws_db_instance.db","resource_type":"aws_db_instance","concern":"backups","coverage":"vendor-once-enabled","state":"enabled","source":"https://docs.aws.amazon.com/x"}]}`,
-		"GET /api/v1/services/pay/check-resources":       `{"service":"pay","check_id":4,"at":"2030-01-02T00:00:00Z","resources":[{"address":"aws_db_instance.db","type":"aws_db_instance"}]}`,
+		"GET /api/v1/ownership":                     `{"source":"embedded","layers":[{"id":"data","title":"Data","concerns":[{"id":"backups","title":"Backups","layer":"data","owner":"product-team","consulted":[],"informed":[]}]}],"teams":[],"problems":[]}`,
+		"PUT /api/v1/ownership/concerns/backups":    `{"id":"backups","owner":"sre","consulted":["security"],"informed":[]}`,
+		"DELETE /api/v1/ownership/concerns/backups": `{"id":"backups","owner":"product-team","consulted":[],"informed":[]}`,
+		"GET /api/v1/ownership/export":              "version: 1\n",
+		"GET /api/v1/ownership/gaps":                `{"unowned":[{"concern":"siem","title":"SIEM","reason":"no owner in the ownership map","services":[]}],"services":[],"checked":3}`,
+		"GET /api/v1/services/pay/ownership":        `{"service":"pay","team":"payments","check":4,"resources":1,"untabled":{},"considerations":[{"resource":"aws_db_instance.db","resource_type":"aws_db_instance","concern":"backups","coverage":"vendor-once-enabled","state":"enabled","source":"https://docs.aws.amazon.com/x"}]}`,
+		"GET /api/v1/services/pay/check-resources":  `{"service":"pay","check_id":4,"at":"2030-01-02T00:00:00Z","resources":[{"address":"aws_db_instance.db","type":"aws_db_instance"}]}`,
 	}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/v1/services/new/check-resources" {
