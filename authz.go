@@ -47,6 +47,11 @@ const (
 	ActIngestCost Action = "cost:ingest" // ingest billing files, re-allocate, evaluate the alert rules (admins)
 	ActSetBudget  Action = "cost:budget" // set or delete a budget (admins)
 	ActPlanAlert  Action = "cost:plan"   // mark an alert as planned activity; Resource.Team is the alert's team
+
+	// The platform config (docs/config-as-code.md). Its version and the
+	// campaigns are catalog:read.
+	ActConfigAdmin  Action = "config:admin"  // see the config directory and why a reload was refused (admins)
+	ActConfigImpact Action = "config:impact" // analyse a proposed config against every service's latest check
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -147,6 +152,13 @@ func Authorize(u *User, act Action, res Resource) error {
 		return Errorf(EFORBIDDEN, "%s needs the admin role: billing data and budgets are the cloud engineering team's", act)
 	case ActPlanAlert:
 		return ownTeamDeveloper(u, act, res)
+	case ActConfigAdmin:
+		return Errorf(EFORBIDDEN, "the platform config's directory and reload errors are for admins")
+	case ActConfigImpact:
+		if isAdviser(u) {
+			return nil
+		}
+		return Errorf(EFORBIDDEN, "analysing a proposed platform config needs the reviewer, architect, security or admin role: it evaluates every team's latest check")
 	case ActForcePhase:
 		return Errorf(EFORBIDDEN, "only an admin can move a service past a gate")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:

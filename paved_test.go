@@ -149,6 +149,15 @@ func TestAuthorize(t *testing.T) {
 		{"developer cannot plan another team's alert", dev, ActPlanAlert, search, EFORBIDDEN},
 		{"viewer cannot plan an alert", viewer, ActPlanAlert, payments, EFORBIDDEN},
 		{"admin plans any alert", admin, ActPlanAlert, search, ""},
+		{"viewer cannot see the config's reload errors", viewer, ActConfigAdmin, Resource{}, EFORBIDDEN},
+		{"reviewer cannot see the config's reload errors", reviewer, ActConfigAdmin, Resource{}, EFORBIDDEN},
+		{"admin sees the config's reload errors", admin, ActConfigAdmin, Resource{}, ""},
+		{"anonymous cannot analyse a config", nil, ActConfigImpact, Resource{}, EUNAUTHORIZED},
+		{"developer cannot analyse a config", dev, ActConfigImpact, Resource{}, EFORBIDDEN},
+		{"reviewer analyses a config", reviewer, ActConfigImpact, Resource{}, ""},
+		{"architect analyses a config", architect, ActConfigImpact, Resource{}, ""},
+		{"security analyses a config", security, ActConfigImpact, Resource{}, ""},
+		{"admin analyses a config", admin, ActConfigImpact, Resource{}, ""},
 
 		// The path to production.
 		{"anonymous answers", nil, ActAnswer, payments, EUNAUTHORIZED},

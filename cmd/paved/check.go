@@ -118,6 +118,11 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	// The platform config directory's policies/ run in every check, as if
+	// given with --policy (config_check.go).
+	if o.policies, err = withConfigPolicies(cfg, o.policies); err != nil {
+		return err
+	}
 	newEngine := func() (*policy.Engine, error) {
 		return policy.New(policy.Options{
 			Config:        cfg.Guardrails,
@@ -238,6 +243,7 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	var recordErr error
 	if record {
 		rec := checkRecord(svc.Name, ciDefaults(o.record, a.getenv), res, eng)
+		rec.ConfigVersion = a.checkConfigVersion(cfg)
 		rec.Resources, rec.ResourcesOmitted = a.recordedResources(docs)
 		recordErr = a.recordAndCover(ctx, cmd, o, res, rec)
 	} else if o.exc.file != "" {

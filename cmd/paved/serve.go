@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -21,7 +22,7 @@ import (
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/notify"
-	"github.com/paved-dev/paved/internal/ownership"
+	"github.com/paved-dev/paved/internal/platform"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/web"
 )
@@ -45,6 +46,7 @@ func (a *app) serveCmd() *cobra.Command {
 		addr            string
 		withDemo        bool
 		insecureCookies bool
+		reloadEvery     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--addr :8080] [--database paved.db|postgres://...] [--config paved.yaml] [--demo]",
@@ -53,29 +55,58 @@ func (a *app) serveCmd() *cobra.Command {
 prints its API token once (or uses PAVED_BOOTSTRAP_TOKEN as the token).
 --demo seeds a demo organisation once and prints a token for each demo user;
 it listens on localhost:8080 unless --addr, PAVED_ADDR or paved.yaml says
-otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
+otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.
+
+With --config DIR (the platform config directory) the server reloads the
+config when the directory's content changes (checked every --reload-every)
+or on SIGHUP: a valid config is swapped in at once, an invalid one is
+refused and the previous one stays in force (docs/config-as-code.md).`,
 		Args: cobra.NoArgs,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&addr, "addr", config.DefaultAddr, "listen address host:port (env PAVED_ADDR)")
 	fl.BoolVar(&withDemo, "demo", false, "seed the demo organisation (once) and print its users' tokens")
 	fl.BoolVar(&insecureCookies, "insecure-cookies", false, "send the session cookie without the Secure flag (plain-HTTP development only)")
+	fl.DurationVar(&reloadEvery, "reload-every", platform.DefaultPoll, "how often to look for a changed platform config directory (0: only on SIGHUP)")
 	cmd.RunE = a.runE(func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
-		cfg, err := a.loadConfig()
-		if err != nil {
-			return err
-		}
 		if cmd.Flags().Changed("addr") {
 			if err := config.ValidateAddr("--addr", addr); err != nil {
 				return err
 			}
-			cfg.Server.Addr = addr
-			cfg.SetBy("server.addr", "--addr")
-		} else if withDemo && !cfg.IsSet("server.addr") {
+		}
+		if reloadEvery < 0 {
+			return usagef("--reload-every %s: want 0 or a positive duration", reloadEvery)
+		}
+		// The platform config directory, loaded whole into one immutable
+		// snapshot (internal/platform): a malformed paved.yaml, policy,
+		// template, ownership.yaml or pricebook.yaml fails the start, not
+		// the first request. Everything built from the config is built
+		// from a snapshot, so that a reload swaps all of it at once.
+		popts := platform.Options{
+			Adjust: func(c *config.Config) error {
+				if err := a.adjustConfig(c); err != nil {
+					return err
+				}
+				if cmd.Flags().Changed("addr") {
+					c.Server.Addr = addr
+					c.SetBy("server.addr", "--addr")
+				}
+				return nil
+			},
+			Secrets: &platform.Secrets{Getenv: a.getenv, ReadFile: os.ReadFile},
+		}
+		snap, err := platform.Load(a.configDir(), popts)
+		if err != nil {
+			return err
+		}
+		cfg := snap.Config
+		if withDemo && !cfg.IsSet("server.addr") && !cmd.Flags().Changed("addr") {
 			cfg.Server.Addr = demoAddr
 		}
 		log := slog.New(slog.NewJSONHandler(a.stderr, nil))
+		reloader := platform.NewReloader(snap.Dir, snap, popts, log)
+		log.Info("platform config loaded", "dir", snap.Dir, "version", snap.Version.String(), "rules", len(snap.Engine.Rules()))
 
 		secure := cfg.Server.SecureCookies
 		switch {
@@ -87,17 +118,6 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			// setups; the demo on loopback must just work.
 			secure = false
 			log.Info("demo on a loopback address: session cookies are sent without the Secure flag so that plain http://localhost works")
-		}
-
-		// A malformed template fails the start, not the first request.
-		templates, err := launch.LoadLibrary(cfg.TemplatesDir())
-		if err != nil {
-			return err
-		}
-		// So does a malformed ownership.yaml (ownership_backend.go).
-		ownershipMap, err := ownership.Load(ownershipFile(cfg))
-		if err != nil {
-			return err
 		}
 
 		db, err := store.Open(ctx, cfg.Server.Database)
@@ -112,7 +132,7 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 			return err
 		}
 		if withDemo {
-			if err := a.seedDemo(ctx, db, templates, log); err != nil {
+			if err := a.seedDemo(ctx, db, snap.Templates, log); err != nil {
 				return err
 			}
 		}
@@ -123,40 +143,68 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 		if err != nil {
 			return err
 		}
-		// Exceptions: which rules are security rules, the export's key.
-		excRules, excKey, err := exceptionSettings(cfg)
-		if err != nil {
-			return err
-		}
-		excJobs := &exception.Service{Store: db, Policy: cfg.Exceptions.Policy(), Rules: excRules, Key: excKey,
-			Organisation: cfg.Organisation.Name, Now: time.Now}
 		// Periodic jobs (notify.Job): each runs on one replica at a time,
-		// every Every. Add yours to this list.
-		spend := &cost.Spend{Store: db, Config: &cfg.Spend}
-		for _, j := range []notify.Job{exceptionExpiringJob(excJobs, log), costAlertsJob(spend, log)} {
+		// every Every. Add yours to this list. A job that uses the
+		// platform config is built from the snapshot in force at each run
+		// (snapshotJob), so that it follows reloads.
+		jobs := []notify.Job{
+			snapshotJob(reloader, func(s *platform.Snapshot) notify.Job {
+				// Exceptions: which rules are security rules, the export's key.
+				return exceptionExpiringJob(&exception.Service{Store: db, Policy: s.Config.Exceptions.Policy(), Rules: s.Rule,
+					Key: s.ExceptionKey, Organisation: s.Config.Organisation.Name, Now: time.Now}, log)
+			}),
+			snapshotJob(reloader, func(s *platform.Snapshot) notify.Job {
+				return costAlertsJob(&cost.Spend{Store: db, Config: &s.Config.Spend}, log)
+			}),
+			campaignsJob(reloader, db, log),
+		}
+		for _, j := range jobs {
 			if err := runner.Register(j); err != nil {
 				return err
 			}
 		}
 
-		srv, err := web.NewServer(web.Config{
-			Store:         db,
-			Logger:        log,
-			Organisation:  cfg.Organisation.Name,
-			Catalog:       cfg.CatalogOptions(),
-			Templates:     templates,
-			Ownership:     ownershipMap,
-			MaxBodyBytes:  int64(cfg.Server.MaxBodyBytes),
-			SecureCookies: secure,
-			Version:       buildInfo().Version,
-			Webhooks:      runner,
-			Exceptions:    cfg.Exceptions.Policy(),
-			Rules:         excRules,
-			ExceptionKey:  excKey,
-			Spend:         &cfg.Spend,
-		})
+		// What the web server takes from the platform config: webConfig
+		// builds it from a snapshot, at the start and at every reload.
+		// Settings that are not in it (store, limits, cookies) last for
+		// the process.
+		webConfig := func(s *platform.Snapshot) web.Config {
+			c := s.Config
+			return web.Config{
+				Organisation: c.Organisation.Name,
+				Catalog:      c.CatalogOptions(),
+				Templates:    s.Templates,
+				Ownership:    s.Ownership,
+				Exceptions:   c.Exceptions.Policy(),
+				Rules:        s.Rule,
+				ExceptionKey: s.ExceptionKey,
+				Spend:        &c.Spend,
+				Platform:     s,
+			}
+		}
+		wc := webConfig(snap)
+		wc.Store, wc.Logger, wc.Version = db, log, buildInfo().Version
+		wc.MaxBodyBytes, wc.SecureCookies = int64(cfg.Server.MaxBodyBytes), secure
+		wc.Webhooks, wc.ConfigStatus = runner, reloader.Status
+		srv, err := web.NewServer(wc)
 		if err != nil {
 			return err
+		}
+		// A reload readies the web server's copy first; only when it is
+		// ready does the new snapshot go in, with the web handler and the
+		// webhook targets swapped right after it.
+		reloader.Prepare = func(s *platform.Snapshot) (func(), error) {
+			warnRestartOnly(cfg, s.Config, log)
+			apply, err := srv.Prepare(webConfig(s))
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				apply()
+				if err := runner.SetTargets(s.Targets, s.Config.Server.PublicURL); err != nil {
+					log.Error("webhook targets of the reloaded config", "error", err)
+				}
+			}, nil
 		}
 		l, err := net.Listen("tcp", cfg.Server.Addr)
 		if err != nil {
@@ -168,6 +216,9 @@ otherwise. Logs are JSON on stderr. SIGINT or SIGTERM shuts down gracefully.`,
 		rctx, stopRunner := context.WithCancel(ctx)
 		runnerDone := make(chan struct{})
 		go func() { defer close(runnerDone); runner.Run(rctx) }()
+		// The config reloader: polls the directory, and SIGHUP reloads now.
+		stopWatch := a.watchConfig(rctx, reloader, reloadEvery)
+		defer stopWatch()
 		// On the way out the runner stops taking work and lets the
 		// deliveries in flight finish (each within its timeout).
 		defer func() { stopRunner(); <-runnerDone }()

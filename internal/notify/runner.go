@@ -104,8 +104,9 @@ type Runner struct {
 	o       Options
 	store   paved.JobStore
 	log     *slog.Logger
-	targets map[string]*Target
-	route   func(*paved.Notification) []string
+	// targets are the webhooks, their routing and the links' base URL;
+	// SetTargets swaps them when the platform config is reloaded.
+	targets atomic.Pointer[targetSet]
 	lease   time.Duration
 	kick    chan struct{}
 
@@ -168,14 +169,10 @@ func New(o Options) (*Runner, error) {
 	}
 	r := &Runner{
 		o: o, store: o.Store, log: o.Logger.With("runner", o.ID),
-		targets: map[string]*Target{}, route: Route(o.Targets),
 		lease: 2*o.Timeout + leaseMargin, kick: make(chan struct{}, 1),
 	}
-	for _, t := range o.Targets {
-		if r.targets[t.Name] != nil {
-			return nil, fmt.Errorf("notify: two targets named %q", t.Name)
-		}
-		r.targets[t.Name] = t
+	if err := r.SetTargets(o.Targets, o.PublicURL); err != nil {
+		return nil, err
 	}
 	if o.Retention > 0 {
 		if err := r.Register(Job{Name: PruneJob, Every: time.Hour, Run: r.prune}); err != nil {
@@ -183,6 +180,30 @@ func New(o Options) (*Runner, error) {
 		}
 	}
 	return r, nil
+}
+
+// targetSet is one configuration of the webhooks.
+type targetSet struct {
+	byName    map[string]*Target
+	route     func(*paved.Notification) []string
+	publicURL string
+}
+
+// SetTargets replaces the webhooks and the public URL of the links (a
+// reloaded platform config): notifications fanned out from now on follow
+// the new routing, and attempts look their target up by name in the new
+// set. Deliveries already fanned out to a removed target fail their
+// attempts and are retried, in case the target comes back.
+func (r *Runner) SetTargets(targets []*Target, publicURL string) error {
+	ts := &targetSet{byName: map[string]*Target{}, route: Route(targets), publicURL: publicURL}
+	for _, t := range targets {
+		if ts.byName[t.Name] != nil {
+			return fmt.Errorf("notify: two targets named %q", t.Name)
+		}
+		ts.byName[t.Name] = t
+	}
+	r.targets.Store(ts)
+	return nil
 }
 
 // ID is the runner's name in leases and the delivery log.
@@ -281,7 +302,7 @@ func (r *Runner) Run(ctx context.Context) {
 	r.started = true
 	jobs := append([]*Job(nil), r.jobs...)
 	r.mu.Unlock()
-	r.log.Info("job runner started", "targets", len(r.targets), "jobs", len(jobs), "lease", r.lease.String())
+	r.log.Info("job runner started", "targets", len(r.targets.Load().byName), "jobs", len(jobs), "lease", r.lease.String())
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); r.deliveryLoop(ctx) }()
@@ -315,7 +336,7 @@ const fanOutBatch = 100
 // (more may be due). Run calls it in a loop; tests call it directly.
 func (r *Runner) DeliverOnce(ctx context.Context) bool {
 	for {
-		n, err := r.store.FanOutNotifications(ctx, fanOutBatch, r.route)
+		n, err := r.store.FanOutNotifications(ctx, fanOutBatch, r.targets.Load().route)
 		if err != nil {
 			if ctx.Err() == nil {
 				r.log.Error("fan out notifications", "error", err)
@@ -399,16 +420,17 @@ const maxAnswerSnippet = 200
 // answer's headers, and an error unless the receiver answered 2xx. Errors
 // never contain the URL, which may hold a secret.
 func (r *Runner) post(ctx context.Context, c *paved.ClaimedDelivery, now time.Time) (int, http.Header, error) {
-	t := r.targets[c.Target]
+	ts := r.targets.Load()
+	t := ts.byName[c.Target]
 	if t == nil {
 		return 0, nil, fmt.Errorf("no webhook named %q in this server's paved.yaml (removed, or a replica with another config)", c.Target)
 	}
 	var body []byte
 	var err error
 	if t.Format == FormatSlack {
-		body, err = SlackBody(c.Notification, r.o.PublicURL)
+		body, err = SlackBody(c.Notification, ts.publicURL)
 	} else {
-		body, err = JSONBody(c.Notification, r.o.PublicURL)
+		body, err = JSONBody(c.Notification, ts.publicURL)
 	}
 	if err != nil {
 		return 0, nil, err

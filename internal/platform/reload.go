@@ -98,23 +98,24 @@ func (r *Reloader) Trigger() {
 	}
 }
 
-// Watch polls the directory every poll (DefaultPoll when 0) until ctx
-// ends, and reloads at once on Trigger.
+// Watch polls the directory every poll (never when 0: then only Trigger
+// reloads) until ctx ends, and reloads at once on Trigger.
 func (r *Reloader) Watch(ctx context.Context, poll time.Duration) {
 	if r.dir == "" {
 		return
 	}
-	if poll <= 0 {
-		poll = DefaultPoll
+	var tick <-chan time.Time
+	if poll > 0 {
+		t := time.NewTicker(poll)
+		defer t.Stop()
+		tick = t.C
 	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
 	for {
 		force := false
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-tick:
 		case <-r.kick:
 			force = true
 		}

@@ -134,6 +134,12 @@ var authzCases = map[string]authzCase{
 	"GET /api/v1/services/{name}/ownership":         {"/api/v1/services/svc-alpha/ownership", "", everyone, seedCheckResources},
 	"GET /api/v1/services/{name}/check-resources":   {"/api/v1/services/svc-alpha/check-resources", "", everyone, seedCheckResources},
 
+	// The platform config: its status and the campaigns for everyone; the
+	// impact of a proposed config for the enablement side's advisers.
+	"GET /api/v1/config":         {"/api/v1/config", "", everyone, nil},
+	"POST /api/v1/config/impact": {"/api/v1/config/impact", `{"files":{"paved.yaml":"organisation:\n  name: Test\n"}}`, advisers, nil},
+	"GET /api/v1/campaigns":      {"/api/v1/campaigns", "", everyone, nil},
+
 	// Spend: reading is for everyone; ingest, budgets, evaluation and
 	// re-allocation for admins; planning an alert for its team's developers.
 	"POST /api/v1/cost/ingest":                   {"/api/v1/cost/ingest?name=focus.csv", costCSV, adminOnly, nil},

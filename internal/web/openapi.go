@@ -16,6 +16,7 @@ import (
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
+	"github.com/paved-dev/paved/internal/platform"
 )
 
 // The OpenAPI document is built at start-up from the route table (paths and
@@ -252,6 +253,14 @@ var apiDocs = map[string]opDoc{
 	"GET /api/v1/services/{name}/check-resources": {ID: "getCheckResources", Summary: "The normalised resources of the service's latest recorded check that carried any (sensitive values masked): address, type, action, planned attributes, tags, region.", Tag: "ownership",
 		Result: paved.CheckResources{}, Errors: []int{404}},
 
+	// The platform config (api_config.go, portal_campaigns.go).
+	"GET /api/v1/config": {ID: "getConfigStatus", Summary: "The platform config in force (its version: content hash and git commit), the reloads and refused configs since start; the directory and a refused config's error for admins only.", Tag: "config",
+		Result: ConfigStatusResponse{}},
+	"POST /api/v1/config/impact": {ID: "analyseConfigImpact", Summary: "Re-evaluate every service's latest recorded check resources under a proposed config directory (JSON {files, commit} or a .tar.gz, at most 8 MiB) and under the config in force: the findings that would appear, disappear or change per team and service, and the exceptions that would become unnecessary (reviewers, architects, security, admins; one analysis at a time).", Tag: "config",
+		Body: platform.Bundle{}, BodyContent: []string{"application/gzip"}, Result: platform.ImpactReport{}, Errors: []int{400, 403, 409, 413, 422}},
+	"GET /api/v1/campaigns": {ID: "listCampaigns", Summary: "Every campaign (a deny rule with an enforce_from date): its deadline, the services whose latest check would fail it today by team, its daily progress and the announcements sent.", Tag: "config",
+		Result: platform.CampaignReport{}},
+
 	// Spend (api_cost.go). Amounts are exact decimal strings in the
 	// billing currency; months are YYYY-MM (default: the month of the
 	// latest billing data).
@@ -361,10 +370,11 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		if d.Body != nil {
-			op["requestBody"] = map[string]any{
-				"required": true,
-				"content":  map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.Body), "")}},
+			content := map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.Body), "")}}
+			for _, ct := range d.BodyContent { // a JSON body that may also come as a file
+				content[ct] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
 			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		okStatus, ctype := d.OK, d.Content
 		if okStatus == 0 {

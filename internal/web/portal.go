@@ -64,6 +64,7 @@ var portalNav = []navItem{
 	{Label: "Reviews", Path: "/reviews", Action: paved.ActReviewAnswer},
 	{Label: "Exceptions", Path: "/exceptions"},
 	{Label: "Ownership", Path: "/ownership"},
+	{Label: "Campaigns", Path: "/campaigns"},
 	{Label: "Spend", Path: "/spend", Action: paved.ActReadCost},
 	{Label: "Teams", Path: "/teams"},
 	{Label: "People", Path: "/users"},
@@ -194,6 +195,9 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /spend/alerts/{id}/plan", s.page(s.spendPlanAlert))
 	mux.Handle("GET /services/{name}/spend.svg", s.page(s.serviceSpendSVG))
 
+	// Campaigns: rules with an enforce_from date (portal_campaigns.go).
+	mux.Handle("GET /campaigns", s.page(s.campaignsPage))
+
 	// Everything no other pattern claims is a portal 404 page (the API
 	// registers its own, more specific /api/ patterns).
 	mux.Handle("GET /", s.public(s.notFoundPage))
@@ -262,6 +266,8 @@ type pageData struct {
 	Flash   string
 	Path    string
 	Data    any // the page's own data
+	// Config is the admins' banner about a refused platform config.
+	Config *configBanner
 }
 
 type navLink struct {
@@ -298,6 +304,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		pd.Nav = s.navFor(r)
 	}
 	pd.Flash = takeFlash(w, r)
+	pd.Config = s.configBannerFor(r)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", pd); err != nil {
 		return fmt.Errorf("portal: render %s: %w", name, err)
@@ -421,6 +428,7 @@ func (s *Server) templateFuncs(p *portal) template.FuncMap {
 	}
 	maps.Copy(fm, s.launchFuncs())
 	maps.Copy(fm, s.ownershipFuncs())
+	maps.Copy(fm, s.campaignFuncs())
 	maps.Copy(fm, s.spendFuncs())
 	return fm
 }

@@ -116,6 +116,12 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"GET", "/api/v1/notifications", s.listNotifications},
 		{"GET", "/api/v1/deliveries", s.listDeliveries},
 
+		// The platform config: its version and reload state, the impact of
+		// a proposed config, campaigns (api_config.go, portal_campaigns.go).
+		{"GET", "/api/v1/config", s.getConfigStatus},
+		{"POST", "/api/v1/config/impact", s.postConfigImpact},
+		{"GET", "/api/v1/campaigns", s.listCampaigns},
+
 		// Spend: billing ingest, reports, budgets and alerts (api_cost.go).
 		{"POST", "/api/v1/cost/ingest", s.ingestCost},
 		{"GET", "/api/v1/cost/batches", s.listCostBatches},

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +24,7 @@ import (
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
+	"github.com/paved-dev/paved/internal/platform"
 )
 
 // Config holds every dependency of the server; NewServer takes nothing else.
@@ -60,6 +63,15 @@ type Config struct {
 	// Spend is paved.yaml's spend section (allocation, budgets, alert
 	// rules); nil: the defaults.
 	Spend *cost.SpendConfig
+	// Platform is the platform config snapshot the settings above came
+	// from: the guard rails of the campaigns and of the impact analysis,
+	// and the config version recorded checks are compared with. nil: the
+	// built-in defaults (loaded on first use).
+	Platform *platform.Snapshot
+	// ConfigStatus reports the config reloader of paved serve --config
+	// (the version in force, a refused config) for the admins' banner,
+	// GET /api/v1/config and /metrics; nil: the status of Platform.
+	ConfigStatus func() platform.Status
 }
 
 // Server is paved's HTTP face.
@@ -81,6 +93,27 @@ type Server struct {
 	ownership *ownership.Service
 	// spend ingests billing files and answers reports, budgets and alerts.
 	spend *cost.Spend
+
+	// live is the root handler: it serves every request with the server
+	// of the config in force. NewServer sets it to itself; Prepare builds
+	// a copy of the server for a reloaded config, and its apply function
+	// swaps the copy in with one atomic store. Copies share live, the
+	// metrics, the portal's templates, the read cache and the store.
+	live *liveHandler
+	// builtin loads the built-in defaults' snapshot once, for servers
+	// made without Config.Platform.
+	builtin func() (*platform.Snapshot, error)
+	// campaigns caches the campaigns page's evaluation (portal_campaigns.go).
+	campaigns *campaignCache
+	// impactBusy lets one impact analysis run at a time (api_config.go).
+	impactBusy chan struct{}
+}
+
+// liveHandler serves each request with the server in force.
+type liveHandler struct{ cur atomic.Pointer[Server] }
+
+func (l *liveHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.cur.Load().handler.ServeHTTP(w, r)
 }
 
 // NewServer builds the server and parses its templates (so a broken template
@@ -101,20 +134,11 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Catalog.Lifecycles == nil && cfg.Catalog.MaxFileBytes == 0 {
-		// The zero Options is not a usable mapping (see catalog.Options).
-		cfg.Catalog = catalog.DefaultOptions()
-	}
-	if cfg.Templates == nil {
-		cfg.Templates = launch.DefaultLibrary()
-	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, cache: newReadCache()}
-	s.launch = &launch.Service{Store: cfg.Store, Library: cfg.Templates, Now: cfg.Now}
-	s.ownership = &ownership.Service{Store: cfg.Store, Map: cfg.Ownership, Now: cfg.Now}
-	s.launch.Considerations = s.ownership.Considerations
-	s.spend = &cost.Spend{Store: cfg.Store, Config: cfg.Spend, Now: cfg.Now}
-	s.exceptions = &exception.Service{Store: cfg.Store, Policy: cfg.Exceptions, Rules: cfg.Rules, Key: cfg.ExceptionKey,
-		Organisation: cfg.Organisation, Now: cfg.Now}
+	cfg = configDefaults(cfg)
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, cache: newReadCache(),
+		live: &liveHandler{}, campaigns: &campaignCache{}, impactBusy: make(chan struct{}, 1)}
+	s.builtin = sync.OnceValues(func() (*platform.Snapshot, error) { return platform.Load("", platform.Options{Now: cfg.Now}) })
+	s.configure()
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("web: registering metrics: %w", err)
@@ -122,6 +146,9 @@ func NewServer(cfg Config) (*Server, error) {
 	s.metrics = m
 	if _, err := register(cfg.Registry, newWebhookCollector(cfg.Store, cfg.Webhooks)); err != nil {
 		return nil, fmt.Errorf("web: registering webhook metrics: %w", err)
+	}
+	if _, err := register(cfg.Registry, newConfigCollector(s.configStatus)); err != nil {
+		return nil, fmt.Errorf("web: registering config metrics: %w", err)
 	}
 	if err := s.initPortal(); err != nil {
 		return nil, err
@@ -131,17 +158,68 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = h
+	s.live.cur.Store(s)
 	return s, nil
 }
 
-// Handler returns the root handler with all middleware applied.
-func (s *Server) Handler() http.Handler { return s.handler }
+// configDefaults fills what a Config leaves out.
+func configDefaults(cfg Config) Config {
+	if cfg.Catalog.Lifecycles == nil && cfg.Catalog.MaxFileBytes == 0 {
+		// The zero Options is not a usable mapping (see catalog.Options).
+		cfg.Catalog = catalog.DefaultOptions()
+	}
+	if cfg.Templates == nil {
+		cfg.Templates = launch.DefaultLibrary()
+	}
+	return cfg
+}
+
+// configure builds the application services from s.cfg. Everything the
+// server derives from the platform config belongs here, so that Prepare
+// rebuilds it for a reloaded config.
+func (s *Server) configure() {
+	cfg := s.cfg
+	s.launch = &launch.Service{Store: cfg.Store, Library: cfg.Templates, Now: cfg.Now}
+	s.ownership = &ownership.Service{Store: cfg.Store, Map: cfg.Ownership, Now: cfg.Now}
+	s.launch.Considerations = s.ownership.Considerations
+	s.spend = &cost.Spend{Store: cfg.Store, Config: cfg.Spend, Now: cfg.Now}
+	s.exceptions = &exception.Service{Store: cfg.Store, Policy: cfg.Exceptions, Rules: cfg.Rules, Key: cfg.ExceptionKey,
+		Organisation: cfg.Organisation, Now: cfg.Now}
+}
+
+// Prepare readies the server for a reloaded platform config without
+// applying it: a copy of the server whose config-derived parts
+// (organisation, catalog mapping, templates, ownership map, exception
+// settings, spend settings, the platform snapshot) come from cfg, while
+// the process-wide parts (store, logger, metrics, clock, body limit,
+// cookies, version, webhook counts, config status) stay those of
+// NewServer. The returned function swaps the copy in with one atomic
+// store: each request runs entirely on one config, old or new.
+func (s *Server) Prepare(cfg Config) (apply func(), err error) {
+	base := s.cfg
+	cfg.Store, cfg.Logger, cfg.Registry, cfg.Now = base.Store, base.Logger, base.Registry, base.Now
+	cfg.MaxBodyBytes, cfg.SecureCookies, cfg.Version = base.MaxBodyBytes, base.SecureCookies, base.Version
+	cfg.Webhooks, cfg.ConfigStatus = base.Webhooks, base.ConfigStatus
+	n := *s
+	n.cfg = configDefaults(cfg)
+	n.configure()
+	h, err := n.routes()
+	if err != nil {
+		return nil, err
+	}
+	n.handler = h
+	return func() { s.live.cur.Store(&n) }, nil
+}
+
+// Handler returns the root handler with all middleware applied. It
+// follows Prepare's swaps.
+func (s *Server) Handler() http.Handler { return s.live }
 
 // Serve serves on l until ctx is cancelled, then shuts down gracefully,
 // letting requests in flight finish for up to 20 seconds.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	hs := &http.Server{
-		Handler:           s.handler,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
