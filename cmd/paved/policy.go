@@ -15,9 +15,9 @@ import (
 func (a *app) policyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
-		Short: "Work on the guard-rail policies: run their Rego tests",
+		Short: "Work on the guard-rail policies: run their Rego tests, see the impact of a proposed config",
 	}
-	cmd.AddCommand(a.policyTestCmd())
+	cmd.AddCommand(a.policyTestCmd(), a.policyImpactCmd())
 	return cmd
 }
 

@@ -172,8 +172,8 @@ func checkBundlePath(p string) error {
 		return paved.FieldErrorf(paved.EINVALID, field, "a path must be 1 to %d bytes of UTF-8", maxPathLen)
 	case strings.ContainsAny(p, "\\\x00:") || strings.HasPrefix(p, "/"):
 		return paved.FieldErrorf(paved.EINVALID, field, "a path is relative, with forward slashes, and without ':' or '\\'")
-	case path.Clean(p) != p:
-		return paved.FieldErrorf(paved.EINVALID, field, "a path must be clean (no '..', '.', '//' or trailing '/')")
+	case path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../"):
+		return paved.FieldErrorf(paved.EINVALID, field, "a path must be clean and stay inside the directory (no '..', '.', '//' or trailing '/')")
 	case hidden(p):
 		return paved.FieldErrorf(paved.EINVALID, field, "hidden files and folders are not part of a config directory")
 	case strings.Count(p, "/") > maxDepth:

@@ -125,8 +125,11 @@ func WriteImpactMarkdown(w io.Writer, r *ImpactReport) error {
 	var head strings.Builder
 	fmt.Fprintf(&head, "### paved policy impact\n\n")
 	fmt.Fprintf(&head, "Proposed config `%s` against `%s` in force: %d services evaluated from their latest recorded check", r.Proposed, r.Current, r.Services)
-	if r.WithoutCheck > 0 {
-		fmt.Fprintf(&head, " (%d have none)", r.WithoutCheck)
+	switch {
+	case r.WithoutCheck == 1:
+		head.WriteString(" (1 more has none)")
+	case r.WithoutCheck > 1:
+		fmt.Fprintf(&head, " (%d more have none)", r.WithoutCheck)
 	}
 	head.WriteString(".\n\n")
 	head.WriteString("| | findings |\n|---|---:|\n")

@@ -205,3 +205,15 @@ func TestValidateCatalogReferences(t *testing.T) {
 		}
 	}
 }
+
+func readFile(t testing.TB, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	must(t, err)
+	return string(b)
+}
+
+func removeFile(t testing.TB, dir, name string) {
+	t.Helper()
+	must(t, os.Remove(filepath.Join(dir, filepath.FromSlash(name))))
+}
