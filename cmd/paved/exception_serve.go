@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,32 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	paved "github.com/paved-dev/paved"
-	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/demo"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/notify"
-	"github.com/paved-dev/paved/internal/policy"
 )
-
-// exceptionSettings is what paved serve needs for exceptions: the guard
-// rails' metadata (which rules are security rules, whose exceptions only
-// the security role decides), compiled once at start-up, and the signing
-// key of exceptions.key_file (nil: the database's key, made on first use).
-// A broken key file fails the start, not the first export.
-func exceptionSettings(cfg *config.Config) (func(string) (paved.Rule, bool), ed25519.PrivateKey, error) {
-	eng, err := policy.New(policy.Options{Config: cfg.Guardrails})
-	if err != nil {
-		return nil, nil, err
-	}
-	var key ed25519.PrivateKey
-	if f := cfg.ExceptionKeyFile(); f != "" {
-		if key, err = exception.LoadPrivateKey(f); err != nil {
-			return nil, nil, err
-		}
-	}
-	return eng.Rule, key, nil
-}
 
 // expiringEvery is how often paved serve looks for exceptions close to
 // their expiry; each is announced once (exception.expiring).
