@@ -185,7 +185,7 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 		tdir = filepath.Join(dir, TemplatesDir)
 	}
 	if s.Templates, err = launch.LoadLibrary(tdir); err != nil {
-		return nil, err
+		return nil, templateHint(err)
 	}
 	// Evidence must name rules that exist, or the item never fills in.
 	if ps := templateRuleRefs(s.Templates, s.Engine); len(ps) > 0 {
@@ -220,6 +220,17 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 		}
 	}
 	return s, nil
+}
+
+// templateHint explains the one reference to an area a template author
+// may try: an item naming its area, which the format expresses by nesting.
+func templateHint(err error) error {
+	var pe *paved.Error
+	if errors.As(err, &pe) && strings.Contains(pe.Message, `unknown key "area" in an item`) {
+		return &paved.Error{Code: pe.Code, Field: pe.Field, Message: pe.Message +
+			"; an item belongs to the area it is listed under: move it into the items of that area (areas: - id: ... items: ...)"}
+	}
+	return err
 }
 
 // policyDirs returns policies/ when it holds a policy (.rego, not a test).

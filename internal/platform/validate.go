@@ -213,7 +213,7 @@ func Validate(dir string, o ValidateOptions) *Report {
 	// Templates, and the rules their evidence names.
 	tdir := filepath.Join(dir, TemplatesDir)
 	if lib, err := launch.LoadLibrary(tdir); err != nil {
-		add(PartTemplates, err)
+		add(PartTemplates, templateHint(err))
 		part(PartTemplates, "error", "")
 	} else {
 		n := 0
