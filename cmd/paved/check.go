@@ -184,6 +184,9 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		// No built-in rule reads prior values (policy's needBefore); a
 		// custom rule in --policy might; the cost estimate prices them.
 		DropBefore: len(o.policies) == 0 && o.cost.off,
+		// The estimate prices prior values only where the plan changes or
+		// deletes the object (TestEstimateNeedsPriorValuesOnlyForChanges).
+		BeforeForChanges: len(o.policies) == 0,
 		// The rules read few of a resource's attributes: the reader need
 		// not build the others. By the time the plan is scanned the rules
 		// are usually compiled.

@@ -81,3 +81,28 @@ func TestReadAttributes(t *testing.T) {
 		t.Errorf("nil projection kept %d attributes, want 7", len(docs[0].Resources[0].After))
 	}
 }
+
+// Options.BeforeForChanges keeps prior values only where the plan changes
+// or deletes the object.
+func TestReadBeforeForChanges(t *testing.T) {
+	plan := `{"format_version":"1.2","resource_changes":[
+	{"address":"a.noop","mode":"managed","type":"a","name":"noop","change":{"actions":["no-op"],"before":{"size":1},"after":{"size":1}}},
+	{"address":"a.new","mode":"managed","type":"a","name":"new","change":{"actions":["create"],"before":null,"after":{"size":2}}},
+	{"address":"a.upd","mode":"managed","type":"a","name":"upd","change":{"actions":["update"],"before":{"size":1},"after":{"size":3}}},
+	{"address":"a.gone","mode":"managed","type":"a","name":"gone","change":{"actions":["delete"],"before":{"size":4,"tags":{"team":"x"}},"after":null}},
+	{"address":"a.repl","mode":"managed","type":"a","name":"repl","change":{"actions":["create","delete"],"before":{"size":5},"after":{"size":6}}},
+	{"address":"a.odd","mode":"managed","type":"a","name":"odd","change":{"before":{"size":7},"actions":["no-op"],"after":{"size":7}}}]}`
+	docs, err := Read("plan.json", []byte(plan), Options{BeforeForChanges: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"a.noop": false, "a.new": false, "a.upd": true, "a.gone": true, "a.repl": true, "a.odd": true}
+	for _, r := range docs[0].Resources {
+		if got := r.Before != nil; got != want[r.Address] {
+			t.Errorf("%s (%s): prior values kept = %v, want %v", r.Address, r.Action, got, want[r.Address])
+		}
+	}
+	if r := docs[0].Resources[3]; r.Tags["team"] != "x" {
+		t.Errorf("a deleted object lost its tags: %v", r.Tags)
+	}
+}

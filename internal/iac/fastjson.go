@@ -25,6 +25,10 @@ type fastDecoder struct {
 	// the object at depth 2 (a resource change's "change"), decoding them
 	// as nil without building them: see Options.DropBefore.
 	skipBefore bool
+	// beforeForChanges leaves them out only when the change's actions,
+	// already decoded (Terraform writes them first), neither update nor
+	// delete the object: see Options.BeforeForChanges.
+	beforeForChanges bool
 	// keep, when set, names the attributes to build in the value objects
 	// (before, after, after_unknown and their sensitivity markers) of a
 	// resource change: other members are skipped. See Options.Attributes.
@@ -60,6 +64,24 @@ func (d *fastDecoder) ws() {
 	}
 }
 
+// unchangedActions reports whether decoded actions leave the prior object
+// as it is (no-op, create, read), so its prior values say nothing the
+// planned ones do not. Missing actions count as changed.
+func unchangedActions(v any) bool {
+	acts, ok := v.([]any)
+	if !ok || len(acts) == 0 {
+		return false
+	}
+	for _, a := range acts {
+		switch a {
+		case "no-op", "create", "read":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func (d *fastDecoder) value() any {
 	d.ws()
 	switch c := d.s[d.pos]; c {
@@ -79,7 +101,8 @@ func (d *fastDecoder) value() any {
 			d.ws()
 			d.pos++ // ':'
 			switch {
-			case d.skipBefore && d.depth == 2 && (k == "before" || k == "before_sensitive"):
+			case d.depth == 2 && (k == "before" || k == "before_sensitive") &&
+				(d.skipBefore || (d.beforeForChanges && unchangedActions(m["actions"]))):
 				d.skip()
 				m[k] = nil
 			case d.keep != nil && d.depth == 2 && valueObjects[k]:

@@ -94,6 +94,11 @@ type Options struct {
 	// deleted resource then has no tags either (only its prior values
 	// held them).
 	DropBefore bool
+	// BeforeForChanges keeps prior values only for resources the plan
+	// updates, replaces or deletes: for a no-op (most of a large plan) they
+	// equal the planned values, and a created object has none. For callers
+	// that price or judge changes (the cost estimate).
+	BeforeForChanges bool
 	// Attributes, when set, returns the top-level attribute names of a
 	// plan resource's values (before, after, after_unknown) that the caller
 	// will read; the others are skipped while decoding, never built. The

@@ -43,8 +43,9 @@ type planContext struct {
 	providers map[string]*tfjson.ProviderConfig
 	keys      map[string]string // "module.a.module.b|aws_x.y" -> provider_config_key
 	variables map[string]*tfjson.PlanVariable
-	// dropBefore leaves IaCResource.Before empty (Options.DropBefore).
-	dropBefore bool
+	// dropBefore leaves IaCResource.Before empty (Options.DropBefore);
+	// beforeForChanges keeps it only for changed objects.
+	dropBefore, beforeForChanges bool
 	// keep names the attributes to decode (Options.Attributes plus
 	// readerAttributes); nil keeps all.
 	keep map[string]bool
@@ -215,7 +216,7 @@ func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, e
 		doc.Incomplete = complete == false
 	}
 
-	pc := &planContext{keys: map[string]string{}, dropBefore: opt.DropBefore}
+	pc := &planContext{keys: map[string]string{}, dropBefore: opt.DropBefore, beforeForChanges: opt.BeforeForChanges}
 	if opt.Attributes != nil {
 		if keep := opt.Attributes(); keep != nil {
 			pc.keep = make(map[string]bool, len(keep)+len(readerAttributes))
@@ -291,6 +292,7 @@ func readChanges(name string, text []byte, tv *topValue, pc *planContext) ([]*pa
 	work := func(lo, hi int) {
 		fd := newFastDecoder()
 		fd.skipBefore = pc.dropBefore
+		fd.beforeForChanges = pc.beforeForChanges
 		fd.keep = pc.keep
 		for i := lo; i < hi; i++ {
 			out[i], errs[i] = readChange(name, text, elems[i], i, pc, fd)
