@@ -236,3 +236,113 @@ func writeTestFile(t *testing.T, p, body string) {
 		t.Fatal(err)
 	}
 }
+
+// TestConfigCLI: paved config validate and version on a directory, paved
+// check recording the version with the config's own policies, and paved
+// policy impact through a server and on the local database.
+func TestConfigCLI(t *testing.T) {
+	dir := t.TempDir()
+	e := env{"PAVED_DATABASE": filepath.Join(dir, "paved.db"), "PAVED_BOOTSTRAP_TOKEN": testBootstrap}
+	must(t, e, "team", "create", "shop", "--kind", "product")
+	must(t, e, "user", "create", "ann", "--role", "developer", "--team", "shop")
+	must(t, e, "user", "create", "rita", "--role", "reviewer", "--team", "shop")
+	must(t, e, "service", "create", "checkout-api", "--owner", "shop", "--tier", "1", "--data-class", "confidential")
+
+	cur := filepath.Join(dir, "current")
+	writeTestFile(t, filepath.Join(cur, "paved.yaml"), "organisation:\n  name: Shop\nspend:\n  budgets:\n    - team: shop\n      amount: 100\n")
+	writeTestFile(t, filepath.Join(cur, "policies/rotation.rego"), "# METADATA\n# title: Databases name their rotation\n# custom:\n#   id: db-rotation-tag\n#   severity: warn\n#   resource_types: [aws_db_instance]\n"+
+		"package paved.rules.db_rotation_tag\n\nimport data.paved.lib\n\nwarn contains f if {\n\tsome r in lib.candidates([\"aws_db_instance\"])\n\tnot r.tags.rotation\n\tlib.judged(r)\n\tf := lib.finding(r, \"no rotation tag\", \"tags\", null)\n}\n")
+
+	// validate: valid, with the catalog of the local database named by
+	// PAVED_DATABASE; then with a typo, in every format.
+	out := must(t, e, "config", "validate", cur)
+	if !strings.Contains(out, "references  ok") || !strings.Contains(out, ": valid") || !strings.Contains(out, "1 of them custom") {
+		t.Errorf("validate:\n%s", out)
+	}
+	noDB := env{}
+	if out := must(t, noDB, "config", "validate", cur); !strings.Contains(out, "references  skipped") || !strings.Contains(out, "not checked: the teams") {
+		t.Errorf("validate without a database:\n%s", out)
+	}
+	bad := filepath.Join(dir, "bad")
+	writeTestFile(t, filepath.Join(bad, "paved.yaml"), "organisation:\n  name: Shop\nspend:\n  budgets:\n    - team: shpo\n      amount: 100\nguardrails:\n  rulez: {}\n")
+	r := cli(t, e, "config", "validate", bad)
+	if r.code != 2 || !strings.Contains(r.out, "ERROR "+bad+`/paved.yaml:8: unknown key "rulez"`) {
+		t.Errorf("validate a typo: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = cli(t, e, "config", "validate", "-o", "github", bad)
+	if r.code != 2 || !strings.Contains(r.out, "::error file="+bad+"/paved.yaml,line=8,title=paved config validate%3A paved.yaml::unknown key") {
+		t.Errorf("validate -o github: exit %d\n%s", r.code, r.out)
+	}
+	var rep platform.Report
+	r = cli(t, e, "config", "validate", "-o", "json", bad)
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil || rep.Valid || r.code != 2 {
+		t.Errorf("validate -o json: %v %+v", err, rep)
+	}
+	expect(t, 2, "want text, json or github", e, "config", "validate", "-o", "xml", cur)
+	// A team the catalog lacks is found once the paved.yaml parses.
+	writeTestFile(t, filepath.Join(bad, "paved.yaml"), "organisation:\n  name: Shop\nspend:\n  budgets:\n    - team: shpo\n      amount: 100\n")
+	if r := cli(t, e, "config", "validate", bad); r.code != 2 || !strings.Contains(r.out, `/paved.yaml:5: a budget names team "shpo", which is not in the catalog (paved team list): did you mean "shop"?`) {
+		t.Errorf("validate a team reference: exit %d\n%s", r.code, r.out)
+	}
+	if v := strings.TrimSpace(must(t, e, "config", "version", cur)); v != dirVersion(t, cur) {
+		t.Errorf("config version = %q, want %q", v, dirVersion(t, cur))
+	}
+
+	// A check through a server: the config's policies run, its version is recorded.
+	annTok := strings.TrimSpace(must(t, e, "token", "create", "--user", "ann"))
+	ritaTok := strings.TrimSpace(must(t, e, "token", "create", "--user", "rita"))
+	srv := startServer(t, e, "--config", cur)
+	ce := e.with("PAVED_SERVER", srv.url, "PAVED_TOKEN", annTok, "PAVED_CONFIG", cur)
+	r = cli(t, ce, "check", "--service", "checkout-api", "testdata/check/bigdb.json")
+	if r.code != 1 || !strings.Contains(r.out, "WARN db-rotation-tag") || !strings.Contains(r.errOut, "recorded check #1") {
+		t.Fatalf("check with the config's policies: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	code, body := srv.get(t, "/api/v1/services/checkout-api/launch", annTok)
+	if code != 200 || !strings.Contains(string(body), `"config_version":"`+dirVersion(t, cur)+`"`) {
+		t.Fatalf("the recorded check's config version: %d %s", code, grepLines(string(body), "config_version"))
+	}
+
+	// The proposal: a bigger memory ceiling, the rotation tag required.
+	proposed := filepath.Join(dir, "proposed")
+	writeTestFile(t, filepath.Join(proposed, "paved.yaml"), "organisation:\n  name: Shop\nguardrails:\n  rules:\n    db-memory-ceiling:\n      params: {max_memory_gib: 8192}\n    db-rotation-tag:\n      severity: deny\n")
+	writeTestFile(t, filepath.Join(proposed, "policies/rotation.rego"), readTestFile(t, filepath.Join(cur, "policies/rotation.rego")))
+	se := e.with("PAVED_SERVER", srv.url, "PAVED_TOKEN", annTok)
+	expect(t, 1, "needs the reviewer, architect, security or admin role", se, "policy", "impact", "--config", proposed)
+	re := e.with("PAVED_SERVER", srv.url, "PAVED_TOKEN", ritaTok)
+	md := must(t, re, "policy", "impact", "--config", proposed, "-o", "markdown")
+	for _, want := range []string{"### paved policy impact", "<details><summary><b>shop</b>: 1 newly blocking, 1 disappear, 1 change</summary>",
+		"| gone | `db-memory-ceiling` | `aws_db_instance.orders` |", "| changed | `db-rotation-tag` |", "`db-rotation-tag` severity warn -&gt; deny"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("impact markdown lacks %q:\n%s", want, md)
+		}
+	}
+	r = cli(t, re, "policy", "impact", "--config", proposed, "--fail-on-deny")
+	if r.code != 1 || !strings.Contains(r.errOut, "1 findings would start to block") {
+		t.Errorf("--fail-on-deny: exit %d %s", r.code, r.errOut)
+	}
+	// An invalid proposal is refused before it is sent, with its line.
+	writeTestFile(t, filepath.Join(bad, "paved.yaml"), "organisation:\n  name: Shop\nguardrails:\n  rulez: {}\n")
+	expect(t, 2, bad+"/paved.yaml:4", re, "policy", "impact", "--config", filepath.Join(bad, "paved.yaml"))
+	srv.stop(t)
+
+	// Locally, against --current: the same findings.
+	var local platform.ImpactReport
+	out = must(t, e, "policy", "impact", "--config", proposed, "--current", cur, "-o", "json")
+	if err := json.Unmarshal([]byte(out), &local); err != nil || local.Summary.NewDeny != 1 || local.Summary.Disappear != 1 || local.Current != dirVersion(t, cur) {
+		t.Errorf("local impact: %v %+v", err, local.Summary)
+	}
+	if out := must(t, e, "policy", "impact", "--config", proposed, "--current", cur); !strings.Contains(out, "Team shop: 1 newly blocking, 1 disappear, 1 change") {
+		t.Errorf("local impact text:\n%s", out)
+	}
+	expect(t, 2, "name the proposed config directory with --config", e, "policy", "impact")
+	expect(t, 2, "does not exist", env{"PAVED_DATABASE": filepath.Join(dir, "none.db")}, "policy", "impact", "--config", proposed, "--current", cur)
+}
+
+func readTestFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

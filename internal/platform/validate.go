@@ -258,8 +258,17 @@ func Validate(dir string, o ValidateOptions) *Report {
 	} else {
 		before := len(rep.Problems)
 		if m != nil && err == nil {
-			for _, p := range ownership.Validate(m, ownership.NewTeams(o.Catalog.Teams)) {
-				rep.Problems = append(rep.Problems, ownershipProblem(p))
+			ps := ownership.Validate(m, ownership.NewTeams(o.Catalog.Teams))
+			if m.Source == ownership.SourceEmbedded {
+				// Not a file under review: one warning, not its every line.
+				if n := len(ownership.Errors(ps)); n > 0 {
+					rep.Problems = append(rep.Problems, Problem{Part: PartReferences, Severity: SeverityWarning,
+						Message: fmt.Sprintf("the embedded default ownership map names %d team references the catalog cannot resolve: add an ownership.yaml naming your teams (paved ownership validate lists them)", n)})
+				}
+			} else {
+				for _, p := range ps {
+					rep.Problems = append(rep.Problems, ownershipProblem(p))
+				}
 			}
 		}
 		if cfg != nil {
