@@ -15,6 +15,7 @@ const (
 	ENOTFOUND      = "not_found"     // 404
 	ECONFLICT      = "conflict"      // duplicate name, concurrent decision: 409
 	ETOOLARGE      = "too_large"     // request body or file over the limit: 413
+	ERATELIMITED   = "rate_limited"  // too many failed authentications from one address: 429
 	EINTERNAL      = "internal"      // everything else: 500
 )
 

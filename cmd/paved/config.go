@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -363,6 +364,9 @@ func warnRestartOnly(old, next *config.Config, log *slog.Logger) {
 	}
 	if old.Server.SecureCookies != next.Server.SecureCookies {
 		changed = append(changed, "server.secure_cookies")
+	}
+	if old.Server.AuthFailures != next.Server.AuthFailures || !slices.Equal(old.Server.TrustedProxies, next.Server.TrustedProxies) {
+		changed = append(changed, "server.auth_failures, server.trusted_proxies")
 	}
 	if oo, no := old.Notifications.Options(), next.Notifications.Options(); oo.MaxAttempts != no.MaxAttempts ||
 		oo.Backoff != no.Backoff || oo.Timeout != no.Timeout || oo.Retention != no.Retention {

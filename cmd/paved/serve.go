@@ -186,6 +186,8 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		wc.Store, wc.Logger, wc.Version = db, log, buildInfo().Version
 		wc.MaxBodyBytes, wc.SecureCookies = int64(cfg.Server.MaxBodyBytes), secure
 		wc.Webhooks, wc.ConfigStatus = runner, reloader.Status
+		wc.AuthFailures = web.AuthLimit{PerMinute: cfg.Server.AuthFailures.PerMinute, Burst: cfg.Server.AuthFailures.Burst}
+		wc.TrustedProxies = cfg.TrustedProxyPrefixes()
 		srv, err := web.NewServer(wc)
 		if err != nil {
 			return err
@@ -374,19 +376,6 @@ func browseAddr(addr net.Addr) string {
 	return addr.String()
 }
 
-// redactDSN hides a PostgreSQL password before the DSN is logged.
-func redactDSN(dsn string) string {
-	scheme, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
-		return dsn
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return dsn
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return dsn
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
-}
+// redactDSN hides a PostgreSQL password (in the URL's user part or its
+// password= parameter) before the DSN is logged.
+func redactDSN(dsn string) string { return config.RedactDatabase(dsn) }

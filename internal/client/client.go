@@ -206,6 +206,7 @@ var codeByStatus = map[int]string{
 	http.StatusConflict:              paved.ECONFLICT,
 	http.StatusRequestEntityTooLarge: paved.ETOOLARGE,
 	http.StatusUnprocessableEntity:   paved.EUNPROCESSABLE,
+	http.StatusTooManyRequests:       paved.ERATELIMITED,
 }
 
 // problemError turns an error answer into a *paved.Error.

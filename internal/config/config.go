@@ -76,6 +76,10 @@ type Server struct {
 	// PublicURL is where users reach the portal (https://paved.example.com);
 	// notifications link to it. Empty: links stay portal paths.
 	PublicURL string `yaml:"public_url"`
+	// TrustedProxies and AuthFailures: the failed-authentication limit
+	// per client address (security.go).
+	TrustedProxies []ProxyPrefix `yaml:"trusted_proxies"`
+	AuthFailures   AuthFailures  `yaml:"auth_failures"`
 }
 
 // Catalog shapes how Backstage catalog files map onto paved's catalog.
@@ -113,6 +117,7 @@ func Default() *Config {
 			Database:      DefaultDatabase,
 			MaxBodyBytes:  DefaultMaxBodyBytes,
 			SecureCookies: true,
+			AuthFailures:  AuthFailures{PerMinute: DefaultAuthFailuresPerMinute, Burst: DefaultAuthFailuresBurst},
 		},
 		Catalog: Catalog{
 			Lifecycles:       lc,
@@ -212,6 +217,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 || c.Server.MaxBodyBytes > maxMaxBodyBytes {
 		return paved.FieldErrorf(paved.EINVALID, c.Where("server.max_body_bytes"), "server.max_body_bytes is %d: want 1 byte to 1GiB", int64(c.Server.MaxBodyBytes))
+	}
+	if err := c.validateSecurity(); err != nil {
+		return err
 	}
 	if err := notify.CheckPublicURL(c.Server.PublicURL); err != nil {
 		return paved.FieldErrorf(paved.EINVALID, c.Where("server.public_url"), "server.public_url: %s", paved.ErrorMessage(err))

@@ -32,11 +32,12 @@ func bearerToken(h string) (string, error) {
 	return tok, nil
 }
 
-// authenticateAPI resolves the bearer token of r to a user and returns the
-// request with that user as the actor of its context. Unknown, revoked and
-// expired tokens all fail alike with EUNAUTHORIZED, so a caller learns
-// nothing about which tokens exist.
-func (s *Server) authenticateAPI(r *http.Request) (*http.Request, error) {
+// authenticateBearer resolves the bearer token of r to a user and returns
+// the request with that user as the actor of its context. Unknown, revoked
+// and expired tokens all fail alike with EUNAUTHORIZED, so a caller learns
+// nothing about which tokens exist. authenticateAPI (ratelimit.go) calls
+// it unless the client's address has failed too often.
+func (s *Server) authenticateBearer(r *http.Request) (*http.Request, error) {
 	secret, err := bearerToken(r.Header.Get("Authorization"))
 	if err != nil {
 		return r, err

@@ -273,10 +273,10 @@ var apiDocs = map[string]opDoc{
 	"GET /api/v1/cost/batches": {ID: "listCostBatches", Summary: "The ingested billing accounts and periods with their lines, cost and the cost column used per provider.", Tag: "spend",
 		Result: listResponse[*paved.CostBatch]{}, Name: "CostBatchList"},
 	"GET /api/v1/cost/report": {ID: "getCostReport", Summary: "A month's cost by team, service, account or charge category, shared costs split across the direct recipients, with the month before and the cost column used.", Tag: "spend",
-		Query: []param{pMonth, pBy, pTeam, {"service", "Only this service's lines.", map[string]any{"type": "string"}}},
+		Query:  []param{pMonth, pBy, pTeam, {"service", "Only this service's lines.", map[string]any{"type": "string"}}},
 		Result: cost.Report{}, Errors: []int{400}},
 	"GET /api/v1/cost/daily": {ID: "getCostDaily", Summary: "A month's cost per day, one series per team, service, account or charge category (shared costs as shared:RULE), the largest first: what the portal charts.", Tag: "spend",
-		Query: []param{pMonth, pBy, pTeam, {"service", "Only this service's lines.", map[string]any{"type": "string"}}},
+		Query:  []param{pMonth, pBy, pTeam, {"service", "Only this service's lines.", map[string]any{"type": "string"}}},
 		Result: listResponse[*cost.Trend]{}, Name: "CostTrendList", Errors: []int{400}},
 	"GET /api/v1/cost/untagged": {ID: "listUntaggedCost", Summary: "A month's untagged resources (no service or team tag) ranked by usage and purchase cost; credits do not hide them.", Tag: "spend",
 		Query: []param{pMonth, pOffset, pLimit}, Result: listResponse[*paved.UntaggedCost]{}, Name: "UntaggedCostList", Errors: []int{400}},
@@ -418,7 +418,7 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 		"components": map[string]any{
 			"schemas": g.schemas,
 			"securitySchemes": map[string]any{
-				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token created with paved token create or POST /api/v1/tokens."},
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token created with paved token create or POST /api/v1/tokens. An address that presents too many wrong tokens gets 429 (code rate_limited) with Retry-After on every route until its cool-down passes (server.auth_failures)."},
 			},
 		},
 	}

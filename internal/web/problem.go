@@ -40,6 +40,7 @@ var statusByCode = map[string]int{
 	paved.ENOTFOUND:      http.StatusNotFound,
 	paved.ECONFLICT:      http.StatusConflict,
 	paved.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	paved.ERATELIMITED:   http.StatusTooManyRequests,
 	paved.EUNPROCESSABLE: http.StatusUnprocessableEntity,
 	paved.EINTERNAL:      http.StatusInternalServerError,
 }
@@ -92,6 +93,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 			slog.String("path", r.URL.Path),
 			slog.String("error", err.Error()))
 	}
+	setRetryAfter(w.Header(), err)
 	sendProblem(w, p)
 }
 

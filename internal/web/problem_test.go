@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	paved "github.com/paved-dev/paved"
 )
@@ -28,6 +29,7 @@ func TestProblemFor(t *testing.T) {
 		{"not found", paved.Errorf(paved.ENOTFOUND, "service %q not found", "x"), 404, "not_found", "not found", "", ""},
 		{"conflict", paved.FieldErrorf(paved.ECONFLICT, "name", "exists"), 409, "conflict", "exists", "name", ""},
 		{"too large", paved.Errorf(paved.ETOOLARGE, "too big"), 413, "too_large", "too big", "", ""},
+		{"rate limited", errRateLimited(20 * time.Second), 429, "rate_limited", "try again in 20 seconds", "", ""},
 		{"wrapped", fmt.Errorf("store: create: %w", paved.Errorf(paved.ECONFLICT, "dup")), 409, "conflict", "dup", "", "store:"},
 		{"internal paved", paved.Errorf(paved.EINTERNAL, "disk /var/x full"), 500, "internal", "internal error", "", "/var/x"},
 		{"plain error", errors.New("sql: connection refused at 10.0.0.1"), 500, "internal", "internal error", "", "10.0.0.1"},
@@ -56,7 +58,7 @@ func TestProblemFor(t *testing.T) {
 // codes error.go defines.
 func TestStatusTableComplete(t *testing.T) {
 	for _, c := range []string{paved.EINVALID, paved.EUNPROCESSABLE, paved.EUNAUTHORIZED, paved.EFORBIDDEN,
-		paved.ENOTFOUND, paved.ECONFLICT, paved.ETOOLARGE, paved.EINTERNAL} {
+		paved.ENOTFOUND, paved.ECONFLICT, paved.ETOOLARGE, paved.EINTERNAL, paved.ERATELIMITED} {
 		if _, ok := statusByCode[c]; !ok {
 			t.Errorf("code %q has no HTTP status", c)
 		}

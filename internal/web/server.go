@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +73,12 @@ type Config struct {
 	// (the version in force, a refused config) for the admins' banner,
 	// GET /api/v1/config and /metrics; nil: the status of Platform.
 	ConfigStatus func() platform.Status
+	// AuthFailures limits failed authentications per client address
+	// (ratelimit.go); zero: no limit. TrustedProxies are the reverse
+	// proxies whose X-Forwarded-For names the client. Both last for the
+	// process.
+	AuthFailures   AuthLimit
+	TrustedProxies []netip.Prefix
 }
 
 // Server is paved's HTTP face.
@@ -107,6 +114,9 @@ type Server struct {
 	campaigns *campaignCache
 	// impactBusy lets one impact analysis run at a time (api_config.go).
 	impactBusy chan struct{}
+	// authLimit refuses addresses that failed to authenticate too often
+	// (ratelimit.go); shared by Prepare's copies.
+	authLimit *authLimiter
 }
 
 // liveHandler serves each request with the server in force.
@@ -144,6 +154,9 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: registering metrics: %w", err)
 	}
 	s.metrics = m
+	if s.authLimit, err = newAuthLimiter(cfg.AuthFailures, cfg.Now, cfg.Registry); err != nil {
+		return nil, fmt.Errorf("web: registering auth metrics: %w", err)
+	}
 	if _, err := register(cfg.Registry, newWebhookCollector(cfg.Store, cfg.Webhooks)); err != nil {
 		return nil, fmt.Errorf("web: registering webhook metrics: %w", err)
 	}
@@ -200,6 +213,7 @@ func (s *Server) Prepare(cfg Config) (apply func(), err error) {
 	cfg.Store, cfg.Logger, cfg.Registry, cfg.Now = base.Store, base.Logger, base.Registry, base.Now
 	cfg.MaxBodyBytes, cfg.SecureCookies, cfg.Version = base.MaxBodyBytes, base.SecureCookies, base.Version
 	cfg.Webhooks, cfg.ConfigStatus = base.Webhooks, base.ConfigStatus
+	cfg.AuthFailures, cfg.TrustedProxies = base.AuthFailures, base.TrustedProxies
 	n := *s
 	n.cfg = configDefaults(cfg)
 	n.configure()

@@ -144,9 +144,17 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return s.renderSignin(w, r, http.StatusBadRequest, next, "Enter your API token.")
 	}
+	// Too many failed sign-ins from this address: refused before the
+	// token is looked at (ratelimit.go).
+	addr := clientAddr(r, s.cfg.TrustedProxies)
+	if err := s.checkAuthLimit(addr, authFacePortal); err != nil {
+		setRetryAfter(w.Header(), err)
+		return s.renderSignin(w, r, http.StatusTooManyRequests, next, signinLimitedMessage(err))
+	}
 	u, tok, err := s.store.Authenticate(r.Context(), paved.HashToken(token))
 	if err != nil {
 		if paved.ErrorCode(err) == paved.EUNAUTHORIZED {
+			s.authFailed(addr, authFacePortal)
 			// One message for unknown, expired and revoked tokens: the
 			// difference would tell a guesser which tokens once existed.
 			return s.renderSignin(w, r, http.StatusUnauthorized, next,
