@@ -50,6 +50,7 @@ func TestNotificationsEndToEnd(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(`server:
   public_url: https://paved.example.com
 notifications:
+  allowed_hosts: [127.0.0.1]   # the receiver is on loopback
   webhooks:
     - name: ops
       url: `+rc.URL+`/paved

@@ -38,6 +38,10 @@ type Config struct {
 	// Retention is how long notifications are kept once their deliveries
 	// have finished (default 90d).
 	Retention Duration `yaml:"retention"`
+	// AllowedHosts limits the hosts webhooks may reach: exact host names
+	// or IP addresses, or *.suffix; an exact entry may be an internal
+	// host. Empty: any public host (allow.go).
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // Webhook is one target.
@@ -166,6 +170,15 @@ func (c *Config) Validate(where func(path string) string) error {
 	if r := c.retention(); r < minRetention || r > maxRetention {
 		return bad("notifications.retention", "%s: want 1d to 3650d", r)
 	}
+	if len(c.AllowedHosts) > maxAllowedHosts {
+		return bad("notifications.allowed_hosts", "%d entries: at most %d; use *.suffix entries", len(c.AllowedHosts), maxAllowedHosts)
+	}
+	for i, h := range c.AllowedHosts {
+		if err := checkAllowedHost(h); err != nil {
+			return bad(fmt.Sprintf("notifications.allowed_hosts[%d]", i), "%s", paved.ErrorMessage(err))
+		}
+	}
+	policy := c.Policy()
 	if len(c.Webhooks) > maxWebhooks {
 		return bad("notifications.webhooks", "%d webhooks: at most %d are supported", len(c.Webhooks), maxWebhooks)
 	}
@@ -204,6 +217,11 @@ func (c *Config) Validate(where func(path string) string) error {
 		case w.URL != "":
 			if err := CheckURL(w.URL); err != nil {
 				return badAt("url", "%s", paved.ErrorMessage(err))
+			}
+			if u, _ := url.Parse(w.URL); u != nil {
+				if err := policy.CheckHost(u.Hostname()); err != nil {
+					return badAt("url", "%s", paved.ErrorMessage(err))
+				}
 			}
 		default:
 			if !envVarRE.MatchString(w.URLEnv) {

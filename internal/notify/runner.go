@@ -101,9 +101,9 @@ var Results = []string{ResultDelivered, ResultRetry, ResultFailed, ResultLeaseLo
 // Runner delivers notifications and runs periodic jobs until its context
 // ends. Every replica of paved serve runs one.
 type Runner struct {
-	o       Options
-	store   paved.JobStore
-	log     *slog.Logger
+	o     Options
+	store paved.JobStore
+	log   *slog.Logger
 	// targets are the webhooks, their routing and the links' base URL;
 	// SetTargets swaps them when the platform config is reloaded.
 	targets atomic.Pointer[targetSet]
@@ -148,7 +148,12 @@ func New(o Options) (*Runner, error) {
 		o.Concurrency = 8
 	}
 	if o.Client == nil {
+		// Webhooks connect only where notifications.allowed_hosts and
+		// the internal-address rules let them (allow.go).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.DialContext = newGuardedDialer(o.Timeout).DialContext
 		o.Client = &http.Client{
+			Transport: tr,
 			// A redirect is an answer, not a success: a receiver that
 			// moved must be reconfigured, and a signed body is not
 			// replayed to wherever a redirect points.
@@ -441,6 +446,7 @@ func (r *Runner) post(ctx context.Context, c *paved.ClaimedDelivery, now time.Ti
 	if err != nil {
 		return 0, nil, errors.New("the webhook URL is not valid")
 	}
+	req = req.WithContext(withGuard(ctx, req.URL.Hostname(), t.policy))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", r.o.UserAgent)
 	req.Header.Set(HeaderEvent, c.Notification.Kind)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -20,6 +21,8 @@ type Target struct {
 	secret []byte
 	events map[string]bool // nil: every kind
 	teams  map[string]bool // nil: every notification
+	// policy is notifications.allowed_hosts, checked at every delivery.
+	policy *HostPolicy
 }
 
 // String names the target without its URL or secret.
@@ -42,10 +45,11 @@ func (t *Target) Matches(n *paved.Notification) bool {
 // os.ReadFile outside tests. The config must have been validated.
 func (c *Config) Targets(getenv func(string) string, readFile func(string) ([]byte, error)) ([]*Target, error) {
 	var out []*Target
+	policy := c.Policy()
 	for i := range c.Webhooks {
 		w := &c.Webhooks[i]
 		p := fmt.Sprintf("notifications.webhooks[%d] (%s)", i, w.Name)
-		t := &Target{Name: w.Name, Format: w.Format, url: w.URL}
+		t := &Target{Name: w.Name, Format: w.Format, url: w.URL, policy: policy}
 		if t.Format == "" {
 			t.Format = FormatJSON
 		}
@@ -56,6 +60,11 @@ func (c *Config) Targets(getenv func(string) string, readFile func(string) ([]by
 			}
 			if err := CheckURL(t.url); err != nil {
 				return nil, paved.FieldErrorf(paved.EINVALID, w.URLEnv, "%s: the URL in %s: %s", p, w.URLEnv, paved.ErrorMessage(err))
+			}
+			if u, _ := url.Parse(t.url); u != nil {
+				if err := policy.CheckHost(u.Hostname()); err != nil {
+					return nil, paved.FieldErrorf(paved.EINVALID, w.URLEnv, "%s: the URL in %s: %s", p, w.URLEnv, paved.ErrorMessage(err))
+				}
 			}
 		}
 		switch {
