@@ -36,7 +36,7 @@ func newCampaignFixture(t testing.TB) *campaignFixture {
 	t.Cleanup(f.srv.Close)
 	recordResources(t, f.db, "checkout-api", "", "0123456789abcdef@0123456789ab")
 	recordResources(t, f.db, "search-api", "search", f.snap.Version.String())
-	// Two days of progress: yesterday two services failed (a fixed one).
+	// Two days of progress.
 	for _, at := range []time.Time{campaignClock.Add(-24 * time.Hour), campaignClock} {
 		if _, err := platform.RunCampaigns(context.Background(), f.db, f.snap, at); err != nil {
 			t.Fatal(err)
