@@ -73,14 +73,23 @@ func newRequestID() string {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
+// permissionsPolicy switches off the browser features the portal never
+// uses, for it and anything that might be injected into it.
+const permissionsPolicy = "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
+	"magnetometer=(), microphone=(), payment=(), usb=()"
+
 // setSecurityHeaders sets the headers every response carries, portal and
-// API alike.
+// API alike (TestSecurityHeadersOnEveryRoute checks every route).
 func setSecurityHeaders(h http.Header, tls bool) {
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	// Other sites may not embed paved's responses (images, scripts,
+	// JSON) either.
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Permissions-Policy", permissionsPolicy)
 	if tls {
 		// Only over TLS: HSTS received over plain HTTP is ignored by
 		// browsers anyway, and would be wrong for a localhost demo.
