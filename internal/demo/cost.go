@@ -129,7 +129,7 @@ func seedSpend(ctx context.Context, st paved.Store, now time.Time) error {
 		// 0.25 an hour.
 		baseline := cost.GenSpike{Account: PlaygroundAccount, Service: "recommendations", Team: "search",
 			Start: m.month, Hours: 24 * 31, PerHour: paved.MoneyUnit / 4}
-		opt := cost.GenOptions{Month: m.month, Days: m.days, Rows: 40_000, Services: append([]cost.GenService(nil), svcs...),
+		opt := cost.GenOptions{Month: m.month, Days: m.days, Rows: 20_000, Services: append([]cost.GenService(nil), svcs...),
 			Untagged: 0.08, OwnerOnly: 0.05, Seed: seed, BillingAccount: "123456789012", Spikes: []cost.GenSpike{baseline, spike}}
 		if m.month.Equal(thisMonth) {
 			// This month search runs a reindex: more of everything.
