@@ -1,10 +1,20 @@
 // Command loadgen is a bounded, closed-loop HTTP load generator for paved's
-// benchmarks. Each of -c clients sends one request at a time, picking the
-// next URL from the -paths list round-robin, until -d has passed. It only
-// talks to loopback addresses: benchmarks here never send traffic elsewhere.
+// benchmarks. Each of -c clients sends one request at a time until -d has
+// passed. It only talks to loopback addresses: benchmarks here never send
+// traffic elsewhere.
 //
-// It prints one JSON object: requests, errors (non-2xx or transport),
-// requests per second, and latency percentiles in milliseconds.
+// By default every client sends GET requests, picking the next URL from the
+// -paths list round-robin, and it prints one JSON object: requests, errors
+// (non-2xx or transport), requests per second, and latency percentiles in
+// milliseconds.
+//
+// -scenario mixed sends a working day's mix of portal pages, API reads,
+// answer writes and check uploads (mixed.go), spread over the -url list
+// (comma-separated: several replicas), and prints per-route latency and
+// errors, and the servers' memory over the run (-pids):
+//
+//	loadgen -scenario mixed -url http://127.0.0.1:8080,http://127.0.0.1:8081 \
+//	    -token "$TOKEN" -c 200 -d 5m -pids 1234,1235 -sample 5s -markdown
 package main
 
 import (
@@ -19,6 +29,8 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,14 +53,61 @@ func main() {
 	dur := flag.Duration("d", 30*time.Second, "duration (bounded: at most 10m)")
 	pathsFile := flag.String("paths", "", "file with one request path per line (default: /api/v1/services)")
 	maxReq := flag.Int64("max-requests", 50_000_000, "stop after this many requests in total")
+	scenario := flag.String("scenario", "", `"mixed": portal pages, API reads, answer writes and check uploads by weight (default: GET the -paths)`)
+	weights := flag.String("weights", defaultWeights, "with -scenario mixed: the share of each route")
+	pids := flag.String("pids", "", "with -scenario mixed: comma-separated server process ids whose resident memory is sampled")
+	sample := flag.Duration("sample", 5*time.Second, "with -scenario mixed: how often memory is sampled")
+	markdown := flag.Bool("markdown", false, "with -scenario mixed: also print Markdown tables on stderr")
+	seed := flag.Uint64("seed", 1, "with -scenario mixed: random seed")
 	flag.Parse()
+	if *scenario != "" {
+		err := func() error {
+			if *scenario != "mixed" {
+				return fmt.Errorf("-scenario %q: want mixed", *scenario)
+			}
+			o := mixedOptions{token: *token, clients: *clients, dur: min(*dur, 10*time.Minute), maxReq: *maxReq, sample: *sample, seed: *seed}
+			for _, u := range strings.Split(*base, ",") {
+				if err := checkLoopback(u); err != nil {
+					return err
+				}
+				o.targets = append(o.targets, strings.TrimRight(u, "/"))
+			}
+			var err error
+			if o.weights, err = parseWeights(*weights); err != nil {
+				return err
+			}
+			for _, p := range strings.Split(*pids, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					n, err := strconv.Atoi(p)
+					if err != nil {
+						return fmt.Errorf("-pids %q: want process ids", *pids)
+					}
+					o.pids = append(o.pids, n)
+				}
+			}
+			if *sample <= 0 {
+				return fmt.Errorf("-sample %s: want a positive duration", *sample)
+			}
+			var sum io.Writer
+			if *markdown {
+				sum = os.Stderr
+			}
+			return runMixed(o, os.Stdout, sum)
+		}()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*base, *token, *clients, *dur, *pathsFile, *maxReq, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, token string, clients int, dur time.Duration, pathsFile string, maxReq int64, out io.Writer) error {
+// checkLoopback refuses a URL whose host is not a loopback address.
+func checkLoopback(base string) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return err
@@ -61,6 +120,13 @@ func run(base, token string, clients int, dur time.Duration, pathsFile string, m
 		if !ip.IsLoopback() {
 			return fmt.Errorf("refusing %s: loadgen only targets loopback addresses", u.Host)
 		}
+	}
+	return nil
+}
+
+func run(base, token string, clients int, dur time.Duration, pathsFile string, maxReq int64, out io.Writer) error {
+	if err := checkLoopback(base); err != nil {
+		return err
 	}
 	if dur > 10*time.Minute {
 		dur = 10 * time.Minute
