@@ -458,9 +458,9 @@ type CostAlert struct {
 	Rule      string      `json:"rule"`
 	Scope     BudgetScope `json:"scope"`
 	Name      string      `json:"name"`
-	Team      string      `json:"team,omitempty"` // the team to tell
-	Period    string      `json:"period"`         // the month, "2026-10"
-	Day       time.Time   `json:"day,omitempty,omitzero"`   // the day (spike) or hour (burn) that fired
+	Team      string      `json:"team,omitempty"`         // the team to tell
+	Period    string      `json:"period"`                 // the month, "2026-10"
+	Day       time.Time   `json:"day,omitempty,omitzero"` // the day (spike) or hour (burn) that fired
 	Threshold int         `json:"threshold,omitempty"`
 	Amount    Money       `json:"amount"` // actual, forecast, the day's cost or the burn projection
 	Limit     Money       `json:"limit"`  // the budget, or the spike threshold
