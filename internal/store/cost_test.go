@@ -341,3 +341,63 @@ func TestBudgetsAndAlerts(t *testing.T) {
 }
 
 var _ = errors.New
+
+// pausingSource hands out lines and stops half-way until released, so a
+// test can read while the ingest's transaction is open.
+type pausingSource struct {
+	sliceSource
+	at      int
+	paused  chan struct{}
+	release chan struct{}
+}
+
+func (p *pausingSource) Next() (*paved.CostLine, error) {
+	if p.i == p.at {
+		close(p.paused)
+		<-p.release
+	}
+	return p.sliceSource.Next()
+}
+
+// TestCostIngestIsAtomicForReaders reads while a re-ingest is half-way:
+// the readers see the old batch whole, then the new one whole.
+func TestCostIngestIsAtomicForReaders(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		k := key("AWS", "111", "222", "checkout", "payments", paved.AllocCatalog)
+		var old []*paved.CostLine
+		for i := 0; i < 10; i++ {
+			old = append(old, line(t, k, oct.Add(time.Duration(i)*time.Hour), "Usage", "1", "1"))
+		}
+		if _, err := e.db.IngestCost(e.ctx, &sliceSource{lines: old, cols: map[string]string{"AWS": paved.ColumnEffective}}); err != nil {
+			t.Fatal(err)
+		}
+		var lines []*paved.CostLine
+		for i := 0; i < 2000; i++ {
+			lines = append(lines, line(t, k, oct.Add(time.Duration(i%700)*time.Hour), "Usage", "2", "2"))
+		}
+		src := &pausingSource{sliceSource: sliceSource{lines: lines, cols: map[string]string{"AWS": paved.ColumnEffective}}, at: 1500,
+			paused: make(chan struct{}), release: make(chan struct{})}
+		done := make(chan error, 1)
+		go func() { _, err := e.db.IngestCost(e.ctx, src); done <- err }()
+		<-src.paused
+		q := paved.CostQuery{From: oct, To: oct.AddDate(0, 1, 0), By: paved.ByTeam}
+		ts, err := e.db.CostTotals(e.ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := totalsByGroup(ts); g["payments"] != "10" {
+			t.Errorf("during the ingest readers see %v, want the old 10", g)
+		}
+		if bs, _ := e.db.FindCostBatches(e.ctx); len(bs) != 1 || bs[0].Lines != 10 {
+			t.Errorf("during the ingest: batches %+v", bs)
+		}
+		close(src.release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		ts, _ = e.db.CostTotals(e.ctx, q)
+		if g := totalsByGroup(ts); g["payments"] != "4000" {
+			t.Errorf("after the ingest %v, want 4000", g)
+		}
+	})
+}
