@@ -47,6 +47,7 @@ func (a *app) serveCmd() *cobra.Command {
 		withDemo        bool
 		insecureCookies bool
 		reloadEvery     time.Duration
+		auditEvery      time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--addr :8080] [--database paved.db|postgres://...] [--config paved.yaml] [--demo]",
@@ -68,6 +69,7 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 	fl.BoolVar(&withDemo, "demo", false, "seed the demo organisation (once) and print its users' tokens")
 	fl.BoolVar(&insecureCookies, "insecure-cookies", false, "send the session cookie without the Secure flag (plain-HTTP development only)")
 	fl.DurationVar(&reloadEvery, "reload-every", platform.DefaultPoll, "how often to look for a changed platform config directory (0: only on SIGHUP)")
+	fl.DurationVar(&auditEvery, "audit-verify-every", time.Hour, "how often to verify the audit hash chain in the background, for /metrics (0: never)")
 	cmd.RunE = a.runE(func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
 		if cmd.Flags().Changed("addr") {
@@ -77,6 +79,9 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		}
 		if reloadEvery < 0 {
 			return usagef("--reload-every %s: want 0 or a positive duration", reloadEvery)
+		}
+		if auditEvery < 0 {
+			return usagef("--audit-verify-every %s: want 0 or a positive duration", auditEvery)
 		}
 		// The platform config directory, loaded whole into one immutable
 		// snapshot (internal/platform): a malformed paved.yaml, policy,
@@ -188,6 +193,12 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		wc.Webhooks, wc.ConfigStatus = runner, reloader.Status
 		wc.AuthFailures = web.AuthLimit{PerMinute: cfg.Server.AuthFailures.PerMinute, Burst: cfg.Server.AuthFailures.Burst}
 		wc.TrustedProxies = cfg.TrustedProxyPrefixes()
+		// The audit chain, verified in the background (audit_watch.go).
+		reg, auditWatch, err := newAuditWatchRegistry(db, log, auditEvery)
+		if err != nil {
+			return err
+		}
+		wc.Registry = reg
 		srv, err := web.NewServer(wc)
 		if err != nil {
 			return err
@@ -224,6 +235,9 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		// On the way out the runner stops taking work and lets the
 		// deliveries in flight finish (each within its timeout).
 		defer func() { stopRunner(); <-runnerDone }()
+		auditDone := make(chan struct{})
+		go func() { defer close(auditDone); auditWatch.run(rctx) }()
+		defer func() { stopRunner(); <-auditDone }()
 		if err := srv.Serve(ctx, l); err != nil {
 			return fmt.Errorf("serving on %s: %w", l.Addr(), err)
 		}
