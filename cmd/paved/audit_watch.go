@@ -22,6 +22,13 @@ import (
 //	paved_audit_chain_events                          events the last run checked
 //	paved_audit_chain_last_verified_timestamp_seconds when the last run finished
 //
+// Each run also logs the head of the chain (its last sequence number and
+// hash), an anchor outside the database: a chain rewritten whole by
+// someone with write access to the database (every hash recomputed) still
+// verifies, but no longer holds the heads logged before. Within one
+// process the watch checks that itself: the event that was the head at
+// the previous run must still have the hash it had.
+//
 // `paved audit verify` is the same check on demand (docs/operations.md).
 type auditWatch struct {
 	store interface {
@@ -33,6 +40,10 @@ type auditWatch struct {
 	timeout time.Duration
 
 	problems, events, last prometheus.Gauge
+
+	// The head seen by the previous run.
+	headSeq  int64
+	headHash string
 }
 
 func newAuditWatch(st interface {
@@ -61,18 +72,34 @@ func (w *auditWatch) verifyOnce(ctx context.Context) ([]paved.ChainProblem, erro
 	defer cancel()
 	start := time.Now()
 	var v paved.ChainVerifier
+	var headSeq int64
+	var headHash string
+	var rewritten []paved.ChainProblem
 	if err := w.store.AllAuditEvents(ctx, func(e *paved.AuditEvent) error {
 		v.Add(e)
+		if e.Seq == w.headSeq && e.Hash != w.headHash {
+			rewritten = append(rewritten, paved.ChainProblem{Seq: e.Seq,
+				Problem: "the hash of this event changed since the previous verification, where it was the head: the log was rewritten"})
+		}
+		headSeq, headHash = e.Seq, e.Hash
 		return nil
 	}); err != nil {
 		w.log.Error("audit chain verification could not read the log", "error", err.Error())
 		return nil, err
 	}
-	p := v.Problems()
+	if w.headSeq > 0 && headSeq < w.headSeq {
+		rewritten = append(rewritten, paved.ChainProblem{Seq: w.headSeq,
+			Problem: fmt.Sprintf("the log ends at event %d, before the head %d of the previous verification: events were deleted", headSeq, w.headSeq)})
+	}
+	p := append(v.Problems(), rewritten...)
+	if len(p) == 0 {
+		w.headSeq, w.headHash = headSeq, headHash
+	}
 	w.problems.Set(float64(len(p)))
 	w.events.Set(float64(v.Events()))
 	w.last.Set(float64(w.now().Unix()))
-	attrs := []any{"events", v.Events(), "problems", len(p), "duration_ms", time.Since(start).Milliseconds()}
+	attrs := []any{"events", v.Events(), "problems", len(p), "head_seq", headSeq, "head_hash", headHash,
+		"duration_ms", time.Since(start).Milliseconds()}
 	if len(p) > 0 {
 		first := fmt.Sprintf("event %d: %s", p[0].Seq, p[0].Problem)
 		w.log.Error("audit chain verification failed: run paved audit verify for every problem", append(attrs, "first", first)...)
