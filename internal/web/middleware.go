@@ -147,7 +147,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		h.Set("X-Request-Id", id)
-		setSecurityHeaders(h, r.TLS != nil)
+		setSecurityHeaders(h, r.TLS != nil || forwardedHTTPS(r, s.cfg.TrustedProxies))
 
 		sw := &statusWriter{ResponseWriter: w}
 		ri := &reqInfo{id: id}

@@ -356,3 +356,21 @@ func signinLimitedMessage(err error) string {
 	return "Too many failed sign-ins from your address. Wait " + strconv.Itoa(retryAfterSeconds(rl.wait)) +
 		" seconds, then sign in with a valid token."
 }
+
+// forwardedHTTPS reports whether a trusted proxy says that it received r
+// over HTTPS (X-Forwarded-Proto: https, as the last value): behind a proxy
+// that terminates TLS, HSTS still goes out.
+func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
+	if len(trusted) == 0 {
+		return false
+	}
+	v := r.Header.Values("X-Forwarded-Proto")
+	if len(v) == 0 {
+		return false
+	}
+	last := v[len(v)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https") && isTrusted(parseHostAddr(r.RemoteAddr), trusted)
+}

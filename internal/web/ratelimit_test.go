@@ -335,3 +335,31 @@ func BenchmarkClientAddrAndWait(b *testing.B) {
 		_ = l.wait(clientAddr(req, nil))
 	}
 }
+
+// TestHSTSBehindTrustedProxy: HSTS goes out when a trusted proxy says it
+// received the request over HTTPS, and not on anyone else's word.
+func TestHSTSBehindTrustedProxy(t *testing.T) {
+	e := newAPIEnv(t)
+	h, _ := limitedServer(t, e, AuthLimit{}, "10.0.0.0/8")
+	for _, tt := range []struct {
+		remote, proto string
+		want          bool
+	}{
+		{"10.0.0.2:1", "https", true},
+		{"10.0.0.2:1", "http, https", true},
+		{"10.0.0.2:1", "http", false},
+		{"10.0.0.2:1", "", false},
+		{"192.0.2.9:1", "https", false}, // not a trusted proxy
+	} {
+		req := httptest.NewRequest("GET", "/healthz", nil)
+		req.RemoteAddr = tt.remote
+		if tt.proto != "" {
+			req.Header.Set("X-Forwarded-Proto", tt.proto)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Strict-Transport-Security") != ""; got != tt.want {
+			t.Errorf("%s with X-Forwarded-Proto %q: HSTS %v, want %v", tt.remote, tt.proto, got, tt.want)
+		}
+	}
+}
