@@ -137,7 +137,10 @@ func startServer(t *testing.T, e env, args ...string) *server {
 	go func() {
 		s.done <- a.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
 	}()
-	deadline := time.After(30 * time.Second)
+	// Generous: seeding the demo organisation takes about a second, but
+	// twenty times that under -race with every other package's tests
+	// running beside it on two cores.
+	deadline := time.After(2 * time.Minute)
 	for {
 		if m := runningRE.FindStringSubmatch(s.stderr.String()); m != nil {
 			s.url = m[1]
@@ -149,7 +152,7 @@ func startServer(t *testing.T, e env, args ...string) *server {
 			t.Fatalf("paved serve ended before it was ready: %v\n%s", err, s.stderr.String())
 		case <-deadline:
 			cancel()
-			t.Fatalf("paved serve not ready after 30s:\n%s", s.stderr.String())
+			t.Fatalf("paved serve not ready after 2 minutes:\n%s", s.stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
