@@ -95,13 +95,31 @@ func checkRecord(service string, f checkRecordFlags, res *report.Result, eng *po
 	for _, r := range res.Resources {
 		c.ResourceTypes[r.Type]++
 	}
+	// Rules lists the rules that had something to judge: enabled, and
+	// naming a type the check's resources have ("*": any resource). A rule
+	// that ran over nothing is no evidence (a manifest-only check says
+	// nothing about database encryption).
 	for _, r := range eng.Rules() {
-		if !eng.Disabled(r.ID) {
+		if !eng.Disabled(r.ID) && ruleApplies(r.Types, c.ResourceTypes) {
 			c.Rules = append(c.Rules, r.ID)
 		}
 	}
 	sort.Strings(c.Rules)
 	return c
+}
+
+// ruleApplies reports whether a rule listing types judges any of the
+// resource types counted in present.
+func ruleApplies(types []string, present map[string]int) bool {
+	for _, t := range types {
+		if t == "*" && len(present) > 0 {
+			return true
+		}
+		if present[t] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // recordCheck sends the check to the server, and says so on stderr (stdout
