@@ -32,7 +32,9 @@ log() { echo "govulncheck.sh: $*" >&2; }
 
 cache="$($GO env GOCACHE)/paved-govulncheck"
 db="$cache/db-$VULNDB_VERSION"
-bin="$cache/govulncheck-$GOVULNCHECK_VERSION"
+# The tool is built per Go release: a govulncheck built with an older Go
+# cannot load packages that need a newer one.
+bin="$cache/govulncheck-$GOVULNCHECK_VERSION-$($GO env GOVERSION)"
 indexdb="$cache/indexdb-$VULNDB_VERSION"
 mkdir -p "$cache"
 
