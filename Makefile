@@ -13,7 +13,7 @@ GO      ?= go
 # (scripts/govulncheck.sh lists them). The go command fetches this toolchain
 # from the Go module proxy the first time (about 76 MB); go.mod still says
 # 1.26.8, so a plain `go run` on an older Go works for development.
-export GOTOOLCHAIN ?= go1.27.3
+export GOTOOLCHAIN := go1.27.3
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
