@@ -60,6 +60,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/yamlnode"
 )
 
 //go:embed templates/*.yaml
@@ -353,7 +354,7 @@ func parseTemplate(file string, data []byte) (t *paved.Template, lines map[strin
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil, nil, emptyTemplate(file)
 	}
-	p := &parser{file: file, lines: map[string]int{}}
+	p := &parser{Reader: yamlnode.Reader{File: file, MaxNodes: maxTemplateNodes, Doc: "template", In: "templates"}, lines: map[string]int{}}
 	t, err = p.template(root)
 	if err != nil {
 		return nil, nil, err
@@ -401,142 +402,28 @@ func templateDigest(t *paved.Template) string {
 }
 
 type parser struct {
-	file  string
-	nodes int
+	yamlnode.Reader
 	lines map[string]int
 }
 
-func (p *parser) errorf(n *yaml.Node, format string, args ...any) error {
-	line := 1
-	if n != nil && n.Line > 0 {
-		line = n.Line
-	}
-	return paved.FieldErrorf(paved.EINVALID, fmt.Sprintf("%s:%d", p.file, line), format, args...)
-}
-
-// resolve follows aliases and counts the node against the budget.
-func (p *parser) resolve(n *yaml.Node) (*yaml.Node, error) {
-	for hops := 0; n.Kind == yaml.AliasNode; hops++ {
-		if n.Alias == nil || hops > 100 {
-			return nil, p.errorf(n, "alias *%s points at no anchor", n.Value)
-		}
-		n = n.Alias
-	}
-	p.nodes++
-	if p.nodes > maxTemplateNodes {
-		return nil, p.errorf(n, "more than %d YAML values after expanding aliases: refusing a possible alias bomb; write the template out", maxTemplateNodes)
-	}
-	return n, nil
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return strconv.Quote(n.Value)
-	}
-	return "something else"
-}
-
-// entry is one key: value pair of a mapping.
-type entry struct{ key, val *yaml.Node }
-
-// fields reads a mapping whose keys must be among allowed (in the order the
-// message lists them).
-func (p *parser) fields(n *yaml.Node, what string, allowed ...string) (map[string]entry, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, p.errorf(n, "%s must be a mapping of %s, found %s", what, strings.Join(allowed, ", "), describe(n))
-	}
-	out := make(map[string]entry, len(allowed))
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, err := p.resolve(n.Content[i])
-		if err != nil {
-			return nil, err
-		}
-		if k.Kind != yaml.ScalarNode {
-			return nil, p.errorf(k, "%s has a key that is %s: keys are plain names (%s)", what, describe(k), strings.Join(allowed, ", "))
-		}
-		key := k.Value
-		if key == "<<" && k.Tag == "!!merge" {
-			return nil, p.errorf(k, "merge keys (<<) are not supported in templates: write the keys out")
-		}
-		if !slices.Contains(allowed, key) {
-			msg := fmt.Sprintf("unknown key %q in %s: expected one of %s", key, what, strings.Join(allowed, ", "))
-			if s := closest(key, allowed); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			return nil, p.errorf(k, "%s", msg)
-		}
-		if prev, ok := out[key]; ok {
-			return nil, p.errorf(k, "key %q appears twice in %s (first at line %d): keep one", key, what, prev.key.Line)
-		}
-		v, err := p.resolve(n.Content[i+1])
-		if err != nil {
-			return nil, err
-		}
-		out[key] = entry{k, v}
-	}
-	return out, nil
-}
-
-// closest suggests the allowed key within edit distance 2 of key.
-func closest(key string, allowed []string) string {
-	best, bestD := "", 3
-	for _, a := range allowed {
-		if d := editDistance(strings.ToLower(key), a); d < bestD {
-			best, bestD = a, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // text reads an optional text value ("" when absent or null), trimmed.
-func (p *parser) text(f map[string]entry, key, what string) (string, error) {
+func (p *parser) text(f map[string]yamlnode.Entry, key, what string) (string, error) {
 	e, ok := f[key]
 	if !ok {
 		return "", nil
 	}
-	if e.val.Kind != yaml.ScalarNode {
-		return "", p.errorf(e.val, "%s %s must be text, found %s", what, key, describe(e.val))
+	if e.Val.Kind != yaml.ScalarNode {
+		return "", p.Errorf(e.Val, "%s %s must be text, found %s", what, key, yamlnode.Describe(e.Val))
 	}
-	if e.val.Tag == "!!null" {
+	if e.Val.Tag == "!!null" {
 		return "", nil
 	}
-	return strings.TrimSpace(e.val.Value), nil
+	return strings.TrimSpace(e.Val.Value), nil
 }
 
 // requiredText reads a text value that must be present and non-empty;
 // parent is the mapping, for the line of a missing key.
-func (p *parser) requiredText(parent *yaml.Node, f map[string]entry, key, what, expected string) (string, error) {
+func (p *parser) requiredText(parent *yaml.Node, f map[string]yamlnode.Entry, key, what, expected string) (string, error) {
 	s, err := p.text(f, key, what)
 	if err != nil {
 		return "", err
@@ -544,63 +431,63 @@ func (p *parser) requiredText(parent *yaml.Node, f map[string]entry, key, what, 
 	if s == "" {
 		at := parent
 		if e, ok := f[key]; ok {
-			at = e.val
+			at = e.Val
 		}
-		return "", p.errorf(at, "%s has no %s: expected %s", what, key, expected)
+		return "", p.Errorf(at, "%s has no %s: expected %s", what, key, expected)
 	}
 	return s, nil
 }
 
 // id reads a required kebab-case id.
-func (p *parser) id(parent *yaml.Node, f map[string]entry, what string) (string, *yaml.Node, error) {
+func (p *parser) id(parent *yaml.Node, f map[string]yamlnode.Entry, what string) (string, *yaml.Node, error) {
 	e, ok := f["id"]
 	if !ok {
-		return "", nil, p.errorf(parent, "%s has no id: expected id: followed by a lowercase kebab-case name (deploy-rollback)", what)
+		return "", nil, p.Errorf(parent, "%s has no id: expected id: followed by a lowercase kebab-case name (deploy-rollback)", what)
 	}
-	if e.val.Kind != yaml.ScalarNode || e.val.Tag == "!!null" || e.val.Value == "" {
-		return "", nil, p.errorf(e.val, "%s id must be a lowercase kebab-case name (deploy-rollback), found %s", what, describe(e.val))
+	if e.Val.Kind != yaml.ScalarNode || e.Val.Tag == "!!null" || e.Val.Value == "" {
+		return "", nil, p.Errorf(e.Val, "%s id must be a lowercase kebab-case name (deploy-rollback), found %s", what, yamlnode.Describe(e.Val))
 	}
-	if err := p.checkID(e.val, strings.TrimPrefix(what, "an ")+" id", e.val.Value); err != nil {
+	if err := p.checkID(e.Val, strings.TrimPrefix(what, "an ")+" id", e.Val.Value); err != nil {
 		return "", nil, err
 	}
-	return e.val.Value, e.val, nil
+	return e.Val.Value, e.Val, nil
 }
 
 func (p *parser) checkID(n *yaml.Node, what, id string) error {
 	if len(id) > maxIDLen {
-		return p.errorf(n, "%s %q is %d characters long: at most %d are allowed", what, id, len(id), maxIDLen)
+		return p.Errorf(n, "%s %q is %d characters long: at most %d are allowed", what, id, len(id), maxIDLen)
 	}
 	if !idRE.MatchString(id) {
-		return p.errorf(n, "%s %q is not valid: expected lowercase kebab-case (letters a-z, digits and single hyphens, like deploy-rollback)", what, id)
+		return p.Errorf(n, "%s %q is not valid: expected lowercase kebab-case (letters a-z, digits and single hyphens, like deploy-rollback)", what, id)
 	}
 	return nil
 }
 
-func (p *parser) list(f map[string]entry, key, what string) ([]*yaml.Node, *yaml.Node, error) {
+func (p *parser) list(f map[string]yamlnode.Entry, key, what string) ([]*yaml.Node, *yaml.Node, error) {
 	e := f[key]
-	if e.val.Kind == yaml.ScalarNode && e.val.Tag == "!!null" {
-		return nil, e.val, nil
+	if e.Val.Kind == yaml.ScalarNode && e.Val.Tag == "!!null" {
+		return nil, e.Val, nil
 	}
-	if e.val.Kind != yaml.SequenceNode {
-		return nil, nil, p.errorf(e.val, "%s %s must be a list, found %s", what, key, describe(e.val))
+	if e.Val.Kind != yaml.SequenceNode {
+		return nil, nil, p.Errorf(e.Val, "%s %s must be a list, found %s", what, key, yamlnode.Describe(e.Val))
 	}
-	out := make([]*yaml.Node, 0, len(e.val.Content))
-	for _, c := range e.val.Content {
-		n, err := p.resolve(c)
+	out := make([]*yaml.Node, 0, len(e.Val.Content))
+	for _, c := range e.Val.Content {
+		n, err := p.Resolve(c)
 		if err != nil {
 			return nil, nil, err
 		}
 		out = append(out, n)
 	}
-	return out, e.val, nil
+	return out, e.Val, nil
 }
 
 func (p *parser) template(root *yaml.Node) (*paved.Template, error) {
-	root, err := p.resolve(root)
+	root, err := p.Resolve(root)
 	if err != nil {
 		return nil, err
 	}
-	f, err := p.fields(root, "the template", "kind", "version", "title", "description", "areas")
+	f, err := p.Fields(root, "the template", "kind", "version", "title", "description", "areas")
 	if err != nil {
 		return nil, err
 	}
@@ -608,21 +495,21 @@ func (p *parser) template(root *yaml.Node) (*paved.Template, error) {
 
 	ke, ok := f["kind"]
 	if !ok {
-		return nil, p.errorf(root, "the template has no kind: expected kind: questionnaire or kind: checklist")
+		return nil, p.Errorf(root, "the template has no kind: expected kind: questionnaire or kind: checklist")
 	}
-	if ke.val.Kind != yaml.ScalarNode || (ke.val.Value != string(paved.KindQuestionnaire) && ke.val.Value != string(paved.KindChecklist)) {
-		return nil, p.errorf(ke.val, "unknown template kind %s: expected questionnaire or checklist", describe(ke.val))
+	if ke.Val.Kind != yaml.ScalarNode || (ke.Val.Value != string(paved.KindQuestionnaire) && ke.Val.Value != string(paved.KindChecklist)) {
+		return nil, p.Errorf(ke.Val, "unknown template kind %s: expected questionnaire or checklist", yamlnode.Describe(ke.Val))
 	}
-	t.Kind = paved.TemplateKind(ke.val.Value)
-	p.lines[lineKind] = ke.key.Line
+	t.Kind = paved.TemplateKind(ke.Val.Value)
+	p.lines[lineKind] = ke.Key.Line
 
 	ve, ok := f["version"]
 	if !ok {
-		return nil, p.errorf(root, "the template has no version: expected version: 1 (a positive whole number, raised whenever the content changes)")
+		return nil, p.Errorf(root, "the template has no version: expected version: 1 (a positive whole number, raised whenever the content changes)")
 	}
-	v, verr := strconv.Atoi(ve.val.Value)
-	if ve.val.Kind != yaml.ScalarNode || ve.val.Tag != "!!int" || verr != nil || v < 1 {
-		return nil, p.errorf(ve.val, "version %s is not valid: expected a positive whole number (1, 2, 3 ...), raised whenever the content changes", describe(ve.val))
+	v, verr := strconv.Atoi(ve.Val.Value)
+	if ve.Val.Kind != yaml.ScalarNode || ve.Val.Tag != "!!int" || verr != nil || v < 1 {
+		return nil, p.Errorf(ve.Val, "version %s is not valid: expected a positive whole number (1, 2, 3 ...), raised whenever the content changes", yamlnode.Describe(ve.Val))
 	}
 	t.Version = v
 
@@ -634,14 +521,14 @@ func (p *parser) template(root *yaml.Node) (*paved.Template, error) {
 	}
 
 	if _, ok := f["areas"]; !ok {
-		return nil, p.errorf(root, "the template has no areas: expected areas: with at least one area and its items")
+		return nil, p.Errorf(root, "the template has no areas: expected areas: with at least one area and its items")
 	}
 	areas, an, err := p.list(f, "areas", "the template")
 	if err != nil {
 		return nil, err
 	}
 	if len(areas) == 0 {
-		return nil, p.errorf(an, "the template has no areas: expected at least one area with items")
+		return nil, p.Errorf(an, "the template has no areas: expected at least one area with items")
 	}
 	for _, n := range areas {
 		a, err := p.area(n)
@@ -654,7 +541,7 @@ func (p *parser) template(root *yaml.Node) (*paved.Template, error) {
 }
 
 func (p *parser) area(n *yaml.Node) (*paved.TemplateArea, error) {
-	f, err := p.fields(n, "an area", "id", "title", "description", "items")
+	f, err := p.Fields(n, "an area", "id", "title", "description", "items")
 	if err != nil {
 		return nil, err
 	}
@@ -664,9 +551,9 @@ func (p *parser) area(n *yaml.Node) (*paved.TemplateArea, error) {
 	}
 	if prev, ok := p.lines[lineArea+id]; ok {
 		if prev == idn.Line {
-			return nil, p.errorf(idn, "area %s appears twice: a YAML alias repeats the area defined here; area ids are unique", id)
+			return nil, p.Errorf(idn, "area %s appears twice: a YAML alias repeats the area defined here; area ids are unique", id)
 		}
-		return nil, p.errorf(idn, "area id %q is used twice (first at line %d): area ids are unique", id, prev)
+		return nil, p.Errorf(idn, "area id %q is used twice (first at line %d): area ids are unique", id, prev)
 	}
 	p.lines[lineArea+id] = idn.Line
 	what := "area " + id
@@ -681,14 +568,14 @@ func (p *parser) area(n *yaml.Node) (*paved.TemplateArea, error) {
 		return nil, err
 	}
 	if _, ok := f["items"]; !ok {
-		return nil, p.errorf(n, "%s has no items: expected items: with at least one item", what)
+		return nil, p.Errorf(n, "%s has no items: expected items: with at least one item", what)
 	}
 	items, in, err := p.list(f, "items", what)
 	if err != nil {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, p.errorf(in, "%s has no items: expected at least one item", what)
+		return nil, p.Errorf(in, "%s has no items: expected at least one item", what)
 	}
 	for _, c := range items {
 		it, err := p.item(c)
@@ -700,18 +587,18 @@ func (p *parser) area(n *yaml.Node) (*paved.TemplateArea, error) {
 	return a, nil
 }
 
-func (p *parser) checkTitle(f map[string]entry, what, title string) error {
+func (p *parser) checkTitle(f map[string]yamlnode.Entry, what, title string) error {
 	if n := len([]rune(title)); n > maxTitleLen {
-		return p.errorf(f["title"].val, "%s title is %d characters long: at most %d are allowed; put the detail in the guidance or description", what, n, maxTitleLen)
+		return p.Errorf(f["title"].Val, "%s title is %d characters long: at most %d are allowed; put the detail in the guidance or description", what, n, maxTitleLen)
 	}
 	if strings.ContainsAny(title, "\n\r") {
-		return p.errorf(f["title"].val, "%s title spans several lines: a title is one line; put the detail in the guidance or description", what)
+		return p.Errorf(f["title"].Val, "%s title spans several lines: a title is one line; put the detail in the guidance or description", what)
 	}
 	return nil
 }
 
 func (p *parser) item(n *yaml.Node) (*paved.TemplateItem, error) {
-	f, err := p.fields(n, "an item", "id", "title", "form", "required_for", "guidance", "evidence")
+	f, err := p.Fields(n, "an item", "id", "title", "form", "required_for", "guidance", "evidence")
 	if err != nil {
 		return nil, err
 	}
@@ -721,9 +608,9 @@ func (p *parser) item(n *yaml.Node) (*paved.TemplateItem, error) {
 	}
 	if prev, ok := p.lines[lineItem+id]; ok {
 		if prev == idn.Line {
-			return nil, p.errorf(idn, "item %s appears twice: a YAML alias repeats the item defined here; item ids are unique", id)
+			return nil, p.Errorf(idn, "item %s appears twice: a YAML alias repeats the item defined here; item ids are unique", id)
 		}
-		return nil, p.errorf(idn, "item id %q is used twice (first at line %d): item ids are unique", id, prev)
+		return nil, p.Errorf(idn, "item id %q is used twice (first at line %d): item ids are unique", id, prev)
 	}
 	p.lines[lineItem+id] = idn.Line
 	what := "item " + id
@@ -739,19 +626,19 @@ func (p *parser) item(n *yaml.Node) (*paved.TemplateItem, error) {
 	}
 	if e, ok := f["form"]; ok {
 		switch {
-		case e.val.Kind == yaml.ScalarNode && e.val.Value == string(paved.FormText):
+		case e.Val.Kind == yaml.ScalarNode && e.Val.Value == string(paved.FormText):
 			it.Form = paved.FormText
-		case e.val.Kind == yaml.ScalarNode && e.val.Value == string(paved.FormLink):
+		case e.Val.Kind == yaml.ScalarNode && e.Val.Value == string(paved.FormLink):
 			it.Form = paved.FormLink
 		default:
-			return nil, p.errorf(e.val, "%s form %s is not valid: expected text (a written answer) or link (at least one link)", what, describe(e.val))
+			return nil, p.Errorf(e.Val, "%s form %s is not valid: expected text (a written answer) or link (at least one link)", what, yamlnode.Describe(e.Val))
 		}
 	}
 	if it.RequiredFor, err = p.tiers(n, f, what); err != nil {
 		return nil, err
 	}
 	if e, ok := f["evidence"]; ok {
-		if it.Evidence, err = p.evidence(e.val, what); err != nil {
+		if it.Evidence, err = p.evidence(e.Val, what); err != nil {
 			return nil, err
 		}
 	}
@@ -760,34 +647,34 @@ func (p *parser) item(n *yaml.Node) (*paved.TemplateItem, error) {
 
 // tiers reads required_for: a list of tiers 1-4, "all", or [] (optional
 // for every tier). The result is sorted and never nil.
-func (p *parser) tiers(parent *yaml.Node, f map[string]entry, what string) ([]paved.Tier, error) {
+func (p *parser) tiers(parent *yaml.Node, f map[string]yamlnode.Entry, what string) ([]paved.Tier, error) {
 	const expected = `expected a list of tiers such as [1, 2, 3], "all", or [] when no tier must answer`
 	e, ok := f["required_for"]
 	if !ok {
-		return nil, p.errorf(parent, "%s has no required_for: %s", what, expected)
+		return nil, p.Errorf(parent, "%s has no required_for: %s", what, expected)
 	}
-	if e.val.Kind == yaml.ScalarNode && e.val.Value == "all" && e.val.Tag == "!!str" {
+	if e.Val.Kind == yaml.ScalarNode && e.Val.Value == "all" && e.Val.Tag == "!!str" {
 		return []paved.Tier{1, 2, 3, 4}, nil
 	}
-	if e.val.Kind != yaml.SequenceNode {
-		return nil, p.errorf(e.val, "%s required_for is %s: %s", what, describe(e.val), expected)
+	if e.Val.Kind != yaml.SequenceNode {
+		return nil, p.Errorf(e.Val, "%s required_for is %s: %s", what, yamlnode.Describe(e.Val), expected)
 	}
 	out := []paved.Tier{}
-	for _, c := range e.val.Content {
-		c, err := p.resolve(c)
+	for _, c := range e.Val.Content {
+		c, err := p.Resolve(c)
 		if err != nil {
 			return nil, err
 		}
 		v, verr := strconv.Atoi(c.Value)
 		if c.Kind != yaml.ScalarNode || c.Tag != "!!int" || verr != nil {
-			return nil, p.errorf(c, "%s required_for lists %s: %s", what, describe(c), expected)
+			return nil, p.Errorf(c, "%s required_for lists %s: %s", what, yamlnode.Describe(c), expected)
 		}
 		t := paved.Tier(v)
 		if !t.Valid() {
-			return nil, p.errorf(c, "%s required_for lists tier %d: expected tiers 1 (business critical) to 4 (internal tool)", what, v)
+			return nil, p.Errorf(c, "%s required_for lists tier %d: expected tiers 1 (business critical) to 4 (internal tool)", what, v)
 		}
 		if slices.Contains(out, t) {
-			return nil, p.errorf(c, "%s required_for lists tier %d twice: list each tier once", what, v)
+			return nil, p.Errorf(c, "%s required_for lists tier %d twice: list each tier once", what, v)
 		}
 		out = append(out, t)
 	}
@@ -797,7 +684,7 @@ func (p *parser) tiers(parent *yaml.Node, f map[string]entry, what string) ([]pa
 
 func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error) {
 	what := item + " evidence"
-	f, err := p.fields(n, what, "source", "value", "rules", "note")
+	f, err := p.Fields(n, what, "source", "value", "rules", "note")
 	if err != nil {
 		return nil, err
 	}
@@ -805,12 +692,12 @@ func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error
 	const sources = "catalog-link, catalog-field, check-rules or assessment"
 	se, ok := f["source"]
 	if !ok {
-		return nil, p.errorf(n, "%s has no source: expected source: %s", what, sources)
+		return nil, p.Errorf(n, "%s has no source: expected source: %s", what, sources)
 	}
-	if se.val.Kind != yaml.ScalarNode {
-		return nil, p.errorf(se.val, "%s source is %s: expected %s", what, describe(se.val), sources)
+	if se.Val.Kind != yaml.ScalarNode {
+		return nil, p.Errorf(se.Val, "%s source is %s: expected %s", what, yamlnode.Describe(se.Val), sources)
 	}
-	ev.Source = se.val.Value
+	ev.Source = se.Val.Value
 	if ev.Note, err = p.text(f, "note", what); err != nil {
 		return nil, err
 	}
@@ -826,14 +713,14 @@ func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error
 	}
 	valueAt := n
 	if e, ok := f["value"]; ok {
-		valueAt = e.val
+		valueAt = e.Val
 	}
 	needValue := func(expected string) error {
 		if ev.Value == "" {
-			return p.errorf(valueAt, "%s from %s needs a value: expected %s", what, ev.Source, expected)
+			return p.Errorf(valueAt, "%s from %s needs a value: expected %s", what, ev.Source, expected)
 		}
 		if rn != nil {
-			return p.errorf(rn, "%s from %s takes a value, not rules: remove rules (rules are for check-rules)", what, ev.Source)
+			return p.Errorf(rn, "%s from %s takes a value, not rules: remove rules (rules are for check-rules)", what, ev.Source)
 		}
 		return nil
 	}
@@ -851,33 +738,33 @@ func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error
 			return nil, err
 		}
 		if k := paved.AssessmentKind(ev.Value); k != paved.AssessSecurity && k != paved.AssessLoad {
-			return nil, p.errorf(valueAt, "%s from assessment names kind %q: expected security or load", what, ev.Value)
+			return nil, p.Errorf(valueAt, "%s from assessment names kind %q: expected security or load", what, ev.Value)
 		}
 	case evidenceCheckRules:
 		if _, ok := f["value"]; ok {
-			return nil, p.errorf(valueAt, "%s from check-rules takes rules, not a value: list the guard-rail ids under rules", what)
+			return nil, p.Errorf(valueAt, "%s from check-rules takes rules, not a value: list the guard-rail ids under rules", what)
 		}
 		if len(rules) == 0 {
 			at := n
 			if rn != nil {
 				at = rn
 			}
-			return nil, p.errorf(at, "%s from check-rules needs rules: expected a list of guard-rail ids such as [db-storage-encrypted] (see docs/guardrails.md)", what)
+			return nil, p.Errorf(at, "%s from check-rules needs rules: expected a list of guard-rail ids such as [db-storage-encrypted] (see docs/guardrails.md)", what)
 		}
 		for _, r := range rules {
 			if r.Kind != yaml.ScalarNode || r.Tag == "!!null" {
-				return nil, p.errorf(r, "%s rules lists %s: expected guard-rail ids such as db-storage-encrypted", what, describe(r))
+				return nil, p.Errorf(r, "%s rules lists %s: expected guard-rail ids such as db-storage-encrypted", what, yamlnode.Describe(r))
 			}
 			if err := p.checkID(r, what+" rule", r.Value); err != nil {
 				return nil, err
 			}
 			if slices.Contains(ev.Rules, r.Value) {
-				return nil, p.errorf(r, "%s lists rule %s twice: list each rule once", what, r.Value)
+				return nil, p.Errorf(r, "%s lists rule %s twice: list each rule once", what, r.Value)
 			}
 			ev.Rules = append(ev.Rules, r.Value)
 		}
 	default:
-		return nil, p.errorf(se.val, "%s source %s is unknown: expected %s", what, describe(se.val), sources)
+		return nil, p.Errorf(se.Val, "%s source %s is unknown: expected %s", what, yamlnode.Describe(se.Val), sources)
 	}
 	return ev, nil
 }

@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/suggest"
 )
 
 // The effective map is the config file's map with each concern an admin
@@ -55,7 +56,7 @@ func CheckEdit(m *Map, teams *Teams, e *paved.OwnershipEdit) error {
 			ids = append(ids, c.ID)
 		}
 		msg := fmt.Sprintf("unknown concern %q: the ownership map has no such concern (paved ownership show lists them)", e.Concern)
-		if s := closest(e.Concern, ids); s != "" {
+		if s := suggest.Closest(strings.ToLower(e.Concern), ids, 2); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		return paved.FieldErrorf(paved.ENOTFOUND, "concern", "%s", msg)

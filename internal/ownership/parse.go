@@ -42,6 +42,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/suggest"
+	"github.com/paved-dev/paved/internal/yamlnode"
 )
 
 // Limits on what one file may make paved do. The default map is about
@@ -142,7 +144,7 @@ func parse(file string, data []byte, std *Map) (m *Map, err error) {
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil, emptyFile(file)
 	}
-	p := &parser{file: file, std: std, seen: map[string]*Concern{}}
+	p := &parser{Reader: yamlnode.Reader{File: file, MaxNodes: maxNodes, Doc: "map", In: "the ownership map"}, std: std, seen: map[string]*Concern{}}
 	m, err = p.parseMap(root)
 	if err != nil {
 		return nil, err
@@ -170,111 +172,33 @@ func yamlSyntaxError(file string, err error) error {
 }
 
 type parser struct {
-	file  string
-	std   *Map // the standard concerns; nil while the default itself is read
-	nodes int
-	seen  map[string]*Concern
-}
-
-func (p *parser) errorf(n *yaml.Node, format string, args ...any) error {
-	line := 1
-	if n != nil && n.Line > 0 {
-		line = n.Line
-	}
-	return paved.FieldErrorf(paved.EINVALID, fmt.Sprintf("%s:%d", p.file, line), format, args...)
-}
-
-// resolve follows aliases and counts the node against the budget.
-func (p *parser) resolve(n *yaml.Node) (*yaml.Node, error) {
-	for hops := 0; n.Kind == yaml.AliasNode; hops++ {
-		if n.Alias == nil || hops > 100 {
-			return nil, p.errorf(n, "alias *%s points at no anchor", n.Value)
-		}
-		n = n.Alias
-	}
-	p.nodes++
-	if p.nodes > maxNodes {
-		return nil, p.errorf(n, "more than %d YAML values after expanding aliases: refusing a possible alias bomb; write the map out", maxNodes)
-	}
-	return n, nil
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return strconv.Quote(n.Value)
-	}
-	return "something else"
-}
-
-type entry struct{ key, val *yaml.Node }
-
-// fields reads a mapping whose keys must be among allowed.
-func (p *parser) fields(n *yaml.Node, what string, allowed ...string) (map[string]entry, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, p.errorf(n, "%s must be a mapping of %s, found %s", what, strings.Join(allowed, ", "), describe(n))
-	}
-	out := make(map[string]entry, len(allowed))
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, err := p.resolve(n.Content[i])
-		if err != nil {
-			return nil, err
-		}
-		if k.Kind != yaml.ScalarNode {
-			return nil, p.errorf(k, "%s has a key that is %s: keys are plain names (%s)", what, describe(k), strings.Join(allowed, ", "))
-		}
-		key := k.Value
-		if key == "<<" && k.Tag == "!!merge" {
-			return nil, p.errorf(k, "merge keys (<<) are not supported in the ownership map: write the keys out")
-		}
-		if !slices.Contains(allowed, key) {
-			msg := fmt.Sprintf("unknown key %q in %s: expected one of %s", key, what, strings.Join(allowed, ", "))
-			if s := closest(key, allowed); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			return nil, p.errorf(k, "%s", msg)
-		}
-		if prev, ok := out[key]; ok {
-			return nil, p.errorf(k, "key %q appears twice in %s (first at line %d): keep one", key, what, prev.key.Line)
-		}
-		v, err := p.resolve(n.Content[i+1])
-		if err != nil {
-			return nil, err
-		}
-		out[key] = entry{k, v}
-	}
-	return out, nil
+	yamlnode.Reader
+	std  *Map // the standard concerns; nil while the default itself is read
+	seen map[string]*Concern
 }
 
 // str reads a plain string value.
-func (p *parser) str(e entry, what string, maxLen int) (string, error) {
-	n := e.val
+func (p *parser) str(e yamlnode.Entry, what string, maxLen int) (string, error) {
+	n := e.Val
 	if n.Kind != yaml.ScalarNode {
-		return "", p.errorf(n, "%s must be text, found %s", what, describe(n))
+		return "", p.Errorf(n, "%s must be text, found %s", what, yamlnode.Describe(n))
 	}
 	if n.Tag == "!!null" {
 		return "", nil
 	}
 	s := strings.TrimSpace(n.Value)
 	if len(s) > maxLen {
-		return "", p.errorf(n, "%s is %d bytes long: at most %d", what, len(s), maxLen)
+		return "", p.Errorf(n, "%s is %d bytes long: at most %d", what, len(s), maxLen)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
-		return "", p.errorf(n, "%s contains control characters", what)
+		return "", p.Errorf(n, "%s contains control characters", what)
 	}
 	return s, nil
 }
 
-func (p *parser) id(e entry, what string) (string, error) {
-	if e.val == nil {
-		return "", p.errorf(e.key, "%s needs an id", what)
+func (p *parser) id(e yamlnode.Entry, what string) (string, error) {
+	if e.Val == nil {
+		return "", p.Errorf(e.Key, "%s needs an id", what)
 	}
 	s, err := p.str(e, what+" id", 1000)
 	if err != nil {
@@ -282,11 +206,11 @@ func (p *parser) id(e entry, what string) (string, error) {
 	}
 	switch {
 	case s == "":
-		return "", p.errorf(e.val, "%s has an empty id: give a lowercase kebab-case id such as backups", what)
+		return "", p.Errorf(e.Val, "%s has an empty id: give a lowercase kebab-case id such as backups", what)
 	case len(s) > maxIDLen:
-		return "", p.errorf(e.val, "%s id %q is %d characters long: at most %d", what, s, len(s), maxIDLen)
+		return "", p.Errorf(e.Val, "%s id %q is %d characters long: at most %d", what, s, len(s), maxIDLen)
 	case !idRE.MatchString(s):
-		return "", p.errorf(e.val, "%s id %q is not lowercase kebab-case (letters, digits and single dashes, such as point-in-time-restore)", what, s)
+		return "", p.Errorf(e.Val, "%s id %q is not lowercase kebab-case (letters, digits and single dashes, such as point-in-time-restore)", what, s)
 	}
 	return s, nil
 }
@@ -294,18 +218,18 @@ func (p *parser) id(e entry, what string) (string, error) {
 // ref reads one team reference.
 func (p *parser) ref(n *yaml.Node, what string) (string, error) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return "", p.errorf(n, "%s must be a team name, found %s", what, describe(n))
+		return "", p.Errorf(n, "%s must be a team name, found %s", what, yamlnode.Describe(n))
 	}
 	s := strings.TrimSpace(n.Value)
 	if err := paved.ValidateName(what, s); err != nil {
-		return "", p.errorf(n, "%s: %s", what, msgOf(err))
+		return "", p.Errorf(n, "%s: %s", what, msgOf(err))
 	}
 	return s, nil
 }
 
 // refs reads a list of team references (a single name is a list of one).
-func (p *parser) refs(e entry, what string) ([]string, error) {
-	n := e.val
+func (p *parser) refs(e yamlnode.Entry, what string) ([]string, error) {
+	n := e.Val
 	if n.Kind == yaml.ScalarNode {
 		if n.Tag == "!!null" {
 			return []string{}, nil
@@ -317,11 +241,11 @@ func (p *parser) refs(e entry, what string) ([]string, error) {
 		return []string{r}, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, p.errorf(n, "%s must be a list of team names, found %s", what, describe(n))
+		return nil, p.Errorf(n, "%s must be a list of team names, found %s", what, yamlnode.Describe(n))
 	}
 	out := []string{}
 	for _, c := range n.Content {
-		c, err := p.resolve(c)
+		c, err := p.Resolve(c)
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +254,7 @@ func (p *parser) refs(e entry, what string) ([]string, error) {
 			return nil, err
 		}
 		if slices.Contains(out, r) {
-			return nil, p.errorf(c, "%s names %s twice: name each team once", what, r)
+			return nil, p.Errorf(c, "%s names %s twice: name each team once", what, r)
 		}
 		out = append(out, r)
 	}
@@ -338,28 +262,28 @@ func (p *parser) refs(e entry, what string) ([]string, error) {
 }
 
 func (p *parser) parseMap(root *yaml.Node) (*Map, error) {
-	f, err := p.fields(root, "the ownership map", "version", "layers")
+	f, err := p.Fields(root, "the ownership map", "version", "layers")
 	if err != nil {
 		return nil, err
 	}
 	v, ok := f["version"]
 	if !ok {
-		return nil, p.errorf(root, "the ownership map has no version: start the file with version: %d", FormatVersion)
+		return nil, p.Errorf(root, "the ownership map has no version: start the file with version: %d", FormatVersion)
 	}
-	if v.val.Kind != yaml.ScalarNode || v.val.Value != strconv.Itoa(FormatVersion) {
-		return nil, p.errorf(v.val, "version is %s: this paved reads version %d of the ownership map format", describe(v.val), FormatVersion)
+	if v.Val.Kind != yaml.ScalarNode || v.Val.Value != strconv.Itoa(FormatVersion) {
+		return nil, p.Errorf(v.Val, "version is %s: this paved reads version %d of the ownership map format", yamlnode.Describe(v.Val), FormatVersion)
 	}
 	ls, ok := f["layers"]
 	if !ok {
-		return nil, p.errorf(root, "the ownership map has no layers: list the layers and their concerns (see docs/ownership.md)")
+		return nil, p.Errorf(root, "the ownership map has no layers: list the layers and their concerns (see docs/ownership.md)")
 	}
-	if ls.val.Kind != yaml.SequenceNode || len(ls.val.Content) == 0 {
-		return nil, p.errorf(ls.val, "layers must be a list of at least one layer, found %s", describe(ls.val))
+	if ls.Val.Kind != yaml.SequenceNode || len(ls.Val.Content) == 0 {
+		return nil, p.Errorf(ls.Val, "layers must be a list of at least one layer, found %s", yamlnode.Describe(ls.Val))
 	}
 	m := &Map{Version: FormatVersion}
 	layerLines := map[string]int{}
-	for _, ln := range ls.val.Content {
-		ln, err := p.resolve(ln)
+	for _, ln := range ls.Val.Content {
+		ln, err := p.Resolve(ln)
 		if err != nil {
 			return nil, err
 		}
@@ -368,7 +292,7 @@ func (p *parser) parseMap(root *yaml.Node) (*Map, error) {
 			return nil, err
 		}
 		if prev, ok := layerLines[l.ID]; ok {
-			return nil, p.errorf(ln, "layer %q is declared twice (first at line %d): merge the two", l.ID, prev)
+			return nil, p.Errorf(ln, "layer %q is declared twice (first at line %d): merge the two", l.ID, prev)
 		}
 		layerLines[l.ID] = ln.Line
 		m.Layers = append(m.Layers, l)
@@ -377,14 +301,14 @@ func (p *parser) parseMap(root *yaml.Node) (*Map, error) {
 }
 
 func (p *parser) parseLayer(n *yaml.Node) (*Layer, error) {
-	f, err := p.fields(n, "a layer", "id", "title", "description", "concerns")
+	f, err := p.Fields(n, "a layer", "id", "title", "description", "concerns")
 	if err != nil {
 		return nil, err
 	}
 	l := &Layer{}
 	e, ok := f["id"]
 	if !ok {
-		return nil, p.errorf(n, "a layer has no id: give it a lowercase kebab-case id such as operations")
+		return nil, p.Errorf(n, "a layer has no id: give it a lowercase kebab-case id such as operations")
 	}
 	if l.ID, err = p.id(e, "the layer"); err != nil {
 		return nil, err
@@ -398,7 +322,7 @@ func (p *parser) parseLayer(n *yaml.Node) (*Layer, error) {
 		if sl := p.std.Layer(l.ID); sl != nil {
 			l.Title = sl.Title
 		} else {
-			return nil, p.errorf(n, "layer %q has no title: give it one", l.ID)
+			return nil, p.Errorf(n, "layer %q has no title: give it one", l.ID)
 		}
 	}
 	if e, ok := f["description"]; ok {
@@ -407,15 +331,15 @@ func (p *parser) parseLayer(n *yaml.Node) (*Layer, error) {
 		}
 	}
 	cs, ok := f["concerns"]
-	if !ok || cs.val.Kind != yaml.SequenceNode || len(cs.val.Content) == 0 {
+	if !ok || cs.Val.Kind != yaml.SequenceNode || len(cs.Val.Content) == 0 {
 		at := n
 		if ok {
-			at = cs.val
+			at = cs.Val
 		}
-		return nil, p.errorf(at, "layer %q has no concerns: list at least one under concerns:", l.ID)
+		return nil, p.Errorf(at, "layer %q has no concerns: list at least one under concerns:", l.ID)
 	}
-	for _, cn := range cs.val.Content {
-		cn, err := p.resolve(cn)
+	for _, cn := range cs.Val.Content {
+		cn, err := p.Resolve(cn)
 		if err != nil {
 			return nil, err
 		}
@@ -429,14 +353,14 @@ func (p *parser) parseLayer(n *yaml.Node) (*Layer, error) {
 }
 
 func (p *parser) parseConcern(n *yaml.Node, layer string) (*Concern, error) {
-	f, err := p.fields(n, "a concern", "id", "title", "description", "owner", "accountable", "consulted", "informed")
+	f, err := p.Fields(n, "a concern", "id", "title", "description", "owner", "accountable", "consulted", "informed")
 	if err != nil {
 		return nil, err
 	}
 	c := &Concern{Layer: layer, Line: n.Line, Consulted: []string{}, Informed: []string{}}
 	e, ok := f["id"]
 	if !ok {
-		return nil, p.errorf(n, "a concern in layer %s has no id: give it a lowercase kebab-case id such as backups", layer)
+		return nil, p.Errorf(n, "a concern in layer %s has no id: give it a lowercase kebab-case id such as backups", layer)
 	}
 	if c.ID, err = p.id(e, "the concern"); err != nil {
 		return nil, err
@@ -460,35 +384,35 @@ func (p *parser) parseConcern(n *yaml.Node, layer string) (*Concern, error) {
 		}
 	} else if c.Title == "" {
 		msg := fmt.Sprintf("unknown concern %q: it is not one of the standard concerns", c.ID)
-		if s := closest(c.ID, standardIDs(p.std)); s != "" {
+		if s := suggest.Closest(strings.ToLower(c.ID), standardIDs(p.std), 2); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		return nil, p.errorf(e.val, "%s; to declare a new concern, give it a title", msg)
+		return nil, p.Errorf(e.Val, "%s; to declare a new concern, give it a title", msg)
 	}
 	if e, ok := f["owner"]; ok {
-		if e.val.Kind == yaml.SequenceNode {
+		if e.Val.Kind == yaml.SequenceNode {
 			owners, err := p.refs(e, "the owner of concern "+c.ID)
 			if err != nil {
 				return nil, err
 			}
 			if len(owners) > 1 {
-				return nil, p.errorf(e.val, "concern %q has %d owners (%s): one owner is required; make the others accountable, consulted or informed",
+				return nil, p.Errorf(e.Val, "concern %q has %d owners (%s): one owner is required; make the others accountable, consulted or informed",
 					c.ID, len(owners), strings.Join(owners, ", "))
 			}
 			if len(owners) == 1 {
 				c.Owner = owners[0]
 			}
-		} else if e.val.Tag != "!!null" {
-			if c.Owner, err = p.ref(e.val, "the owner of concern "+c.ID); err != nil {
+		} else if e.Val.Tag != "!!null" {
+			if c.Owner, err = p.ref(e.Val, "the owner of concern "+c.ID); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if e, ok := f["accountable"]; ok && e.val.Tag != "!!null" {
-		if e.val.Kind == yaml.SequenceNode {
-			return nil, p.errorf(e.val, "concern %q lists several accountable teams: one team is accountable; make the others consulted or informed", c.ID)
+	if e, ok := f["accountable"]; ok && e.Val.Tag != "!!null" {
+		if e.Val.Kind == yaml.SequenceNode {
+			return nil, p.Errorf(e.Val, "concern %q lists several accountable teams: one team is accountable; make the others consulted or informed", c.ID)
 		}
-		if c.Accountable, err = p.ref(e.val, "the accountable team of concern "+c.ID); err != nil {
+		if c.Accountable, err = p.ref(e.Val, "the accountable team of concern "+c.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -503,18 +427,18 @@ func (p *parser) parseConcern(n *yaml.Node, layer string) (*Concern, error) {
 		}
 	}
 	if err := checkRoles(c); err != nil {
-		return nil, p.errorf(n, "%s", paved.ErrorMessage(err))
+		return nil, p.Errorf(n, "%s", paved.ErrorMessage(err))
 	}
 	if prev, ok := p.seen[c.ID]; ok {
 		if prev.Owner != "" && c.Owner != "" && prev.Owner != c.Owner {
-			return nil, p.errorf(n, "concern %q is owned twice: by %s here and by %s at line %d; one owner is required: keep one entry and make the other team accountable, consulted or informed",
+			return nil, p.Errorf(n, "concern %q is owned twice: by %s here and by %s at line %d; one owner is required: keep one entry and make the other team accountable, consulted or informed",
 				c.ID, c.Owner, prev.Owner, prev.Line)
 		}
-		return nil, p.errorf(n, "concern %q is declared twice (first at line %d, in layer %s): keep one", c.ID, prev.Line, prev.Layer)
+		return nil, p.Errorf(n, "concern %q is declared twice (first at line %d, in layer %s): keep one", c.ID, prev.Line, prev.Layer)
 	}
 	p.seen[c.ID] = c
 	if len(p.seen) > maxConcerns {
-		return nil, p.errorf(n, "more than %d concerns: split the map's concerns coarser", maxConcerns)
+		return nil, p.Errorf(n, "more than %d concerns: split the map's concerns coarser", maxConcerns)
 	}
 	return c, nil
 }
@@ -561,38 +485,4 @@ func standardIDs(std *Map) []string {
 		out = append(out, c.ID)
 	}
 	return out
-}
-
-// closest suggests the candidate within edit distance 2 of s.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, a := range candidates {
-		if d := editDistance(strings.ToLower(s), a); d < bestD {
-			best, bestD = a, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

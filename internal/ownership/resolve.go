@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/suggest"
 )
 
 // Teams resolves the map's team references against the catalog: a
@@ -61,7 +62,7 @@ func (t *Teams) Resolve(ref string) (*paved.Team, error) {
 		}
 	}
 	msg := fmt.Sprintf("team %q is not in the catalog: name a catalog team (paved team list), a team kind that exactly one team has, or %s", ref, paved.ProductTeam)
-	if s := closest(ref, t.names()); s != "" {
+	if s := suggest.Closest(strings.ToLower(ref), t.names(), 2); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return nil, paved.Errorf(paved.ENOTFOUND, "%s", msg)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/suggest"
 )
 
 // Store is what Service needs from persistence.
@@ -169,7 +170,7 @@ func unknownConcern(m *Map, id string) error {
 		ids = append(ids, c.ID)
 	}
 	msg := fmt.Sprintf("unknown concern %q: paved ownership show lists the concerns", id)
-	if s := closest(id, ids); s != "" {
+	if s := suggest.Closest(strings.ToLower(id), ids, 2); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return paved.FieldErrorf(paved.ENOTFOUND, "concern", "%s", msg)
@@ -317,7 +318,7 @@ func Responsibilities(typ string) (*Table, error) {
 	}
 	types := TableTypes()
 	msg := fmt.Sprintf("no shared-responsibility table for %q: paved knows %s", typ, strings.Join(types, ", "))
-	if s := closest(typ, types); s != "" {
+	if s := suggest.Closest(strings.ToLower(typ), types, 2); s != "" {
 		msg = fmt.Sprintf("no shared-responsibility table for %q (did you mean %q?): paved knows %s", typ, s, strings.Join(types, ", "))
 	}
 	return nil, paved.Errorf(paved.ENOTFOUND, "%s", msg)

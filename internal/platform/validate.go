@@ -19,6 +19,7 @@ import (
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/policy"
+	"github.com/paved-dev/paved/internal/suggest"
 )
 
 // Parts of a config directory, as a validation report names them.
@@ -362,12 +363,11 @@ func templateRuleRefs(lib *launch.Library, eng *policy.Engine) []Problem {
 }
 
 func suggestRule(id string, eng *policy.Engine) string {
-	best, bd := "", 4
+	var ids []string
 	for _, r := range eng.Rules() {
-		if d := editDistance(id, r.ID); d < bd {
-			best, bd = r.ID, d
-		}
+		ids = append(ids, r.ID)
 	}
+	best := suggest.Closest(id, ids, 3)
 	if best == "" {
 		return ""
 	}
@@ -406,7 +406,7 @@ func catalogRefs(cfg *config.Config, eng *policy.Engine, cat *Catalog) []Problem
 			return
 		}
 		msg := fmt.Sprintf("%s names team %q, which is not in the catalog (paved team list)", what, name)
-		if s := closestName(name, names); s != "" {
+		if s := suggest.Closest(name, names, 2); s != "" {
 			msg += fmt.Sprintf(": did you mean %q?", s)
 		}
 		bad(path, "%s", msg)
@@ -444,36 +444,6 @@ func catalogRefs(cfg *config.Config, eng *policy.Engine, cat *Catalog) []Problem
 		}
 	}
 	return out
-}
-
-func closestName(s string, names []string) string {
-	best, bd := "", 3
-	for _, n := range names {
-		if d := editDistance(s, n); d < bd {
-			best, bd = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // yamlLine finds the line of value inside a sequence under key in a YAML

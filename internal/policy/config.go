@@ -11,6 +11,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/suggest"
 )
 
 // Config is the guard-rail section of paved.yaml (`guardrails:`). It tunes
@@ -60,7 +61,7 @@ func validateConfig(cfg Config, rules map[string]*ruleInfo) (Config, error) {
 	for i, id := range cfg.Disabled {
 		if _, ok := rules[id]; !ok {
 			return out, paved.FieldErrorf(paved.EINVALID, fmt.Sprintf("guardrails.disabled[%d]", i),
-				"unknown rule %q%s", id, suggest(id, rules))
+				"unknown rule %q%s", id, didYouMean(id, rules))
 		}
 	}
 	ids := make([]string, 0, len(cfg.Rules))
@@ -73,7 +74,7 @@ func validateConfig(cfg Config, rules map[string]*ruleInfo) (Config, error) {
 		field := "guardrails.rules." + id
 		ri, ok := rules[id]
 		if !ok {
-			return out, paved.FieldErrorf(paved.EINVALID, field, "unknown rule %q%s", id, suggest(id, rules))
+			return out, paved.FieldErrorf(paved.EINVALID, field, "unknown rule %q%s", id, didYouMean(id, rules))
 		}
 		n := RuleConfig{Severity: rc.Severity, Disabled: rc.Disabled, EnforceFrom: rc.EnforceFrom, Owner: rc.Owner}
 		switch rc.Severity {
@@ -299,42 +300,12 @@ func compactJSON(v any) string {
 	return string(b)
 }
 
-// suggest proposes the closest known rule id for a typo.
-func suggest(id string, rules map[string]*ruleInfo) string {
-	best, bestD := "", 1<<30
-	for k := range rules {
-		d := levenshtein(id, k)
-		if d < bestD || (d == bestD && k < best) {
-			best, bestD = k, d
-		}
-	}
-	if best != "" && bestD <= 3 {
+// didYouMean proposes the closest known rule id for a typo.
+func didYouMean(id string, rules map[string]*ruleInfo) string {
+	if best := suggest.Closest(id, sortedKeys(rules), 3); best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Params returns the effective parameters of rule id for a service: the
