@@ -3,6 +3,8 @@ package paved
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 )
 
 // Error codes are stable strings: the API returns them in problem+json
@@ -67,4 +69,19 @@ func ErrorMessage(err error) string {
 		return e.Error()
 	}
 	return "internal error"
+}
+
+// UnwrapPathError drops the path from an *fs.PathError (or the paths from an
+// *os.LinkError), for messages that name the file themselves: "paved.yaml:
+// permission denied", not the path twice.
+func UnwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }

@@ -128,7 +128,7 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
-		return paved.FieldErrorf(paved.EINVALID, "--output", "cannot write to %s: %v", dir, unwrapPath(err))
+		return paved.FieldErrorf(paved.EINVALID, "--output", "cannot write to %s: %v", dir, paved.UnwrapPathError(err))
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // after a successful rename there is nothing to remove
@@ -143,17 +143,7 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return paved.FieldErrorf(paved.EINVALID, "--output", "cannot write %s: %v", path, unwrapPath(err))
+		return paved.FieldErrorf(paved.EINVALID, "--output", "cannot write %s: %v", path, paved.UnwrapPathError(err))
 	}
 	return nil
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	if le, ok := err.(*os.LinkError); ok {
-		return le.Err
-	}
-	return err
 }

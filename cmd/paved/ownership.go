@@ -176,7 +176,7 @@ to paved.yaml. Exit 0 when valid (warnings allowed), 2 on errors.`,
 			case errors.Is(err, fs.ErrNotExist) && len(args) == 0:
 				m = ownership.MustDefault()
 			case err != nil:
-				return paved.FieldErrorf(paved.EINVALID, path, "cannot read the ownership map: %v", unwrapPath(err))
+				return paved.FieldErrorf(paved.EINVALID, path, "cannot read the ownership map: %v", paved.UnwrapPathError(err))
 			default:
 				if m, err = ownership.Parse(path, data); err != nil {
 					return err
@@ -473,7 +473,7 @@ func (a *app) ownershipExport() *cobra.Command {
 				return err
 			}
 			if err := os.WriteFile(out, data, 0o644); err != nil {
-				return paved.FieldErrorf(paved.EINVALID, "--out", "%v", unwrapPath(err))
+				return paved.FieldErrorf(paved.EINVALID, "--out", "%v", paved.UnwrapPathError(err))
 			}
 			fmt.Fprintf(a.stderr, "paved: wrote %s\n", out)
 			return nil

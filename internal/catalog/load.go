@@ -72,7 +72,7 @@ func Collect(paths []string, opt Options) ([]File, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, paved.FieldErrorf(paved.ENOTFOUND, p, "no such file or folder")
 			}
-			return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", unwrapPath(err))
+			return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", paved.UnwrapPathError(err))
 		}
 		if !fi.IsDir() {
 			if err := c.addFile(p); err != nil {
@@ -82,7 +82,7 @@ func Collect(paths []string, opt Options) ([]File, error) {
 		}
 		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return paved.FieldErrorf(paved.EINVALID, fp, "cannot read: %v", unwrapPath(err))
+				return paved.FieldErrorf(paved.EINVALID, fp, "cannot read: %v", paved.UnwrapPathError(err))
 			}
 			if d.IsDir() {
 				if fp != p && strings.HasPrefix(d.Name(), ".") {
@@ -128,13 +128,6 @@ func isYAMLName(n string) bool {
 }
 
 // unwrapPath drops the path from an *fs.PathError: the caller names it.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
 
 type collector struct {
 	opt   Options
@@ -152,7 +145,7 @@ func (c *collector) addFile(fp string) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return paved.FieldErrorf(paved.ENOTFOUND, name, "no such file")
 		}
-		return paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", unwrapPath(err))
+		return paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", paved.UnwrapPathError(err))
 	}
 	defer f.Close()
 	return c.addReader(name, f)
@@ -162,7 +155,7 @@ func (c *collector) addReader(name string, r io.Reader) error {
 	c.seen[name] = true
 	data, err := io.ReadAll(io.LimitReader(r, c.opt.MaxFileBytes+1))
 	if err != nil {
-		return paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", unwrapPath(err))
+		return paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", paved.UnwrapPathError(err))
 	}
 	if int64(len(data)) > c.opt.MaxFileBytes {
 		return tooLarge(name, c.opt.MaxFileBytes)

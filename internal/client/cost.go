@@ -39,7 +39,7 @@ func (c *Client) CostIngest(ctx context.Context, req cost.IngestRequest) (*paved
 	for _, f := range req.Files {
 		fi, err := os.Stat(f)
 		if err != nil {
-			return nil, paved.FieldErrorf(paved.EINVALID, f, "cannot read the billing file: %v", unwrapPath(err))
+			return nil, paved.FieldErrorf(paved.EINVALID, f, "cannot read the billing file: %v", paved.UnwrapPathError(err))
 		}
 		total += fi.Size()
 	}
@@ -83,18 +83,10 @@ func (c *Client) CostIngest(ctx context.Context, req cost.IngestRequest) (*paved
 	return &out, nil
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 func writePart(mw *multipart.Writer, name string, done *atomic.Int64) error {
 	f, err := os.Open(name)
 	if err != nil {
-		return paved.FieldErrorf(paved.EINVALID, name, "cannot read the billing file: %v", unwrapPath(err))
+		return paved.FieldErrorf(paved.EINVALID, name, "cannot read the billing file: %v", paved.UnwrapPathError(err))
 	}
 	defer f.Close()
 	w, err := mw.CreateFormFile("file", filepath.Base(name))

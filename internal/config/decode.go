@@ -44,7 +44,7 @@ func Load(path string) (*Config, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, paved.FieldErrorf(paved.EINVALID, "config", "config %s does not exist: give a paved.yaml file or the directory that holds it", path)
 		}
-		return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, unwrapPathError(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, paved.UnwrapPathError(err))
 	}
 	if fi.IsDir() {
 		path = filepath.Join(path, FileName)
@@ -52,7 +52,7 @@ func Load(path string) (*Config, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, paved.FieldErrorf(paved.EINVALID, "config", "config directory has no %s: expected %s", FileName, path)
 			}
-			return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, unwrapPathError(err))
+			return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, paved.UnwrapPathError(err))
 		}
 	}
 	if !fi.Mode().IsRegular() {
@@ -60,23 +60,15 @@ func Load(path string) (*Config, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, unwrapPathError(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, paved.UnwrapPathError(err))
 	}
 	defer f.Close()
 	// Read one byte past the limit to tell "exactly at the limit" from "over".
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, unwrapPathError(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, "config", "cannot read config %s: %v", path, paved.UnwrapPathError(err))
 	}
 	return Parse(path, data)
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Parse decodes the contents of a paved.yaml named name (used in error

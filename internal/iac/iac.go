@@ -366,15 +366,7 @@ func fileError(name string, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	return paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", unwrapPathError(err))
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", paved.UnwrapPathError(err))
 }
 
 // lazyRaw caches the result of a costly decode for Document.Raw.

@@ -158,14 +158,14 @@ func LoadLibrary(dir string) (*Library, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return def, nil
 		}
-		return nil, paved.FieldErrorf(paved.EINVALID, dir, "cannot read the templates folder: %v", unwrapPathErr(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, dir, "cannot read the templates folder: %v", paved.UnwrapPathError(err))
 	}
 	if !fi.IsDir() {
 		return nil, paved.FieldErrorf(paved.EINVALID, dir, "templates must be a folder holding questionnaire.yaml and/or checklist.yaml, not a file")
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, dir, "cannot read the templates folder: %v", unwrapPathErr(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, dir, "cannot read the templates folder: %v", paved.UnwrapPathError(err))
 	}
 	l := &Library{
 		current: copyKinds(def.current),
@@ -217,22 +217,14 @@ func copyKinds[V any](m map[paved.TemplateKind]V) map[paved.TemplateKind]V {
 func readCapped(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the template: %v", unwrapPathErr(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the template: %v", paved.UnwrapPathError(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxTemplateBytes+1))
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the template: %v", unwrapPathErr(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the template: %v", paved.UnwrapPathError(err))
 	}
 	return data, nil
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // validatePair checks that the questionnaire and the checklist share no

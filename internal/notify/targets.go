@@ -2,9 +2,7 @@ package notify
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"slices"
 	"strings"
@@ -76,7 +74,7 @@ func (c *Config) Targets(getenv func(string) string, readFile func(string) ([]by
 		case w.SecretFile != "":
 			b, err := readFile(w.SecretFile)
 			if err != nil {
-				return nil, paved.FieldErrorf(paved.EINVALID, "secret_file", "%s: cannot read secret_file %s: %v", p, w.SecretFile, unwrapPathError(err))
+				return nil, paved.FieldErrorf(paved.EINVALID, "secret_file", "%s: cannot read secret_file %s: %v", p, w.SecretFile, paved.UnwrapPathError(err))
 			}
 			t.secret = bytes.TrimSpace(b)
 			if len(t.secret) == 0 {
@@ -115,12 +113,4 @@ func Route(targets []*Target) func(*paved.Notification) []string {
 		}
 		return names
 	}
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -83,7 +83,7 @@ func Load(path string) (*Map, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Default()
 		}
-		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the ownership map: %v", unwrapPathErr(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the ownership map: %v", paved.UnwrapPathError(err))
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
@@ -91,17 +91,9 @@ func Load(path string) (*Map, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the ownership map: %v", unwrapPathErr(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, path, "cannot read the ownership map: %v", paved.UnwrapPathError(err))
 	}
 	return Parse(path, data)
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func parse(file string, data []byte, std *Map) (m *Map, err error) {

@@ -134,7 +134,7 @@ func Load(dir string, o Options) (*Snapshot, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, paved.FieldErrorf(paved.EINVALID, dir, "the config directory does not exist: give the folder that holds paved.yaml")
 		}
-		return nil, paved.FieldErrorf(paved.EINVALID, dir, "cannot read the config directory: %v", unwrapPath(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, dir, "cannot read the config directory: %v", paved.UnwrapPathError(err))
 	}
 	if !fi.IsDir() {
 		dir = filepath.Dir(dir)
@@ -244,7 +244,7 @@ func policyDirs(dir string) ([]string, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, pd, "cannot read the policies folder: %v", unwrapPath(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, pd, "cannot read the policies folder: %v", paved.UnwrapPathError(err))
 	}
 	if !fi.IsDir() {
 		return nil, paved.FieldErrorf(paved.EINVALID, pd, "policies must be a folder of .rego files, not a file")
@@ -262,7 +262,7 @@ func HasPolicies(dir string) (bool, error) {
 	found := false
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", unwrapPath(err))
+			return paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", paved.UnwrapPathError(err))
 		}
 		if d.IsDir() {
 			if p != dir && strings.HasPrefix(d.Name(), ".") {

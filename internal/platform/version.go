@@ -117,7 +117,7 @@ func ReadDir(dir string) ([]File, error) {
 		}
 		entries, err := os.ReadDir(abs)
 		if err != nil {
-			return paved.FieldErrorf(paved.EINVALID, abs, "cannot read the folder: %v", unwrapPath(err))
+			return paved.FieldErrorf(paved.EINVALID, abs, "cannot read the folder: %v", paved.UnwrapPathError(err))
 		}
 		for _, e := range entries {
 			name := e.Name()
@@ -134,7 +134,7 @@ func ReadDir(dir string) ([]File, error) {
 				if errors.Is(err, fs.ErrNotExist) {
 					continue // a dangling link, or removed while we read
 				}
-				return paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", unwrapPath(err))
+				return paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", paved.UnwrapPathError(err))
 			}
 			switch {
 			case fi.IsDir():
@@ -168,12 +168,12 @@ func ReadDir(dir string) ([]File, error) {
 func readCapped(p string, limit int) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", unwrapPath(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", paved.UnwrapPathError(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", unwrapPath(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read: %v", paved.UnwrapPathError(err))
 	}
 	if len(data) > limit {
 		return nil, paved.FieldErrorf(paved.ETOOLARGE, p, "the config directory is larger than %d MiB", MaxBytes>>20)
@@ -353,12 +353,4 @@ func packedRef(file, ref string) string {
 		}
 	}
 	return ""
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -264,7 +264,7 @@ func readPolicyFiles(paths []string) ([]sourceFile, error) {
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read policy path: %v", unwrapPath(err))
+			return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read policy path: %v", paved.UnwrapPathError(err))
 		}
 		var files []string
 		if !fi.IsDir() {
@@ -272,7 +272,7 @@ func readPolicyFiles(paths []string) ([]sourceFile, error) {
 		} else {
 			err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
 				if err != nil {
-					return paved.FieldErrorf(paved.EINVALID, fp, "cannot read policy folder: %v", unwrapPath(err))
+					return paved.FieldErrorf(paved.EINVALID, fp, "cannot read policy folder: %v", paved.UnwrapPathError(err))
 				}
 				if d.IsDir() {
 					if fp != p && strings.HasPrefix(d.Name(), ".") {
@@ -309,25 +309,17 @@ func readPolicyFiles(paths []string) ([]sourceFile, error) {
 func readLimitedFile(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", unwrapPath(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", paved.UnwrapPathError(err))
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxPolicyFileBytes+1))
 	if err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", unwrapPath(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, name, "cannot read: %v", paved.UnwrapPathError(err))
 	}
 	if len(b) > maxPolicyFileBytes {
 		return nil, paved.FieldErrorf(paved.ETOOLARGE, name, "larger than %d MiB", maxPolicyFileBytes>>20)
 	}
 	return b, nil
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // parseModule parses one Rego file with METADATA annotations processed.

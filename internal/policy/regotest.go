@@ -335,7 +335,7 @@ func readPolicyAndTestFiles(paths []string) ([]sourceFile, error) {
 	for _, p := range paths {
 		err := filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return paved.FieldErrorf(paved.EINVALID, fp, "cannot read policy folder: %v", unwrapPath(err))
+				return paved.FieldErrorf(paved.EINVALID, fp, "cannot read policy folder: %v", paved.UnwrapPathError(err))
 			}
 			if d.IsDir() {
 				if fp != p && strings.HasPrefix(d.Name(), ".") {

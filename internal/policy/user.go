@@ -206,7 +206,7 @@ func loadData(paths []string) (storage.Store, error) {
 	}
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil {
-			return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read data path: %v", unwrapPath(err))
+			return nil, paved.FieldErrorf(paved.EINVALID, p, "cannot read data path: %v", paved.UnwrapPathError(err))
 		}
 	}
 	skip := func(_ string, info os.FileInfo, _ int) bool {

@@ -33,7 +33,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return paved.FieldErrorf(paved.EINVALID, path, "already exists: a backup is never written over a file")
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return paved.FieldErrorf(paved.EINVALID, path, "%v", unwrapPathErr(err))
+		return paved.FieldErrorf(paved.EINVALID, path, "%v", paved.UnwrapPathError(err))
 	}
 	if strings.ContainsRune(path, 0) {
 		return paved.FieldErrorf(paved.EINVALID, "backup", "path contains a NUL byte")
@@ -60,7 +60,7 @@ type BackupReport struct {
 // and the audit hash chain from the first event to the last.
 func VerifyFile(ctx context.Context, path string) (*BackupReport, error) {
 	if _, err := os.Stat(path); err != nil {
-		return nil, paved.FieldErrorf(paved.EINVALID, path, "%v", unwrapPathErr(err))
+		return nil, paved.FieldErrorf(paved.EINVALID, path, "%v", paved.UnwrapPathError(err))
 	}
 	db, err := openReadOnly(ctx, path)
 	if err != nil {
@@ -200,12 +200,4 @@ func syncFile(path string) error {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
