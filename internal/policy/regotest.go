@@ -95,17 +95,22 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		}
 		runRe = re
 	}
-	// A folder may hold only tests (of the built-in rules' parameters, for
-	// example): the engine loads the folders that hold policies.
+	// One read of the policy folders, tests included. A folder may hold
+	// only tests (of the built-in rules' parameters, for example): the
+	// engine loads the folders that hold policies.
+	files, err := readPolicyAndTestFiles(opts.PolicyDirs)
+	if err != nil {
+		return nil, err
+	}
 	engOpts := opts.Options
 	engOpts.PolicyDirs = nil
 	for _, d := range opts.PolicyDirs {
-		fs, err := readPolicyFiles([]string{d})
-		if err != nil {
-			return nil, err
-		}
-		if len(fs) > 0 {
-			engOpts.PolicyDirs = append(engOpts.PolicyDirs, d)
+		prefix := filepath.ToSlash(filepath.Clean(d))
+		for _, f := range files {
+			if !strings.HasSuffix(f.name, "_test.rego") && (prefix == "." || f.name == prefix || strings.HasPrefix(f.name, prefix+"/")) {
+				engOpts.PolicyDirs = append(engOpts.PolicyDirs, d)
+				break
+			}
 		}
 	}
 	e, err := New(engOpts)
@@ -140,10 +145,6 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		if err != nil {
 			return nil, err
 		}
-	}
-	files, err := readPolicyAndTestFiles(opts.PolicyDirs)
-	if err != nil {
-		return nil, err
 	}
 	for _, f := range files {
 		m, err := parseModule(f.name, f.src, regoVersion)
