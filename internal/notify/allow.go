@@ -137,7 +137,7 @@ var metadataAddrs = []netip.Addr{
 }
 
 func isMetadata(a netip.Addr) bool {
-	a = a.Unmap().WithZone("")
+	a = embeddedIPv4(a.Unmap().WithZone(""))
 	for _, m := range metadataAddrs {
 		if a == m {
 			return true
@@ -151,16 +151,53 @@ var (
 	sharedNAT   = netip.MustParsePrefix("100.64.0.0/10")
 	broadcast   = netip.MustParseAddr("255.255.255.255")
 	nat64       = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local  = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour   = netip.MustParsePrefix("2002::/16")
+	teredo      = netip.MustParsePrefix("2001::/32")
 )
+
+// specialPurpose are the ranges of the IANA special-purpose address
+// registries (RFC 6890 and its updates) that are neither private nor
+// loopback in Go's sense but are no public receiver either: a host there is
+// a lab network, a benchmark network or documentation, and in practice
+// often an internal one (198.18.0.0/15 is used inside data centres).
+var specialPurpose = []netip.Prefix{
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // TEST-NET-1
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking (RFC 2544)
+	netip.MustParsePrefix("198.51.100.0/24"), // TEST-NET-2
+	netip.MustParsePrefix("203.0.113.0/24"),  // TEST-NET-3
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2001:2::/48"),     // benchmarking
+	netip.MustParsePrefix("3fff::/20"),       // documentation (RFC 9637)
+}
+
+// embeddedIPv4 returns the IPv4 address an IPv6 transition address
+// carries, so that it is judged like that address: NAT64 (the last 32
+// bits), 6to4 (bits 16-47, RFC 3056) and Teredo (the client address,
+// inverted, in the last 32 bits, RFC 4380). Any other address is returned
+// as it is.
+func embeddedIPv4(a netip.Addr) netip.Addr {
+	if !a.Is6() {
+		return a
+	}
+	b := a.As16()
+	switch {
+	case nat64.Contains(a), nat64Local.Contains(a):
+		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+	case sixToFour.Contains(a):
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})
+	case teredo.Contains(a):
+		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]})
+	}
+	return a
+}
 
 // addrClass names why an address is internal, or "" for a public one.
 func addrClass(a netip.Addr) string {
-	a = a.Unmap().WithZone("")
-	if nat64.Contains(a) {
-		// A NAT64 address carries an IPv4 address in its last 32 bits.
-		b := a.As16()
-		a = netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
-	}
+	a = embeddedIPv4(a.Unmap().WithZone(""))
 	switch {
 	case isMetadata(a):
 		return "a cloud metadata address"
@@ -176,6 +213,11 @@ func addrClass(a netip.Addr) string {
 		return "a carrier-grade NAT address"
 	case a.IsMulticast() || a == broadcast:
 		return "a broadcast or multicast address"
+	}
+	for _, p := range specialPurpose {
+		if p.Contains(a) {
+			return "a special-purpose address"
+		}
 	}
 	return ""
 }

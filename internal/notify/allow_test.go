@@ -60,6 +60,18 @@ func TestWebhookHostsAtValidation(t *testing.T) {
 		{open, "[::ffff:10.0.0.1]", "private"},
 		{open, "[64:ff9b::a00:1]", "private"},
 		{open, "224.0.0.1", "multicast"},
+		{open, "[2002:a00:1::1]", "private"},                        // 6to4 of 10.0.0.1
+		{open, "[2002:7f00:1::]", "loopback"},                       // 6to4 of 127.0.0.1
+		{open, "[2002:a9fe:a9fe::1]", "metadata"},                   // 6to4 of 169.254.169.254
+		{open, "[2001:0:4136:e378:8000:63bf:f5ff:fffe]", "private"}, // Teredo, client 10.0.0.1
+		{open, "[64:ff9b:1::a00:1]", "private"},                     // local-use NAT64
+		{open, "198.18.0.1", "special-purpose"},
+		{open, "198.19.255.254", "special-purpose"},
+		{open, "192.0.2.10", "special-purpose"},
+		{open, "240.0.0.1", "special-purpose"},
+		{open, "[2001:db8::1]", "special-purpose"},
+		{open, "[2002:5db8:d822::1]", ""}, // 6to4 of a public address
+		{open, "93.184.216.34", ""},
 		{list, "hooks.example.com", ""},
 		{list, "HOOKS.example.com", ""},
 		{list, "a.corp.example.com", ""},
