@@ -5,10 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,31 +18,8 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/demo"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-// golden compares got with testdata/golden/<name>, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // env is the environment a test run sees; nothing leaks in from the
 // machine's own PAVED_* variables.
@@ -203,7 +178,7 @@ func TestEndToEnd(t *testing.T) {
 	e := env{"PAVED_DATABASE": db}
 
 	// Import, then import again: the second run changes nothing.
-	golden(t, "import.txt", must(t, e, "catalog", "import", "testdata/backstage"))
+	testutil.Golden(t, filepath.Join("testdata", "golden", "import.txt"), []byte(must(t, e, "catalog", "import", "testdata/backstage")))
 	if out := must(t, e, "catalog", "import", "testdata/backstage"); !strings.Contains(out, "0 created, 0 updated, 9 unchanged, 1 skipped, 0 invalid") {
 		t.Errorf("re-import was not idempotent:\n%s", out)
 	}
@@ -216,12 +191,12 @@ func TestEndToEnd(t *testing.T) {
 	}
 	expect(t, 2, `paved: service "status-page" does not exist`, e, "service", "show", "status-page")
 	r = expect(t, 2, "the valid rest was imported", e, "catalog", "import", "testdata/invalid.yaml")
-	golden(t, "import-invalid.txt", r.out)
+	testutil.Golden(t, filepath.Join("testdata", "golden", "import-invalid.txt"), []byte(r.out))
 	must(t, e, "service", "show", "status-page")
 
 	// List, filter, show.
 	listPayments := must(t, e, "service", "list", "--team", "payments")
-	golden(t, "list-payments.txt", listPayments)
+	testutil.Golden(t, filepath.Join("testdata", "golden", "list-payments.txt"), []byte(listPayments))
 	var page struct {
 		Items []paved.Service `json:"items"`
 		Total int             `json:"total"`

@@ -3,7 +3,6 @@ package catalog
 import (
 	"bytes"
 	"errors"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // exportCatalog is the sample organisation as imported, plus what only
@@ -123,20 +123,7 @@ func TestExportGolden(t *testing.T) {
 	if err := Export(&buf, exportCatalog(t)); err != nil {
 		t.Fatal(err)
 	}
-	const file = "testdata/export.golden.yaml"
-	if *update {
-		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, buf.Bytes()) {
-		t.Errorf("%s differs (run go test -update and review the diff):\n%s", file, buf.Bytes())
-	}
+	testutil.Golden(t, "testdata/export.golden.yaml", buf.Bytes())
 }
 
 type failWriter struct{}

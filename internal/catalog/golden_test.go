@@ -1,17 +1,13 @@
 package catalog
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // goldenPlan is what a golden file holds: every entry, and the entities the
 // plan would write.
@@ -22,30 +18,6 @@ type goldenPlan struct {
 	Services []*paved.Service    `json:"services"`
 }
 
-// checkGolden compares got, as indented JSON, with the file, or rewrites
-// the file under -update.
-func checkGolden(t *testing.T, file string, got any) {
-	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	if *update {
-		if err := os.WriteFile(file, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(want, b) {
-		t.Errorf("%s differs from the output (run go test -update and review the diff):\n%s", file, b)
-	}
-}
-
 func planGolden(t *testing.T, paths []string, golden string) {
 	t.Helper()
 	r, err := Load(paths, DefaultOptions())
@@ -53,7 +25,7 @@ func planGolden(t *testing.T, paths []string, golden string) {
 		t.Fatal(err)
 	}
 	p := Plan(&paved.Catalog{}, r, DefaultOptions())
-	checkGolden(t, golden, goldenPlan{p.Entries, p.Teams, p.Users, p.Services})
+	testutil.GoldenJSON(t, golden, goldenPlan{p.Entries, p.Teams, p.Users, p.Services})
 }
 
 // TestGoldenSample imports the sample organisation through its Location

@@ -4,38 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // recorder is a fake server that logs every request and answers with a
 // canned JSON body chosen by path.
@@ -143,7 +122,7 @@ func TestRequests(t *testing.T) {
 	}
 	_, err = c.Me(ctx)
 	must(err)
-	golden(t, "requests.golden", rec.log.String())
+	testutil.Golden(t, filepath.Join("testdata", "requests.golden"), rec.log.Bytes())
 }
 
 // TestProblems checks that error answers become the *paved.Error the store

@@ -5,10 +5,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/exception"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // TestExceptionRequests runs every exception method against the recording
@@ -72,7 +74,7 @@ func TestExceptionRequests(t *testing.T) {
 	if cov.Pending != 1 || cov.Findings[0].Exception.Link != "/exceptions/12" {
 		t.Errorf("CheckCoverage = %+v", cov)
 	}
-	golden(t, "exception_requests.golden", rec.log.String())
+	testutil.Golden(t, filepath.Join("testdata", "exception_requests.golden"), rec.log.Bytes())
 }
 
 func TestExportExceptions(t *testing.T) {

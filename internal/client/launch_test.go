@@ -6,12 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/launch"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // TestLaunchRequests runs every launch method against the recording server
@@ -122,7 +124,7 @@ func TestLaunchRequests(t *testing.T) {
 	if cr.ID != 4 || cr.Actor != "ci" {
 		t.Errorf("RecordCheck filled %+v", cr)
 	}
-	golden(t, "launch_requests.golden", rec.log.String())
+	testutil.Golden(t, filepath.Join("testdata", "launch_requests.golden"), rec.log.Bytes())
 }
 
 // TestLaunchProblem: a refused gate comes back as the server's

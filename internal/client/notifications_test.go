@@ -3,9 +3,11 @@ package client
 import (
 	"context"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // TestNotificationRequests runs the notification methods against the
@@ -34,5 +36,5 @@ func TestNotificationRequests(t *testing.T) {
 	if err != nil || n != 1 || ds[0].Status != paved.DeliveryFailed || len(ds[0].Log) != 1 || ds[0].Log[0].StatusCode != 500 {
 		t.Errorf("FindDeliveries = %+v, %d, %v", ds, n, err)
 	}
-	golden(t, "notification_requests.golden", rec.log.String())
+	testutil.Golden(t, filepath.Join("testdata", "notification_requests.golden"), rec.log.Bytes())
 }

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/ownership"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // TestOwnershipRequests runs every ownership method against the recording
@@ -83,5 +85,5 @@ func TestOwnershipRequests(t *testing.T) {
 	if rs != nil {
 		t.Errorf("no check yet: %+v", rs)
 	}
-	golden(t, "ownership_requests.golden", rec.log.String())
+	testutil.Golden(t, filepath.Join("testdata", "ownership_requests.golden"), rec.log.Bytes())
 }

@@ -3,7 +3,6 @@ package config
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,28 +10,8 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/<name>, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n got: %s\nwant: %s", path, got, want)
-	}
-}
 
 // TestBadFiles reads every file under testdata/bad and checks the error
 // message against its golden file: each must fail, with a *paved.Error
@@ -59,7 +38,7 @@ func TestBadFiles(t *testing.T) {
 			if !strings.HasPrefix(pe.Field, f) {
 				t.Errorf("field %q does not name the file %s", pe.Field, f)
 			}
-			golden(t, strings.TrimPrefix(strings.TrimSuffix(f, ".yaml")+".err", "testdata/"), err.Error()+"\n")
+			testutil.Golden(t, strings.TrimSuffix(f, ".yaml")+".err", []byte(err.Error()+"\n"))
 		})
 	}
 }
@@ -95,7 +74,7 @@ func TestGoodFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, strings.TrimPrefix(strings.TrimSuffix(f, ".yaml")+".json", "testdata/"), string(b)+"\n")
+			testutil.Golden(t, strings.TrimSuffix(f, ".yaml")+".json", append(b, '\n'))
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,9 +14,8 @@ import (
 	"time"
 
 	"github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func testAllocator() *Allocator {
 	cfg := SpendConfig{Accounts: map[string]string{"sub-1": "growth", "900000000001": "platform"}}
@@ -69,24 +67,6 @@ func dumpLines(s *Source, lines []*paved.CostLine) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "focus", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestFOCUSGolden(t *testing.T) {
 	for _, f := range []string{"v1_0.csv", "v1_2_messy.csv", "v1_3.csv"} {
 		t.Run(f, func(t *testing.T) {
@@ -95,7 +75,7 @@ func TestFOCUSGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, strings.TrimSuffix(f, ".csv")+".golden", dumpLines(s, lines))
+			testutil.Golden(t, filepath.Join("testdata", "focus", strings.TrimSuffix(f, ".csv")+".golden"), []byte(dumpLines(s, lines)))
 		})
 	}
 }

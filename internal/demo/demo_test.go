@@ -2,10 +2,6 @@ package demo
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +9,7 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/store"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // TestDataCoverage checks that the demo lets a newcomer see every case the
@@ -212,37 +209,9 @@ func TestSeedKeepsActor(t *testing.T) {
 // It runs on SQLite, and on PostgreSQL too when PAVED_TEST_POSTGRES names a
 // server where it may create a database (scripts/with-postgres.sh).
 func TestSeedLaunches(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testSeedLaunches(t, filepath.Join(t.TempDir(), "demo.db")) })
-	t.Run("postgres", func(t *testing.T) { testSeedLaunches(t, postgresDSN(t)) })
-}
-
-// postgresDSN creates a fresh database on PAVED_TEST_POSTGRES, dropped after
-// the test, or skips.
-func postgresDSN(t *testing.T) string {
-	base := os.Getenv("PAVED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PAVED_TEST_POSTGRES is not set (run under scripts/with-postgres.sh)")
+	for _, eng := range testutil.Engines {
+		t.Run(eng, func(t *testing.T) { testSeedLaunches(t, testutil.DSN(t, eng)) })
 	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	name := fmt.Sprintf("paved_demo_%d", os.Getpid())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 func testSeedLaunches(t *testing.T, dsn string) {

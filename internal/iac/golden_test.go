@@ -1,19 +1,16 @@
 package iac
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // TestGolden reads every fixture under testdata/plan and testdata/k8s and
 // compares the normalised documents with testdata/golden/<dir>/<file>.json.
@@ -41,7 +38,7 @@ func TestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				got = append(got, '\n')
-				checkGolden(t, filepath.Join("testdata", "golden", dir, filepath.Base(f)+".golden"), got)
+				testutil.Golden(t, filepath.Join("testdata", "golden", dir, filepath.Base(f)+".golden"), got)
 			})
 		}
 	}
@@ -74,46 +71,7 @@ func TestGoldenErrors(t *testing.T) {
 			if !strings.HasPrefix(pe.Field, filepath.ToSlash(f)) {
 				t.Errorf("Field %q does not name the file", pe.Field)
 			}
-			checkGolden(t, filepath.Join("testdata", "golden", "bad", filepath.Base(f)+".err"), []byte(err.Error()+"\n"))
+			testutil.Golden(t, filepath.Join("testdata", "golden", "bad", filepath.Base(f)+".err"), []byte(err.Error()+"\n"))
 		})
 	}
 }
-
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test -update and review the diff):\n%s", path, firstDiff(want, got))
-	}
-}
-
-func firstDiff(want, got []byte) string {
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + itoa(i+1) + ":\n- " + w + "\n+ " + g
-		}
-	}
-	return ""
-}
-
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }

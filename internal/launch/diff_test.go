@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 func templateFixture(t *testing.T, path string) *paved.Template {
@@ -31,7 +32,7 @@ func TestDiff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	templateGolden(t, "testdata/templates/diff/diff.golden.json", append(b, '\n'))
+	testutil.Golden(t, "testdata/templates/diff/diff.golden.json", append(b, '\n'))
 
 	// The same diff twice: the order is stable.
 	again, _ := json.MarshalIndent(Diff(old, new), "", "  ")

@@ -2,8 +2,6 @@ package launch
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,20 +9,8 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-// The -update flag may be declared by another test file of the package
-// (template tests use it too); declare it only when nobody did.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // testPacket is a packet with a bit of everything, including text that
 // tries to break out of Markdown and HTML.
@@ -82,27 +68,6 @@ func testPacket() *Packet {
 	})
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "packet", name)
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it); got:\n%s", name, got)
-	}
-}
-
 func TestPacketBuild(t *testing.T) {
 	p := testPacket()
 	if h := p.History["ha-approach"]; h == nil || h.Revisions != 2 || !h.First.Equal(t0.Add(-72*time.Hour)) || strings.Join(h.Authors, ",") != "pat,dev" {
@@ -134,7 +99,7 @@ func TestPacketMarkdown(t *testing.T) {
 			t.Errorf("markdown contains unescaped %q", bad)
 		}
 	}
-	golden(t, "packet.md", b.Bytes())
+	testutil.Golden(t, filepath.Join("testdata", "packet", "packet.md"), b.Bytes())
 }
 
 func TestPacketHTML(t *testing.T) {
@@ -154,7 +119,7 @@ func TestPacketHTML(t *testing.T) {
 			t.Errorf("html lacks %q", want)
 		}
 	}
-	golden(t, "packet.html", b.Bytes())
+	testutil.Golden(t, filepath.Join("testdata", "packet", "packet.html"), b.Bytes())
 }
 
 func TestPacketEmpty(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,34 +14,8 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-// goldenUpdate reports whether -update was given. The flag is declared once
-// for the package (in packet_test.go); looking it up keeps these tests
-// independent of which file declares it.
-func goldenUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// templateGolden compares got with the golden file, or rewrites it with
-// -update.
-func templateGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if goldenUpdate() {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // ---- The embedded defaults ------------------------------------------------
 
@@ -377,7 +350,7 @@ func TestParseTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	templateGolden(t, "testdata/templates/good/minimal.golden.json", append(b, '\n'))
+	testutil.Golden(t, "testdata/templates/good/minimal.golden.json", append(b, '\n'))
 }
 
 // TestParseTemplateErrors runs every fixture under testdata/templates/bad:
@@ -416,7 +389,7 @@ func TestParseTemplateErrors(t *testing.T) {
 		}
 		fmt.Fprintf(&out, "%s\n", err)
 	}
-	templateGolden(t, "testdata/templates/bad/errors.golden", out.Bytes())
+	testutil.Golden(t, "testdata/templates/bad/errors.golden", out.Bytes())
 }
 
 func TestParseTemplateLimits(t *testing.T) {
@@ -682,7 +655,7 @@ func TestDocsListDefaults(t *testing.T) {
 	if got == want {
 		return
 	}
-	if goldenUpdate() {
+	if testutil.Updating() {
 		doc = doc[:i+len(docsBeginMarker)] + want + doc[j:]
 		if err := os.WriteFile(docsPath, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)

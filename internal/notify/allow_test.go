@@ -13,6 +13,7 @@ import (
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/store"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // parseNotifications reads a notifications: section through paved.yaml's
@@ -147,7 +148,7 @@ func deliverTo(t *testing.T, allowed, host, port string, resolve notify.Resolver
 		t.Fatal(err)
 	}
 	c := newClock()
-	db := open(t, newDSN(t, store.EngineSQLite), c.Now)
+	db := open(t, testutil.DSN(t, store.EngineSQLite), c.Now)
 	r := newRunner(t, notify.Options{Store: db, Targets: ts, Now: c.Now})
 	record(t, db, &paved.Notification{Kind: paved.NotifyExceptionRequested, Subject: "x"})
 	r.DeliverOnce(context.Background())

@@ -13,6 +13,7 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/notify"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // configCases are paved.yaml files whose notifications: section is wrong;
@@ -198,7 +199,7 @@ func TestConfigErrors(t *testing.T) {
 		}
 		fmt.Fprintf(&out, "%s:\n\t%v\n", c.name, err)
 	}
-	notify.Golden(t, "config-errors.golden", []byte(out.String()))
+	testutil.Golden(t, filepath.Join("testdata", "config-errors.golden"), []byte(out.String()))
 }
 
 const goodConfig = `

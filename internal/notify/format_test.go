@@ -3,35 +3,13 @@ package notify
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n got: %s\nwant: %s", path, got, want)
-	}
-}
 
 func indent(t *testing.T, b []byte) []byte {
 	t.Helper()
@@ -63,12 +41,12 @@ func TestPayloads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "json-"+c.name+".golden", indent(t, j))
+		testutil.Golden(t, filepath.Join("testdata", "json-"+c.name+".golden"), indent(t, j))
 		s, err := SlackBody(c.n, c.publicURL)
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "slack-"+c.name+".golden", indent(t, s))
+		testutil.Golden(t, filepath.Join("testdata", "slack-"+c.name+".golden"), indent(t, s))
 	}
 	// The body must be the notification itself: a receiver decodes it as
 	// one.

@@ -2,16 +2,13 @@ package notify_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +20,7 @@ import (
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/store"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // clock is a test clock for the store: leases and retry times follow it.
@@ -43,49 +41,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
-}
-
-var (
-	pgOnce  sync.Once
-	pgAdmin *sql.DB
-	pgErr   error
-	dbSeq   atomic.Int64
-)
-
-// newDSN returns a fresh database for engine: a SQLite file, or a new
-// PostgreSQL database under PAVED_TEST_POSTGRES (skipped without it).
-func newDSN(t *testing.T, engine string) string {
-	t.Helper()
-	if engine == store.EngineSQLite {
-		return filepath.Join(t.TempDir(), "paved.db")
-	}
-	base := os.Getenv("PAVED_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("PAVED_TEST_POSTGRES_REQUIRED") == "1" {
-			t.Fatal("PAVED_TEST_POSTGRES_REQUIRED=1 but PAVED_TEST_POSTGRES is empty")
-		}
-		t.Skip("PAVED_TEST_POSTGRES is not set: PostgreSQL tests skipped (run under scripts/with-postgres.sh)")
-	}
-	pgOnce.Do(func() {
-		pgAdmin, pgErr = sql.Open("pgx", base)
-		if pgErr == nil {
-			pgErr = pgAdmin.Ping()
-		}
-	})
-	if pgErr != nil {
-		t.Fatalf("connect to PAVED_TEST_POSTGRES: %v", pgErr)
-	}
-	name := fmt.Sprintf("paved_notify_%d_%d", os.Getpid(), dbSeq.Add(1))
-	if _, err := pgAdmin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() { pgAdmin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 func open(t *testing.T, dsn string, now func() time.Time) *store.DB {
@@ -223,7 +178,7 @@ func TestRunnerDelivers(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		c := newClock()
-		db := open(t, newDSN(t, engine), c.Now)
+		db := open(t, testutil.DSN(t, engine), c.Now)
 		rc := newReceiver(t, nil)
 		r := newRunner(t, notify.Options{Store: db, Targets: targets(t, rc, ""), PublicURL: "https://paved.example.com",
 			Now: c.Now, ID: "r1", UserAgent: "paved/test"})
@@ -290,7 +245,7 @@ func TestRunnerRetries(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		c := newClock()
-		db := open(t, newDSN(t, engine), c.Now)
+		db := open(t, testutil.DSN(t, engine), c.Now)
 		// The first attempt meets a 503, the second a 429 with
 		// Retry-After: 120, the third succeeds.
 		rc := newReceiver(t, func(n int, r *http.Request) int {
@@ -339,7 +294,7 @@ func TestRunnerRetries(t *testing.T) {
 func TestRunnerGivesUp(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	db := open(t, newDSN(t, store.EngineSQLite), c.Now)
+	db := open(t, testutil.DSN(t, store.EngineSQLite), c.Now)
 	rc := newReceiver(t, func(int, *http.Request) int { return http.StatusFound }) // redirects are not followed
 	r := newRunner(t, notify.Options{Store: db, Targets: targets(t, rc, "")[:1], Now: c.Now, MaxAttempts: 2,
 		Backoff: notify.Backoff{Initial: time.Minute, Max: time.Minute}})
@@ -366,7 +321,7 @@ func TestRunnerGivesUp(t *testing.T) {
 func TestRunnerHidesURL(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	db := open(t, newDSN(t, store.EngineSQLite), c.Now)
+	db := open(t, testutil.DSN(t, store.EngineSQLite), c.Now)
 	rc := newReceiver(t, nil)
 	ts := targets(t, rc, "")
 	rc.Close() // nobody answers any more
@@ -410,7 +365,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func TestRunnerUnknownTarget(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	db := open(t, newDSN(t, store.EngineSQLite), c.Now)
+	db := open(t, testutil.DSN(t, store.EngineSQLite), c.Now)
 	rc := newReceiver(t, nil)
 	old := newRunner(t, notify.Options{Store: db, Targets: targets(t, rc, "")[:1], Now: c.Now})
 	record(t, db, &paved.Notification{Kind: paved.NotifyCostSpike, Subject: "x"})
@@ -432,7 +387,7 @@ func TestRunnerLeaseExpiry(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		c := newClock()
-		db := open(t, newDSN(t, engine), c.Now)
+		db := open(t, testutil.DSN(t, engine), c.Now)
 		rc := newReceiver(t, nil)
 		ts := targets(t, rc, "")[:1]
 		record(t, db, &paved.Notification{Kind: paved.NotifyCostSpike, Subject: "x"})
@@ -475,7 +430,7 @@ func TestRunnerLeaseExpiry(t *testing.T) {
 func TestRunnerExactlyOnce(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		const total = 300
-		dsn := newDSN(t, engine)
+		dsn := testutil.DSN(t, engine)
 		db1, db2 := open(t, dsn, nil), open(t, dsn, nil)
 		failures := func(id string) int { n, _ := strconv.Atoi(id); return n % 3 } // 0, 1 or 2 failed attempts
 		rc := newReceiver(t, func(n int, r *http.Request) int {
@@ -571,7 +526,7 @@ func TestJobs(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		c := newClock()
-		dsn := newDSN(t, engine)
+		dsn := testutil.DSN(t, engine)
 		db1, db2 := open(t, dsn, c.Now), open(t, dsn, c.Now)
 		var runs atomic.Int64
 		var actor atomic.Value
@@ -619,7 +574,7 @@ func TestJobs(t *testing.T) {
 }
 
 func TestRegister(t *testing.T) {
-	db := open(t, newDSN(t, store.EngineSQLite), nil)
+	db := open(t, testutil.DSN(t, store.EngineSQLite), nil)
 	r := newRunner(t, notify.Options{Store: db})
 	run := func(context.Context) error { return nil }
 	for _, c := range []struct {
@@ -661,7 +616,7 @@ func TestRegister(t *testing.T) {
 func TestRunnerPrunes(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	db := open(t, newDSN(t, store.EngineSQLite), c.Now)
+	db := open(t, testutil.DSN(t, store.EngineSQLite), c.Now)
 	rc := newReceiver(t, nil)
 	r := newRunner(t, notify.Options{Store: db, Targets: targets(t, rc, "")[:1], Now: c.Now, Retention: 24 * time.Hour})
 	record(t, db, &paved.Notification{Kind: paved.NotifyCostSpike, Subject: "old"})

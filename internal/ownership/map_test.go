@@ -1,7 +1,6 @@
 package ownership
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,9 +8,8 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // orgTeams is an organisation with one team of each enablement kind and
 // two product teams, named unlike their kinds (as the demo's are).
@@ -136,23 +134,7 @@ func TestParseErrors(t *testing.T) {
 		}
 		out.WriteString(err.Error() + "\n")
 	}
-	golden(t, "testdata/bad.golden", out.String())
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	testutil.Golden(t, "testdata/bad.golden", []byte(out.String()))
 }
 
 func TestParseGood(t *testing.T) {

@@ -3,8 +3,6 @@ package platform
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,25 +10,8 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/policy"
 	"github.com/paved-dev/paved/internal/store"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		must(t, os.WriteFile(p, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", p, got, want)
-	}
-}
 
 const ownerTagRule = `# METADATA
 # title: Resources carry an owner tag
@@ -146,7 +127,7 @@ func TestImpactAgainstStoredChecks(t *testing.T) {
 		must(t, WriteImpactMarkdown(&md, rep))
 		out := strings.ReplaceAll(md.String(), rep.Current, "CURRENT")
 		out = strings.ReplaceAll(out, rep.Proposed, "PROPOSED")
-		golden(t, "impact.md", []byte(out))
+		testutil.Golden(t, filepath.Join("testdata", "impact.md"), []byte(out))
 		var txt bytes.Buffer
 		must(t, WriteImpactText(&txt, rep))
 		for _, w := range []string{"Team checkout", "cart (check #1, 2029-12-01)", "exception #1 (pending, db-memory-ceiling aws_db_instance.main) would become unnecessary"} {

@@ -2,29 +2,16 @@ package platform
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/store"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // The impact analysis and the campaigns read a real store: these tests run
 // on SQLite and, under scripts/with-postgres.sh, on PostgreSQL.
-
-var (
-	pgOnce  sync.Once
-	pgAdmin *sql.DB
-	pgErr   error
-	dbSeq   atomic.Int64
-)
 
 // testClock is the stores' clock: fixed, so that reports are stable.
 var testClock = time.Date(2029, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -35,7 +22,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, eng := range []string{store.EngineSQLite, store.EnginePostgres} {
 		t.Run(eng, func(t *testing.T) {
-			dsn := newDSN(t, eng)
+			dsn := testutil.DSN(t, eng)
 			db, err := store.Open(context.Background(), dsn, store.WithNow(func() time.Time { return testClock }))
 			if err != nil {
 				t.Fatal(err)
@@ -44,40 +31,6 @@ func forEachStore(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 			fn(t, db)
 		})
 	}
-}
-
-func newDSN(t *testing.T, engine string) string {
-	t.Helper()
-	if engine == store.EngineSQLite {
-		return filepath.Join(t.TempDir(), "paved.db")
-	}
-	base := os.Getenv("PAVED_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("PAVED_TEST_POSTGRES_REQUIRED") == "1" {
-			t.Fatal("PAVED_TEST_POSTGRES_REQUIRED=1 but PAVED_TEST_POSTGRES is empty")
-		}
-		t.Skip("PAVED_TEST_POSTGRES is not set: PostgreSQL tests skipped (run under scripts/with-postgres.sh)")
-	}
-	pgOnce.Do(func() {
-		pgAdmin, pgErr = sql.Open("pgx", base)
-		if pgErr == nil {
-			pgErr = pgAdmin.Ping()
-		}
-	})
-	if pgErr != nil {
-		t.Fatalf("connect to PAVED_TEST_POSTGRES: %v", pgErr)
-	}
-	name := fmt.Sprintf("paved_platform_%d_%d", os.Getpid(), dbSeq.Add(1))
-	if _, err := pgAdmin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() { pgAdmin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 func actor(name string) context.Context {

@@ -10,6 +10,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/iac"
+	"github.com/paved-dev/paved/internal/testutil"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -241,7 +242,7 @@ warn contains {"address": "", "msg": "whole input"} if some r in input.by_type.t
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "testdata/golden/mapping.json", fs)
+	testutil.GoldenJSON(t, "testdata/golden/mapping.json", fs)
 	for _, f := range fs {
 		if f.Fingerprint != f.ComputeFingerprint() {
 			t.Errorf("fingerprint of %+v", f)

@@ -3,10 +3,8 @@ package policy
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,9 +12,8 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/iac"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func newTestEngine(t testing.TB, opts Options) *Engine {
 	t.Helper()
@@ -126,31 +123,7 @@ func TestCheckGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "testdata/golden/check.json", fs)
-}
-
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run with -update after checking):\n%s", name, got)
-	}
+	testutil.GoldenJSON(t, "testdata/golden/check.json", fs)
 }
 
 func testLibraryFS() fs.FS { return os.DirFS("testdata/library") }

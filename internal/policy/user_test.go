@@ -16,6 +16,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/iac"
+	"github.com/paved-dev/paved/internal/testutil"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -262,7 +263,7 @@ func TestConftestRealWorld(t *testing.T) {
 		n++
 		dir := filepath.Join(root, ent.Name())
 		t.Run(ent.Name(), func(t *testing.T) {
-			if *update {
+			if testutil.Updating() {
 				updateFromConftest(t, dir)
 			}
 			if why, err := os.ReadFile(filepath.Join(dir, "known-difference.md")); err == nil {

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/cost"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // costFixture is the report fixture with a plan cost estimate: increases,
@@ -52,19 +52,7 @@ func TestCostGolden(t *testing.T) {
 			if err := Write(&buf, format, costFixture(t), Options{Color: false}); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "cost."+format+".golden")
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s output differs from %s; got:\n%s", format, golden, buf.String())
-			}
+			testutil.Golden(t, filepath.Join("testdata", "cost."+format+".golden"), buf.Bytes())
 		})
 	}
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/xeipuuv/gojsonschema"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // exceptionFixture is the report fixture after the server answered
@@ -48,20 +48,7 @@ func TestExceptionsGolden(t *testing.T) {
 			if err := Write(&buf, format, r, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "exceptions."+format+".golden")
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if buf.String() != string(want) {
-				t.Errorf("%s output differs from %s; got:\n%s", format, golden, buf.String())
-			}
+			testutil.Golden(t, filepath.Join("testdata", "exceptions."+format+".golden"), buf.Bytes())
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,9 +16,8 @@ import (
 	"github.com/xeipuuv/gojsonschema"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fixture() *Result {
 	fs := []paved.Finding{
@@ -61,19 +59,7 @@ func TestGolden(t *testing.T) {
 			if err := Write(&buf, format, fixture(), Options{Color: format == "text"}); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "report."+format+".golden")
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s output differs from %s; got:\n%s", format, golden, buf.String())
-			}
+			testutil.Golden(t, filepath.Join("testdata", "report."+format+".golden"), buf.Bytes())
 		})
 	}
 }

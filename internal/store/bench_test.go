@@ -7,6 +7,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // benchDB is a store on engine holding the import benchmark's catalog
@@ -14,7 +15,7 @@ import (
 func benchDB(b *testing.B, engine string) (*DB, string) {
 	b.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, newDSN(b, engine))
+	db, err := Open(ctx, testutil.DSN(b, engine))
 	if err != nil {
 		b.Fatal(err)
 	}

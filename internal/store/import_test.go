@@ -9,6 +9,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 func TestCatalogAndImport(t *testing.T) {
@@ -206,7 +207,7 @@ func BenchmarkApplyImport(b *testing.B) {
 			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
-				db, err := Open(ctx, newDSN(b, eng))
+				db, err := Open(ctx, testutil.DSN(b, eng))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // launchSeed is seed plus the people a launch needs:
@@ -886,7 +887,7 @@ func TestLaunchMigrateFromV1(t *testing.T) {
 	for _, eng := range engineNames {
 		t.Run(eng, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := newDSN(t, eng)
+			dsn := testutil.DSN(t, eng)
 			driver, source := "sqlite", dsn
 			if eng == EnginePostgres {
 				driver = "pgx"

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"testing/fstest"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 func latestVersion(t *testing.T) int {
@@ -69,7 +69,7 @@ func engineOf(dsn string) string {
 func TestMigrateConcurrently(t *testing.T) {
 	for _, eng := range engineNames {
 		t.Run(eng, func(t *testing.T) {
-			dsn := newDSN(t, eng)
+			dsn := testutil.DSN(t, eng)
 			const n = 4
 			dbs := make([]*DB, n)
 			errs := make([]error, n)
@@ -167,15 +167,7 @@ func TestSchemaGolden(t *testing.T) {
 			must(t, err)
 			b.WriteString(s)
 		}
-		golden := filepath.Join("testdata", "schema."+eng+".sql")
-		if *update {
-			must(t, os.WriteFile(golden, []byte(b.String()), 0o644))
-		}
-		want, err := os.ReadFile(golden)
-		must(t, err)
-		if b.String() != string(want) {
-			t.Errorf("%s schema differs from %s (run go test -update to accept)", eng, golden)
-		}
+		testutil.Golden(t, filepath.Join("testdata", "schema."+eng+".sql"), []byte(b.String()))
 	}
 }
 

@@ -9,24 +9,16 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
-	"flag"
-	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // clock is a test clock that moves only when told to.
 type clock struct {
@@ -64,7 +56,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Helper()
 	for _, eng := range engineNames {
 		t.Run(eng, func(t *testing.T) {
-			dsn := newDSN(t, eng)
+			dsn := testutil.DSN(t, eng)
 			fn(t, openEnv(t, dsn))
 		})
 	}
@@ -79,52 +71,6 @@ func openEnv(t *testing.T, dsn string) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	return &env{db: db, dsn: dsn, clock: c, ctx: paved.WithActor(context.Background(), paved.Actor{Name: "tester"})}
-}
-
-var (
-	pgOnce  sync.Once
-	pgAdmin *sql.DB
-	pgErr   error
-	dbSeq   atomic.Int64
-)
-
-// newDSN returns the DSN of a fresh, empty database for engine.
-func newDSN(t testing.TB, engine string) string {
-	t.Helper()
-	if engine == EngineSQLite {
-		return filepath.Join(t.TempDir(), "paved.db")
-	}
-	base := os.Getenv("PAVED_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("PAVED_TEST_POSTGRES_REQUIRED") == "1" {
-			t.Fatal("PAVED_TEST_POSTGRES_REQUIRED=1 but PAVED_TEST_POSTGRES is empty: run under scripts/with-postgres.sh")
-		}
-		t.Skip("PAVED_TEST_POSTGRES is not set: PostgreSQL tests skipped (run under scripts/with-postgres.sh)")
-	}
-	pgOnce.Do(func() {
-		pgAdmin, pgErr = sql.Open("pgx", base)
-		if pgErr == nil {
-			pgErr = pgAdmin.Ping()
-		}
-	})
-	if pgErr != nil {
-		t.Fatalf("connect to PAVED_TEST_POSTGRES: %v", pgErr)
-	}
-	name := fmt.Sprintf("paved_test_%d_%d", os.Getpid(), dbSeq.Add(1))
-	if _, err := pgAdmin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if _, err := pgAdmin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("PAVED_TEST_POSTGRES: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // wantErr fails unless err carries code and, when field is not empty, an

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 // upgradeFixture fills and checks the tables of one migration.
@@ -149,7 +150,7 @@ func TestUpgrade(t *testing.T) {
 
 func testUpgradeFrom(t *testing.T, eng string, ms []migration, from int) {
 	ctx := context.Background()
-	dsn := newDSN(t, eng)
+	dsn := testutil.DSN(t, eng)
 	u := &upgradeEnv{dsn: dsn, clock: newClock(), ctx: upActor("upgrader")}
 
 	// A database at version from, as the paved of that version left it: each

@@ -2,14 +2,13 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
-)
 
-var update = flag.Bool("update", false, "rewrite docs/guardrails.md")
+	"github.com/paved-dev/paved/internal/testutil"
+)
 
 const docPath = "../../../docs/guardrails.md"
 
@@ -20,7 +19,7 @@ func TestGuardrailsDocUpToDate(t *testing.T) {
 	if err := run(os.DirFS("../rego"), &got); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
+	if testutil.Updating() {
 		if err := os.WriteFile(docPath, got.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
