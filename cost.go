@@ -522,9 +522,10 @@ type CostStore interface {
 	SetBudget(ctx context.Context, b *Budget) error
 	DeleteBudget(ctx context.Context, scope BudgetScope, name string) error
 
-	// SaveCostAlerts stores the alerts whose Key is new, each with its
-	// notification in the same transaction, and returns those it stored.
-	SaveCostAlerts(ctx context.Context, alerts []*CostAlert) ([]*CostAlert, error)
+	// SaveCostAlerts stores the alerts whose Key is new, each with the
+	// notification announce composes from the alert as stored (its ID
+	// assigned) in the same transaction, and returns those it stored.
+	SaveCostAlerts(ctx context.Context, alerts []*CostAlert, announce func(*CostAlert) *Notification) ([]*CostAlert, error)
 	FindCostAlerts(ctx context.Context, f CostAlertFilter) ([]*CostAlert, error)
 	FindCostAlert(ctx context.Context, id int64) (*CostAlert, error)
 	// PlanCostAlert marks an alert as planned activity.

@@ -483,14 +483,17 @@ type ExceptionDecision struct {
 }
 
 // ExceptionStore persists exceptions. Each write is one transaction that
-// appends its audit events and its notifications.
+// appends its audit events and records the notification the caller
+// composes (the store writes what it is given, never text of its own).
 type ExceptionStore interface {
 	// CreateException stores a request (Status pending). The check must
 	// belong to the request's service (a request replayed for another
 	// service is refused). When an identical pending request (same
 	// binding, not expired) exists, it is returned instead and reused is
-	// true; nothing is written then.
-	CreateException(ctx context.Context, e *Exception) (reused bool, err error)
+	// true; nothing is written then. announce composes the request's
+	// notification from the row as stored (its ID assigned) inside the
+	// transaction; nil records none.
+	CreateException(ctx context.Context, e *Exception, announce func(*Exception) *Notification) (reused bool, err error)
 	FindException(ctx context.Context, id int64) (*Exception, error)
 	// FindExceptions lists exceptions, newest request first, with their
 	// total; comments are not loaded (FindException loads them).
@@ -499,19 +502,21 @@ type ExceptionStore interface {
 	// still matter for coverage: approved and unexpired ones and the
 	// newest request per binding. Used by coverage.
 	ServiceExceptions(ctx context.Context, service string) ([]*Exception, error)
-	// DecideException approves or rejects a pending request. check runs
+	// DecideException approves or rejects a pending request. decide runs
 	// inside the transaction on the request as stored (the row locked on
-	// PostgreSQL); of two reviewers deciding at the same moment exactly one
-	// wins and the other gets ECONFLICT.
-	DecideException(ctx context.Context, id int64, d ExceptionDecision, check func(*Exception) error) (*Exception, error)
-	// RevokeException withdraws a pending or approved exception; check
-	// runs inside the transaction as for DecideException.
-	RevokeException(ctx context.Context, id int64, reason string, check func(*Exception) error) (*Exception, error)
+	// PostgreSQL): it refuses with an error, or returns the notification
+	// that announces the decision (nil: none). Of two reviewers deciding
+	// at the same moment exactly one wins and the other gets ECONFLICT.
+	DecideException(ctx context.Context, id int64, d ExceptionDecision, decide func(stored *Exception) (*Notification, error)) (*Exception, error)
+	// RevokeException withdraws a pending or approved exception; revoke
+	// runs inside the transaction as decide does for DecideException.
+	RevokeException(ctx context.Context, id int64, reason string, revoke func(stored *Exception) (*Notification, error)) (*Exception, error)
 	AddExceptionComment(ctx context.Context, c *ExceptionComment) error
-	// MarkExceptionExpiring records the exception.expiring notification of
-	// an approved exception once: false when it was already sent (or the
-	// exception is no longer approved).
-	MarkExceptionExpiring(ctx context.Context, id int64) (bool, error)
+	// MarkExceptionExpiring records that an approved exception's expiry
+	// was announced, once: false when it already was (or the exception is
+	// no longer approved). announce composes the exception.expiring
+	// notification from the row as updated (ExpiringNoticeAt set).
+	MarkExceptionExpiring(ctx context.Context, id int64, announce func(*Exception) *Notification) (bool, error)
 
 	// FindCheck returns a recorded check by id.
 	FindCheck(ctx context.Context, id int64) (*CheckRecord, error)

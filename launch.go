@@ -450,7 +450,10 @@ type LaunchStore interface {
 
 	AddAssessment(ctx context.Context, a *Assessment) error
 
-	CreateWalkthrough(ctx context.Context, w *Walkthrough) error
+	// CreateWalkthrough schedules a walkthrough. announce composes its
+	// notification from the walkthrough as stored (its ID assigned) and the
+	// service's owner team, inside the transaction; nil records none.
+	CreateWalkthrough(ctx context.Context, w *Walkthrough, announce func(w *Walkthrough, team string) *Notification) error
 	FindWalkthrough(ctx context.Context, id int64) (*Walkthrough, error)
 	CancelWalkthrough(ctx context.Context, id int64) error
 	// AddSignoff records a sign-off. check runs inside the transaction on

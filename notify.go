@@ -7,10 +7,11 @@ import (
 )
 
 // Notification is one event that paved announces to the outside world
-// (webhooks). A store write method records it with the change that caused
-// it, in the same transaction, so a notification exists exactly when its
-// change committed; the job runner in `paved serve` delivers it to the
-// webhook targets configured in paved.yaml.
+// (webhooks). The capability that decides the change composes it (its
+// subject and data are the domain's words); the store write method records
+// it with the change that caused it, in the same transaction, so a
+// notification exists exactly when its change committed; the job runner in
+// `paved serve` delivers it to the webhook targets configured in paved.yaml.
 type Notification struct {
 	ID        int64          `json:"id"`
 	Kind      string         `json:"kind"`    // see the constants

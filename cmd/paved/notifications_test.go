@@ -14,6 +14,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/store"
 )
@@ -73,7 +74,7 @@ notifications:
 		st.CreateUser(ctx, &paved.User{Name: "root", Roles: []paved.Role{paved.RoleAdmin}}),
 		st.CreateToken(ctx, &paved.Token{User: "root", Name: "e2e", Prefix: paved.DisplayPrefix(token), Hash: paved.HashToken(token)}),
 		st.CreateService(ctx, &paved.Service{Name: "checkout", Owner: "payments", Tier: 1, DataClass: paved.DataInternal, Phase: paved.PhaseGreenLight}),
-		st.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "checkout", ScheduledAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), Participants: []string{"ada"}}),
+		st.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "checkout", ScheduledAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), Participants: []string{"ada"}}, launch.SignoffRequested),
 	} {
 		if step != nil {
 			t.Fatal(step)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -96,7 +97,7 @@ notifications:
 		st.CreateUser(ctx, &paved.User{Name: "root", Roles: []paved.Role{paved.RoleAdmin}}),
 		st.CreateToken(ctx, &paved.Token{User: "root", Name: "secrets", Prefix: paved.DisplayPrefix(adminToken), Hash: paved.HashToken(adminToken)}),
 		st.CreateService(ctx, &paved.Service{Name: "checkout", Owner: "payments", Tier: 1, DataClass: paved.DataInternal, Phase: paved.PhaseGreenLight}),
-		st.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "checkout", ScheduledAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), Participants: []string{"ada"}}),
+		st.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "checkout", ScheduledAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), Participants: []string{"ada"}}, launch.SignoffRequested),
 	} {
 		if step != nil {
 			t.Fatal(step)

@@ -203,7 +203,7 @@ func Evaluate(ctx context.Context, st EvalStore, cfg *SpendConfig) (*Evaluation,
 	if len(out) == 0 {
 		return ev, nil
 	}
-	saved, err := st.SaveCostAlerts(ctx, out)
+	saved, err := st.SaveCostAlerts(ctx, out, AlertNotification)
 	if err != nil {
 		return nil, fmt.Errorf("save alerts: %w", err)
 	}

@@ -255,7 +255,7 @@ func (s *Service) Request(ctx context.Context, in RequestInput) (*RequestResult,
 			ResourceType: f.ResourceType, Path: f.Path, Value: f.Value, Message: f.Message, Policy: f.Policy,
 			Security: security, Check: c.ID, Reason: in.Reason, RequestedBy: u.Name, ExpiresAt: expires,
 		}
-		reused, err := s.Store.CreateException(ctx, e)
+		reused, err := s.Store.CreateException(ctx, e, Requested)
 		if err != nil {
 			return nil, err
 		}
@@ -402,8 +402,12 @@ func (s *Service) decide(ctx context.Context, id int64, decision func(*paved.Exc
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Store.DecideException(ctx, id, d, func(stored *paved.Exception) error {
-		return paved.CanDecide(u, stored, dc)
+	by := paved.ActorFrom(ctx).Name
+	out, err := s.Store.DecideException(ctx, id, d, func(stored *paved.Exception) (*paved.Notification, error) {
+		if err := paved.CanDecide(u, stored, dc); err != nil {
+			return nil, err
+		}
+		return Decided(stored, d, by), nil
 	})
 	if err != nil {
 		return nil, err
@@ -444,7 +448,10 @@ func (s *Service) Revoke(ctx context.Context, id int64, reason string) (*paved.E
 	if err := paved.CanBeRevoked(e, s.now()); err != nil {
 		return nil, err
 	}
-	out, err := s.Store.RevokeException(ctx, id, reason, nil)
+	by := paved.ActorFrom(ctx).Name
+	out, err := s.Store.RevokeException(ctx, id, reason, func(stored *paved.Exception) (*paved.Notification, error) {
+		return Revoked(stored, reason, by), nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -487,7 +494,7 @@ func (s *Service) NotifyExpiring(ctx context.Context) (int, error) {
 			if !paved.ExceptionExpiring(e, now, s.policy().ExpiringNotice) {
 				continue
 			}
-			ok, err := s.Store.MarkExceptionExpiring(ctx, e.ID)
+			ok, err := s.Store.MarkExceptionExpiring(ctx, e.ID, Expiring)
 			if err != nil {
 				return sent, err
 			}

@@ -657,7 +657,7 @@ func (s *Service) Schedule(ctx context.Context, service string, at time.Time, pa
 	}
 	w := &paved.Walkthrough{Service: svc.Name, ScheduledAt: at.UTC(), Participants: names, CreatedBy: u.Name, CreatedAt: s.now(),
 		Signoffs: []*paved.Signoff{}, FollowUps: []*paved.FollowUp{}}
-	if err := s.Store.CreateWalkthrough(ctx, w); err != nil {
+	if err := s.Store.CreateWalkthrough(ctx, w, SignoffRequested); err != nil {
 		return nil, err
 	}
 	return walkthroughStatus(w, svc, l.LatestAssessment(paved.AssessSecurity)), nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/testutil"
 )
@@ -103,11 +104,11 @@ func exceptionFor(t *testing.T, db *store.DB, s *Snapshot, c *paved.CheckRecord,
 		e := &paved.Exception{Service: c.Service, Rule: rule, Resource: resource, Fingerprint: paved.ExceptionFingerprint(f),
 			Path: f.Path, Value: f.Value, Message: f.Message, Check: c.ID, Reason: "needed for the launch",
 			ExpiresAt: testClock.Add(60 * 24 * time.Hour)}
-		_, err := db.CreateException(actor("dev"), e)
+		_, err := db.CreateException(actor("dev"), e, exception.Requested)
 		must(t, err)
 		if approve {
 			e, err = db.DecideException(actor("rev"), e.ID, paved.ExceptionDecision{Approve: true, ExpiresAt: testClock.Add(30 * 24 * time.Hour)},
-				func(*paved.Exception) error { return nil })
+				func(*paved.Exception) (*paved.Notification, error) { return nil, nil })
 			must(t, err)
 		}
 		return e

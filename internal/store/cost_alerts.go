@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	paved "github.com/paved-dev/paved"
 )
@@ -122,9 +121,9 @@ func scanAlert(r rowScanner) (*paved.CostAlert, error) {
 
 // SaveCostAlerts implements paved.CostStore. An alert is stored only when
 // its key is new and no alert of its rule, scope and period was marked as
-// planned; each stored alert gets its notification in the same
-// transaction.
-func (db *DB) SaveCostAlerts(ctx context.Context, alerts []*paved.CostAlert) ([]*paved.CostAlert, error) {
+// planned; each stored alert gets the notification announce (nil: none)
+// composes from it, in the same transaction.
+func (db *DB) SaveCostAlerts(ctx context.Context, alerts []*paved.CostAlert, announce func(*paved.CostAlert) *paved.Notification) ([]*paved.CostAlert, error) {
 	var out []*paved.CostAlert
 	err := db.write(ctx, func(w *wtx) error {
 		out = out[:0]
@@ -157,27 +156,7 @@ func (db *DB) SaveCostAlerts(ctx context.Context, alerts []*paved.CostAlert) ([]
 			} else if err != nil {
 				return err
 			}
-			kind := paved.NotifyBudgetAlert
-			if v.Rule == paved.RuleSpike {
-				kind = paved.NotifyCostSpike
-			}
-			n := &paved.Notification{
-				Kind:    kind,
-				Subject: v.Message,
-				Team:    v.Team,
-				Link:    "/spend?month=" + v.Period + "#alert-" + strconv.FormatInt(v.ID, 10),
-				Data: map[string]any{
-					"alert": v.ID, "rule": v.Rule, "scope": string(v.Scope), "name": v.Name, "period": v.Period,
-					"threshold": v.Threshold, "amount": v.Amount.String(), "limit": v.Limit.String(), "currency": v.Currency,
-				},
-			}
-			if v.Scope == paved.ScopeService {
-				n.Service = v.Name
-			}
-			if !v.Day.IsZero() {
-				n.Data["day"] = v.Day.UTC().Format(time.RFC3339)
-			}
-			if err := w.notify(n); err != nil {
+			if err := notifyOf(w, announce, &v); err != nil {
 				return err
 			}
 			w.audit("cost.alert", "cost_alert", strconv.FormatInt(v.ID, 10), created(map[string]any{

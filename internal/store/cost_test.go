@@ -8,6 +8,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/cost"
 )
 
 // sliceSource is a paved.CostLineSource over lines; fail, when set, is
@@ -276,18 +277,18 @@ func TestBudgetsAndAlerts(t *testing.T) {
 				Threshold: threshold, Amount: money(t, "800"), Limit: money(t, "1000"), Currency: "USD", Key: key,
 				Message: "payments spent 80% of its budget"}
 		}
-		saved, err := e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{alert("budget|team|payments|2026-10|50", 50)})
+		saved, err := e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{alert("budget|team|payments|2026-10|50", 50)}, cost.AlertNotification)
 		if err != nil || len(saved) != 1 || saved[0].ID == 0 {
 			t.Fatalf("save %+v %v", saved, err)
 		}
 		// De-duplicated by key.
-		saved, err = e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{alert("budget|team|payments|2026-10|50", 50)})
+		saved, err = e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{alert("budget|team|payments|2026-10|50", 50)}, cost.AlertNotification)
 		if err != nil || len(saved) != 0 {
 			t.Errorf("duplicate saved %+v %v", saved, err)
 		}
 		spike := &paved.CostAlert{Rule: paved.RuleSpike, Scope: paved.ScopeService, Name: "checkout", Team: "payments", Period: "2026-10",
 			Day: oct.AddDate(0, 0, 3), Amount: money(t, "300"), Limit: money(t, "120"), Currency: "USD", Key: "spike|service|checkout|2026-10-04", Message: "spike"}
-		saved, err = e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{spike})
+		saved, err = e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{spike}, cost.AlertNotification)
 		if err != nil || len(saved) != 1 {
 			t.Fatalf("spike %+v %v", saved, err)
 		}
@@ -319,7 +320,7 @@ func TestBudgetsAndAlerts(t *testing.T) {
 		}
 		next := *spike
 		next.Key, next.Day = "spike|service|checkout|2026-10-05", oct.AddDate(0, 0, 4)
-		saved, err = e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{&next})
+		saved, err = e.db.SaveCostAlerts(e.ctx, []*paved.CostAlert{&next}, cost.AlertNotification)
 		if err != nil || len(saved) != 0 {
 			t.Errorf("planned period still alerts: %+v %v", saved, err)
 		}

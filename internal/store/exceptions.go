@@ -17,7 +17,8 @@ import (
 
 // Exceptions (exceptions.go in the domain). Every write is one transaction
 // that appends its audit event and, where someone must hear of it, records
-// its notification in the outbox (w.notify) in the same transaction.
+// the notification the caller composed (internal/exception) in the outbox
+// (w.notify) in the same transaction.
 //
 // Deciding is the contended write: two reviewers may press approve at the
 // same moment. The request's row is read with FOR UPDATE on PostgreSQL (on
@@ -77,8 +78,9 @@ func checkExceptionText(field, s string, required bool) error {
 // CreateException stores a pending request and fills its ID, Status,
 // Team, RequestedBy (the actor unless set) and RequestedAt. The check must
 // belong to the service; an identical pending request that has not expired
-// is returned instead (reused), and nothing is written.
-func (db *DB) CreateException(ctx context.Context, e *paved.Exception) (bool, error) {
+// is returned instead (reused), and nothing is written. announce (nil:
+// none) composes the notification from the request as stored.
+func (db *DB) CreateException(ctx context.Context, e *paved.Exception, announce func(*paved.Exception) *paved.Notification) (bool, error) {
 	if e == nil {
 		return false, paved.Errorf(paved.EINVALID, "no exception given")
 	}
@@ -160,31 +162,13 @@ func (db *DB) CreateException(ctx context.Context, e *paved.Exception) (bool, er
 			"path": v.Path, "value": v.Value, "check": v.Check, "reason": v.Reason, "security": v.Security,
 			"expires_at": formatTime(v.ExpiresAt),
 		}))
-		return w.notify(&paved.Notification{
-			Kind:    paved.NotifyExceptionRequested,
-			Subject: fmt.Sprintf("%s asks for an exception to %s on %s of %s: %s", v.RequestedBy, v.Rule, v.Resource, v.Service, oneLine(v.Reason)),
-			Service: v.Service, Team: v.Team, Link: v.Link(),
-			Data: map[string]any{
-				"exception_id": v.ID, "rule": v.Rule, "resource": v.Resource, "path": v.Path, "value": v.Value,
-				"message": v.Message, "reason": v.Reason, "requested_by": v.RequestedBy, "expires_at": v.ExpiresAt,
-				"security": v.Security, "check": v.Check,
-			},
-		})
+		return notifyOf(w, announce, &v)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: request exception for %q: %w", e.Service, err)
 	}
 	*e = v
 	return reused, nil
-}
-
-// oneLine shortens free text for a notification subject.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:119]) + "…"
-	}
-	return s
 }
 
 // FindException returns one exception with its comment thread.
@@ -324,6 +308,17 @@ func (db *DB) ServiceExceptions(ctx context.Context, service string) ([]*paved.E
 	return out, nil
 }
 
+// runDecision runs a caller's in-transaction rule on the row as stored; a
+// nil rule allows and announces nothing.
+func runDecision(decide func(*paved.Exception) (*paved.Notification, error), e *paved.Exception) (*paved.Notification, error) {
+	if decide == nil {
+		return nil, nil
+	}
+	// The rule gets a copy: it may not change what the store writes.
+	c := *e
+	return decide(&c)
+}
+
 // lockException reads an exception for a write, locking its row on
 // PostgreSQL.
 func lockException(ctx context.Context, w *wtx, id int64) (*paved.Exception, error) {
@@ -334,11 +329,11 @@ func lockException(ctx context.Context, w *wtx, id int64) (*paved.Exception, err
 	return findException(ctx, w.runner, id, lock)
 }
 
-// DecideException approves or rejects a pending request. check (nil: none)
-// runs on the request as stored; the store itself refuses a request that
-// is no longer pending or has expired, and an approval without a future
-// expiry.
-func (db *DB) DecideException(ctx context.Context, id int64, d paved.ExceptionDecision, check func(*paved.Exception) error) (*paved.Exception, error) {
+// DecideException approves or rejects a pending request. decide (nil: no
+// rule, no notification) runs on the request as stored and returns the
+// notification to record; the store itself refuses a request that is no
+// longer pending or has expired, and an approval without a future expiry.
+func (db *DB) DecideException(ctx context.Context, id int64, d paved.ExceptionDecision, decide func(*paved.Exception) (*paved.Notification, error)) (*paved.Exception, error) {
 	if err := checkExceptionText("reason", d.Reason, !d.Approve); err != nil {
 		return nil, err
 	}
@@ -357,10 +352,9 @@ func (db *DB) DecideException(ctx context.Context, id int64, d paved.ExceptionDe
 		if err := paved.CanBeDecided(e, w.now); err != nil {
 			return err
 		}
-		if check != nil {
-			if err := check(e); err != nil {
-				return err
-			}
+		n, err := runDecision(decide, e)
+		if err != nil {
+			return err
 		}
 		status := paved.ExceptionRejected
 		expires := e.ExpiresAt
@@ -400,19 +394,7 @@ func (db *DB) DecideException(ctx context.Context, id int64, d paved.ExceptionDe
 		now := w.now
 		e.Status, e.DecidedBy, e.DecidedAt, e.DecisionReason, e.Conditions, e.ExpiresAt = status, w.actor, &now, d.Reason, d.Conditions, expires
 		out = e
-		verb := "approved"
-		subject := fmt.Sprintf("%s approved the exception to %s on %s of %s until %s", w.actor, e.Rule, e.Resource, e.Service, expires.Format(time.DateOnly))
-		if !d.Approve {
-			verb = "rejected"
-			subject = fmt.Sprintf("%s rejected the exception to %s on %s of %s: %s", w.actor, e.Rule, e.Resource, e.Service, oneLine(d.Reason))
-		}
-		return w.notify(&paved.Notification{
-			Kind: paved.NotifyExceptionDecided, Subject: subject, Service: e.Service, Team: e.Team, Link: e.Link(),
-			Data: map[string]any{
-				"exception_id": e.ID, "decision": verb, "decided_by": w.actor, "reason": d.Reason, "conditions": d.Conditions,
-				"expires_at": expires, "rule": e.Rule, "resource": e.Resource, "requested_by": e.RequestedBy,
-			},
-		})
+		return w.notifyIf(n)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: decide exception %d: %w", id, err)
@@ -421,8 +403,9 @@ func (db *DB) DecideException(ctx context.Context, id int64, d paved.ExceptionDe
 }
 
 // RevokeException withdraws a pending or approved exception that has not
-// expired.
-func (db *DB) RevokeException(ctx context.Context, id int64, reason string, check func(*paved.Exception) error) (*paved.Exception, error) {
+// expired. revoke (nil: no rule, no notification) runs on the exception as
+// stored and returns the notification to record.
+func (db *DB) RevokeException(ctx context.Context, id int64, reason string, revoke func(*paved.Exception) (*paved.Notification, error)) (*paved.Exception, error) {
 	if err := checkExceptionText("reason", reason, true); err != nil {
 		return nil, err
 	}
@@ -435,10 +418,9 @@ func (db *DB) RevokeException(ctx context.Context, id int64, reason string, chec
 		if err := paved.CanBeRevoked(e, w.now); err != nil {
 			return err
 		}
-		if check != nil {
-			if err := check(e); err != nil {
-				return err
-			}
+		n, err := runDecision(revoke, e)
+		if err != nil {
+			return err
 		}
 		res, err := w.exec(ctx, `UPDATE exceptions SET status = 'revoked', revoked_by = ?, revoked_at = ?, revoke_reason = ?
 			WHERE id = ? AND status IN ('pending', 'approved')`, w.actor, formatTime(w.now), reason, id)
@@ -454,18 +436,9 @@ func (db *DB) RevokeException(ctx context.Context, id int64, reason string, chec
 			"status": change(e.Status, paved.ExceptionRevoked), "revoke_reason": change(nil, reason),
 		})
 		now := w.now
-		was := e.Status
 		e.Status, e.RevokedBy, e.RevokedAt, e.RevokeReason = paved.ExceptionRevoked, w.actor, &now, reason
 		out = e
-		return w.notify(&paved.Notification{
-			Kind:    paved.NotifyExceptionDecided,
-			Subject: fmt.Sprintf("%s revoked the exception to %s on %s of %s: %s", w.actor, e.Rule, e.Resource, e.Service, oneLine(reason)),
-			Service: e.Service, Team: e.Team, Link: e.Link(),
-			Data: map[string]any{
-				"exception_id": e.ID, "decision": "revoked", "decided_by": w.actor, "reason": reason, "was": string(was),
-				"rule": e.Rule, "resource": e.Resource, "requested_by": e.RequestedBy,
-			},
-		})
+		return w.notifyIf(n)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: revoke exception %d: %w", id, err)
@@ -509,11 +482,11 @@ func (db *DB) AddExceptionComment(ctx context.Context, c *paved.ExceptionComment
 }
 
 // MarkExceptionExpiring records that an approved exception close to its
-// expiry was announced, and records the exception.expiring notification
-// with it. The UPDATE is conditional, so the notification is recorded once
-// however many runners try: false when it already was (or the exception is
-// no longer approved and valid).
-func (db *DB) MarkExceptionExpiring(ctx context.Context, id int64) (bool, error) {
+// expiry was announced, and records the notification announce composes
+// from the row as updated with it. The UPDATE is conditional, so the
+// notification is recorded once however many runners try: false when it
+// already was (or the exception is no longer approved and valid).
+func (db *DB) MarkExceptionExpiring(ctx context.Context, id int64, announce func(*paved.Exception) *paved.Notification) (bool, error) {
 	marked := false
 	err := db.write(ctx, func(w *wtx) error {
 		res, err := w.exec(ctx, `UPDATE exceptions SET expiring_notice_at = ?
@@ -529,17 +502,8 @@ func (db *DB) MarkExceptionExpiring(ctx context.Context, id int64) (bool, error)
 			return err
 		}
 		marked = true
-		days := int(e.ExpiresAt.Sub(w.now).Hours() / 24)
 		w.audit("exception.expiring", "exception", exceptionID(id), created(map[string]any{"expiring_notice_at": formatTime(w.now)}))
-		return w.notify(&paved.Notification{
-			Kind:    paved.NotifyExceptionExpiring,
-			Subject: fmt.Sprintf("The exception to %s on %s of %s expires on %s (in %d days)", e.Rule, e.Resource, e.Service, e.ExpiresAt.Format(time.DateOnly), days),
-			Service: e.Service, Team: e.Team, Link: e.Link(),
-			Data: map[string]any{
-				"exception_id": e.ID, "expires_at": e.ExpiresAt, "days_left": days, "rule": e.Rule, "resource": e.Resource,
-				"decided_by": e.DecidedBy, "requested_by": e.RequestedBy,
-			},
-		})
+		return notifyOf(w, announce, e)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: mark exception %d expiring: %w", id, err)

@@ -364,7 +364,7 @@ func TestExceptionAbuse(t *testing.T) {
 			refused(t, err, paved.EUNPROCESSABLE, "not \"ledger\"")
 			// Straight at the store: a request for ledger naming checkout's check.
 			_, err = e.db.CreateException(as("bob"), &paved.Exception{Service: "ledger", Rule: "aws-db-max-memory", Resource: "aws_db_instance.main",
-				Fingerprint: c.Findings[0].Fingerprint, Check: c.ID, Reason: "replay", ExpiresAt: e.clock.Now().Add(excDay)})
+				Fingerprint: c.Findings[0].Fingerprint, Check: c.ID, Reason: "replay", ExpiresAt: e.clock.Now().Add(excDay)}, exception.Requested)
 			refused(t, err, paved.EUNPROCESSABLE, "recorded for service \"checkout\"")
 			if head(t, e) != h {
 				t.Fatal("a refused request wrote")
@@ -398,10 +398,6 @@ func TestExceptionConcurrentDecisions(t *testing.T) {
 		reviewers := []string{"rev", "rev2"}
 		for round := range 4 {
 			x := requestBig(t, e, svc, c, "bob")
-			hold := func(*paved.Exception) error {
-				time.Sleep(30 * time.Millisecond) // hold the window open
-				return nil
-			}
 			var wg sync.WaitGroup
 			errs := make([]error, 2)
 			start := make(chan struct{})
@@ -413,6 +409,10 @@ func TestExceptionConcurrentDecisions(t *testing.T) {
 					d := paved.ExceptionDecision{Approve: true, ExpiresAt: e.clock.Now().Add(30 * excDay)}
 					if (i+round)%2 == 1 {
 						d = paved.ExceptionDecision{Reason: "Shard it first."}
+					}
+					hold := func(stored *paved.Exception) (*paved.Notification, error) {
+						time.Sleep(30 * time.Millisecond) // hold the window open
+						return exception.Decided(stored, d, reviewers[i]), nil
 					}
 					_, errs[i] = handles[i].DecideException(as(reviewers[i]), x.ID, d, hold)
 				}()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/testutil"
 )
 
@@ -493,7 +494,7 @@ func TestLaunchWalkthroughs(t *testing.T) {
 		launchSeed(t, e)
 		at := time.Date(2026, 4, 1, 14, 0, 0, 0, time.FixedZone("CEST", 2*3600))
 		w := &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"ana", "sec", "ana", "pat"}}
-		must(t, e.db.CreateWalkthrough(as("bob"), w))
+		must(t, e.db.CreateWalkthrough(as("bob"), w, launch.SignoffRequested))
 		if w.ID == 0 || w.CreatedBy != "bob" || !w.ScheduledAt.Equal(at) || w.ScheduledAt.Location() != time.UTC ||
 			!slices.Equal(w.Participants, []string{"ana", "sec", "pat"}) || w.Signoffs == nil || w.FollowUps == nil {
 			t.Fatalf("walkthrough = %s", jsonOf(w))
@@ -587,7 +588,7 @@ func TestLaunchWalkthroughs(t *testing.T) {
 		wantErr(t, err, paved.EUNPROCESSABLE, "")
 		e.clock.Advance(time.Hour)
 		w2 := &paved.Walkthrough{Service: "ledger", ScheduledAt: at.Add(48 * time.Hour)}
-		must(t, e.db.CreateWalkthrough(as("bob"), w2))
+		must(t, e.db.CreateWalkthrough(as("bob"), w2, launch.SignoffRequested))
 		if w2.Participants == nil {
 			t.Fatal("participants nil")
 		}
@@ -600,12 +601,12 @@ func TestLaunchWalkthroughs(t *testing.T) {
 
 		t.Run("errors", func(t *testing.T) {
 			ctx := e.ctx
-			wantErr(t, e.db.CreateWalkthrough(ctx, nil), paved.EINVALID, "")
-			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "ledger"}), paved.EINVALID, "scheduled_at")
-			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "nope", ScheduledAt: at}), paved.ENOTFOUND, "")
-			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"ana", "nobody"}}),
+			wantErr(t, e.db.CreateWalkthrough(ctx, nil, launch.SignoffRequested), paved.EINVALID, "")
+			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "ledger"}, launch.SignoffRequested), paved.EINVALID, "scheduled_at")
+			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "nope", ScheduledAt: at}, launch.SignoffRequested), paved.ENOTFOUND, "")
+			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"ana", "nobody"}}, launch.SignoffRequested),
 				paved.ENOTFOUND, "participants[1]")
-			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"gone"}}),
+			wantErr(t, e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"gone"}}, launch.SignoffRequested),
 				paved.EUNPROCESSABLE, "participants[0]")
 			_, err := e.db.FindWalkthrough(ctx, 999)
 			wantErr(t, err, paved.ENOTFOUND, "")
@@ -674,7 +675,7 @@ func TestLaunchConcurrentSigners(t *testing.T) {
 		signers := []string{"ana", "sec"}
 		for round := range 3 {
 			w := &paved.Walkthrough{Service: "ledger", ScheduledAt: e.clock.Now()}
-			must(t, e.db.CreateWalkthrough(e.ctx, w))
+			must(t, e.db.CreateWalkthrough(e.ctx, w, launch.SignoffRequested))
 			onePerRole := func(w *paved.Walkthrough) error {
 				time.Sleep(30 * time.Millisecond) // hold the window open
 				for _, s := range w.Signoffs {
@@ -812,7 +813,7 @@ func TestFindLaunches(t *testing.T) {
 			}
 			must(t, e.db.AddAssessment(ctx, &paved.Assessment{Service: svc, Kind: paved.AssessLoad, ExpectedPeakRPS: float64(i + 1)}))
 			w := &paved.Walkthrough{Service: svc, ScheduledAt: e.clock.Now(), Participants: []string{"ana"}}
-			must(t, e.db.CreateWalkthrough(ctx, w))
+			must(t, e.db.CreateWalkthrough(ctx, w, launch.SignoffRequested))
 			must(t, e.db.AddSignoff(ctx, &paved.Signoff{Walkthrough: w.ID, Signer: "pat", Role: paved.SignPeer, Decision: paved.DecisionApprove}, nil))
 			must(t, e.db.AddFollowUp(ctx, &paved.FollowUp{Walkthrough: w.ID, Description: "d", Owner: "pat", Due: e.clock.Now()}))
 			if i%3 == 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,8 +142,9 @@ func (db *DB) FindWalkthrough(ctx context.Context, id int64) (*paved.Walkthrough
 // CreateWalkthrough schedules a walkthrough and fills its ID, CreatedBy (the
 // context's actor), CreatedAt and empty sign-offs and follow-ups. Every
 // participant must be an active user. Whether another walkthrough is still
-// pending is the launch rules' decision.
-func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough) error {
+// pending is the launch rules' decision. announce (nil: none) composes the
+// notification from the walkthrough as stored and the owner team.
+func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough, announce func(*paved.Walkthrough, string) *paved.Notification) error {
 	if wt == nil {
 		return paved.Errorf(paved.EINVALID, "no walkthrough given")
 	}
@@ -179,14 +179,16 @@ func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough) erro
 		w.audit("walkthrough.schedule", "walkthrough", walkthroughID(v.ID), created(map[string]any{
 			"service": v.Service, "scheduled_at": v.ScheduledAt, "participants": v.Participants,
 		}))
+		if announce == nil {
+			return nil
+		}
 		var team string
 		if err := w.queryRow(ctx, "SELECT t.name FROM services s JOIN teams t ON t.id = s.owner_id WHERE s.id = ?", sid).Scan(&team); err != nil {
 			return err
 		}
-		return w.notify(&paved.Notification{Kind: paved.NotifySignoffRequested,
-			Subject: fmt.Sprintf("Walkthrough of %s on %s: sign-off requested", v.Service, v.ScheduledAt.Format("2006-01-02 15:04 MST")),
-			Service: v.Service, Team: team, Link: "/services/" + url.PathEscape(v.Service) + "#walkthrough",
-			Data: map[string]any{"walkthrough_id": v.ID, "scheduled_at": v.ScheduledAt, "participants": v.Participants}})
+		c := v
+		c.Participants = slices.Clone(v.Participants)
+		return w.notifyIf(announce(&c, team))
 	})
 	if err != nil {
 		return fmt.Errorf("store: schedule walkthrough of %q: %w", wt.Service, err)

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/testutil"
 )
 
@@ -43,7 +45,7 @@ func TestNotificationText(t *testing.T) {
 		must(t, err)
 
 		at := time.Date(2026, 4, 1, 14, 0, 0, 0, time.FixedZone("CEST", 2*3600))
-		must(t, e.db.CreateWalkthrough(as("bob"), &paved.Walkthrough{Service: "checkout", ScheduledAt: at, Participants: []string{"rev", "sec"}}))
+		must(t, e.db.CreateWalkthrough(as("bob"), &paved.Walkthrough{Service: "checkout", ScheduledAt: at, Participants: []string{"rev", "sec"}}, launch.SignoffRequested))
 
 		_, err = e.db.SaveCostAlerts(as("ada"), []*paved.CostAlert{
 			{Key: "budget/team/payments/2026-03/80", Rule: paved.RuleBudget, Scope: paved.ScopeTeam, Name: "payments", Team: "payments",
@@ -52,12 +54,12 @@ func TestNotificationText(t *testing.T) {
 			{Key: "spike/service/checkout/2026-03-14", Rule: paved.RuleSpike, Scope: paved.ScopeService, Name: "checkout", Team: "payments",
 				Period: "2026-03", Day: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), Amount: paved.Money(900_000_000_000), Currency: "EUR",
 				Message: "checkout spent 900.00 EUR on 2026-03-14, 6 times its usual day"},
-		})
+		}, cost.AlertNotification)
 		must(t, err)
 
 		type row struct {
 			Kind, Subject, Service, Team, Link, Actor string
-			Data                               json.RawMessage
+			Data                                      json.RawMessage
 		}
 		var got []row
 		err = eachRow(context.Background(), e.db.reader(), "SELECT kind, subject, service, team, link, actor, data FROM notifications ORDER BY id", nil,

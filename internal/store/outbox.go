@@ -20,11 +20,12 @@ const maxSubject = 500
 // is rolled back with it). It sets n.ID and n.CreatedAt. Delivery happens
 // later, in the job runner of `paved serve` (internal/notify).
 //
-// Call it from a store write method, after the change itself:
+// The store never writes a notification's words: the capability that
+// decides the change composes it (internal/exception, internal/launch,
+// internal/cost, internal/platform), often from the row as stored, which
+// the write method hands to the caller's function inside the transaction:
 //
-//	return w.notify(&paved.Notification{Kind: paved.NotifyExceptionRequested,
-//		Subject: "...", Service: svc, Team: team, Link: "/exceptions/12",
-//		Data: map[string]any{"exception_id": id}})
+//	return notifyOf(w, announce, &v) // announce: func(*paved.Exception) *paved.Notification
 func (w *wtx) notify(n *paved.Notification) error {
 	if n == nil {
 		return fmt.Errorf("notify: nil notification")
@@ -60,6 +61,25 @@ func (w *wtx) notify(n *paved.Notification) error {
 		return fmt.Errorf("notify: record %s: %w", n.Kind, err)
 	}
 	return nil
+}
+
+// notifyIf records n unless it is nil (the caller announces nothing).
+func (w *wtx) notifyIf(n *paved.Notification) error {
+	if n == nil {
+		return nil
+	}
+	return w.notify(n)
+}
+
+// notifyOf records the notification compose makes of the row v as stored.
+// compose gets a copy, so it cannot change what was written; a nil
+// compose, or a nil result, records nothing.
+func notifyOf[T any](w *wtx, compose func(*T) *paved.Notification, v *T) error {
+	if compose == nil {
+		return nil
+	}
+	c := *v
+	return w.notifyIf(compose(&c))
 }
 
 // RecordNotification records a notification on its own, for one that

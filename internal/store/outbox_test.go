@@ -11,6 +11,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 )
 
 // notifyIn records notifications through w.notify in one write, the way a
@@ -377,9 +378,9 @@ func TestWalkthroughNotifies(t *testing.T) {
 		seed(t, e)
 		ctx := context.Background()
 		at := time.Date(2026, 4, 2, 14, 30, 0, 0, time.UTC)
-		wantErr(t, e.db.CreateWalkthrough(e.ctx, &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"nobody"}}), paved.ENOTFOUND, "")
+		wantErr(t, e.db.CreateWalkthrough(e.ctx, &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"nobody"}}, launch.SignoffRequested), paved.ENOTFOUND, "")
 		w := &paved.Walkthrough{Service: "ledger", ScheduledAt: at, Participants: []string{"bob", "ada", "bob"}}
-		must(t, e.db.CreateWalkthrough(e.ctx, w))
+		must(t, e.db.CreateWalkthrough(e.ctx, w, launch.SignoffRequested))
 		ns, total, err := e.db.FindNotifications(ctx, paved.NotificationFilter{Kind: paved.NotifySignoffRequested})
 		must(t, err)
 		if total != 1 {

@@ -30,6 +30,9 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/cost"
+	"github.com/paved-dev/paved/internal/exception"
+	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/testutil"
 )
 
@@ -586,7 +589,7 @@ func checkLaunch(t *testing.T, u *upgradeEnv) {
 	}
 	must(t, u.db.AddSignoff(upActor("rev"), &paved.Signoff{Walkthrough: u.walkthrough.ID, Signer: "rev", Role: paved.SignSecurity,
 		Decision: paved.DecisionApprove}, nil))
-	must(t, u.db.CreateWalkthrough(upActor("bob"), &paved.Walkthrough{Service: "ledger", ScheduledAt: u.clock.Now().Add(time.Hour)}))
+	must(t, u.db.CreateWalkthrough(upActor("bob"), &paved.Walkthrough{Service: "ledger", ScheduledAt: u.clock.Now().Add(time.Hour)}, launch.SignoffRequested))
 	must(t, u.db.RecordCheck(upActor("ci"), &paved.CheckRecord{Service: "checkout", Commit: "def456"}))
 }
 
@@ -702,12 +705,12 @@ func fillExceptions(t *testing.T, u *upgradeEnv) {
 	expires := u.clock.Now().Add(30 * 24 * time.Hour)
 	u.approved = &paved.Exception{Service: "checkout", Rule: "aws-db-public", Resource: "aws_db_instance.main", Fingerprint: "fp-public",
 		Message: "public", Security: true, Check: c.ID, Reason: "A public status page database.", ExpiresAt: expires}
-	_, err = u.db.CreateException(upActor("bob"), u.approved)
+	_, err = u.db.CreateException(upActor("bob"), u.approved, exception.Requested)
 	must(t, err)
 	u.pending = &paved.Exception{Service: "checkout", Rule: "aws-db-max-memory", Resource: "aws_db_instance.main", Fingerprint: "fp-mem",
 		ResourceType: "aws_db_instance", Path: "instance_class", Value: "db.x2iedn.32xlarge", Message: "1 TiB", Check: c.ID,
 		Reason: "The risk model loads 800 GiB.", ExpiresAt: expires}
-	_, err = u.db.CreateException(upActor("bob"), u.pending)
+	_, err = u.db.CreateException(upActor("bob"), u.pending, exception.Requested)
 	must(t, err)
 	u.approved, err = u.db.DecideException(upActor("rev"), u.approved.ID, paved.ExceptionDecision{Approve: true,
 		ExpiresAt: u.clock.Now().Add(20 * 24 * time.Hour), Conditions: "Only the status page"}, nil)
@@ -796,7 +799,7 @@ func fillCost(t *testing.T, u *upgradeEnv) {
 	must(t, u.db.SetBudget(ctx, u.budget))
 	saved, err := u.db.SaveCostAlerts(ctx, []*paved.CostAlert{{Rule: paved.RuleBudget, Scope: paved.ScopeTeam, Name: "payments",
 		Team: "payments", Period: "2026-02", Threshold: 50, Amount: paved.Money(600_000_000_000), Limit: u.budget.Amount,
-		Currency: "USD", Key: "budget|team|payments|2026-02|50", Message: "payments spent 60% of its budget"}})
+		Currency: "USD", Key: "budget|team|payments|2026-02|50", Message: "payments spent 60% of its budget"}}, cost.AlertNotification)
 	must(t, err)
 	if len(saved) != 1 {
 		t.Fatalf("alerts saved: %s", jsonOf(saved))

@@ -53,7 +53,7 @@ func seedCostAlert(e *apiEnv) {
 	seedCost(e)
 	_, err := e.db.SaveCostAlerts(e.actingAs("admin"), []*paved.CostAlert{{Rule: paved.RuleBudget, Scope: paved.ScopeTeam, Name: "alpha", Team: "alpha",
 		Period: "2026-10", Threshold: 90, Amount: 95 * paved.MoneyUnit, Limit: 100 * paved.MoneyUnit, Currency: "USD",
-		Key: "budget|team|alpha|2026-10|90", Message: "Team alpha has spent 95.00 USD"}})
+		Key: "budget|team|alpha|2026-10|90", Message: "Team alpha has spent 95.00 USD"}}, cost.AlertNotification)
 	e.must(err)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
 )
 
 // fakeCounts stands in for the job runner's counts.
@@ -24,7 +25,7 @@ func (f fakeCounts) Counts() map[string]uint64 { return f }
 // whose first attempt failed.
 func seedNotifications(e *apiEnv) {
 	ctx := e.actingAs("dev-alpha")
-	e.must(e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "svc-alpha", ScheduledAt: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC), Participants: []string{"architect"}}))
+	e.must(e.db.CreateWalkthrough(ctx, &paved.Walkthrough{Service: "svc-alpha", ScheduledAt: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC), Participants: []string{"architect"}}, launch.SignoffRequested))
 	e.must(e.db.RecordNotification(ctx, &paved.Notification{Kind: paved.NotifyBudgetAlert, Subject: "beta is at 95% of its budget", Team: "beta"}))
 	bg := context.Background()
 	if _, err := e.db.FanOutNotifications(bg, 10, func(n *paved.Notification) []string {
