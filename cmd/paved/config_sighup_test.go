@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paved-dev/paved/internal/platform"
+	paved "github.com/paved-dev/paved"
 )
 
 // TestServeReloadsOnSIGHUP: with polling off, SIGHUP reloads.
@@ -30,5 +30,5 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := dirVersion(t, dir)
-	waitFor(t, s, "the reload on SIGHUP", func(st platform.Status) bool { return st.Version == want })
+	waitFor(t, s, "the reload on SIGHUP", func(st paved.ConfigStatus) bool { return st.Version == want })
 }

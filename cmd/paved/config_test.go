@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/platform"
 )
 
@@ -75,7 +76,7 @@ func orgConfig(name string) map[string]string {
 	}
 }
 
-func configStatus(t *testing.T, s *server) (int, platform.Status) {
+func configStatus(t *testing.T, s *server) (int, paved.ConfigStatus) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/config", nil)
 	req.Header.Set("Authorization", "Bearer "+testBootstrap)
@@ -84,7 +85,7 @@ func configStatus(t *testing.T, s *server) (int, platform.Status) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var st platform.Status
+	var st paved.ConfigStatus
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func configStatus(t *testing.T, s *server) (int, platform.Status) {
 }
 
 // waitFor polls the server's config status until ok says so.
-func waitFor(t *testing.T, s *server, what string, ok func(platform.Status) bool) platform.Status {
+func waitFor(t *testing.T, s *server, what string, ok func(paved.ConfigStatus) bool) paved.ConfigStatus {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -175,20 +176,20 @@ func TestServeReloadsUnderLoad(t *testing.T) {
 		for _, name := range []string{"Beta", "Alpha"} {
 			cm.set(orgConfig(name))
 			want := dirVersion(t, cm.dir)
-			waitFor(t, s, "version "+want, func(st platform.Status) bool { return st.Version == want && st.Error == "" })
+			waitFor(t, s, "version "+want, func(st paved.ConfigStatus) bool { return st.Version == want && st.Error == "" })
 			// The campaigns follow the config in force (its rule names
 			// its organisation).
 		}
 		inForce := dirVersion(t, cm.dir)
 		cm.set(bad)
-		st := waitFor(t, s, "the refused config", func(st platform.Status) bool { return st.Error != "" })
+		st := waitFor(t, s, "the refused config", func(st paved.ConfigStatus) bool { return st.Error != "" })
 		if st.Version != inForce || !strings.Contains(st.Error, "paved.yaml:4") || !strings.Contains(st.Error, "rulez") {
 			t.Fatalf("after an invalid config: %+v (want %s still in force and the error with its line)", st, inForce)
 		}
 	}
 	cm.set(orgConfig("Gamma"))
 	want := dirVersion(t, cm.dir)
-	final := waitFor(t, s, "the last config", func(st platform.Status) bool { return st.Version == want && st.Error == "" })
+	final := waitFor(t, s, "the last config", func(st paved.ConfigStatus) bool { return st.Version == want && st.Error == "" })
 	stop.Store(true)
 	wg.Wait()
 	if failures.Load() != 0 {
@@ -326,7 +327,7 @@ func TestConfigCLI(t *testing.T) {
 	srv.stop(t)
 
 	// Locally, against --current: the same findings.
-	var local platform.ImpactReport
+	var local paved.ImpactReport
 	out = must(t, e, "policy", "impact", "--config", proposed, "--current", cur, "-o", "json")
 	if err := json.Unmarshal([]byte(out), &local); err != nil || local.Summary.NewDeny != 1 || local.Summary.Disappear != 1 || local.Current != dirVersion(t, cur) {
 		t.Errorf("local impact: %v %+v", err, local.Summary)

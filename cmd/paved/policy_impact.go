@@ -78,7 +78,7 @@ func (a *app) policyImpact(cmd *cobra.Command, o *policyImpactOptions) error {
 		return usagef("name the proposed config directory with --config NEWDIR")
 	}
 	proposedDir := platform.ResolveDir(a.config)
-	var rep *platform.ImpactReport
+	var rep *paved.ImpactReport
 	if server := a.serverURL(); server != "" {
 		if o.current != "" {
 			return usagef("--current is for the local database; with --server the server compares with its own config")
@@ -154,7 +154,7 @@ func (a *app) policyImpact(cmd *cobra.Command, o *policyImpactOptions) error {
 	return nil
 }
 
-func writeImpact(w io.Writer, format string, rep *platform.ImpactReport) error {
+func writeImpact(w io.Writer, format string, rep *paved.ImpactReport) error {
 	switch format {
 	case formatJSON:
 		return writeJSON(w, rep)

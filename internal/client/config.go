@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/paved-dev/paved/internal/platform"
+	paved "github.com/paved-dev/paved"
 )
 
 // The platform config (docs/config-as-code.md): the server's config
@@ -12,8 +12,8 @@ import (
 
 // ConfigStatus returns the server's platform config version and reload
 // state (the directory and a refused config's error for admins only).
-func (c *Client) ConfigStatus(ctx context.Context) (*platform.Status, error) {
-	var st platform.Status
+func (c *Client) ConfigStatus(ctx context.Context) (*paved.ConfigStatus, error) {
+	var st paved.ConfigStatus
 	if err := c.do(ctx, http.MethodGet, "/config", nil, nil, &st); err != nil {
 		return nil, err
 	}
@@ -22,8 +22,8 @@ func (c *Client) ConfigStatus(ctx context.Context) (*platform.Status, error) {
 
 // ConfigImpact sends a proposed config directory (as a JSON bundle) and
 // returns what it would change for every service's latest check.
-func (c *Client) ConfigImpact(ctx context.Context, b *platform.Bundle) (*platform.ImpactReport, error) {
-	var rep platform.ImpactReport
+func (c *Client) ConfigImpact(ctx context.Context, b *paved.ConfigBundle) (*paved.ImpactReport, error) {
+	var rep paved.ImpactReport
 	if err := c.do(ctx, http.MethodPost, "/config/impact", nil, b, &rep); err != nil {
 		return nil, err
 	}
@@ -31,8 +31,8 @@ func (c *Client) ConfigImpact(ctx context.Context, b *platform.Bundle) (*platfor
 }
 
 // Campaigns returns the campaigns as the server evaluates them today.
-func (c *Client) Campaigns(ctx context.Context) (*platform.CampaignReport, error) {
-	var rep platform.CampaignReport
+func (c *Client) Campaigns(ctx context.Context) (*paved.CampaignReport, error) {
+	var rep paved.CampaignReport
 	if err := c.do(ctx, http.MethodGet, "/campaigns", nil, nil, &rep); err != nil {
 		return nil, err
 	}

@@ -20,20 +20,11 @@ import (
 	paved "github.com/paved-dev/paved"
 )
 
-// A bundle is a config directory sent over the wire: a map of
-// slash-separated relative paths to file contents, as JSON
+// A bundle (paved.ConfigBundle) is a config directory sent over the wire:
+// a map of slash-separated relative paths to file contents, as JSON
 // ({"files": {"paved.yaml": "...", "policies/x.rego": "..."}}) or as a
 // .tar.gz of the directory. The server loads it into a temporary
 // directory to analyse a proposed config (POST /api/v1/config/impact).
-
-// Bundle is a proposed config directory.
-type Bundle struct {
-	// Files maps relative paths to contents.
-	Files map[string]string `json:"files"`
-	// Commit is the git commit the files came from, when the sender knows
-	// it (informational: the content hash decides).
-	Commit string `json:"commit,omitempty"`
-}
 
 // MaxBundleBytes bounds a bundle's files (and its compressed or JSON form).
 const MaxBundleBytes = 8 << 20
@@ -42,12 +33,12 @@ const MaxBundleBytes = 8 << 20
 const maxPathLen = 512
 
 // BundleFromDir reads a config directory into a bundle, with the commit.
-func BundleFromDir(dir string) (*Bundle, error) {
+func BundleFromDir(dir string) (*paved.ConfigBundle, error) {
 	files, err := ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	b := &Bundle{Files: map[string]string{}, Commit: GitCommit(dir)}
+	b := &paved.ConfigBundle{Files: map[string]string{}, Commit: GitCommit(dir)}
 	total := 0
 	for _, f := range files {
 		total += len(f.Data)
@@ -60,8 +51,8 @@ func BundleFromDir(dir string) (*Bundle, error) {
 }
 
 // ParseBundleJSON reads a JSON bundle.
-func ParseBundleJSON(data []byte) (*Bundle, error) {
-	var b Bundle
+func ParseBundleJSON(data []byte) (*paved.ConfigBundle, error) {
+	var b paved.ConfigBundle
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
@@ -70,7 +61,7 @@ func ParseBundleJSON(data []byte) (*Bundle, error) {
 	if dec.More() {
 		return nil, paved.FieldErrorf(paved.EINVALID, "body", "more than one JSON value")
 	}
-	if err := b.check(); err != nil {
+	if err := checkBundle(&b); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -79,14 +70,14 @@ func ParseBundleJSON(data []byte) (*Bundle, error) {
 // ReadBundleTarGz reads a .tar.gz of a config directory. Only regular
 // files count; hidden files and folders are left out as ReadDir leaves
 // them out; links, devices and paths that leave the directory are errors.
-func ReadBundleTarGz(r io.Reader) (*Bundle, error) {
+func ReadBundleTarGz(r io.Reader) (*paved.ConfigBundle, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, paved.FieldErrorf(paved.EINVALID, "body", "not a .tar.gz: %v", err)
 	}
 	defer zr.Close()
 	tr := tar.NewReader(io.LimitReader(zr, 4*MaxBundleBytes))
-	b := &Bundle{Files: map[string]string{}}
+	b := &paved.ConfigBundle{Files: map[string]string{}}
 	total := 0
 	for {
 		h, err := tr.Next()
@@ -123,7 +114,7 @@ func ReadBundleTarGz(r io.Reader) (*Bundle, error) {
 			return nil, paved.FieldErrorf(paved.ETOOLARGE, "body", "more than %d files", MaxFiles)
 		}
 	}
-	if err := b.check(); err != nil {
+	if err := checkBundle(b); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -138,8 +129,8 @@ func hidden(p string) bool {
 	return false
 }
 
-// check validates the paths and sizes of a bundle.
-func (b *Bundle) check() error {
+// checkBundle validates the paths and sizes of a bundle.
+func checkBundle(b *paved.ConfigBundle) error {
 	if len(b.Files) == 0 {
 		return paved.FieldErrorf(paved.EINVALID, "files", "the bundle has no files: send at least paved.yaml")
 	}
@@ -182,13 +173,13 @@ func checkBundlePath(p string) error {
 	return nil
 }
 
-// Version is the bundle's version: the same content hash as the
+// BundleVersion is the bundle's version: the same content hash as the
 // directory it came from.
-func (b *Bundle) Version() Version {
-	return Version{Hash: HashFiles(b.files()), Commit: b.Commit}
+func BundleVersion(b *paved.ConfigBundle) Version {
+	return Version{Hash: HashFiles(bundleFiles(b)), Commit: b.Commit}
 }
 
-func (b *Bundle) files() []File {
+func bundleFiles(b *paved.ConfigBundle) []File {
 	out := make([]File, 0, len(b.Files))
 	for p, d := range b.Files {
 		out = append(out, File{Path: p, Data: normalise([]byte(d))})
@@ -208,7 +199,7 @@ var unsafeBuiltins = map[string]bool{
 // the evaluation. The server evaluates a proposed config sent by a CI job;
 // it must not be able to make the server fetch URLs or read its
 // environment.
-func (b *Bundle) CheckSafePolicies() error {
+func CheckSafePolicies(b *paved.ConfigBundle) error {
 	paths := make([]string, 0, len(b.Files))
 	for p := range b.Files {
 		if strings.HasSuffix(p, ".rego") {
@@ -249,12 +240,12 @@ func (b *Bundle) CheckSafePolicies() error {
 	return nil
 }
 
-// Load writes the bundle into a temporary directory and loads it as a
-// snapshot (without secrets: a proposed config is analysed, not served).
-// The directory is removed before Load returns; error locations name the
-// bundle's paths.
-func (b *Bundle) Load(o Options) (*Snapshot, error) {
-	if err := b.check(); err != nil {
+// LoadBundle writes the bundle into a temporary directory and loads it as
+// a snapshot (without secrets: a proposed config is analysed, not served).
+// The directory is removed before LoadBundle returns; error locations name
+// the bundle's paths.
+func LoadBundle(b *paved.ConfigBundle, o Options) (*Snapshot, error) {
+	if err := checkBundle(b); err != nil {
 		return nil, err
 	}
 	tmp, err := os.MkdirTemp("", "paved-bundle-")
@@ -262,7 +253,7 @@ func (b *Bundle) Load(o Options) (*Snapshot, error) {
 		return nil, fmt.Errorf("bundle: temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	for _, f := range b.files() {
+	for _, f := range bundleFiles(b) {
 		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			return nil, fmt.Errorf("bundle: %w", err)

@@ -35,14 +35,14 @@ func TestBundleRoundTrip(t *testing.T) {
 	must(t, err)
 	b, err := BundleFromDir(dir)
 	must(t, err)
-	if b.Version().Hash != v.Hash {
+	if BundleVersion(b).Hash != v.Hash {
 		t.Fatal("a bundle's hash differs from its directory's")
 	}
 	js, err := json.Marshal(b)
 	must(t, err)
 	back, err := ParseBundleJSON(js)
 	must(t, err)
-	s, err := back.Load(Options{})
+	s, err := LoadBundle(back, Options{})
 	must(t, err)
 	if s.Version.Hash != v.Hash || s.Config.Organisation.Name != "Example Corp" || s.Dir != "" {
 		t.Fatalf("loaded bundle: %+v %+v", s.Version, s.Config.Organisation)
@@ -58,7 +58,7 @@ func TestBundleRoundTrip(t *testing.T) {
 	}
 	tb, err := ReadBundleTarGz(bytes.NewReader(tarGz(t, files, &tar.Header{Name: "policies/", Typeflag: tar.TypeDir, Mode: 0o755})))
 	must(t, err)
-	if tb.Version().Hash != v.Hash {
+	if BundleVersion(tb).Hash != v.Hash {
 		t.Fatalf("tar.gz bundle files: %v", len(tb.Files))
 	}
 }
@@ -101,8 +101,8 @@ func TestBundleErrors(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 	// An invalid config names the bundle's paths, not the temporary folder.
-	b := &Bundle{Files: map[string]string{"paved.yaml": cfg + "guardrails:\n  rulez: {}\n"}}
-	_, err = b.Load(Options{})
+	b := &paved.ConfigBundle{Files: map[string]string{"paved.yaml": cfg + "guardrails:\n  rulez: {}\n"}}
+	_, err = LoadBundle(b, Options{})
 	if err == nil || !strings.HasPrefix(err.Error(), "paved.yaml:4") {
 		t.Fatalf("bundle error = %v", err)
 	}
@@ -110,15 +110,15 @@ func TestBundleErrors(t *testing.T) {
 
 func TestBundleRefusesUnsafePolicies(t *testing.T) {
 	for _, call := range []string{`http.send({"method": "get", "url": "http://169.254.169.254/"})`, `opa.runtime()`, `net.lookup_ip_addr("example.com")`} {
-		b := &Bundle{Files: map[string]string{"paved.yaml": "organisation:\n  name: X\n",
+		b := &paved.ConfigBundle{Files: map[string]string{"paved.yaml": "organisation:\n  name: X\n",
 			"policies/x.rego": "package main\n\ndeny contains msg if {\n\tx := " + call + "\n\tmsg := sprintf(\"%v\", [x])\n}\n"}}
-		err := b.CheckSafePolicies()
+		err := CheckSafePolicies(b)
 		if paved.ErrorCode(err) != paved.EUNPROCESSABLE || !strings.Contains(err.Error(), "policies/x.rego:4") {
 			t.Fatalf("%s: %v", call, err)
 		}
 	}
-	ok := &Bundle{Files: map[string]string{"paved.yaml": "x", "policies/ok.rego": ownerTagRule}}
-	must(t, ok.CheckSafePolicies())
+	ok := &paved.ConfigBundle{Files: map[string]string{"paved.yaml": "x", "policies/ok.rego": ownerTagRule}}
+	must(t, CheckSafePolicies(ok))
 }
 
 func FuzzParseBundleJSON(f *testing.F) {
@@ -135,8 +135,8 @@ func FuzzParseBundleJSON(f *testing.F) {
 				t.Fatalf("accepted path %q", p)
 			}
 		}
-		_ = b.Version()
-		_ = b.CheckSafePolicies()
+		_ = BundleVersion(b)
+		_ = CheckSafePolicies(b)
 	})
 }
 

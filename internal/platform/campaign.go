@@ -7,79 +7,38 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
-	"github.com/paved-dev/paved/internal/policy"
 )
 
-// CampaignStatus is one campaign as it stands today: which services would
-// fail its rule, by team, from each service's latest recorded check.
-type CampaignStatus struct {
-	policy.Campaign
-	// Failing counts the services that would fail; Resources the
-	// resources; Checked the services evaluated.
-	Failing   int                  `json:"failing"`
-	Resources int                  `json:"resources"`
-	Checked   int                  `json:"checked"`
-	Teams     []*CampaignTeam      `json:"teams"`
-	History   []*paved.CampaignDay `json:"history,omitempty"`
-	// Sent counts the announcements sent, by kind.
-	Sent map[string]int `json:"sent,omitempty"`
-}
-
-// CampaignTeam is one team's failing services.
-type CampaignTeam struct {
-	Team     string             `json:"team"`
-	Services []*CampaignService `json:"services"`
-}
-
-// CampaignService is one service that would fail a campaign's rule.
-type CampaignService struct {
-	Service   string    `json:"service"`
-	Team      string    `json:"team"`
-	CheckID   int64     `json:"check_id"`
-	CheckedAt time.Time `json:"checked_at"`
-	// Resources are the addresses that would fail (at most
-	// maxCampaignResources listed), Count all of them.
-	Resources []string `json:"resources"`
-	Count     int      `json:"count"`
-	// Message is the first finding's message.
-	Message string `json:"message"`
-	seen    map[string]bool
-}
-
+// maxCampaignResources bounds the addresses a paved.CampaignService lists.
 const maxCampaignResources = 20
 
-// CampaignReport is every campaign of a snapshot at one moment.
-type CampaignReport struct {
-	Version   string            `json:"config_version"`
-	At        time.Time         `json:"at"`
-	Day       string            `json:"day"`
-	Services  int               `json:"services"` // evaluated
-	Campaigns []*CampaignStatus `json:"campaigns"`
-}
+// ruleResource is one resource failing one rule.
+type ruleResource struct{ rule, resource string }
 
 // Campaigns evaluates every service's latest recorded resources under the
 // snapshot's engine and reports, per campaign, the services that would
 // fail it today, by team.
-func Campaigns(ctx context.Context, st RecordStore, snap *Snapshot, now time.Time) (*CampaignReport, error) {
-	rep := &CampaignReport{Version: snap.Version.String(), At: now.UTC(), Day: now.UTC().Format(time.DateOnly), Campaigns: []*CampaignStatus{}}
+func Campaigns(ctx context.Context, st RecordStore, snap *Snapshot, now time.Time) (*paved.CampaignReport, error) {
+	rep := &paved.CampaignReport{Version: snap.Version.String(), At: now.UTC(), Day: now.UTC().Format(time.DateOnly), Campaigns: []*paved.CampaignStatus{}}
 	cs := snap.Engine.Campaigns(now)
-	byRule := map[string]*CampaignStatus{}
+	byRule := map[string]*paved.CampaignStatus{}
 	for i := range cs {
-		c := &CampaignStatus{Campaign: cs[i], Teams: []*CampaignTeam{}}
+		c := &paved.CampaignStatus{Campaign: cs[i], Teams: []*paved.CampaignTeam{}}
 		rep.Campaigns = append(rep.Campaigns, c)
 		byRule[c.Rule.ID] = c
 	}
 	if len(cs) == 0 {
 		return rep, nil
 	}
-	teams := map[string]map[string]*CampaignTeam{}
+	teams := map[string]map[string]*paved.CampaignTeam{}
 	_, err := EachRecorded(ctx, st, func(s *paved.Service, rs *paved.CheckResources) error {
 		rep.Services++
 		fs, err := snap.Engine.CheckRecorded(ctx, rs, ServiceContext(s))
 		if err != nil {
 			return fmt.Errorf("evaluating %s: %w", s.Name, err)
 		}
-		hit := map[string]*CampaignService{}
+		hit := map[string]*paved.CampaignService{}
+		seen := map[ruleResource]bool{} // a resource counts once per rule
 		for _, f := range fs {
 			c := byRule[f.Rule]
 			if c == nil {
@@ -87,12 +46,12 @@ func Campaigns(ctx context.Context, st RecordStore, snap *Snapshot, now time.Tim
 			}
 			cs := hit[f.Rule]
 			if cs == nil {
-				cs = &CampaignService{Service: s.Name, Team: s.Owner, CheckID: rs.CheckID, CheckedAt: rs.At, Message: f.Message,
-					Resources: []string{}, seen: map[string]bool{}}
+				cs = &paved.CampaignService{Service: s.Name, Team: s.Owner, CheckID: rs.CheckID, CheckedAt: rs.At, Message: f.Message,
+					Resources: []string{}}
 				hit[f.Rule] = cs
 			}
-			if !cs.seen[f.Resource] {
-				cs.seen[f.Resource] = true
+			if k := (ruleResource{f.Rule, f.Resource}); !seen[k] {
+				seen[k] = true
 				cs.Count++
 				if len(cs.Resources) < maxCampaignResources {
 					cs.Resources = append(cs.Resources, f.Resource)
@@ -109,12 +68,12 @@ func Campaigns(ctx context.Context, st RecordStore, snap *Snapshot, now time.Tim
 			c.Resources += cs.Count
 			tm := teams[c.Rule.ID]
 			if tm == nil {
-				tm = map[string]*CampaignTeam{}
+				tm = map[string]*paved.CampaignTeam{}
 				teams[c.Rule.ID] = tm
 			}
 			t := tm[s.Owner]
 			if t == nil {
-				t = &CampaignTeam{Team: s.Owner}
+				t = &paved.CampaignTeam{Team: s.Owner}
 				tm[s.Owner] = t
 			}
 			t.Services = append(t.Services, cs)
@@ -137,22 +96,12 @@ func Campaigns(ctx context.Context, st RecordStore, snap *Snapshot, now time.Tim
 	return rep, nil
 }
 
-// Day is the campaign's progress row for the report's day.
-func (c *CampaignStatus) Day(day string) *paved.CampaignDay {
-	d := &paved.CampaignDay{Rule: c.Rule.ID, EnforceFrom: c.EnforceFrom, Day: day, Failing: c.Failing,
-		Resources: c.Resources, Checked: c.Checked, Teams: map[string]int{}}
-	for _, t := range c.Teams {
-		d.Teams[t.Team] = len(t.Services)
-	}
-	return d
-}
-
 // CampaignNotices are the announcements due at now: for a campaign not
 // yet enforced, campaign.started to every service that would fail it, and
 // from two weeks before enforcement campaign.reminder too. The store sends
 // each at most once (paved.CampaignStore), so the periodic job can offer
 // them on every run.
-func CampaignNotices(rep *CampaignReport, now time.Time) []*paved.CampaignNotice {
+func CampaignNotices(rep *paved.CampaignReport, now time.Time) []*paved.CampaignNotice {
 	var out []*paved.CampaignNotice
 	for _, c := range rep.Campaigns {
 		if c.Enforced {
@@ -174,7 +123,7 @@ func CampaignNotices(rep *CampaignReport, now time.Time) []*paved.CampaignNotice
 // CampaignLink is the portal path of a campaign.
 func CampaignLink(rule string) string { return "/campaigns#" + rule }
 
-func campaignNotice(c *CampaignStatus, s *CampaignService, kind string) *paved.CampaignNotice {
+func campaignNotice(c *paved.CampaignStatus, s *paved.CampaignService, kind string) *paved.CampaignNotice {
 	var subject string
 	things := fmt.Sprintf("%d resource", s.Count)
 	if s.Count != 1 {

@@ -63,92 +63,28 @@ func ServiceContext(s *paved.Service) paved.ServiceContext {
 	return paved.ServiceContext{Name: s.Name, Team: s.Owner, Tier: s.Tier, Phase: s.Phase, DataClass: s.DataClass}
 }
 
-// ImpactReport says what a proposed platform config would change for the
-// services whose latest checks the server keeps.
-type ImpactReport struct {
-	Current     string    `json:"current"`  // version string of the config in force
-	Proposed    string    `json:"proposed"` // of the proposed one
-	GeneratedAt time.Time `json:"generated_at"`
-	// Services counts the services evaluated; WithoutCheck those with no
-	// recorded resources (nothing to evaluate).
-	Services     int                 `json:"services"`
-	WithoutCheck int                 `json:"without_check"`
-	Rules        []policy.RuleChange `json:"rule_changes"`
-	Summary      ImpactSummary       `json:"summary"`
-	// Teams lists the teams with a change, by name.
-	Teams []*TeamImpact `json:"teams"`
-	// Notes say what the analysis cannot see.
-	Notes []string `json:"notes,omitempty"`
-}
-
-// ImpactSummary counts the changes.
-type ImpactSummary struct {
-	Appear    int `json:"appear"`
-	Disappear int `json:"disappear"`
-	Change    int `json:"change"`
-	// NewDeny counts the deny findings that appear, or that a change turns
-	// into deny: what would start to block.
-	NewDeny int `json:"new_deny"`
-	// Unnecessary counts the pending and approved exceptions that the
-	// proposed config would make unnecessary.
-	Unnecessary int `json:"unnecessary_exceptions"`
-	// Services counts the services with a change.
-	Services int `json:"services"`
-}
-
-// TeamImpact is one team's changes.
-type TeamImpact struct {
-	Team     string           `json:"team"`
-	Summary  ImpactSummary    `json:"summary"`
-	Services []*ServiceImpact `json:"services"`
-}
-
-// ServiceImpact is one service's changes.
-type ServiceImpact struct {
-	Service   string                 `json:"service"`
-	Team      string                 `json:"team"`
-	CheckID   int64                  `json:"check_id"`
-	CheckedAt time.Time              `json:"checked_at"`
-	Omitted   int                    `json:"omitted,omitempty"` // resources the check did not record
-	Changes   []policy.FindingChange `json:"changes"`
-	// Exceptions lists the pending and approved exceptions whose finding
-	// the proposed config would no longer deny.
-	Exceptions []ExceptionImpact `json:"exceptions"`
-}
-
-// ExceptionImpact is an exception the proposed config makes unnecessary.
-type ExceptionImpact struct {
-	ID       int64                 `json:"id"`
-	Status   paved.ExceptionStatus `json:"status"` // pending or approved
-	Rule     string                `json:"rule"`
-	Resource string                `json:"resource"`
-	Link     string                `json:"link"`
-	// Why says what becomes of the finding: gone, a warning, another value.
-	Why string `json:"why"`
-}
-
 // Impact re-evaluates every service's latest recorded resources under the
 // current and the proposed snapshot and reports, per team and service,
 // the findings that would appear, disappear or change, and the pending or
 // approved exceptions that would become unnecessary. Only paved-style
 // rules are evaluated (see policy.CheckRecorded).
-func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, now time.Time) (*ImpactReport, error) {
-	rep := &ImpactReport{
+func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, now time.Time) (*paved.ImpactReport, error) {
+	rep := &paved.ImpactReport{
 		Current: current.Version.String(), Proposed: proposed.Version.String(), GeneratedAt: now.UTC(),
-		Rules: policy.DiffRules(current.Engine, proposed.Engine), Teams: []*TeamImpact{},
+		Rules: policy.DiffRules(current.Engine, proposed.Engine), Teams: []*paved.TeamImpact{},
 		Notes: []string{
 			"Findings are re-evaluated from the resources the latest check of each service recorded: prior values, attributes known only after apply and resources over the recording limits are not there.",
 			"Conftest-style policies (packages outside paved.rules) judge whole documents, which the server does not keep: they are not part of the analysis.",
 		},
 	}
 	if rep.Rules == nil {
-		rep.Rules = []policy.RuleChange{}
+		rep.Rules = []paved.RuleChange{}
 	}
 	exc, err := liveExceptions(ctx, st, now)
 	if err != nil {
 		return nil, err
 	}
-	teams := map[string]*TeamImpact{}
+	teams := map[string]*paved.TeamImpact{}
 	without, err := EachRecorded(ctx, st, func(s *paved.Service, rs *paved.CheckResources) error {
 		rep.Services++
 		sc := ServiceContext(s)
@@ -160,14 +96,14 @@ func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, no
 		if err != nil {
 			return fmt.Errorf("evaluating %s under the proposed config: %w", s.Name, err)
 		}
-		si := &ServiceImpact{Service: s.Name, Team: s.Owner, CheckID: rs.CheckID, CheckedAt: rs.At, Omitted: rs.Omitted,
-			Changes: policy.DiffFindings(before, after), Exceptions: []ExceptionImpact{}}
+		si := &paved.ServiceImpact{Service: s.Name, Team: s.Owner, CheckID: rs.CheckID, CheckedAt: rs.At, Omitted: rs.Omitted,
+			Changes: policy.DiffFindings(before, after), Exceptions: []paved.ExceptionImpact{}}
 		if si.Changes == nil {
-			si.Changes = []policy.FindingChange{}
+			si.Changes = []paved.FindingChange{}
 		}
 		for _, e := range exc[s.Name] {
 			if why := unnecessary(e, before, after); why != "" {
-				si.Exceptions = append(si.Exceptions, ExceptionImpact{ID: e.ID, Status: e.State(now), Rule: e.Rule, Resource: e.Resource, Link: e.Link(), Why: why})
+				si.Exceptions = append(si.Exceptions, paved.ExceptionImpact{ID: e.ID, Status: e.State(now), Rule: e.Rule, Resource: e.Resource, Link: e.Link(), Why: why})
 			}
 		}
 		if len(si.Changes) == 0 && len(si.Exceptions) == 0 {
@@ -175,7 +111,7 @@ func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, no
 		}
 		t := teams[s.Owner]
 		if t == nil {
-			t = &TeamImpact{Team: s.Owner}
+			t = &paved.TeamImpact{Team: s.Owner}
 			teams[s.Owner] = t
 		}
 		t.Services = append(t.Services, si)
@@ -198,19 +134,19 @@ func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, no
 	return rep, nil
 }
 
-func count(sum *ImpactSummary, si *ServiceImpact) {
+func count(sum *paved.ImpactSummary, si *paved.ServiceImpact) {
 	sum.Services++
 	sum.Unnecessary += len(si.Exceptions)
 	for _, c := range si.Changes {
 		switch c.Change {
-		case policy.ChangeAppear:
+		case paved.FindingAppears:
 			sum.Appear++
 			if c.After.Severity == paved.SeverityDeny {
 				sum.NewDeny++
 			}
-		case policy.ChangeDisappear:
+		case paved.FindingDisappears:
 			sum.Disappear++
-		case policy.ChangeChange:
+		case paved.FindingChanges:
 			sum.Change++
 			if c.After.Severity == paved.SeverityDeny && c.Before.Severity != paved.SeverityDeny {
 				sum.NewDeny++

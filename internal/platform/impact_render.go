@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	paved "github.com/paved-dev/paved"
-	"github.com/paved-dev/paved/internal/policy"
 )
 
 // MaxMarkdownBytes keeps the Markdown report inside a pull-request comment
@@ -17,7 +16,7 @@ const MaxMarkdownBytes = 60000
 const maxRowsPerService = 40
 
 // WriteImpactText writes the report for a terminal.
-func WriteImpactText(w io.Writer, r *ImpactReport) error {
+func WriteImpactText(w io.Writer, r *paved.ImpactReport) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Impact of config %s (in force: %s)\n", r.Proposed, r.Current)
 	fmt.Fprintf(&b, "%d services evaluated from their latest check; %d without a recorded check.\n", r.Services, r.WithoutCheck)
@@ -48,7 +47,7 @@ func WriteImpactText(w io.Writer, r *ImpactReport) error {
 	return err
 }
 
-func ruleChangeText(c policy.RuleChange) string {
+func ruleChangeText(c paved.RuleChange) string {
 	switch c.Change {
 	case "added":
 		return "added (" + c.After + ")"
@@ -69,7 +68,7 @@ func ruleChangeText(c policy.RuleChange) string {
 	return c.Change
 }
 
-func summaryText(s ImpactSummary) string {
+func summaryText(s paved.ImpactSummary) string {
 	parts := []string{}
 	if s.Appear > 0 {
 		parts = append(parts, fmt.Sprintf("%d appear", s.Appear))
@@ -89,18 +88,18 @@ func summaryText(s ImpactSummary) string {
 	return strings.Join(parts, ", ")
 }
 
-func sideText(s *policy.FindingSide) string {
+func sideText(s *paved.FindingSide) string {
 	if s == nil {
 		return "-"
 	}
 	return string(s.Severity) + ": " + s.Message
 }
 
-func changeText(c policy.FindingChange) string {
+func changeText(c paved.FindingChange) string {
 	switch c.Change {
-	case policy.ChangeAppear:
+	case paved.FindingAppears:
 		return sideText(c.After)
-	case policy.ChangeDisappear:
+	case paved.FindingDisappears:
 		return sideText(c.Before)
 	}
 	if c.Before.Severity != c.After.Severity {
@@ -121,7 +120,7 @@ func mdCell(s string) string {
 // WriteImpactMarkdown writes the report as a pull-request comment: a
 // summary, the rule changes, and one collapsed section per team. It stays
 // under MaxMarkdownBytes, saying what it left out.
-func WriteImpactMarkdown(w io.Writer, r *ImpactReport) error {
+func WriteImpactMarkdown(w io.Writer, r *paved.ImpactReport) error {
 	var head strings.Builder
 	fmt.Fprintf(&head, "### paved policy impact\n\n")
 	fmt.Fprintf(&head, "Proposed config `%s` against `%s` in force: %d services evaluated from their latest recorded check", r.Proposed, r.Current, r.Services)
@@ -168,7 +167,7 @@ func WriteImpactMarkdown(w io.Writer, r *ImpactReport) error {
 	return err
 }
 
-func teamMarkdown(t *TeamImpact) string {
+func teamMarkdown(t *paved.TeamImpact) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<details><summary><b>%s</b>: %s</summary>\n\n", mdCell(t.Team), mdCell(summaryText(t.Summary)))
 	for _, s := range t.Services {
@@ -195,14 +194,14 @@ func teamMarkdown(t *TeamImpact) string {
 	return b.String()
 }
 
-func changeMark(c policy.FindingChange) string {
+func changeMark(c paved.FindingChange) string {
 	switch c.Change {
-	case policy.ChangeAppear:
+	case paved.FindingAppears:
 		if c.After.Severity == paved.SeverityDeny {
 			return "new (blocks)"
 		}
 		return "new"
-	case policy.ChangeDisappear:
+	case paved.FindingDisappears:
 		return "gone"
 	}
 	return "changed"

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
-	"github.com/paved-dev/paved/internal/policy"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/testutil"
 )
@@ -65,12 +64,12 @@ func TestImpactAgainstStoredChecks(t *testing.T) {
 		if len(rep.Teams) != 1 || rep.Teams[0].Team != "checkout" {
 			t.Fatalf("teams = %+v, want checkout only (web's findings do not change)", rep.Teams)
 		}
-		byService := map[string]*ServiceImpact{}
+		byService := map[string]*paved.ServiceImpact{}
 		for _, s := range rep.Teams[0].Services {
 			byService[s.Service] = s
 		}
 		type change struct{ change, rule, res string }
-		has := func(s *ServiceImpact, want change) *policy.FindingChange {
+		has := func(s *paved.ServiceImpact, want change) *paved.FindingChange {
 			for i, c := range s.Changes {
 				if c.Change == want.change && c.Rule == want.rule && c.Resource == want.res {
 					return &s.Changes[i]
@@ -83,12 +82,12 @@ func TestImpactAgainstStoredChecks(t *testing.T) {
 		if cart == nil || ledger == nil {
 			t.Fatalf("services = %+v", byService)
 		}
-		has(cart, change{policy.ChangeDisappear, "db-memory-ceiling", "aws_db_instance.main"})
-		if c := has(cart, change{policy.ChangeAppear, "require-owner-tag", "aws_s3_bucket.logs"}); c.After.Severity != paved.SeverityDeny {
+		has(cart, change{paved.FindingDisappears, "db-memory-ceiling", "aws_db_instance.main"})
+		if c := has(cart, change{paved.FindingAppears, "require-owner-tag", "aws_s3_bucket.logs"}); c.After.Severity != paved.SeverityDeny {
 			t.Fatalf("new rule's finding = %+v", c.After)
 		}
-		has(cart, change{policy.ChangeAppear, "require-owner-tag", "aws_db_instance.main"})
-		if c := has(ledger, change{policy.ChangeChange, "db-storage-encrypted", "aws_db_instance.db"}); c.Before.Severity != paved.SeverityDeny || c.After.Severity != paved.SeverityWarn {
+		has(cart, change{paved.FindingAppears, "require-owner-tag", "aws_db_instance.main"})
+		if c := has(ledger, change{paved.FindingChanges, "db-storage-encrypted", "aws_db_instance.db"}); c.Before.Severity != paved.SeverityDeny || c.After.Severity != paved.SeverityWarn {
 			t.Fatalf("severity change = %+v -> %+v", c.Before, c.After)
 		}
 		if len(cart.Changes) != 3 || len(ledger.Changes) != 1 {
@@ -102,7 +101,7 @@ func TestImpactAgainstStoredChecks(t *testing.T) {
 			ledger.Exceptions[0].Why != "the finding would be a warning" {
 			t.Fatalf("ledger exceptions = %+v", ledger.Exceptions)
 		}
-		want := ImpactSummary{Appear: 2, Disappear: 1, Change: 1, NewDeny: 2, Unnecessary: 2, Services: 2}
+		want := paved.ImpactSummary{Appear: 2, Disappear: 1, Change: 1, NewDeny: 2, Unnecessary: 2, Services: 2}
 		if rep.Summary != want || rep.Teams[0].Summary != want {
 			t.Fatalf("summary = %+v, team %+v, want %+v", rep.Summary, rep.Teams[0].Summary, want)
 		}
@@ -117,7 +116,7 @@ func TestImpactAgainstStoredChecks(t *testing.T) {
 		// The same config on both sides changes nothing.
 		same, err := Impact(context.Background(), db, current, current, testClock)
 		must(t, err)
-		if len(same.Teams) != 0 || same.Summary != (ImpactSummary{}) {
+		if len(same.Teams) != 0 || same.Summary != (paved.ImpactSummary{}) {
 			t.Fatalf("a config against itself: %+v", same)
 		}
 
@@ -139,14 +138,14 @@ func TestImpactAgainstStoredChecks(t *testing.T) {
 }
 
 func TestImpactMarkdownStaysInAComment(t *testing.T) {
-	rep := &ImpactReport{Current: "a", Proposed: "b", Services: 400}
+	rep := &paved.ImpactReport{Current: "a", Proposed: "b", Services: 400}
 	for i := 0; i < 400; i++ {
-		si := &ServiceImpact{Service: strings.Repeat("s", 40) + string(rune('a'+i%26)), Team: "team"}
+		si := &paved.ServiceImpact{Service: strings.Repeat("s", 40) + string(rune('a'+i%26)), Team: "team"}
 		for j := 0; j < 60; j++ {
-			si.Changes = append(si.Changes, policy.FindingChange{Change: policy.ChangeAppear, Rule: "rule-x", Resource: strings.Repeat("r", 80),
-				After: &policy.FindingSide{Severity: paved.SeverityDeny, Message: strings.Repeat("m|<b>", 30)}})
+			si.Changes = append(si.Changes, paved.FindingChange{Change: paved.FindingAppears, Rule: "rule-x", Resource: strings.Repeat("r", 80),
+				After: &paved.FindingSide{Severity: paved.SeverityDeny, Message: strings.Repeat("m|<b>", 30)}})
 		}
-		rep.Teams = append(rep.Teams, &TeamImpact{Team: "team-" + string(rune('a'+i%26)) + strings.Repeat("x", i%7), Services: []*ServiceImpact{si}})
+		rep.Teams = append(rep.Teams, &paved.TeamImpact{Team: "team-" + string(rune('a'+i%26)) + strings.Repeat("x", i%7), Services: []*paved.ServiceImpact{si}})
 	}
 	var md bytes.Buffer
 	must(t, WriteImpactMarkdown(&md, rep))

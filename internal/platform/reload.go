@@ -17,29 +17,6 @@ const unreadable = "unreadable"
 // DefaultPoll is how often a Reloader looks at its directory.
 const DefaultPoll = 3 * time.Second
 
-// Status is what a Reloader reports: the config in force, and the last
-// config it refused.
-type Status struct {
-	// Dir is the config directory ("" for the built-in defaults).
-	Dir string `json:"dir,omitempty"`
-	// Version and LoadedAt are those of the config in force.
-	Version  string    `json:"version"`
-	Hash     string    `json:"hash,omitempty"`
-	Commit   string    `json:"commit,omitempty"`
-	LoadedAt time.Time `json:"loaded_at"`
-	// Reloads counts the configs swapped in since start.
-	Reloads uint64 `json:"reloads"`
-	// Errors counts the configs refused since start.
-	Errors uint64 `json:"errors"`
-	// Error is set while the directory holds a config that was refused:
-	// the message (with file:line), the refused content's version and
-	// when it was refused. It clears when a valid config is swapped in, or
-	// the directory returns to the config in force.
-	Error        string     `json:"error,omitempty"`
-	ErrorVersion string     `json:"error_version,omitempty"`
-	ErrorAt      *time.Time `json:"error_at,omitempty"`
-}
-
 // Reloader keeps the newest valid snapshot of a config directory. Readers
 // call Current (one atomic load); Reload loads the directory when its
 // content hash changed, and swaps the new snapshot in only when every part
@@ -58,7 +35,7 @@ type Reloader struct {
 	Prepare func(*Snapshot) (apply func(), err error)
 
 	cur    atomic.Pointer[Snapshot]
-	status atomic.Pointer[Status]
+	status atomic.Pointer[paved.ConfigStatus]
 
 	mu       sync.Mutex // serialises reloads
 	lastSeen string     // the hash last looked at, valid or not
@@ -79,15 +56,15 @@ func NewReloader(dir string, first *Snapshot, o Options, log *slog.Logger) *Relo
 	return r
 }
 
-func statusOf(dir string, s *Snapshot) Status {
-	return Status{Dir: dir, Version: s.Version.String(), Hash: s.Version.Hash, Commit: s.Version.Commit, LoadedAt: s.LoadedAt}
+func statusOf(dir string, s *Snapshot) paved.ConfigStatus {
+	return paved.ConfigStatus{Dir: dir, Version: s.Version.String(), Hash: s.Version.Hash, Commit: s.Version.Commit, LoadedAt: s.LoadedAt}
 }
 
 // Current is the snapshot in force.
 func (r *Reloader) Current() *Snapshot { return r.cur.Load() }
 
 // Status is a copy of the reloader's status.
-func (r *Reloader) Status() Status { return *r.status.Load() }
+func (r *Reloader) Status() paved.ConfigStatus { return *r.status.Load() }
 
 // Trigger asks the watch loop to reload now (SIGHUP), even when the
 // content hash looks unchanged.

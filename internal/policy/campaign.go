@@ -13,34 +13,18 @@ import (
 // /campaigns page follows each one; paved serve announces it to the
 // owners of the services that would fail it.
 
-// Campaign is one rule being rolled out.
-type Campaign struct {
-	Rule        paved.Rule `json:"rule"`
-	EnforceFrom string     `json:"enforce_from"` // YYYY-MM-DD
-	// Enforced is set from the enforcement day on.
-	Enforced bool `json:"enforced"`
-	// DaysLeft counts the days until enforcement (0 once enforced).
-	DaysLeft int `json:"days_left"`
-}
-
-// Deadline is the enforcement day, midnight UTC.
-func (c *Campaign) Deadline() time.Time {
-	t, _ := time.Parse(dateLayout, c.EnforceFrom)
-	return t
-}
-
 // Campaigns returns the engine's campaigns at now, by enforcement date
 // then rule id: every enabled deny rule with an enforce_from date, from
 // the built-in library, the custom policies or paved.yaml.
-func (e *Engine) Campaigns(now time.Time) []Campaign {
+func (e *Engine) Campaigns(now time.Time) []paved.Campaign {
 	today := now.UTC().Format(dateLayout)
-	var out []Campaign
+	var out []paved.Campaign
 	for _, ri := range e.ordered {
 		r := ri.rule
 		if r.EnforceFrom == "" || r.Severity != paved.SeverityDeny || e.Disabled(r.ID) {
 			continue
 		}
-		c := Campaign{Rule: cloneRule(r), EnforceFrom: r.EnforceFrom, Enforced: !enforcedLater(r.EnforceFrom, today)}
+		c := paved.Campaign{Rule: cloneRule(r), EnforceFrom: r.EnforceFrom, Enforced: !enforcedLater(r.EnforceFrom, today)}
 		if !c.Enforced {
 			t0, _ := time.Parse(dateLayout, today)
 			c.DaysLeft = int(c.Deadline().Sub(t0).Hours() / 24)

@@ -113,41 +113,15 @@ func (e *Engine) CheckRecorded(ctx context.Context, rs *paved.CheckResources, sv
 	return out, nil
 }
 
-// Finding changes between two evaluations of the same resources.
-const (
-	ChangeAppear    = "appear"    // only under the proposed config
-	ChangeDisappear = "disappear" // only under the current config
-	ChangeChange    = "change"    // under both, with another severity or message
-)
-
-// FindingSide is a finding as one of the two configs reports it.
-type FindingSide struct {
-	Severity    paved.Severity `json:"severity"`
-	Message     string         `json:"message"`
-	EnforceFrom string         `json:"enforce_from,omitempty"`
-	Fingerprint string         `json:"fingerprint"`
-}
-
-// FindingChange is one finding that appears, disappears or changes.
-type FindingChange struct {
-	Change       string       `json:"change"`
-	Rule         string       `json:"rule"`
-	Resource     string       `json:"resource"`
-	ResourceType string       `json:"resource_type,omitempty"`
-	Path         string       `json:"path,omitempty"`
-	Before       *FindingSide `json:"before,omitempty"` // nil for appear
-	After        *FindingSide `json:"after,omitempty"`  // nil for disappear
-}
-
-func side(f *paved.Finding) *FindingSide {
-	return &FindingSide{Severity: f.Severity, Message: f.Message, EnforceFrom: f.EnforceFrom, Fingerprint: paved.ExceptionFingerprint(f)}
+func side(f *paved.Finding) *paved.FindingSide {
+	return &paved.FindingSide{Severity: f.Severity, Message: f.Message, EnforceFrom: f.EnforceFrom, Fingerprint: paved.ExceptionFingerprint(f)}
 }
 
 // DiffFindings compares the findings of the same resources under two
 // configs. Findings are matched by rule, resource and path; a matched pair
 // with the same severity and message is no change. The result is sorted by
 // resource, rule, path and change.
-func DiffFindings(before, after []paved.Finding) []FindingChange {
+func DiffFindings(before, after []paved.Finding) []paved.FindingChange {
 	type key struct{ rule, res, path string }
 	group := func(fs []paved.Finding) map[key][]*paved.Finding {
 		m := map[key][]*paved.Finding{}
@@ -166,7 +140,7 @@ func DiffFindings(before, after []paved.Finding) []FindingChange {
 	for k := range am {
 		keys[k] = true
 	}
-	var out []FindingChange
+	var out []paved.FindingChange
 	for k := range keys {
 		bs, as := bm[k], am[k]
 		// Identical findings on both sides are no change.
@@ -190,23 +164,23 @@ func DiffFindings(before, after []paved.Finding) []FindingChange {
 				restA = append(restA, a)
 			}
 		}
-		base := func(f *paved.Finding) FindingChange {
-			return FindingChange{Rule: f.Rule, Resource: f.Resource, ResourceType: f.ResourceType, Path: f.Path}
+		base := func(f *paved.Finding) paved.FindingChange {
+			return paved.FindingChange{Rule: f.Rule, Resource: f.Resource, ResourceType: f.ResourceType, Path: f.Path}
 		}
 		n := min(len(restB), len(restA))
 		for i := 0; i < n; i++ {
 			c := base(restA[i])
-			c.Change, c.Before, c.After = ChangeChange, side(restB[i]), side(restA[i])
+			c.Change, c.Before, c.After = paved.FindingChanges, side(restB[i]), side(restA[i])
 			out = append(out, c)
 		}
 		for _, b := range restB[n:] {
 			c := base(b)
-			c.Change, c.Before = ChangeDisappear, side(b)
+			c.Change, c.Before = paved.FindingDisappears, side(b)
 			out = append(out, c)
 		}
 		for _, a := range restA[n:] {
 			c := base(a)
-			c.Change, c.After = ChangeAppear, side(a)
+			c.Change, c.After = paved.FindingAppears, side(a)
 			out = append(out, c)
 		}
 	}
@@ -229,7 +203,7 @@ func DiffFindings(before, after []paved.Finding) []FindingChange {
 	return out
 }
 
-func sideKey(c *FindingChange) string {
+func sideKey(c *paved.FindingChange) string {
 	s := ""
 	if c.Before != nil {
 		s += c.Before.Message
@@ -240,20 +214,9 @@ func sideKey(c *FindingChange) string {
 	return s
 }
 
-// RuleChange is a difference between the rules of two engines: a rule
-// added or removed, switched on or off, or with another severity or
-// enforcement date.
-type RuleChange struct {
-	Rule   string `json:"rule"`
-	Title  string `json:"title,omitempty"`
-	Change string `json:"change"` // added, removed, enabled, disabled, severity, enforce_from
-	Before string `json:"before,omitempty"`
-	After  string `json:"after,omitempty"`
-}
-
 // DiffRules lists how the rules of next differ from those of prev.
-func DiffRules(prev, next *Engine) []RuleChange {
-	var out []RuleChange
+func DiffRules(prev, next *Engine) []paved.RuleChange {
+	var out []paved.RuleChange
 	pm, nm := map[string]paved.Rule{}, map[string]paved.Rule{}
 	for _, r := range prev.Rules() {
 		pm[r.ID] = r
@@ -264,7 +227,7 @@ func DiffRules(prev, next *Engine) []RuleChange {
 	for _, r := range next.Rules() {
 		p, ok := pm[r.ID]
 		if !ok {
-			out = append(out, RuleChange{Rule: r.ID, Title: r.Title, Change: "added", After: string(r.Severity)})
+			out = append(out, paved.RuleChange{Rule: r.ID, Title: r.Title, Change: "added", After: string(r.Severity)})
 			continue
 		}
 		if pd, nd := prev.Disabled(r.ID), next.Disabled(r.ID); pd != nd {
@@ -272,18 +235,18 @@ func DiffRules(prev, next *Engine) []RuleChange {
 			if nd {
 				ch = "disabled"
 			}
-			out = append(out, RuleChange{Rule: r.ID, Title: r.Title, Change: ch})
+			out = append(out, paved.RuleChange{Rule: r.ID, Title: r.Title, Change: ch})
 		}
 		if p.Severity != r.Severity {
-			out = append(out, RuleChange{Rule: r.ID, Title: r.Title, Change: "severity", Before: string(p.Severity), After: string(r.Severity)})
+			out = append(out, paved.RuleChange{Rule: r.ID, Title: r.Title, Change: "severity", Before: string(p.Severity), After: string(r.Severity)})
 		}
 		if p.EnforceFrom != r.EnforceFrom {
-			out = append(out, RuleChange{Rule: r.ID, Title: r.Title, Change: "enforce_from", Before: p.EnforceFrom, After: r.EnforceFrom})
+			out = append(out, paved.RuleChange{Rule: r.ID, Title: r.Title, Change: "enforce_from", Before: p.EnforceFrom, After: r.EnforceFrom})
 		}
 	}
 	for _, r := range prev.Rules() {
 		if _, ok := nm[r.ID]; !ok {
-			out = append(out, RuleChange{Rule: r.ID, Title: r.Title, Change: "removed", Before: string(r.Severity)})
+			out = append(out, paved.RuleChange{Rule: r.ID, Title: r.Title, Change: "removed", Before: string(r.Severity)})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Rule < out[j].Rule })

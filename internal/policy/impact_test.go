@@ -73,7 +73,7 @@ func TestDiffFindings(t *testing.T) {
 	for _, x := range got {
 		short = append(short, c{x.Change, x.Rule, x.Resource})
 	}
-	want := []c{{ChangeDisappear, "b", "r1"}, {ChangeAppear, "n", "r1"}, {ChangeChange, "c", "r2"}, {ChangeChange, "d", "r2"}, {ChangeDisappear, "e", "r3"}}
+	want := []c{{paved.FindingDisappears, "b", "r1"}, {paved.FindingAppears, "n", "r1"}, {paved.FindingChanges, "c", "r2"}, {paved.FindingChanges, "d", "r2"}, {paved.FindingDisappears, "e", "r3"}}
 	if !reflect.DeepEqual(short, want) {
 		t.Fatalf("diff = %+v\nwant %+v", short, want)
 	}

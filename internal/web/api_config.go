@@ -32,22 +32,22 @@ func (s *Server) platform() (*platform.Snapshot, error) {
 
 // configStatus is the reloader's status, or that of the config in force
 // when there is no reloader.
-func (s *Server) configStatus() platform.Status {
+func (s *Server) configStatus() paved.ConfigStatus {
 	if s.cfg.ConfigStatus != nil {
 		return s.cfg.ConfigStatus()
 	}
 	cur := s.live.cur.Load()
 	if cur == nil || cur.cfg.Platform == nil {
-		return platform.Status{Version: platform.BuiltinVersion}
+		return paved.ConfigStatus{Version: platform.BuiltinVersion}
 	}
 	p := cur.cfg.Platform
-	return platform.Status{Dir: p.Dir, Version: p.Version.String(), Hash: p.Version.Hash, Commit: p.Version.Commit, LoadedAt: p.LoadedAt}
+	return paved.ConfigStatus{Dir: p.Dir, Version: p.Version.String(), Hash: p.Version.Hash, Commit: p.Version.Commit, LoadedAt: p.LoadedAt}
 }
 
 // ConfigStatusResponse is the body of GET /api/v1/config. Dir and the
 // refused config's error are for admins only.
 type ConfigStatusResponse struct {
-	platform.Status
+	paved.ConfigStatus
 	// Rules counts the guard rails in force; Campaigns those with an
 	// enforce_from date.
 	Rules     int `json:"rules"`
@@ -62,7 +62,7 @@ func (s *Server) getConfigStatus(w http.ResponseWriter, r *http.Request) error {
 	if s.authorize(r, paved.ActConfigAdmin, paved.Resource{}) != nil {
 		st.Dir, st.Error, st.ErrorVersion, st.ErrorAt = "", "", "", nil
 	}
-	resp := ConfigStatusResponse{Status: st}
+	resp := ConfigStatusResponse{ConfigStatus: st}
 	if p, err := s.platform(); err == nil {
 		resp.Rules = len(p.Engine.Rules())
 		resp.Campaigns = len(p.Engine.Campaigns(s.now()))
@@ -82,7 +82,7 @@ func (s *Server) postConfigImpact(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := b.CheckSafePolicies(); err != nil {
+	if err := platform.CheckSafePolicies(b); err != nil {
 		return err
 	}
 	select {
@@ -91,7 +91,7 @@ func (s *Server) postConfigImpact(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return paved.Errorf(paved.ECONFLICT, "another impact analysis is running on this server: try again in a minute")
 	}
-	proposed, err := b.Load(platform.Options{Now: s.now})
+	proposed, err := platform.LoadBundle(b, platform.Options{Now: s.now})
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Server) postConfigImpact(w http.ResponseWriter, r *http.Request) error 
 }
 
 // readBundle reads the body of an impact request.
-func readBundle(w http.ResponseWriter, r *http.Request) (*platform.Bundle, error) {
+func readBundle(w http.ResponseWriter, r *http.Request) (*paved.ConfigBundle, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/gzip", "application/x-gzip", "application/x-tar+gzip", "application/x-gtar":

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/platform"
 )
 
@@ -11,12 +12,12 @@ import (
 // configs swapped in and refused since start, and whether the directory
 // holds a refused config right now.
 type configCollector struct {
-	status                            func() platform.Status
+	status                            func() paved.ConfigStatus
 	version, reloads, errors, refused *prometheus.Desc
 	loaded                            *prometheus.Desc
 }
 
-func newConfigCollector(status func() platform.Status) *configCollector {
+func newConfigCollector(status func() paved.ConfigStatus) *configCollector {
 	return &configCollector{
 		status: status,
 		version: prometheus.NewDesc("paved_config_version",

@@ -93,17 +93,17 @@ func recordResources(t testing.TB, db paved.Store, service, owner, version strin
 type configAPIEnv struct {
 	*apiEnv
 	snap   *platform.Snapshot
-	status atomic.Pointer[platform.Status]
+	status atomic.Pointer[paved.ConfigStatus]
 }
 
 func newConfigAPIEnv(t *testing.T) *configAPIEnv {
 	t.Helper()
 	e := &configAPIEnv{apiEnv: newAPIEnv(t)}
 	e.snap = loadSnapshot(t, writeConfigDir(t, "Acme", ""))
-	st := platform.Status{Dir: "/etc/paved", Version: e.snap.Version.String(), Hash: e.snap.Version.Hash, LoadedAt: campaignClock}
+	st := paved.ConfigStatus{Dir: "/etc/paved", Version: e.snap.Version.String(), Hash: e.snap.Version.Hash, LoadedAt: campaignClock}
 	e.status.Store(&st)
 	srv, err := NewServer(Config{Store: e.db, Version: "test", Platform: e.snap, Now: func() time.Time { return campaignClock },
-		ConfigStatus: func() platform.Status { return *e.status.Load() }})
+		ConfigStatus: func() paved.ConfigStatus { return *e.status.Load() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestConfigStatusAPI(t *testing.T) {
 
 func impactBody(t testing.TB, files map[string]string) string {
 	t.Helper()
-	b, err := json.Marshal(platform.Bundle{Files: files})
+	b, err := json.Marshal(paved.ConfigBundle{Files: files})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestConfigImpactAPI(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatalf("impact = %d %s", rec.Code, rec.Body.String())
 	}
-	rep := decode[platform.ImpactReport](t, rec)
+	rep := decode[paved.ImpactReport](t, rec)
 	if rep.Services != 2 || len(rep.Teams) != 1 || rep.Teams[0].Team != "alpha" || rep.Summary.Change != 1 || rep.Summary.NewDeny != 1 {
 		t.Fatalf("impact = %+v", rep)
 	}
@@ -186,7 +186,7 @@ func TestConfigImpactAPI(t *testing.T) {
 	req.Header.Set("Content-Type", "application/gzip")
 	tr := httptest.NewRecorder()
 	e.h.ServeHTTP(tr, req)
-	if tr.Code != 200 || decode[platform.ImpactReport](t, tr).Proposed != rep.Proposed {
+	if tr.Code != 200 || decode[paved.ImpactReport](t, tr).Proposed != rep.Proposed {
 		t.Fatalf("tar.gz impact = %d %s", tr.Code, tr.Body.String())
 	}
 
@@ -219,7 +219,7 @@ func TestCampaignsAPI(t *testing.T) {
 	if _, err := platform.RunCampaigns(context.Background(), e.db, e.snap, campaignClock); err != nil {
 		t.Fatal(err)
 	}
-	rep := decode[platform.CampaignReport](t, e.as("viewer", "GET", "/api/v1/campaigns", ""))
+	rep := decode[paved.CampaignReport](t, e.as("viewer", "GET", "/api/v1/campaigns", ""))
 	if len(rep.Campaigns) != 1 {
 		t.Fatalf("campaigns = %+v", rep)
 	}
@@ -230,7 +230,7 @@ func TestCampaignsAPI(t *testing.T) {
 	}
 	// A new check moves the audit head: the cached evaluation is redone.
 	recordResources(t, e.db, "svc-alpha", "alpha", "x")
-	rep = decode[platform.CampaignReport](t, e.as("viewer", "GET", "/api/v1/campaigns", ""))
+	rep = decode[paved.CampaignReport](t, e.as("viewer", "GET", "/api/v1/campaigns", ""))
 	if rep.Campaigns[0].Failing != 0 {
 		t.Fatalf("after the fix: %+v", rep.Campaigns[0])
 	}
@@ -252,7 +252,7 @@ func TestPrepareSwapsTheConfig(t *testing.T) {
 	if got := decode[ConfigStatusResponse](t, e.as("viewer", "GET", "/api/v1/config", "")); got.Campaigns != 2 {
 		t.Fatalf("after apply: %+v", got)
 	}
-	if rep := decode[platform.CampaignReport](t, e.as("viewer", "GET", "/api/v1/campaigns", "")); rep.Version != next.Version.String() || len(rep.Campaigns) != 2 {
+	if rep := decode[paved.CampaignReport](t, e.as("viewer", "GET", "/api/v1/campaigns", "")); rep.Version != next.Version.String() || len(rep.Campaigns) != 2 {
 		t.Fatalf("campaigns after apply: %+v", rep)
 	}
 	rec := e.do("GET", "/signin", "", "")

@@ -16,7 +16,6 @@ import (
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
-	"github.com/paved-dev/paved/internal/platform"
 )
 
 // The OpenAPI document is built at start-up from the route table (paths and
@@ -40,12 +39,14 @@ type opDoc struct {
 	Summary string
 	Tag     string
 	Query   []param
-	Body    any    // zero value of the request body type; nil: no body
-	OK      int    // success status
-	Result  any    // zero value of the success body type
-	Name    string // component name for Result when its Go name is not one (generic lists)
-	Errors  []int  // statuses besides 401 and 500 that the operation returns
-	Content string // success content type; default application/json
+	Body    any // zero value of the request body type; nil: no body
+	// BodyName is the component name for Body when it is not its Go name.
+	BodyName string
+	OK       int    // success status
+	Result   any    // zero value of the success body type
+	Name     string // component name for Result when its Go name is not one (generic lists)
+	Errors   []int  // statuses besides 401 and 500 that the operation returns
+	Content  string // success content type; default application/json
 	// AltContent are further success content types with the same schema
 	// (the packet is Markdown or HTML, by a query parameter).
 	AltContent []string
@@ -257,9 +258,9 @@ var apiDocs = map[string]opDoc{
 	"GET /api/v1/config": {ID: "getConfigStatus", Summary: "The platform config in force (its version: content hash and git commit), the reloads and refused configs since start; the directory and a refused config's error for admins only.", Tag: "config",
 		Result: ConfigStatusResponse{}},
 	"POST /api/v1/config/impact": {ID: "analyseConfigImpact", Summary: "Re-evaluate every service's latest recorded check resources under a proposed config directory (JSON {files, commit} or a .tar.gz, at most 8 MiB) and under the config in force: the findings that would appear, disappear or change per team and service, and the exceptions that would become unnecessary (reviewers, architects, security, admins; one analysis at a time).", Tag: "config",
-		Body: platform.Bundle{}, BodyContent: []string{"application/gzip"}, Result: platform.ImpactReport{}, Errors: []int{400, 403, 409, 413, 422}},
+		Body: paved.ConfigBundle{}, BodyName: "Bundle", BodyContent: []string{"application/gzip"}, Result: paved.ImpactReport{}, Errors: []int{400, 403, 409, 413, 422}},
 	"GET /api/v1/campaigns": {ID: "listCampaigns", Summary: "Every campaign (a deny rule with an enforce_from date): its deadline, the services whose latest check would fail it today by team, its daily progress and the announcements sent.", Tag: "config",
-		Result: platform.CampaignReport{}},
+		Result: paved.CampaignReport{}},
 
 	// Spend (api_cost.go). Amounts are exact decimal strings in the
 	// billing currency; months are YYYY-MM (default: the month of the
@@ -370,7 +371,7 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		if d.Body != nil {
-			content := map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.Body), "")}}
+			content := map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.Body), d.BodyName)}}
 			for _, ct := range d.BodyContent { // a JSON body that may also come as a file
 				content[ct] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
 			}

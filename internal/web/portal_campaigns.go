@@ -27,12 +27,12 @@ type campaignCache struct {
 	snap *platform.Snapshot
 	head int64
 	day  string
-	rep  *platform.CampaignReport
+	rep  *paved.CampaignReport
 }
 
 // campaignReport evaluates the campaigns (or reuses the last evaluation)
 // and adds each one's history and announcements.
-func (s *Server) campaignReport(ctx context.Context) (*platform.CampaignReport, error) {
+func (s *Server) campaignReport(ctx context.Context) (*paved.CampaignReport, error) {
 	snap, err := s.platform()
 	if err != nil {
 		return nil, err
@@ -55,7 +55,7 @@ func (s *Server) campaignReport(ctx context.Context) (*platform.CampaignReport, 
 	}
 	// A copy, so that the history added below stays out of the cache.
 	out := *c.rep
-	out.Campaigns = make([]*platform.CampaignStatus, len(c.rep.Campaigns))
+	out.Campaigns = make([]*paved.CampaignStatus, len(c.rep.Campaigns))
 	since := now.UTC().AddDate(0, 0, -campaignHistoryDays).Format(time.DateOnly)
 	for i, cs := range c.rep.Campaigns {
 		cp := *cs
@@ -84,7 +84,7 @@ func (s *Server) listCampaigns(w http.ResponseWriter, r *http.Request) error {
 
 // campaignsView is the data of campaigns.html.
 type campaignsView struct {
-	Report *platform.CampaignReport
+	Report *paved.CampaignReport
 	// Mine marks the signed-in user's teams.
 	Mine map[string]bool
 	// Upcoming and Enforced split the campaigns.
@@ -93,7 +93,7 @@ type campaignsView struct {
 
 // campaignRow is one campaign with its progress worked out.
 type campaignRow struct {
-	*platform.CampaignStatus
+	*paved.CampaignStatus
 	Done    int // percent of the evaluated services that pass
 	History []campaignDayRow
 }
@@ -103,7 +103,7 @@ type campaignDayRow struct {
 	Done int
 }
 
-func newCampaignRow(c *platform.CampaignStatus) *campaignRow {
+func newCampaignRow(c *paved.CampaignStatus) *campaignRow {
 	row := &campaignRow{CampaignStatus: c, Done: percentDone(c.Failing, c.Checked)}
 	for _, d := range c.History {
 		row.History = append(row.History, campaignDayRow{CampaignDay: d, Done: percentDone(d.Failing, d.Checked)})

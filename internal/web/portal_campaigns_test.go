@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/platform"
 )
 
@@ -17,17 +18,17 @@ import (
 type campaignFixture struct {
 	*portalFixture
 	snap   *platform.Snapshot
-	status atomic.Pointer[platform.Status]
+	status atomic.Pointer[paved.ConfigStatus]
 }
 
 func newCampaignFixture(t testing.TB) *campaignFixture {
 	t.Helper()
 	f := &campaignFixture{portalFixture: newPortalFixture(t)}
 	f.snap = loadSnapshot(t, writeConfigDir(t, "Acme Corp", ""))
-	st := platform.Status{Dir: "/etc/paved", Version: f.snap.Version.String(), LoadedAt: campaignClock}
+	st := paved.ConfigStatus{Dir: "/etc/paved", Version: f.snap.Version.String(), LoadedAt: campaignClock}
 	f.status.Store(&st)
 	srv, err := NewServer(Config{Store: f.db, Organisation: "Acme Corp", Version: "v0.0.0-test", Platform: f.snap,
-		Now: func() time.Time { return campaignClock }, ConfigStatus: func() platform.Status { return *f.status.Load() }})
+		Now: func() time.Time { return campaignClock }, ConfigStatus: func() paved.ConfigStatus { return *f.status.Load() }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ type Config struct {
 	// ConfigStatus reports the config reloader of paved serve --config
 	// (the version in force, a refused config) for the admins' banner,
 	// GET /api/v1/config and /metrics; nil: the status of Platform.
-	ConfigStatus func() platform.Status
+	ConfigStatus func() paved.ConfigStatus
 	// AuthFailures limits failed authentications per client address
 	// (ratelimit.go); zero: no limit. TrustedProxies are the reverse
 	// proxies whose X-Forwarded-For names the client. Both last for the
