@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/catalog"
 	"github.com/paved-dev/paved/internal/client"
 	"github.com/paved-dev/paved/internal/config"
@@ -48,13 +49,13 @@ type backend interface {
 	RevokeToken(ctx context.Context, id int64) error
 
 	FindAuditEvents(ctx context.Context, f paved.AuditFilter) ([]*paved.AuditEvent, int, error)
-	VerifyAudit(ctx context.Context) (*client.AuditReport, error)
+	VerifyAudit(ctx context.Context) (*api.AuditVerification, error)
 
 	// The notifications outbox and the webhook delivery log (admins).
 	FindNotifications(ctx context.Context, f paved.NotificationFilter) ([]*paved.Notification, int, error)
 	FindDeliveries(ctx context.Context, f paved.DeliveryFilter) ([]*paved.Delivery, int, error)
 
-	ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*client.ImportResult, error)
+	ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error)
 	ExportCatalog(ctx context.Context, w io.Writer) error
 
 	launchBackend
@@ -128,10 +129,10 @@ func (a *app) loadConfig() (*config.Config, error) {
 type remote struct{ *client.Client }
 
 // ImportCatalog sends the files read locally to the server.
-func (r remote) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*client.ImportResult, error) {
-	out := make([]client.File, len(files))
+func (r remote) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error) {
+	out := make([]api.ImportFile, len(files))
 	for i, f := range files {
-		out[i] = client.File{Name: f.Name, Content: string(f.Data)}
+		out[i] = api.ImportFile{Name: f.Name, Content: string(f.Data)}
 	}
 	return r.Client.ImportCatalog(ctx, out, dryRun)
 }
@@ -209,7 +210,7 @@ func (l *local) FindTokens(ctx context.Context, user string) ([]*paved.Token, er
 }
 
 // VerifyAudit streams the whole log through the chain check.
-func (l *local) VerifyAudit(ctx context.Context) (*client.AuditReport, error) {
+func (l *local) VerifyAudit(ctx context.Context) (*api.AuditVerification, error) {
 	var v paved.ChainVerifier
 	err := l.AllAuditEvents(ctx, func(e *paved.AuditEvent) error {
 		v.Add(e)
@@ -219,12 +220,12 @@ func (l *local) VerifyAudit(ctx context.Context) (*client.AuditReport, error) {
 		return nil, fmt.Errorf("reading the audit log: %w", err)
 	}
 	p := v.Problems()
-	return &client.AuditReport{OK: len(p) == 0, Events: v.Events(), Problems: p}, nil
+	return &api.AuditVerification{OK: len(p) == 0, Events: v.Events(), Problems: p}, nil
 }
 
 // ImportCatalog plans the files against the current catalog and, unless
 // dryRun, applies the plan in one transaction: the same steps as the API.
-func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*client.ImportResult, error) {
+func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error) {
 	read := catalog.LoadFiles(files, l.opt)
 	cur, err := l.Catalog(ctx)
 	if err != nil {
@@ -236,7 +237,7 @@ func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun 
 			return nil, err
 		}
 	}
-	res := &client.ImportResult{DryRun: dryRun, Counts: plan.Counts(), Entries: plan.Entries}
+	res := &api.ImportResult{DryRun: dryRun, Counts: plan.Counts(), Entries: plan.Entries}
 	return res, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // Me returns the user the token belongs to.
@@ -33,7 +34,7 @@ func (c *Client) FindServices(ctx context.Context, f paved.ServiceFilter) ([]*pa
 		q.Set("include_retired", "true")
 	}
 	setPage(q, f.Page)
-	var l list[*paved.Service]
+	var l api.List[*paved.Service]
 	if err := c.do(ctx, http.MethodGet, "/services", q, nil, &l); err != nil {
 		return nil, 0, err
 	}
@@ -77,7 +78,7 @@ func (c *Client) FindTeams(ctx context.Context, f paved.TeamFilter) ([]*paved.Te
 		q.Set("include_retired", "true")
 	}
 	setPage(q, f.Page)
-	var l list[*paved.Team]
+	var l api.List[*paved.Team]
 	if err := c.do(ctx, http.MethodGet, "/teams", q, nil, &l); err != nil {
 		return nil, 0, err
 	}
@@ -122,7 +123,7 @@ func (c *Client) FindUsers(ctx context.Context, f paved.UserFilter) ([]*paved.Us
 		q.Set("include_retired", "true")
 	}
 	setPage(q, f.Page)
-	var l list[*paved.User]
+	var l api.List[*paved.User]
 	if err := c.do(ctx, http.MethodGet, "/users", q, nil, &l); err != nil {
 		return nil, 0, err
 	}
@@ -161,35 +162,21 @@ func (c *Client) RetireUser(ctx context.Context, n string) error {
 func (c *Client) FindTokens(ctx context.Context, user string) ([]*paved.Token, error) {
 	q := url.Values{}
 	setIf(q, "user", user)
-	var l list[*paved.Token]
+	var l api.List[*paved.Token]
 	if err := c.do(ctx, http.MethodGet, "/tokens", q, nil, &l); err != nil {
 		return nil, err
 	}
 	return l.Items, nil
 }
 
-// TokenRequest is the body of POST /api/v1/tokens.
-type TokenRequest struct {
-	User          string `json:"user,omitempty"`
-	Name          string `json:"name"`
-	ExpiresInDays *int   `json:"expires_in_days,omitempty"` // nil: never expires
-}
-
-// TokenCreated is the answer to a token creation: the only time the
-// secret is shown.
-type TokenCreated struct {
-	Token  *paved.Token `json:"token"`
-	Secret string       `json:"secret"`
-}
-
 // CreateToken creates a token for user that expires after days (0: never)
 // and returns it with its secret.
 func (c *Client) CreateToken(ctx context.Context, user, tokenName string, days int) (*paved.Token, string, error) {
-	req := TokenRequest{User: user, Name: tokenName}
+	req := api.TokenRequest{User: user, Name: tokenName}
 	if days > 0 {
 		req.ExpiresInDays = &days
 	}
-	var out TokenCreated
+	var out api.TokenCreated
 	if err := c.do(ctx, http.MethodPost, "/tokens", nil, req, &out); err != nil {
 		return nil, "", err
 	}
@@ -211,59 +198,34 @@ func (c *Client) FindAuditEvents(ctx context.Context, f paved.AuditFilter) ([]*p
 	setIf(q, "object_id", f.ObjectID)
 	setIf(q, "actor", f.Actor)
 	setPage(q, f.Page)
-	var l list[*paved.AuditEvent]
+	var l api.List[*paved.AuditEvent]
 	if err := c.do(ctx, http.MethodGet, "/audit", q, nil, &l); err != nil {
 		return nil, 0, err
 	}
 	return l.Items, l.Total, nil
 }
 
-// AuditReport is the result of verifying the audit chain.
-type AuditReport struct {
-	OK       bool                 `json:"ok"`
-	Events   int                  `json:"events"`
-	Problems []paved.ChainProblem `json:"problems"`
-}
-
 // VerifyAudit asks the server to verify the whole audit chain.
-func (c *Client) VerifyAudit(ctx context.Context) (*AuditReport, error) {
-	var r AuditReport
+func (c *Client) VerifyAudit(ctx context.Context) (*api.AuditVerification, error) {
+	var r api.AuditVerification
 	if err := c.do(ctx, http.MethodGet, "/audit/verify", nil, nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
 }
 
-// File is one catalog file sent for import.
-type File struct {
-	Name    string `json:"name"`
-	Content string `json:"content"`
-}
-
-// ImportRequest is the body of POST /api/v1/catalog/import.
-type ImportRequest struct {
-	Files []File `json:"files"`
-}
-
-// ImportResult is the outcome of an import, planned (DryRun) or applied.
-type ImportResult struct {
-	DryRun  bool                  `json:"dry_run"`
-	Counts  map[paved.Outcome]int `json:"counts"`
-	Entries []paved.ImportEntry   `json:"entries"`
-}
-
 // ImportCatalog sends catalog files to the server to import (or, with
 // dryRun, only to plan).
-func (c *Client) ImportCatalog(ctx context.Context, files []File, dryRun bool) (*ImportResult, error) {
+func (c *Client) ImportCatalog(ctx context.Context, files []api.ImportFile, dryRun bool) (*api.ImportResult, error) {
 	q := url.Values{}
 	if dryRun {
 		q.Set("dry_run", "true")
 	}
 	if files == nil {
-		files = []File{}
+		files = []api.ImportFile{}
 	}
-	var r ImportResult
-	if err := c.do(ctx, http.MethodPost, "/catalog/import", q, ImportRequest{Files: files}, &r); err != nil {
+	var r api.ImportResult
+	if err := c.do(ctx, http.MethodPost, "/catalog/import", q, api.ImportRequest{Files: files}, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil

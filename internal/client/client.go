@@ -21,6 +21,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // Limits on what the client reads back. A list page of 500 services is a
@@ -185,17 +186,6 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// Problem is the RFC 9457 body of an error answer with paved's extension
-// members.
-type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Code   string `json:"code"`
-	Field  string `json:"field"`
-}
-
 // codeByStatus recovers a paved code when an answer is not problem+json
 // (a proxy's error page, say): the inverse of the server's one table.
 var codeByStatus = map[int]string{
@@ -214,7 +204,7 @@ func problemError(resp *http.Response) error {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxProblemBytes))
 	ct := mediaType(resp.Header.Get("Content-Type"))
 	if ct == "application/problem+json" || ct == "application/json" {
-		var p Problem
+		var p api.Problem
 		if json.Unmarshal(data, &p) == nil && p.Code != "" {
 			msg := p.Detail
 			if msg == "" {
@@ -267,14 +257,6 @@ func setIf(q url.Values, key, value string) {
 	if value != "" {
 		q.Set(key, value)
 	}
-}
-
-// list is the shape of every list answer.
-type list[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Offset int `json:"offset"`
-	Limit  int `json:"limit"`
 }
 
 func name(n string) string { return "/" + url.PathEscape(n) }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // The platform config (docs/config-as-code.md): the server's config
@@ -12,8 +13,8 @@ import (
 
 // ConfigStatus returns the server's platform config version and reload
 // state (the directory and a refused config's error for admins only).
-func (c *Client) ConfigStatus(ctx context.Context) (*paved.ConfigStatus, error) {
-	var st paved.ConfigStatus
+func (c *Client) ConfigStatus(ctx context.Context) (*api.ConfigStatusResponse, error) {
+	var st api.ConfigStatusResponse
 	if err := c.do(ctx, http.MethodGet, "/config", nil, nil, &st); err != nil {
 		return nil, err
 	}

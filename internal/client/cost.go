@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/cost"
 )
 
@@ -177,7 +178,7 @@ func (c *Client) CostUntagged(ctx context.Context, month string, limit int) ([]*
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var l list[*paved.UntaggedCost]
+	var l api.List[*paved.UntaggedCost]
 	if err := c.do(ctx, http.MethodGet, "/cost/untagged", q, nil, &l); err != nil {
 		return nil, err
 	}
@@ -186,7 +187,7 @@ func (c *Client) CostUntagged(ctx context.Context, month string, limit int) ([]*
 
 // CostBatches lists the ingested billing accounts and periods.
 func (c *Client) CostBatches(ctx context.Context) ([]*paved.CostBatch, error) {
-	var l list[*paved.CostBatch]
+	var l api.List[*paved.CostBatch]
 	if err := c.do(ctx, http.MethodGet, "/cost/batches", nil, nil, &l); err != nil {
 		return nil, err
 	}
@@ -195,7 +196,7 @@ func (c *Client) CostBatches(ctx context.Context) ([]*paved.CostBatch, error) {
 
 // CostBudgets returns every budget with its spend in month.
 func (c *Client) CostBudgets(ctx context.Context, month string) ([]*cost.BudgetStatus, error) {
-	var l list[*cost.BudgetStatus]
+	var l api.List[*cost.BudgetStatus]
 	if err := c.do(ctx, http.MethodGet, "/cost/budgets", monthQuery(month), nil, &l); err != nil {
 		return nil, err
 	}
@@ -208,7 +209,7 @@ func budgetPath(scope paved.BudgetScope, n string) string {
 
 // CostSetBudget creates or replaces a budget.
 func (c *Client) CostSetBudget(ctx context.Context, b *paved.Budget) (*paved.Budget, error) {
-	body := map[string]any{"amount": b.Amount, "playground": b.Playground}
+	body := api.BudgetRequest{Amount: b.Amount, Playground: b.Playground}
 	var out paved.Budget
 	if err := c.do(ctx, http.MethodPut, budgetPath(b.Scope, b.Name), nil, body, &out); err != nil {
 		return nil, err
@@ -230,7 +231,7 @@ func (c *Client) CostAlerts(ctx context.Context, f paved.CostAlertFilter) ([]*pa
 	if f.Limit > 0 {
 		q.Set("limit", strconv.Itoa(f.Limit))
 	}
-	var l list[*paved.CostAlert]
+	var l api.List[*paved.CostAlert]
 	if err := c.do(ctx, http.MethodGet, "/cost/alerts", q, nil, &l); err != nil {
 		return nil, err
 	}
@@ -240,7 +241,7 @@ func (c *Client) CostAlerts(ctx context.Context, f paved.CostAlertFilter) ([]*pa
 // CostPlanAlert marks an alert as planned activity.
 func (c *Client) CostPlanAlert(ctx context.Context, id int64, reason string) (*paved.CostAlert, error) {
 	var out paved.CostAlert
-	if err := c.do(ctx, http.MethodPost, "/cost/alerts/"+strconv.FormatInt(id, 10)+"/plan", nil, map[string]string{"reason": reason}, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/cost/alerts/"+strconv.FormatInt(id, 10)+"/plan", nil, api.PlanRequest{Reason: reason}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -257,9 +258,7 @@ func (c *Client) CostEvaluate(ctx context.Context) (*cost.Evaluation, error) {
 
 // CostReallocate applies the server's allocation rules to the stored keys.
 func (c *Client) CostReallocate(ctx context.Context) (int, error) {
-	var out struct {
-		Changed int `json:"changed"`
-	}
+	var out api.ReallocateResponse
 	if err := c.do(ctx, http.MethodPost, "/cost/reallocate", nil, nil, &out); err != nil {
 		return 0, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/exception"
 )
 
@@ -44,30 +45,17 @@ func (c *Client) ListExceptions(ctx context.Context, f paved.ExceptionFilter, ex
 		q.Set("expiring", "true")
 	}
 	setPage(q, f.Page)
-	var l list[*paved.Exception]
+	var l api.List[*paved.Exception]
 	if err := c.do(ctx, http.MethodGet, "/exceptions", q, nil, &l); err != nil {
 		return nil, 0, err
 	}
 	return l.Items, l.Total, nil
 }
 
-type approveRequest struct {
-	Expires    string `json:"expires,omitempty"`
-	Conditions string `json:"conditions,omitempty"`
-}
-
-type reasonRequest struct {
-	Reason string `json:"reason"`
-}
-
-type commentRequest struct {
-	Body string `json:"body"`
-}
-
 // ApproveException approves a pending request.
 func (c *Client) ApproveException(ctx context.Context, id int64, expires, conditions string) (*paved.Exception, error) {
 	var e paved.Exception
-	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/approve", nil, approveRequest{expires, conditions}, &e); err != nil {
+	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/approve", nil, api.ApproveRequest{Expires: expires, Conditions: conditions}, &e); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -76,7 +64,7 @@ func (c *Client) ApproveException(ctx context.Context, id int64, expires, condit
 // RejectException rejects a pending request with a reason.
 func (c *Client) RejectException(ctx context.Context, id int64, reason string) (*paved.Exception, error) {
 	var e paved.Exception
-	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/reject", nil, reasonRequest{reason}, &e); err != nil {
+	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/reject", nil, api.ReasonRequest{Reason: reason}, &e); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -85,7 +73,7 @@ func (c *Client) RejectException(ctx context.Context, id int64, reason string) (
 // CommentOnException adds a message to a request's thread.
 func (c *Client) CommentOnException(ctx context.Context, id int64, body string) (*paved.ExceptionComment, error) {
 	var cm paved.ExceptionComment
-	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/comments", nil, commentRequest{body}, &cm); err != nil {
+	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/comments", nil, api.CommentRequest{Body: body}, &cm); err != nil {
 		return nil, err
 	}
 	return &cm, nil
@@ -94,7 +82,7 @@ func (c *Client) CommentOnException(ctx context.Context, id int64, body string) 
 // WithdrawException revokes a pending or approved exception.
 func (c *Client) WithdrawException(ctx context.Context, id int64, reason string) (*paved.Exception, error) {
 	var e paved.Exception
-	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/revoke", nil, reasonRequest{reason}, &e); err != nil {
+	if err := c.do(ctx, http.MethodPost, exceptionPath(id)+"/revoke", nil, api.ReasonRequest{Reason: reason}, &e); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -114,9 +102,7 @@ func (c *Client) ExportExceptions(ctx context.Context, service string) (*excepti
 
 // ExceptionPublicKey returns the key exports are signed with.
 func (c *Client) ExceptionPublicKey(ctx context.Context) (string, error) {
-	var k struct {
-		PublicKey string `json:"public_key"`
-	}
+	var k api.PublicKeyResponse
 	if err := c.do(ctx, http.MethodGet, "/exceptions/key", nil, nil, &k); err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/launch"
 )
 
@@ -55,37 +56,26 @@ func (c *Client) Packet(ctx context.Context, service, format string, w io.Writer
 
 // Readiness returns the readiness score of service over time.
 func (c *Client) Readiness(ctx context.Context, service string) ([]launch.ReadinessPoint, error) {
-	var l list[launch.ReadinessPoint]
+	var l api.List[launch.ReadinessPoint]
 	if err := c.do(ctx, http.MethodGet, launchPath(service)+"/launch/readiness", nil, nil, &l); err != nil {
 		return nil, err
 	}
 	return l.Items, nil
 }
 
-// UpgradeRequest is the body of POST .../launch/upgrade.
-type UpgradeRequest struct {
-	Kind  paved.TemplateKind `json:"kind"`
-	Apply bool               `json:"apply,omitempty"`
-}
-
 // Upgrade shows (apply false) or applies the move of service to the
 // configured version of a template.
 func (c *Client) Upgrade(ctx context.Context, service string, kind paved.TemplateKind, apply bool) (*launch.Upgrade, error) {
 	var up launch.Upgrade
-	if err := c.do(ctx, http.MethodPost, launchPath(service)+"/launch/upgrade", nil, UpgradeRequest{Kind: kind, Apply: apply}, &up); err != nil {
+	if err := c.do(ctx, http.MethodPost, launchPath(service)+"/launch/upgrade", nil, api.UpgradeRequest{Kind: kind, Apply: apply}, &up); err != nil {
 		return nil, err
 	}
 	return &up, nil
 }
 
-// ContactRequest is the body of PUT .../contact.
-type ContactRequest struct {
-	User string `json:"user"`
-}
-
 // SetContact assigns the enablement contact of service ("" removes it).
 func (c *Client) SetContact(ctx context.Context, service, user string) error {
-	return c.do(ctx, http.MethodPut, launchPath(service)+"/contact", nil, ContactRequest{User: user}, nil)
+	return c.do(ctx, http.MethodPut, launchPath(service)+"/contact", nil, api.ContactRequest{User: user}, nil)
 }
 
 // Answer answers one item.
@@ -99,7 +89,7 @@ func (c *Client) Answer(ctx context.Context, service, item string, in launch.Ans
 
 // History returns the revisions of one answer, oldest first.
 func (c *Client) History(ctx context.Context, service, item string) ([]*paved.AnswerRevision, error) {
-	var l list[*paved.AnswerRevision]
+	var l api.List[*paved.AnswerRevision]
 	if err := c.do(ctx, http.MethodGet, itemPath(service, item)+"/history", nil, nil, &l); err != nil {
 		return nil, err
 	}
@@ -117,22 +107,17 @@ func (c *Client) Review(ctx context.Context, service, item string, r paved.Answe
 
 // Comments returns the comments on one item, oldest first.
 func (c *Client) Comments(ctx context.Context, service, item string) ([]*paved.Comment, error) {
-	var l list[*paved.Comment]
+	var l api.List[*paved.Comment]
 	if err := c.do(ctx, http.MethodGet, itemPath(service, item)+"/comments", nil, nil, &l); err != nil {
 		return nil, err
 	}
 	return l.Items, nil
 }
 
-// CommentRequest is the body of POST .../comments.
-type CommentRequest struct {
-	Body string `json:"body"`
-}
-
 // Comment adds a comment to one item.
 func (c *Client) Comment(ctx context.Context, service, item, body string) (*paved.Comment, error) {
 	var cm paved.Comment
-	if err := c.do(ctx, http.MethodPost, itemPath(service, item)+"/comments", nil, CommentRequest{Body: body}, &cm); err != nil {
+	if err := c.do(ctx, http.MethodPost, itemPath(service, item)+"/comments", nil, api.CommentRequest{Body: body}, &cm); err != nil {
 		return nil, err
 	}
 	return &cm, nil
@@ -147,27 +132,14 @@ func (c *Client) Assess(ctx context.Context, service string, a *paved.Assessment
 	return &out, nil
 }
 
-// PhaseRequest is the body of POST .../phase.
-type PhaseRequest struct {
-	To     paved.Phase `json:"to,omitempty"`
-	Force  bool        `json:"force,omitempty"`
-	Reason string      `json:"reason,omitempty"`
-}
-
 // Advance moves service to phase to ("" for the next one), through its
 // gate or, with force and a reason, past it.
 func (c *Client) Advance(ctx context.Context, service string, to paved.Phase, force bool, reason string) (*paved.PhaseChange, error) {
 	var pc paved.PhaseChange
-	if err := c.do(ctx, http.MethodPost, launchPath(service)+"/phase", nil, PhaseRequest{To: to, Force: force, Reason: reason}, &pc); err != nil {
+	if err := c.do(ctx, http.MethodPost, launchPath(service)+"/phase", nil, api.PhaseRequest{To: to, Force: force, Reason: reason}, &pc); err != nil {
 		return nil, err
 	}
 	return &pc, nil
-}
-
-// WalkthroughRequest is the body of POST .../walkthroughs.
-type WalkthroughRequest struct {
-	ScheduledAt  string   `json:"scheduled_at"`
-	Participants []string `json:"participants"`
 }
 
 // Schedule schedules a walkthrough of service.
@@ -176,7 +148,7 @@ func (c *Client) Schedule(ctx context.Context, service string, at time.Time, par
 		participants = []string{}
 	}
 	var ws launch.WalkthroughStatus
-	req := WalkthroughRequest{ScheduledAt: at.UTC().Format(time.RFC3339), Participants: participants}
+	req := api.WalkthroughRequest{ScheduledAt: at.UTC().Format(time.RFC3339), Participants: participants}
 	if err := c.do(ctx, http.MethodPost, launchPath(service)+"/walkthroughs", nil, req, &ws); err != nil {
 		return nil, err
 	}
@@ -197,34 +169,20 @@ func (c *Client) CancelWalkthrough(ctx context.Context, id int64) error {
 	return c.do(ctx, http.MethodPost, walkthroughPath(id)+"/cancel", nil, nil, nil)
 }
 
-// SignoffRequest is the body of POST /walkthroughs/{id}/signoffs.
-type SignoffRequest struct {
-	Role     paved.SignRole `json:"role"`
-	Decision paved.Decision `json:"decision"`
-	Comment  string         `json:"comment,omitempty"`
-}
-
 // Sign signs walkthrough id in role with decision d.
 func (c *Client) Sign(ctx context.Context, id int64, role paved.SignRole, d paved.Decision, comment string) (*launch.WalkthroughStatus, error) {
 	var ws launch.WalkthroughStatus
-	if err := c.do(ctx, http.MethodPost, walkthroughPath(id)+"/signoffs", nil, SignoffRequest{Role: role, Decision: d, Comment: comment}, &ws); err != nil {
+	if err := c.do(ctx, http.MethodPost, walkthroughPath(id)+"/signoffs", nil, api.SignoffRequest{Role: role, Decision: d, Comment: comment}, &ws); err != nil {
 		return nil, err
 	}
 	return &ws, nil
-}
-
-// FollowUpRequest is the body of POST /walkthroughs/{id}/follow-ups.
-type FollowUpRequest struct {
-	Description string `json:"description"`
-	Owner       string `json:"owner"`
-	Due         string `json:"due"`
 }
 
 // AddFollowUp adds a follow-up action to walkthrough id, due on the date
 // of due.
 func (c *Client) AddFollowUp(ctx context.Context, id int64, description, owner string, due time.Time) (*paved.FollowUp, error) {
 	var f paved.FollowUp
-	req := FollowUpRequest{Description: description, Owner: owner, Due: due.UTC().Format(time.DateOnly)}
+	req := api.FollowUpRequest{Description: description, Owner: owner, Due: due.UTC().Format(time.DateOnly)}
 	if err := c.do(ctx, http.MethodPost, walkthroughPath(id)+"/follow-ups", nil, req, &f); err != nil {
 		return nil, err
 	}
@@ -245,7 +203,7 @@ func (c *Client) CompleteFollowUp(ctx context.Context, id, followUp int64) (*pav
 func (c *Client) Blocked(ctx context.Context, team string) ([]*launch.Blocked, error) {
 	q := url.Values{}
 	setIf(q, "team", team)
-	var l list[*launch.Blocked]
+	var l api.List[*launch.Blocked]
 	if err := c.do(ctx, http.MethodGet, "/launches/blocked", q, nil, &l); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // FindNotifications lists the notifications outbox, newest first (admins).
@@ -16,7 +17,7 @@ func (c *Client) FindNotifications(ctx context.Context, f paved.NotificationFilt
 	setIf(q, "service", f.Service)
 	setIf(q, "team", f.Team)
 	setPage(q, f.Page)
-	var l list[*paved.Notification]
+	var l api.List[*paved.Notification]
 	if err := c.do(ctx, http.MethodGet, "/notifications", q, nil, &l); err != nil {
 		return nil, 0, err
 	}
@@ -33,7 +34,7 @@ func (c *Client) FindDeliveries(ctx context.Context, f paved.DeliveryFilter) ([]
 		q.Set("notification", strconv.FormatInt(f.NotificationID, 10))
 	}
 	setPage(q, f.Page)
-	var l list[*paved.Delivery]
+	var l api.List[*paved.Delivery]
 	if err := c.do(ctx, http.MethodGet, "/deliveries", q, nil, &l); err != nil {
 		return nil, 0, err
 	}

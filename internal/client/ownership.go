@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/ownership"
 )
 
@@ -29,13 +30,7 @@ func (c *Client) OwnershipShow(ctx context.Context, f ownership.Filter) (*owners
 // OwnershipEdit reassigns a concern (admin) and returns it as it now
 // stands.
 func (c *Client) OwnershipEdit(ctx context.Context, e *paved.OwnershipEdit) (*ownership.Concern, error) {
-	body := struct {
-		Owner       string   `json:"owner"`
-		Accountable string   `json:"accountable,omitempty"`
-		Consulted   []string `json:"consulted,omitempty"`
-		Informed    []string `json:"informed,omitempty"`
-		Reason      string   `json:"reason,omitempty"`
-	}{e.Owner, e.Accountable, e.Consulted, e.Informed, e.Reason}
+	body := api.OwnershipEditRequest{Owner: e.Owner, Accountable: e.Accountable, Consulted: e.Consulted, Informed: e.Informed, Reason: e.Reason}
 	var out ownership.Concern
 	if err := c.do(ctx, http.MethodPut, "/ownership/concerns"+name(e.Concern), nil, body, &out); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
@@ -19,7 +20,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	writeJSON(w, http.StatusOK, api.NewList(items, total, f.Page))
 	return nil
 }
 
@@ -50,13 +51,6 @@ func auditFilter(q url.Values) (paved.AuditFilter, error) {
 	return f, err
 }
 
-// AuditVerification is the answer of GET /api/v1/audit/verify.
-type AuditVerification struct {
-	OK       bool                 `json:"ok"`
-	Events   int                  `json:"events"`
-	Problems []paved.ChainProblem `json:"problems"`
-}
-
 // verifyAudit streams the whole log through the chain check, so memory
 // does not grow with the log.
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
@@ -71,7 +65,7 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res := AuditVerification{Events: v.Events(), Problems: v.Problems()}
+	res := api.AuditVerification{Events: v.Events(), Problems: v.Problems()}
 	res.OK = len(res.Problems) == 0
 	if res.Problems == nil {
 		res.Problems = []paved.ChainProblem{}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // TestAuditWrittenByAPI checks that API changes land in the audit log with
@@ -25,7 +26,7 @@ func TestAuditWrittenByAPI(t *testing.T) {
 			t.Fatalf("%s %s: %d %s", s.method, s.path, rec.Code, rec.Body)
 		}
 	}
-	l := decode[listResponse[paved.AuditEvent]](t, e.as("security", "GET", "/api/v1/audit?object_type=service&object_id=pay", ""))
+	l := decode[api.List[paved.AuditEvent]](t, e.as("security", "GET", "/api/v1/audit?object_type=service&object_id=pay", ""))
 	var got []string
 	for _, ev := range l.Items {
 		got = append(got, ev.Actor+":"+ev.Action)
@@ -36,17 +37,17 @@ func TestAuditWrittenByAPI(t *testing.T) {
 	if ch, ok := l.Items[1].Changes["title"]; !ok || string(ch.To) != `"Payments"` {
 		t.Errorf("update event changes = %v", l.Items[1].Changes)
 	}
-	l = decode[listResponse[paved.AuditEvent]](t, e.as("admin", "GET", "/api/v1/audit?actor=admin&limit=1", ""))
+	l = decode[api.List[paved.AuditEvent]](t, e.as("admin", "GET", "/api/v1/audit?actor=admin&limit=1", ""))
 	if l.Total != 2 || len(l.Items) != 1 || l.Items[0].Action != "team.create" {
 		t.Fatalf("admin's events, page of 1: %+v", l)
 	}
-	l = decode[listResponse[paved.AuditEvent]](t, e.as("admin", "GET", "/api/v1/audit?object_type=token", ""))
+	l = decode[api.List[paved.AuditEvent]](t, e.as("admin", "GET", "/api/v1/audit?object_type=token", ""))
 	if l.Total < 1 {
 		t.Fatal("token creation was not audited")
 	}
 	wantProblem(t, e.as("admin", "GET", "/api/v1/audit?object_type=pizza", ""), 400, "invalid")
 
-	v := decode[AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
+	v := decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
 	if !v.OK || v.Events < len(steps) || len(v.Problems) != 0 {
 		t.Fatalf("verify on an intact log: %+v", v)
 	}
@@ -60,7 +61,7 @@ func TestAuditWrittenByAPI(t *testing.T) {
 	if _, err := raw.Exec("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3"); err != nil {
 		t.Fatal(err)
 	}
-	v = decode[AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
+	v = decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
 	if v.OK || len(v.Problems) == 0 || v.Problems[0].Seq != 3 {
 		t.Fatalf("verify after tampering with seq 3: %+v", v)
 	}

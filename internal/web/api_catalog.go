@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/catalog"
 )
 
@@ -13,28 +14,9 @@ import (
 // catalog-info.yaml files, inlined as JSON strings.
 const maxImportBytes = 32 << 20
 
-// ImportRequest is the body of POST /api/v1/catalog/import.
-type ImportRequest struct {
-	Files []ImportFile `json:"files"`
-}
-
-// ImportFile is one catalog-info.yaml file. Name is used in the file:line
-// of every reported problem.
-type ImportFile struct {
-	Name    string `json:"name"`
-	Content string `json:"content"`
-}
-
-// ImportResult is the answer of POST /api/v1/catalog/import.
-type ImportResult struct {
-	DryRun  bool                  `json:"dry_run"`
-	Counts  map[paved.Outcome]int `json:"counts"`
-	Entries []paved.ImportEntry   `json:"entries"`
-}
-
 // importFiles validates the request and turns it into the catalog reader's
 // input.
-func importFiles(req ImportRequest) ([]catalog.File, error) {
+func importFiles(req api.ImportRequest) ([]catalog.File, error) {
 	if len(req.Files) == 0 {
 		return nil, paved.FieldErrorf(paved.EINVALID, "files", "no files to import: send at least one {\"name\", \"content\"}")
 	}
@@ -50,8 +32,8 @@ func importFiles(req ImportRequest) ([]catalog.File, error) {
 
 // importResult reports a plan with every outcome counted, zeros included,
 // so that clients can read counts.created without checking for absence.
-func importResult(p *paved.ImportPlan, dryRun bool) ImportResult {
-	res := ImportResult{DryRun: dryRun, Counts: map[paved.Outcome]int{}, Entries: p.Entries}
+func importResult(p *paved.ImportPlan, dryRun bool) api.ImportResult {
+	res := api.ImportResult{DryRun: dryRun, Counts: map[paved.Outcome]int{}, Entries: p.Entries}
 	for _, o := range []paved.Outcome{paved.OutcomeCreated, paved.OutcomeUpdated, paved.OutcomeUnchanged, paved.OutcomeSkipped, paved.OutcomeInvalid} {
 		res.Counts[o] = 0
 	}
@@ -75,7 +57,7 @@ func (s *Server) importCatalog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req ImportRequest
+	var req api.ImportRequest
 	if err := decodeJSON(w, r, maxImportBytes, &req); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 const importTwoServices = `apiVersion: backstage.io/v1alpha1
@@ -43,7 +44,7 @@ func TestCatalogImportAPI(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatalf("dry run: %d %s", rec.Code, rec.Body)
 	}
-	res := decode[ImportResult](t, rec)
+	res := decode[api.ImportResult](t, rec)
 	if !res.DryRun || res.Counts[paved.OutcomeCreated] != 1 || res.Counts[paved.OutcomeInvalid] != 1 || res.Counts[paved.OutcomeSkipped] != 1 {
 		t.Fatalf("dry run result: %+v", res)
 	}
@@ -58,7 +59,7 @@ func TestCatalogImportAPI(t *testing.T) {
 	wantProblem(t, e.as("viewer", "GET", "/api/v1/services/checkout", ""), 404, "not_found")
 
 	// The real import writes the valid entity and leaves out the invalid one.
-	res = decode[ImportResult](t, e.as("admin", "POST", "/api/v1/catalog/import", body))
+	res = decode[api.ImportResult](t, e.as("admin", "POST", "/api/v1/catalog/import", body))
 	if res.DryRun || res.Counts[paved.OutcomeCreated] != 1 {
 		t.Fatalf("import result: %+v", res)
 	}
@@ -67,7 +68,7 @@ func TestCatalogImportAPI(t *testing.T) {
 		t.Fatalf("imported service: %+v", svc)
 	}
 	// Importing again changes nothing.
-	res = decode[ImportResult](t, e.as("admin", "POST", "/api/v1/catalog/import", body))
+	res = decode[api.ImportResult](t, e.as("admin", "POST", "/api/v1/catalog/import", body))
 	if res.Counts[paved.OutcomeUnchanged] != 1 || res.Counts[paved.OutcomeCreated] != 0 {
 		t.Fatalf("re-import: %+v", res.Counts)
 	}
@@ -96,7 +97,7 @@ func TestCatalogImportAPI(t *testing.T) {
 		}
 	}
 	// ... and imports back unchanged.
-	res = decode[ImportResult](t, e.as("admin", "POST", "/api/v1/catalog/import?dry_run=true", jsonImport(rec.Body.String())))
+	res = decode[api.ImportResult](t, e.as("admin", "POST", "/api/v1/catalog/import?dry_run=true", jsonImport(rec.Body.String())))
 	if res.Counts[paved.OutcomeCreated] != 0 || res.Counts[paved.OutcomeUpdated] != 0 || res.Counts[paved.OutcomeInvalid] != 0 {
 		t.Fatalf("export does not import back unchanged: %+v %+v", res.Counts, res.Entries)
 	}

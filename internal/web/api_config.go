@@ -10,6 +10,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/platform"
 )
 
@@ -44,16 +45,6 @@ func (s *Server) configStatus() paved.ConfigStatus {
 	return paved.ConfigStatus{Dir: p.Dir, Version: p.Version.String(), Hash: p.Version.Hash, Commit: p.Version.Commit, LoadedAt: p.LoadedAt}
 }
 
-// ConfigStatusResponse is the body of GET /api/v1/config. Dir and the
-// refused config's error are for admins only.
-type ConfigStatusResponse struct {
-	paved.ConfigStatus
-	// Rules counts the guard rails in force; Campaigns those with an
-	// enforce_from date.
-	Rules     int `json:"rules"`
-	Campaigns int `json:"campaigns"`
-}
-
 func (s *Server) getConfigStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
 		return err
@@ -62,7 +53,7 @@ func (s *Server) getConfigStatus(w http.ResponseWriter, r *http.Request) error {
 	if s.authorize(r, paved.ActConfigAdmin, paved.Resource{}) != nil {
 		st.Dir, st.Error, st.ErrorVersion, st.ErrorAt = "", "", "", nil
 	}
-	resp := ConfigStatusResponse{ConfigStatus: st}
+	resp := api.ConfigStatusResponse{ConfigStatus: st}
 	if p, err := s.platform(); err == nil {
 		resp.Rules = len(p.Engine.Rules())
 		resp.Campaigns = len(p.Engine.Campaigns(s.now()))

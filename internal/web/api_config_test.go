@@ -15,6 +15,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/platform"
 )
 
@@ -120,11 +121,11 @@ func TestConfigStatusAPI(t *testing.T) {
 	st.Error, st.ErrorVersion, st.ErrorAt, st.Errors = "paved.yaml:4: unknown key rulez", "0123456789abcdef", &now, 1
 	e.status.Store(&st)
 
-	admin := decode[ConfigStatusResponse](t, e.as("admin", "GET", "/api/v1/config", ""))
+	admin := decode[api.ConfigStatusResponse](t, e.as("admin", "GET", "/api/v1/config", ""))
 	if admin.Error == "" || admin.Dir != "/etc/paved" || admin.Version != e.snap.Version.String() || admin.Campaigns != 1 || admin.Rules < 40 {
 		t.Fatalf("admin status = %+v", admin)
 	}
-	viewer := decode[ConfigStatusResponse](t, e.as("viewer", "GET", "/api/v1/config", ""))
+	viewer := decode[api.ConfigStatusResponse](t, e.as("viewer", "GET", "/api/v1/config", ""))
 	if viewer.Error != "" || viewer.Dir != "" || viewer.ErrorAt != nil || viewer.Version != admin.Version || viewer.Errors != 1 {
 		t.Fatalf("viewer status = %+v", viewer)
 	}
@@ -245,11 +246,11 @@ func TestPrepareSwapsTheConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if decode[ConfigStatusResponse](t, e.as("viewer", "GET", "/api/v1/config", "")).Campaigns != 1 {
+	if decode[api.ConfigStatusResponse](t, e.as("viewer", "GET", "/api/v1/config", "")).Campaigns != 1 {
 		t.Fatal("Prepare applied the config before apply")
 	}
 	apply()
-	if got := decode[ConfigStatusResponse](t, e.as("viewer", "GET", "/api/v1/config", "")); got.Campaigns != 2 {
+	if got := decode[api.ConfigStatusResponse](t, e.as("viewer", "GET", "/api/v1/config", "")); got.Campaigns != 2 {
 		t.Fatalf("after apply: %+v", got)
 	}
 	if rep := decode[paved.CampaignReport](t, e.as("viewer", "GET", "/api/v1/campaigns", "")); rep.Version != next.Version.String() || len(rep.Campaigns) != 2 {

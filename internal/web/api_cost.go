@@ -11,6 +11,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/cost"
 )
 
@@ -24,22 +25,6 @@ const MaxIngestBytes = 8 << 30
 // ingestTimeout is how long an ingest may read and write: the server's 60
 // second deadlines are for ordinary requests.
 const ingestTimeout = 30 * time.Minute
-
-// BudgetRequest is the body of PUT /api/v1/cost/budgets/{scope}/{name}.
-type BudgetRequest struct {
-	Amount     paved.Money `json:"amount"` // a decimal string, "2500" or "99.50"
-	Playground bool        `json:"playground,omitempty"`
-}
-
-// PlanRequest is the body of POST /api/v1/cost/alerts/{id}/plan.
-type PlanRequest struct {
-	Reason string `json:"reason"`
-}
-
-// ReallocateResponse answers POST /api/v1/cost/reallocate.
-type ReallocateResponse struct {
-	Changed int `json:"changed"` // allocation keys that changed place
-}
 
 // monthParam reads month=YYYY-MM, or the month of the latest data.
 func (s *Server) monthParam(r *http.Request) (time.Time, error) {
@@ -245,7 +230,7 @@ func (s *Server) listUntagged(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, len(items), paved.Page{Limit: p.Limit}))
+	writeJSON(w, http.StatusOK, api.NewList(items, len(items), paved.Page{Limit: p.Limit}))
 	return nil
 }
 
@@ -274,7 +259,7 @@ func budgetPath(r *http.Request) (paved.BudgetScope, string, error) {
 }
 
 func (s *Server) putBudget(w http.ResponseWriter, r *http.Request) error {
-	var req BudgetRequest
+	var req api.BudgetRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -337,7 +322,7 @@ func (s *Server) listCostAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(as, len(as), paved.Page{Limit: p.Limit}))
+	writeJSON(w, http.StatusOK, api.NewList(as, len(as), paved.Page{Limit: p.Limit}))
 	return nil
 }
 
@@ -358,7 +343,7 @@ func (s *Server) planAlert(r *http.Request, id int64, reason string) (*paved.Cos
 }
 
 func (s *Server) planCostAlert(w http.ResponseWriter, r *http.Request) error {
-	var req PlanRequest
+	var req api.PlanRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -394,7 +379,7 @@ func (s *Server) reallocateCost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ReallocateResponse{Changed: n})
+	writeJSON(w, http.StatusOK, api.ReallocateResponse{Changed: n})
 	return nil
 }
 

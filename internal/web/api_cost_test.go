@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/cost"
 )
 
@@ -129,11 +130,11 @@ func TestAPICost(t *testing.T) {
 	wantProblem(t, e.as("viewer", "GET", "/api/v1/cost/report?by=colour", ""), http.StatusBadRequest, "invalid")
 	wantProblem(t, e.as("viewer", "GET", "/api/v1/cost/report?month=10-2026", ""), http.StatusBadRequest, "invalid")
 
-	daily := decodeBody[listResponse[*cost.Trend]](t, ok(e.as("viewer", "GET", "/api/v1/cost/daily?by=service", "")))
+	daily := decodeBody[api.List[*cost.Trend]](t, ok(e.as("viewer", "GET", "/api/v1/cost/daily?by=service", "")))
 	if len(daily.Items) == 0 || daily.Items[0].Name != "svc-alpha" || len(daily.Items[0].Points) != 31 {
 		t.Errorf("daily %+v", daily.Items)
 	}
-	un := decodeBody[listResponse[*paved.UntaggedCost]](t, ok(e.as("viewer", "GET", "/api/v1/cost/untagged?limit=5", "")))
+	un := decodeBody[api.List[*paved.UntaggedCost]](t, ok(e.as("viewer", "GET", "/api/v1/cost/untagged?limit=5", "")))
 	if len(un.Items) != 1 || un.Items[0].ResourceID != "bucket-x" || un.Items[0].Team != "beta" {
 		t.Errorf("untagged %+v", un.Items)
 	}
@@ -150,7 +151,7 @@ func TestAPICost(t *testing.T) {
 	if ev.Month != "2026-10" || len(ev.Raised) != 1 || ev.Raised[0].Rule != paved.RuleBudget || ev.Raised[0].Threshold != 100 {
 		t.Errorf("evaluate %+v", ev)
 	}
-	bs := decodeBody[listResponse[*cost.BudgetStatus]](t, ok(e.as("viewer", "GET", "/api/v1/cost/budgets", "")))
+	bs := decodeBody[api.List[*cost.BudgetStatus]](t, ok(e.as("viewer", "GET", "/api/v1/cost/budgets", "")))
 	if len(bs.Items) != 1 || bs.Items[0].Actual.String() != "33.25" || bs.Items[0].Percent != 110 || len(bs.Items[0].Alerts) != 1 || bs.Items[0].Team != "alpha" {
 		t.Errorf("budgets %+v", bs.Items[0])
 	}
@@ -160,7 +161,7 @@ func TestAPICost(t *testing.T) {
 	}
 	wantProblem(t, e.as("viewer", "GET", "/api/v1/services/nope/budget", ""), http.StatusNotFound, "not_found")
 
-	al := decodeBody[listResponse[*paved.CostAlert]](t, ok(e.as("viewer", "GET", "/api/v1/cost/alerts?team=alpha", "")))
+	al := decodeBody[api.List[*paved.CostAlert]](t, ok(e.as("viewer", "GET", "/api/v1/cost/alerts?team=alpha", "")))
 	if len(al.Items) != 1 {
 		t.Fatalf("alerts %+v", al.Items)
 	}
@@ -175,7 +176,7 @@ func TestAPICost(t *testing.T) {
 	wantProblem(t, e.as("dev-alpha", "POST", target, `{"reason":"again"}`), http.StatusConflict, "conflict")
 	wantProblem(t, e.as("dev-alpha", "POST", "/api/v1/cost/alerts/999/plan", `{"reason":"x"}`), http.StatusNotFound, "not_found")
 
-	rr := decodeBody[ReallocateResponse](t, ok(e.as("admin", "POST", "/api/v1/cost/reallocate", "")))
+	rr := decodeBody[api.ReallocateResponse](t, ok(e.as("admin", "POST", "/api/v1/cost/reallocate", "")))
 	_ = rr
 	ok(e.as("admin", "DELETE", "/api/v1/cost/budgets/service/svc-alpha", ""))
 	wantProblem(t, e.as("admin", "DELETE", "/api/v1/cost/budgets/service/svc-alpha", ""), http.StatusNotFound, "not_found")

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -150,7 +151,7 @@ func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 
 // wantProblem checks that rec is a problem+json with status and code and
 // returns it.
-func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) Problem {
+func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) api.Problem {
 	t.Helper()
 	if rec.Code != status {
 		t.Fatalf("status = %d, want %d; body %s", rec.Code, status, rec.Body.String())
@@ -158,7 +159,7 @@ func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type = %q, want application/problem+json", ct)
 	}
-	p := decode[Problem](t, rec)
+	p := decode[api.Problem](t, rec)
 	if p.Status != status || p.Code != code {
 		t.Fatalf("problem status/code = %d/%q, want %d/%q: %+v", p.Status, p.Code, status, code, p)
 	}

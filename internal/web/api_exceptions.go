@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/exception"
 )
 
@@ -14,26 +15,6 @@ import (
 // depend on the data: who may decide this request (paved.CanDecide), is it
 // still open, is the expiry within the maximum. Errors are returned, so
 // they all come out as problem+json.
-
-// ApproveRequest is the body of POST /api/v1/exceptions/{id}/approve.
-type ApproveRequest struct {
-	// Expires is a duration such as 30d or a date (YYYY-MM-DD); empty: the
-	// expiry the team asked for. Never beyond the configured maximum.
-	Expires    string `json:"expires,omitempty"`
-	Conditions string `json:"conditions,omitempty"`
-}
-
-// ReasonRequest is the body of reject and revoke.
-type ReasonRequest struct {
-	Reason string `json:"reason"`
-}
-
-// PublicKeyResponse is the answer of GET /api/v1/exceptions/key.
-type PublicKeyResponse struct {
-	// PublicKey is what paved check --trust takes: ed25519:BASE64.
-	PublicKey string `json:"public_key"`
-	KeyID     string `json:"key_id"`
-}
 
 // exceptionFilter parses the query of GET /api/v1/exceptions.
 func exceptionFilter(q url.Values) (paved.ExceptionFilter, bool, error) {
@@ -72,7 +53,7 @@ func (s *Server) listExceptions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	writeJSON(w, http.StatusOK, api.NewList(items, total, f.Page))
 	return nil
 }
 
@@ -147,7 +128,7 @@ func (s *Server) requestException(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) approveException(w http.ResponseWriter, r *http.Request) error {
-	var in ApproveRequest
+	var in api.ApproveRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
@@ -164,7 +145,7 @@ func (s *Server) approveException(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) rejectException(w http.ResponseWriter, r *http.Request) error {
-	var in ReasonRequest
+	var in api.ReasonRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
@@ -181,7 +162,7 @@ func (s *Server) rejectException(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) commentException(w http.ResponseWriter, r *http.Request) error {
-	var in CommentRequest
+	var in api.CommentRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
@@ -198,7 +179,7 @@ func (s *Server) commentException(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) revokeException(w http.ResponseWriter, r *http.Request) error {
-	var in ReasonRequest
+	var in api.ReasonRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
@@ -244,7 +225,7 @@ func (s *Server) getExceptionKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, PublicKeyResponse{PublicKey: k, KeyID: exception.KeyID(pub)})
+	writeJSON(w, http.StatusOK, api.PublicKeyResponse{PublicKey: k, KeyID: exception.KeyID(pub)})
 	return nil
 }
 

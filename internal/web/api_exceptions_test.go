@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/exception"
 )
 
@@ -74,7 +75,7 @@ func TestAPIExceptionFlow(t *testing.T) {
 	wantProblem(t, rec, http.StatusUnprocessableEntity, "unprocessable")
 
 	rec = e.do("GET", "/api/v1/exceptions?status=pending", rev, "")
-	list := decode[listResponse[*paved.Exception]](t, rec)
+	list := decode[api.List[*paved.Exception]](t, rec)
 	if list.Total != 1 || list.Items[0].ID != 1 {
 		t.Fatalf("queue: %s", rec.Body)
 	}
@@ -101,7 +102,7 @@ func TestAPIExceptionFlow(t *testing.T) {
 	}
 
 	rec = e.do("GET", "/api/v1/exceptions/key", dev, "")
-	key := decode[PublicKeyResponse](t, rec)
+	key := decode[api.PublicKeyResponse](t, rec)
 	trust, err := exception.ParsePublicKey(key.PublicKey)
 	if err != nil {
 		t.Fatalf("key: %v (%s)", err, rec.Body)

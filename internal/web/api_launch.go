@@ -9,6 +9,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/launch"
 )
 
@@ -22,59 +23,9 @@ import (
 // to some megabytes, never more.
 const maxCheckBytes = 16 << 20
 
-// UpgradeRequest is the body of POST /api/v1/services/{name}/launch/upgrade.
-type UpgradeRequest struct {
-	Kind  paved.TemplateKind `json:"kind"`
-	Apply bool               `json:"apply,omitempty"` // false: only show the differences
-}
-
-// ContactRequest is the body of PUT /api/v1/services/{name}/contact.
-type ContactRequest struct {
-	User string `json:"user"` // "" removes the contact
-}
-
-// ContactResponse is the answer to a contact assignment.
-type ContactResponse struct {
-	Service string `json:"service"`
-	Contact string `json:"contact"`
-}
-
-// CommentRequest is the body of POST .../answers/{item}/comments.
-type CommentRequest struct {
-	Body string `json:"body"`
-}
-
-// PhaseRequest is the body of POST /api/v1/services/{name}/phase.
-type PhaseRequest struct {
-	To     paved.Phase `json:"to,omitempty"`     // "" = the next phase
-	Force  bool        `json:"force,omitempty"`  // move past the gate (admin)
-	Reason string      `json:"reason,omitempty"` // required with force
-}
-
-// WalkthroughRequest is the body of POST /api/v1/services/{name}/walkthroughs.
-type WalkthroughRequest struct {
-	// ScheduledAt is RFC 3339 or "YYYY-MM-DD HH:MM" (UTC).
-	ScheduledAt  string   `json:"scheduled_at"`
-	Participants []string `json:"participants"`
-}
-
-// SignoffRequest is the body of POST /api/v1/walkthroughs/{id}/signoffs.
-type SignoffRequest struct {
-	Role     paved.SignRole `json:"role"`
-	Decision paved.Decision `json:"decision"`
-	Comment  string         `json:"comment,omitempty"`
-}
-
 // decisions are the sign-off decisions in the order they are offered (the
 // OpenAPI enum; launch.CanSign decides what is valid).
 var decisions = []paved.Decision{paved.DecisionApprove, paved.DecisionRequestChanges, paved.DecisionVeto}
-
-// FollowUpRequest is the body of POST /api/v1/walkthroughs/{id}/follow-ups.
-type FollowUpRequest struct {
-	Description string `json:"description"`
-	Owner       string `json:"owner"`
-	Due         string `json:"due"` // YYYY-MM-DD
-}
 
 // launchService finds the service named in the path and authorises act on
 // it (the owner team is the resource).
@@ -126,7 +77,7 @@ func (s *Server) launchWalkthrough(r *http.Request, act paved.Action) (*launch.W
 }
 
 func writeItems[T any](w http.ResponseWriter, items []T) {
-	writeJSON(w, http.StatusOK, newList(items, len(items), paved.Page{Limit: len(items)}))
+	writeJSON(w, http.StatusOK, api.NewList(items, len(items), paved.Page{Limit: len(items)}))
 }
 
 func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) error {
@@ -192,7 +143,7 @@ func (s *Server) getReadiness(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) upgradeLaunch(w http.ResponseWriter, r *http.Request) error {
-	var req UpgradeRequest
+	var req api.UpgradeRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -213,7 +164,7 @@ func (s *Server) upgradeLaunch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putContact(w http.ResponseWriter, r *http.Request) error {
-	var req ContactRequest
+	var req api.ContactRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -224,7 +175,7 @@ func (s *Server) putContact(w http.ResponseWriter, r *http.Request) error {
 	if err := s.launch.SetContact(r.Context(), svc.Name, req.User); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ContactResponse{Service: svc.Name, Contact: req.User})
+	writeJSON(w, http.StatusOK, api.ContactResponse{Service: svc.Name, Contact: req.User})
 	return nil
 }
 
@@ -289,7 +240,7 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
-	var req CommentRequest
+	var req api.CommentRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -327,7 +278,7 @@ func (s *Server) addAssessment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) changePhase(w http.ResponseWriter, r *http.Request) error {
-	var req PhaseRequest
+	var req api.PhaseRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -354,7 +305,7 @@ func (s *Server) changePhase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) scheduleWalkthrough(w http.ResponseWriter, r *http.Request) error {
-	var req WalkthroughRequest
+	var req api.WalkthroughRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -400,7 +351,7 @@ func (s *Server) cancelWalkthrough(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) addSignoff(w http.ResponseWriter, r *http.Request) error {
-	var req SignoffRequest
+	var req api.SignoffRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -417,7 +368,7 @@ func (s *Server) addSignoff(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) error {
-	var req FollowUpRequest
+	var req api.FollowUpRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/launch"
 )
 
@@ -151,7 +152,7 @@ func TestLaunchAPIJourney(t *testing.T) {
 	if rec.Code != 201 || decode[paved.Comment](t, rec).Author != "reviewer" {
 		t.Fatalf("comment: %d %s", rec.Code, rec.Body)
 	}
-	cl := decode[listResponse[paved.Comment]](t, e.as("viewer", "GET", base+"/answers/"+item+"/comments", ""))
+	cl := decode[api.List[paved.Comment]](t, e.as("viewer", "GET", base+"/answers/"+item+"/comments", ""))
 	if cl.Total != 1 || cl.Items[0].Body != "Which zones?" {
 		t.Fatalf("comments: %+v", cl)
 	}
@@ -173,7 +174,7 @@ func TestLaunchAPIJourney(t *testing.T) {
 	if len(in.Flagged) != 1 || in.Flagged[0].Item != item {
 		t.Errorf("reviewer's inbox: %+v", in)
 	}
-	hist := decode[listResponse[paved.AnswerRevision]](t, e.as("viewer", "GET", base+"/answers/"+item+"/history", ""))
+	hist := decode[api.List[paved.AnswerRevision]](t, e.as("viewer", "GET", base+"/answers/"+item+"/history", ""))
 	if hist.Total != 2 || hist.Items[0].Revision != 1 || hist.Items[1].Status != paved.AnswerNA {
 		t.Fatalf("history: %+v", hist)
 	}
@@ -185,7 +186,7 @@ func TestLaunchAPIJourney(t *testing.T) {
 	}
 	wantProblem(t, e.as("dev-alpha", "PUT", base+"/contact", `{"user":"dev-beta"}`), 422, "unprocessable")
 	rec = e.as("reviewer", "PUT", base+"/contact", `{"user":"reviewer"}`)
-	if rec.Code != 200 || decode[ContactResponse](t, rec).Contact != "reviewer" {
+	if rec.Code != 200 || decode[api.ContactResponse](t, rec).Contact != "reviewer" {
 		t.Fatalf("contact: %d %s", rec.Code, rec.Body)
 	}
 	rec = e.as("dev-alpha", "POST", base+"/phase", `{}`)
@@ -271,7 +272,7 @@ func TestLaunchAPIJourney(t *testing.T) {
 	}
 
 	// Readiness, the packet, the organisation views, templates.
-	rl := decode[listResponse[launch.ReadinessPoint]](t, e.as("viewer", "GET", base+"/launch/readiness", ""))
+	rl := decode[api.List[launch.ReadinessPoint]](t, e.as("viewer", "GET", base+"/launch/readiness", ""))
 	if rl.Total == 0 || rl.Items[rl.Total-1].Score.Overall <= rl.Items[0].Score.Overall {
 		t.Errorf("readiness does not rise: %+v", rl)
 	}
@@ -284,7 +285,7 @@ func TestLaunchAPIJourney(t *testing.T) {
 		!strings.Contains(rec.Body.String(), "<html") || strings.Contains(rec.Body.String(), "<script") {
 		t.Fatalf("packet html: %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Content-Security-Policy"))
 	}
-	bl := decode[listResponse[launch.Blocked]](t, e.as("viewer", "GET", "/api/v1/launches/blocked?team=alpha", ""))
+	bl := decode[api.List[launch.Blocked]](t, e.as("viewer", "GET", "/api/v1/launches/blocked?team=alpha", ""))
 	if bl.Total != 1 || bl.Items[0].Service != "svc-alpha" {
 		t.Errorf("blocked: %+v", bl)
 	}
@@ -305,7 +306,7 @@ func TestLaunchAPIJourney(t *testing.T) {
 	wantProblem(t, e.as("dev-alpha", "POST", base+"/launch/upgrade", `{"kind":"runbook"}`), 400, "invalid")
 
 	// Every change is in the audit log.
-	al := decode[listResponse[paved.AuditEvent]](t, e.as("admin", "GET", "/api/v1/audit?object_id=svc-alpha&limit=500", ""))
+	al := decode[api.List[paved.AuditEvent]](t, e.as("admin", "GET", "/api/v1/audit?object_id=svc-alpha&limit=500", ""))
 	var actions []string
 	for _, ev := range al.Items {
 		actions = append(actions, ev.Action)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // listNotifications is GET /api/v1/notifications: the outbox, newest
@@ -23,7 +24,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	writeJSON(w, http.StatusOK, api.NewList(items, total, f.Page))
 	return nil
 }
 
@@ -63,7 +64,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	writeJSON(w, http.StatusOK, api.NewList(items, total, f.Page))
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/launch"
 )
 
@@ -47,7 +48,7 @@ func TestAPINotifications(t *testing.T) {
 	seedNotifications(e)
 
 	rec := e.as("admin", "GET", "/api/v1/notifications", "")
-	list := decode[listResponse[*paved.Notification]](t, rec)
+	list := decode[api.List[*paved.Notification]](t, rec)
 	if rec.Code != 200 || list.Total != 2 || list.Items[0].Kind != paved.NotifyBudgetAlert || list.Items[1].Kind != paved.NotifySignoffRequested ||
 		list.Items[1].Service != "svc-alpha" || list.Items[1].Team != "alpha" || list.Items[1].Link != "/services/svc-alpha#walkthrough" {
 		t.Fatalf("notifications: %d %s", rec.Code, rec.Body)
@@ -64,12 +65,12 @@ func TestAPINotifications(t *testing.T) {
 		"/api/v1/deliveries?notification=2":                0,
 	} {
 		rec := e.as("admin", "GET", target, "")
-		if got := decode[listResponse[map[string]any]](t, rec); rec.Code != 200 || got.Total != want {
+		if got := decode[api.List[map[string]any]](t, rec); rec.Code != 200 || got.Total != want {
 			t.Errorf("%s: %d, total %d, want %d: %s", target, rec.Code, got.Total, want, rec.Body)
 		}
 	}
 	rec = e.as("admin", "GET", "/api/v1/deliveries", "")
-	ds := decode[listResponse[*paved.Delivery]](t, rec)
+	ds := decode[api.List[*paved.Delivery]](t, rec)
 	if d := ds.Items[0]; d.Status != paved.DeliveryFailed || d.Target != "ops" || d.Kind != paved.NotifySignoffRequested ||
 		d.LastStatusCode != 500 || len(d.Log) != 1 || d.Log[0].Error != "500 Internal Server Error" {
 		t.Fatalf("delivery: %s", rec.Body)

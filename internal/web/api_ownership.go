@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/ownership"
 )
 
@@ -14,17 +15,6 @@ import (
 // shared-responsibility tables, a service's considerations, its latest
 // check resources, and the gap report. Reading is catalog:read; editing
 // is ownership:write (admins). ownership.Service does the work.
-
-// OwnershipEditRequest is the body of PUT /api/v1/ownership/concerns/{concern}:
-// the concern's new owner and RACI teams (team references: a catalog team
-// name, a team kind one team has, or product-team).
-type OwnershipEditRequest struct {
-	Owner       string   `json:"owner"` // "" leaves the concern without an owner (the gap report lists it)
-	Accountable string   `json:"accountable,omitempty"`
-	Consulted   []string `json:"consulted,omitempty"`
-	Informed    []string `json:"informed,omitempty"`
-	Reason      string   `json:"reason,omitempty"` // recorded with the edit and in the audit log
-}
 
 func (s *Server) getOwnership(w http.ResponseWriter, r *http.Request) error {
 	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
@@ -43,7 +33,7 @@ func (s *Server) putOwnershipConcern(w http.ResponseWriter, r *http.Request) err
 	if err := s.authorize(r, paved.ActEditOwnership, paved.Resource{}); err != nil {
 		return err
 	}
-	var req OwnershipEditRequest
+	var req api.OwnershipEditRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}

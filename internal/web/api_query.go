@@ -7,21 +7,6 @@ import (
 	paved "github.com/paved-dev/paved"
 )
 
-// listResponse is the envelope of every paged list.
-type listResponse[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Offset int `json:"offset"`
-	Limit  int `json:"limit"`
-}
-
-func newList[T any](items []T, total int, p paved.Page) listResponse[T] {
-	if items == nil {
-		items = []T{} // "items": [] rather than null: clients iterate it
-	}
-	return listResponse[T]{Items: items, Total: total, Offset: p.Offset, Limit: p.Limit}
-}
-
 // parsePage reads offset and limit. Out-of-range values are errors rather
 // than silently clamped: a client asking for 10,000 rows should learn that
 // it gets at most MaxLimit.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // listServices is the hot path of the catalog: one authorisation check
@@ -33,7 +34,7 @@ func (s *Server) listServices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := encodeJSON(newList(items, total, f.Page))
+	body, err := encodeJSON(api.NewList(items, total, f.Page))
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 func TestPrepareNewService(t *testing.T) {
@@ -149,7 +150,7 @@ func TestServicesListPagingAndFilters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	type list = listResponse[paved.Service]
+	type list = api.List[paved.Service]
 	names := func(l list) []string {
 		var out []string
 		for _, s := range l.Items {
@@ -215,7 +216,7 @@ func TestTeamsAndUsersAPI(t *testing.T) {
 	if p.Field != "kind" {
 		t.Errorf("field = %q", p.Field)
 	}
-	l := decode[listResponse[paved.Team]](t, e.as("viewer", "GET", "/api/v1/teams?kind=developer-productivity", ""))
+	l := decode[api.List[paved.Team]](t, e.as("viewer", "GET", "/api/v1/teams?kind=developer-productivity", ""))
 	if l.Total != 1 || l.Items[0].Name != "platform" {
 		t.Fatalf("teams by kind: %+v", l)
 	}
@@ -236,7 +237,7 @@ func TestTeamsAndUsersAPI(t *testing.T) {
 	if p.Field != "roles[0]" {
 		t.Errorf("field = %q", p.Field)
 	}
-	ul := decode[listResponse[paved.User]](t, e.as("viewer", "GET", "/api/v1/users?team=alpha&role=developer", ""))
+	ul := decode[api.List[paved.User]](t, e.as("viewer", "GET", "/api/v1/users?team=alpha&role=developer", ""))
 	var got []string
 	for _, u := range ul.Items {
 		got = append(got, u.Name)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
@@ -20,7 +21,7 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	writeJSON(w, http.StatusOK, api.NewList(items, total, f.Page))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // tokenAction is the action for touching target's tokens: one's own are
@@ -38,15 +39,8 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Tokens are few per user: one page holds them all.
-	writeJSON(w, http.StatusOK, newList(toks, len(toks), paved.Page{Limit: len(toks)}))
+	writeJSON(w, http.StatusOK, api.NewList(toks, len(toks), paved.Page{Limit: len(toks)}))
 	return nil
-}
-
-// TokenRequest is the body of POST /api/v1/tokens.
-type TokenRequest struct {
-	User          string `json:"user,omitempty"` // default: the caller
-	Name          string `json:"name"`
-	ExpiresInDays *int   `json:"expires_in_days,omitempty"` // omitted: never expires
 }
 
 // MaxTokenDays bounds token lifetimes (paved.MaxTokenDays).
@@ -55,7 +49,7 @@ const MaxTokenDays = paved.MaxTokenDays
 // newToken validates req and builds the token to store, with its secret.
 // It is a plain function so that the rules are tested without HTTP; the
 // rules themselves are paved.NewToken's.
-func newToken(req TokenRequest, now time.Time) (*paved.Token, string, error) {
+func newToken(req api.TokenRequest, now time.Time) (*paved.Token, string, error) {
 	days := 0
 	if req.ExpiresInDays != nil {
 		// Present means a lifetime: 0 here is a mistake, not "never".
@@ -66,15 +60,8 @@ func newToken(req TokenRequest, now time.Time) (*paved.Token, string, error) {
 	return paved.NewToken(req.User, req.Name, days, now, "expires_in_days")
 }
 
-// TokenCreated is the answer to POST /api/v1/tokens: the only time the
-// secret is ever shown.
-type TokenCreated struct {
-	Token  *paved.Token `json:"token"`
-	Secret string       `json:"secret"`
-}
-
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
-	var req TokenRequest
+	var req api.TokenRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
@@ -101,7 +88,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.CreateToken(r.Context(), t); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, TokenCreated{Token: t, Secret: secret})
+	writeJSON(w, http.StatusCreated, api.TokenCreated{Token: t, Secret: secret})
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 func TestNewToken(t *testing.T) {
@@ -16,20 +17,20 @@ func TestNewToken(t *testing.T) {
 	days := func(n int) *int { return &n }
 	tests := []struct {
 		name    string
-		req     TokenRequest
+		req     api.TokenRequest
 		field   string
 		expires *time.Time
 	}{
-		{"no expiry", TokenRequest{User: "ann", Name: "ci"}, "", nil},
-		{"30 days", TokenRequest{User: "ann", Name: " laptop ", ExpiresInDays: days(30)}, "", ptr(now.Add(30 * 24 * time.Hour))},
-		{"max", TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(MaxTokenDays)}, "", ptr(now.Add(MaxTokenDays * 24 * time.Hour))},
-		{"zero days", TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(0)}, "expires_in_days", nil},
-		{"negative", TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(-1)}, "expires_in_days", nil},
-		{"too long", TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(MaxTokenDays + 1)}, "expires_in_days", nil},
-		{"no name", TokenRequest{User: "ann", Name: "  "}, "name", nil},
-		{"long name", TokenRequest{User: "ann", Name: strings.Repeat("n", 101)}, "name", nil},
-		{"control in name", TokenRequest{User: "ann", Name: "a\nb"}, "name", nil},
-		{"bad user", TokenRequest{User: "a b", Name: "x"}, "user", nil},
+		{"no expiry", api.TokenRequest{User: "ann", Name: "ci"}, "", nil},
+		{"30 days", api.TokenRequest{User: "ann", Name: " laptop ", ExpiresInDays: days(30)}, "", ptr(now.Add(30 * 24 * time.Hour))},
+		{"max", api.TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(MaxTokenDays)}, "", ptr(now.Add(MaxTokenDays * 24 * time.Hour))},
+		{"zero days", api.TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(0)}, "expires_in_days", nil},
+		{"negative", api.TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(-1)}, "expires_in_days", nil},
+		{"too long", api.TokenRequest{User: "ann", Name: "x", ExpiresInDays: days(MaxTokenDays + 1)}, "expires_in_days", nil},
+		{"no name", api.TokenRequest{User: "ann", Name: "  "}, "name", nil},
+		{"long name", api.TokenRequest{User: "ann", Name: strings.Repeat("n", 101)}, "name", nil},
+		{"control in name", api.TokenRequest{User: "ann", Name: "a\nb"}, "name", nil},
+		{"bad user", api.TokenRequest{User: "a b", Name: "x"}, "user", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +81,7 @@ func TestTokensAPI(t *testing.T) {
 	if rec.Header().Get("Cache-Control") != "no-store" {
 		t.Error("token response may be cached")
 	}
-	created := decode[TokenCreated](t, rec)
+	created := decode[api.TokenCreated](t, rec)
 	if created.Token.User != "dev-alpha" || created.Token.ExpiresAt == nil || !strings.HasPrefix(created.Secret, "pvd_") {
 		t.Fatalf("created: %+v", created)
 	}
@@ -96,12 +97,12 @@ func TestTokensAPI(t *testing.T) {
 
 	// Listing shows the token but never its secret.
 	rec = e.as("dev-alpha", "GET", "/api/v1/tokens", "")
-	l := decode[listResponse[paved.Token]](t, rec)
+	l := decode[api.List[paved.Token]](t, rec)
 	if l.Total != 3 || strings.Contains(rec.Body.String(), created.Secret) {
 		t.Fatalf("list: %s", rec.Body)
 	}
 	// Others' tokens: admin yes, anyone else no.
-	if rec := e.as("admin", "GET", "/api/v1/tokens?user=dev-alpha", ""); rec.Code != 200 || decode[listResponse[paved.Token]](t, rec).Total != 3 {
+	if rec := e.as("admin", "GET", "/api/v1/tokens?user=dev-alpha", ""); rec.Code != 200 || decode[api.List[paved.Token]](t, rec).Total != 3 {
 		t.Fatalf("admin lists dev-alpha's tokens: %d %s", rec.Code, rec.Body)
 	}
 	wantProblem(t, e.as("viewer", "GET", "/api/v1/tokens?user=dev-alpha", ""), 403, "forbidden")
@@ -112,7 +113,7 @@ func TestTokensAPI(t *testing.T) {
 		t.Errorf("field %q", p.Field)
 	}
 	rec = e.as("admin", "POST", "/api/v1/tokens", `{"user":"viewer","name":"for viewer"}`)
-	if rec.Code != 201 || decode[TokenCreated](t, rec).Token.User != "viewer" {
+	if rec.Code != 201 || decode[api.TokenCreated](t, rec).Token.User != "viewer" {
 		t.Fatalf("admin creates for viewer: %d %s", rec.Code, rec.Body)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // getMe returns the signed-in user: the cheapest way for a client to check
@@ -31,7 +32,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(items, total, f.Page))
+	writeJSON(w, http.StatusOK, api.NewList(items, total, f.Page))
 	return nil
 }
 

@@ -13,20 +13,8 @@ import (
 	"sync"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
-
-// Problem is an RFC 9457 problem details object with paved's extension
-// members: code, the stable error code clients switch on, and field, the
-// offending input when known.
-type Problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail,omitempty"`
-	Instance string `json:"instance,omitempty"`
-	Code     string `json:"code"`
-	Field    string `json:"field,omitempty"`
-}
 
 // problemTypeBase prefixes the type URI of every problem. The URIs identify
 // the class of problem; they are not fetched by clients (RFC 9457 §3.1.1).
@@ -60,10 +48,10 @@ func StatusFor(err error) int {
 // problemFor turns err into the problem to send. Internal errors get a
 // generic detail: their text can hold SQL, paths or other internals, and is
 // only logged.
-func problemFor(err error, instance string) Problem {
+func problemFor(err error, instance string) api.Problem {
 	code := paved.ErrorCode(err)
 	st := StatusFor(err)
-	p := Problem{
+	p := api.Problem{
 		Type:     problemTypeBase + code,
 		Title:    http.StatusText(st),
 		Status:   st,
@@ -97,7 +85,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	sendProblem(w, p)
 }
 
-func sendProblem(w http.ResponseWriter, p Problem) {
+func sendProblem(w http.ResponseWriter, p api.Problem) {
 	h := w.Header()
 	if p.Status == http.StatusUnauthorized {
 		// RFC 9110 §11.6.1: a 401 names the scheme to use.

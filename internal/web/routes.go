@@ -10,6 +10,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/api"
 )
 
 // apiHandler is an API handler: it writes a success response or returns an
@@ -260,7 +261,7 @@ func (s *Server) apiFallback(mux *http.ServeMux) http.Handler {
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		st := http.StatusMethodNotAllowed
-		sendProblem(w, Problem{
+		sendProblem(w, api.Problem{
 			Type:     problemTypeBase + codeMethodNotAllowed,
 			Title:    http.StatusText(st),
 			Status:   st,
@@ -285,7 +286,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.WarnContext(r.Context(), "not ready: store ping failed", "request_id", requestIDFrom(r.Context()), "error", err.Error())
 		st := http.StatusServiceUnavailable
-		sendProblem(w, Problem{
+		sendProblem(w, api.Problem{
 			Type:     problemTypeBase + "unavailable",
 			Title:    http.StatusText(st),
 			Status:   st,
