@@ -9,9 +9,6 @@ import (
 )
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadAudit, paved.Resource{}); err != nil {
-		return err
-	}
 	f, err := auditFilter(r.URL.Query())
 	if err != nil {
 		return err
@@ -54,9 +51,6 @@ func auditFilter(q url.Values) (paved.AuditFilter, error) {
 // verifyAudit streams the whole log through the chain check, so memory
 // does not grow with the log.
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadAudit, paved.Resource{}); err != nil {
-		return err
-	}
 	var v paved.ChainVerifier
 	err := s.store.AllAuditEvents(r.Context(), func(e *paved.AuditEvent) error {
 		v.Add(e)

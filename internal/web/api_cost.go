@@ -15,7 +15,7 @@ import (
 	"github.com/paved-dev/paved/internal/cost"
 )
 
-// Spend over HTTP: every handler authorises first, then hands over to
+// Spend over HTTP: the route table authorises each route, the handler hands over to
 // cost.Spend, the service the CLI's local backend uses too.
 
 // MaxIngestBytes bounds one ingest upload: a month of a large organisation
@@ -44,9 +44,6 @@ func (s *Server) monthParam(r *http.Request) (time.Time, error) {
 // raw body (text/csv, application/gzip, application/octet-stream) named by
 // ?name=. Everything is read while it is written, in one transaction.
 func (s *Server) ingestCost(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActIngestCost, paved.Resource{}); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	skip, err := parseBool(q, "skip_invalid")
 	if err != nil {
@@ -131,9 +128,6 @@ func bodyError(err error, what string) error {
 }
 
 func (s *Server) listCostBatches(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return err
-	}
 	bs, err := s.store.FindCostBatches(r.Context())
 	if err != nil {
 		return err
@@ -164,9 +158,6 @@ func byParam(q url.Values, def paved.CostDimension) (paved.CostDimension, error)
 }
 
 func (s *Server) getCostReport(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	by, err := byParam(q, paved.ByTeam)
 	if err != nil {
@@ -189,9 +180,6 @@ func (s *Server) getCostReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCostDaily(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	by, err := byParam(q, paved.ByTeam)
 	if err != nil {
@@ -215,9 +203,6 @@ func (s *Server) getCostDaily(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listUntagged(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return err
-	}
 	p, err := parsePage(r.URL.Query())
 	if err != nil {
 		return err
@@ -235,9 +220,6 @@ func (s *Server) listUntagged(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listBudgets(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return err
-	}
 	m, err := s.monthParam(r)
 	if err != nil {
 		return err
@@ -267,9 +249,6 @@ func (s *Server) putBudget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(r, paved.ActSetBudget, paved.Resource{}); err != nil {
-		return err
-	}
 	b := &paved.Budget{Scope: scope, Name: name, Amount: req.Amount, Playground: req.Playground}
 	if err := s.store.SetBudget(r.Context(), b); err != nil {
 		return err
@@ -283,9 +262,6 @@ func (s *Server) deleteBudget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(r, paved.ActSetBudget, paved.Resource{}); err != nil {
-		return err
-	}
 	if err := s.store.DeleteBudget(r.Context(), scope, name); err != nil {
 		return err
 	}
@@ -294,9 +270,6 @@ func (s *Server) deleteBudget(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCostAlerts(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	p, err := parsePage(q)
 	if err != nil {
@@ -326,32 +299,12 @@ func (s *Server) listCostAlerts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// planAlert marks an alert as planned; the developers of the alert's team
-// (and admins) may.
-func (s *Server) planAlert(r *http.Request, id int64, reason string) (*paved.CostAlert, error) {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return nil, err
-	}
-	a, err := s.store.FindCostAlert(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, paved.ActPlanAlert, paved.Resource{Team: a.Team}); err != nil {
-		return nil, err
-	}
-	return s.store.PlanCostAlert(r.Context(), id, reason)
-}
-
 func (s *Server) planCostAlert(w http.ResponseWriter, r *http.Request) error {
 	var req api.PlanRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id", "alert")
-	if err != nil {
-		return err
-	}
-	a, err := s.planAlert(r, id, req.Reason)
+	a, err := s.store.PlanCostAlert(r.Context(), targetOf(r).Alert.ID, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -360,9 +313,6 @@ func (s *Server) planCostAlert(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) evaluateCost(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActIngestCost, paved.Resource{}); err != nil {
-		return err
-	}
 	ev, err := s.spend.Evaluate(r.Context())
 	if err != nil {
 		return err
@@ -372,9 +322,6 @@ func (s *Server) evaluateCost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) reallocateCost(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActIngestCost, paved.Resource{}); err != nil {
-		return err
-	}
 	n, err := s.spend.Reallocate(r.Context())
 	if err != nil {
 		return err
@@ -384,9 +331,6 @@ func (s *Server) reallocateCost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getServiceBudget(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCost, paved.Resource{}); err != nil {
-		return err
-	}
 	sp, err := s.spend.Service(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err

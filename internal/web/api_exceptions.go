@@ -9,9 +9,9 @@ import (
 	"github.com/paved-dev/paved/internal/exception"
 )
 
-// Exceptions over HTTP. Each handler authorises first (paved.Authorize
-// through s.authorize, with the service's owner team as the resource),
-// then hands over to exception.Service, which applies the rules that
+// Exceptions over HTTP. The route table authorises each route first
+// (paved.Authorize, with the service's owner team as the resource); the
+// handler then hands over to exception.Service, which applies the rules that
 // depend on the data: who may decide this request (paved.CanDecide), is it
 // still open, is the expiry within the maximum. Errors are returned, so
 // they all come out as problem+json.
@@ -42,9 +42,6 @@ func exceptionFilter(q url.Values) (paved.ExceptionFilter, bool, error) {
 }
 
 func (s *Server) listExceptions(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
-		return err
-	}
 	f, expiring, err := exceptionFilter(r.URL.Query())
 	if err != nil {
 		return err
@@ -57,37 +54,8 @@ func (s *Server) listExceptions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// exceptionOf loads the exception of the path and authorises act on its
-// service (the owner team now is the resource).
-func (s *Server) exceptionOf(r *http.Request, act paved.Action) (*paved.Exception, error) {
-	id, err := pathID(r, "id", "exception")
-	if err != nil {
-		return nil, err
-	}
-	// Reading is the least every caller must be allowed before anything
-	// about the exception is looked up.
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
-		return nil, err
-	}
-	e, err := s.exceptions.Find(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	svc, err := s.store.FindService(r.Context(), e.Service)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, act, paved.Resource{Team: svc.Owner}); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
 func (s *Server) getException(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.exceptionOf(r, paved.ActReadExceptions)
-	if err != nil {
-		return err
-	}
+	e := targetOf(r).Exception
 	writeJSON(w, http.StatusOK, e)
 	return nil
 }
@@ -101,9 +69,6 @@ func (s *Server) requestException(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
-		return err
-	}
 	c, err := s.exceptions.Check(r.Context(), in.Check)
 	if err != nil {
 		return err
@@ -112,7 +77,7 @@ func (s *Server) requestException(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(r, paved.ActRequestException, paved.Resource{Team: svc.Owner}); err != nil {
+	if err := s.authorizeRoute(r, paved.Resource{Team: svc.Owner}); err != nil {
 		return err
 	}
 	res, err := s.exceptions.Request(r.Context(), in)
@@ -132,10 +97,7 @@ func (s *Server) approveException(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	e, err := s.exceptionOf(r, paved.ActDecideException)
-	if err != nil {
-		return err
-	}
+	e := targetOf(r).Exception
 	out, err := s.exceptions.Approve(r.Context(), e.ID, in.Expires, in.Conditions)
 	if err != nil {
 		return err
@@ -149,10 +111,7 @@ func (s *Server) rejectException(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	e, err := s.exceptionOf(r, paved.ActDecideException)
-	if err != nil {
-		return err
-	}
+	e := targetOf(r).Exception
 	out, err := s.exceptions.Reject(r.Context(), e.ID, in.Reason)
 	if err != nil {
 		return err
@@ -166,10 +125,7 @@ func (s *Server) commentException(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	e, err := s.exceptionOf(r, paved.ActCommentException)
-	if err != nil {
-		return err
-	}
+	e := targetOf(r).Exception
 	c, err := s.exceptions.Comment(r.Context(), e.ID, in.Body)
 	if err != nil {
 		return err
@@ -183,10 +139,7 @@ func (s *Server) revokeException(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	e, err := s.exceptionOf(r, paved.ActRevokeException)
-	if err != nil {
-		return err
-	}
+	e := targetOf(r).Exception
 	out, err := s.exceptions.Revoke(r.Context(), e.ID, in.Reason)
 	if err != nil {
 		return err
@@ -198,9 +151,6 @@ func (s *Server) revokeException(w http.ResponseWriter, r *http.Request) error {
 // exportExceptions answers the signed offline file of the approved,
 // unexpired exceptions (of one service with ?service=).
 func (s *Server) exportExceptions(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
-		return err
-	}
 	svc, err := parseName(r.URL.Query(), "service")
 	if err != nil {
 		return err
@@ -214,9 +164,6 @@ func (s *Server) exportExceptions(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) getExceptionKey(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
-		return err
-	}
 	k, err := s.exceptions.PublicKey(r.Context())
 	if err != nil {
 		return err
@@ -234,9 +181,6 @@ func (s *Server) getExceptionKey(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) getCoverage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id", "check")
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
 		return err
 	}
 	c, err := s.exceptions.Check(r.Context(), id)

@@ -13,9 +13,9 @@ import (
 	"github.com/paved-dev/paved/internal/launch"
 )
 
-// The path to production over HTTP. Each handler authorises first
-// (paved.Authorize through s.authorize, with the service's owner team as
-// the resource), then hands over to launch.Service, which applies the rules
+// The path to production over HTTP. The route table authorises each route
+// first (paved.Authorize, with the service's owner team as the resource);
+// the handler then hands over to launch.Service, which applies the rules
 // that depend on the data (gates, who may sign in which role, template
 // versions). Errors are returned, so they all come out as problem+json.
 
@@ -27,19 +27,6 @@ const maxCheckBytes = 16 << 20
 // OpenAPI enum; launch.CanSign decides what is valid).
 var decisions = []paved.Decision{paved.DecisionApprove, paved.DecisionRequestChanges, paved.DecisionVeto}
 
-// launchService finds the service named in the path and authorises act on
-// it (the owner team is the resource).
-func (s *Server) launchService(r *http.Request, act paved.Action) (*paved.Service, error) {
-	svc, err := s.store.FindService(r.Context(), r.PathValue("name"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, act, paved.Resource{Team: svc.Owner}); err != nil {
-		return nil, err
-	}
-	return svc, nil
-}
-
 // pathID reads a positive integer path parameter.
 func pathID(r *http.Request, name, what string) (int64, error) {
 	raw := r.PathValue(name)
@@ -50,40 +37,11 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 	return id, nil
 }
 
-// launchWalkthrough loads the walkthrough of the path and authorises act
-// on its service.
-func (s *Server) launchWalkthrough(r *http.Request, act paved.Action) (*launch.WalkthroughStatus, error) {
-	id, err := pathID(r, "id", "walkthrough")
-	if err != nil {
-		return nil, err
-	}
-	// Authorise before loading anything that needs the service's owner:
-	// reading the catalog is the least every caller must be allowed.
-	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
-		return nil, err
-	}
-	ws, err := s.launch.Walkthrough(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	svc, err := s.store.FindService(r.Context(), ws.Service)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, act, paved.Resource{Team: svc.Owner}); err != nil {
-		return nil, err
-	}
-	return ws, nil
-}
-
 func writeItems[T any](w http.ResponseWriter, items []T) {
 	writeJSON(w, http.StatusOK, api.NewList(items, len(items), paved.Page{Limit: len(items)}))
 }
 
 func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.launchService(r, paved.ActReadCatalog); err != nil {
-		return err
-	}
 	st, err := s.launch.Status(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
@@ -97,9 +55,6 @@ func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) error {
 const packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func (s *Server) getPacket(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.launchService(r, paved.ActReadCatalog); err != nil {
-		return err
-	}
 	format := r.URL.Query().Get("format")
 	switch format {
 	case "", "md", "markdown":
@@ -131,9 +86,6 @@ func (s *Server) getPacket(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getReadiness(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.launchService(r, paved.ActReadCatalog); err != nil {
-		return err
-	}
 	pts, err := s.launch.Readiness(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
@@ -147,10 +99,7 @@ func (s *Server) upgradeLaunch(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActAnswer)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	kind, err := paved.ParseTemplateKind(string(req.Kind))
 	if err != nil {
 		return err
@@ -168,10 +117,7 @@ func (s *Server) putContact(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActSetContact)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	if err := s.launch.SetContact(r.Context(), svc.Name, req.User); err != nil {
 		return err
 	}
@@ -184,10 +130,7 @@ func (s *Server) putAnswer(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActAnswer)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	a, err := s.launch.Answer(r.Context(), svc.Name, r.PathValue("item"), in)
 	if err != nil {
 		return err
@@ -197,10 +140,7 @@ func (s *Server) putAnswer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getAnswerHistory(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchService(r, paved.ActReadCatalog)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	revs, err := s.launch.History(r.Context(), svc.Name, r.PathValue("item"))
 	if err != nil {
 		return err
@@ -214,10 +154,7 @@ func (s *Server) reviewAnswer(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &rv); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActReviewAnswer)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	a, err := s.launch.Review(r.Context(), svc.Name, r.PathValue("item"), rv)
 	if err != nil {
 		return err
@@ -227,10 +164,7 @@ func (s *Server) reviewAnswer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listComments(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchService(r, paved.ActReadCatalog)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	cs, err := s.launch.Comments(r.Context(), svc.Name, r.PathValue("item"))
 	if err != nil {
 		return err
@@ -244,10 +178,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActComment)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	c, err := s.launch.Comment(r.Context(), svc.Name, r.PathValue("item"), req.Body)
 	if err != nil {
 		return err
@@ -261,10 +192,7 @@ func (s *Server) addAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &a); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActAssess)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	if a.Service != "" && a.Service != svc.Name {
 		return paved.FieldErrorf(paved.EINVALID, "service", "the body names service %q but the path %q: leave service out", a.Service, svc.Name)
 	}
@@ -282,16 +210,15 @@ func (s *Server) changePhase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActAdvancePhase)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	if req.To != "" {
+		var err error
 		if req.To, err = paved.ParsePhase(string(req.To)); err != nil {
 			return asParam("to", err)
 		}
 	}
 	if req.Force {
+		// Past the gate: launch:force as well (admins only).
 		if err := s.authorize(r, paved.ActForcePhase, paved.Resource{Team: svc.Owner}); err != nil {
 			return err
 		}
@@ -309,10 +236,7 @@ func (s *Server) scheduleWalkthrough(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActWalkthrough)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	at, err := ParseScheduledAt(req.ScheduledAt)
 	if err != nil {
 		return asParam("scheduled_at", err)
@@ -327,23 +251,18 @@ func (s *Server) scheduleWalkthrough(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) getWalkthrough(w http.ResponseWriter, r *http.Request) error {
-	ws, err := s.launchWalkthrough(r, paved.ActReadCatalog)
-	if err != nil {
-		return err
-	}
+	ws := targetOf(r).Walkthrough
 	writeJSON(w, http.StatusOK, ws)
 	return nil
 }
 
 func (s *Server) cancelWalkthrough(w http.ResponseWriter, r *http.Request) error {
-	ws, err := s.launchWalkthrough(r, paved.ActWalkthrough)
-	if err != nil {
-		return err
-	}
+	ws := targetOf(r).Walkthrough
 	if err := s.launch.CancelWalkthrough(r.Context(), ws.ID); err != nil {
 		return err
 	}
-	if ws, err = s.launch.Walkthrough(r.Context(), ws.ID); err != nil {
+	ws, err := s.launch.Walkthrough(r.Context(), ws.ID)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, ws)
@@ -355,10 +274,7 @@ func (s *Server) addSignoff(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	ws, err := s.launchWalkthrough(r, paved.ActSignoff)
-	if err != nil {
-		return err
-	}
+	ws := targetOf(r).Walkthrough
 	out, err := s.launch.Sign(r.Context(), ws.ID, req.Role, req.Decision, req.Comment)
 	if err != nil {
 		return err
@@ -372,10 +288,7 @@ func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	ws, err := s.launchWalkthrough(r, paved.ActWalkthrough)
-	if err != nil {
-		return err
-	}
+	ws := targetOf(r).Walkthrough
 	due, err := ParseDue(req.Due)
 	if err != nil {
 		return asParam("due", err)
@@ -389,10 +302,7 @@ func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) completeFollowUp(w http.ResponseWriter, r *http.Request) error {
-	ws, err := s.launchWalkthrough(r, paved.ActWalkthrough)
-	if err != nil {
-		return err
-	}
+	ws := targetOf(r).Walkthrough
 	fid, err := pathID(r, "fid", "follow-up")
 	if err != nil {
 		return err
@@ -406,9 +316,6 @@ func (s *Server) completeFollowUp(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) listBlocked(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
-		return err
-	}
 	team, err := parseName(r.URL.Query(), "team")
 	if err != nil {
 		return err
@@ -422,9 +329,6 @@ func (s *Server) listBlocked(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getReviews(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
-		return err
-	}
 	in, err := s.launch.Inbox(r.Context(), paved.UserFrom(r.Context()).Name)
 	if err != nil {
 		return err
@@ -434,9 +338,6 @@ func (s *Server) getReviews(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
-		return err
-	}
 	kind, err := paved.ParseTemplateKind(r.PathValue("kind"))
 	if err != nil {
 		return err
@@ -468,10 +369,7 @@ func (s *Server) recordCheck(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, maxCheckBytes, &c); err != nil {
 		return err
 	}
-	svc, err := s.launchService(r, paved.ActRecordCheck)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	if c.Service != "" && c.Service != svc.Name {
 		return paved.FieldErrorf(paved.EINVALID, "service", "the body names service %q but the path %q: leave service out", c.Service, svc.Name)
 	}

@@ -13,9 +13,6 @@ import (
 // listServices is the hot path of the catalog: one authorisation check
 // (no I/O), one store query, one encode. It writes nothing.
 func (s *Server) listServices(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
-		return err
-	}
 	f, err := serviceFilter(r.URL.Query())
 	if err != nil {
 		return err
@@ -78,9 +75,6 @@ func serviceFilter(q url.Values) (paved.ServiceFilter, error) {
 }
 
 func (s *Server) getService(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadCatalog, paved.Resource{}); err != nil {
-		return err
-	}
 	svc, err := s.store.FindService(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
@@ -130,7 +124,7 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	if err := prepareNewService(paved.UserFrom(r.Context()), &svc, s.serviceDefaults()); err != nil {
 		return err
 	}
-	if err := s.authorize(r, paved.ActCreateService, paved.Resource{Team: svc.Owner}); err != nil {
+	if err := s.authorizeRoute(r, paved.Resource{Team: svc.Owner}); err != nil {
 		return err
 	}
 	if err := s.store.CreateService(r.Context(), &svc); err != nil {
@@ -160,16 +154,9 @@ func (s *Server) updateService(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &up); err != nil {
 		return err
 	}
-	name := r.PathValue("name")
-	cur, err := s.store.FindService(r.Context(), name)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(r, paved.ActUpdateService, paved.Resource{Team: cur.Owner}); err != nil {
-		return err
-	}
+	name, cur := r.PathValue("name"), targetOf(r).Service
 	if up.Owner != nil && *up.Owner != cur.Owner {
-		if err := s.authorize(r, paved.ActUpdateService, paved.Resource{Team: *up.Owner}); err != nil {
+		if err := s.authorizeRoute(r, paved.Resource{Team: *up.Owner}); err != nil {
 			return err
 		}
 	}
@@ -188,13 +175,6 @@ func (s *Server) updateService(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) retireService(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
-	cur, err := s.store.FindService(r.Context(), name)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(r, paved.ActRetireService, paved.Resource{Team: cur.Owner}); err != nil {
-		return err
-	}
 	if err := s.store.RetireService(r.Context(), name); err != nil {
 		return err
 	}

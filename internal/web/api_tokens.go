@@ -2,35 +2,14 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/api"
 )
 
-// tokenAction is the action for touching target's tokens: one's own are
-// token:own, anyone else's token:manage.
-func tokenAction(u *paved.User, target string) paved.Action {
-	if u != nil && u.Name == target {
-		return paved.ActOwnTokens
-	}
-	return paved.ActManageTokens
-}
-
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	me := paved.UserFrom(r.Context())
-	target, err := parseName(q, "user")
-	if err != nil {
-		return err
-	}
-	if target == "" && me != nil {
-		target = me.Name
-	}
-	if err := s.authorize(r, tokenAction(me, target), paved.Resource{User: target}); err != nil {
-		return err
-	}
+	target := targetOf(r).User
 	if _, err := s.store.FindUser(r.Context(), target); err != nil {
 		return err
 	}
@@ -69,7 +48,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if req.User == "" && me != nil {
 		req.User = me.Name
 	}
-	if err := s.authorize(r, tokenAction(me, req.User), paved.Resource{User: req.User}); err != nil {
+	if err := s.authorizeRoute(r, paved.Resource{User: req.User}); err != nil {
 		return err
 	}
 	t, secret, err := newToken(req, s.now())
@@ -93,22 +72,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id < 1 {
-		return paved.FieldErrorf(paved.EINVALID, "id", "token id %q is not valid: want a whole number >= 1", raw)
-	}
-	t, err := s.store.FindToken(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(r, tokenAction(paved.UserFrom(r.Context()), t.User), paved.Resource{User: t.User}); err != nil {
-		return err
-	}
+	id := targetOf(r).Token.ID
 	if err := s.store.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
-	if t, err = s.store.FindToken(r.Context(), id); err != nil {
+	t, err := s.store.FindToken(r.Context(), id)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, t)

@@ -325,7 +325,7 @@ func (s *Server) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
 var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // buildOpenAPI renders the OpenAPI 3.1 document for routes.
-func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
+func buildOpenAPI(routes []route, version string) ([]byte, error) {
 	if version == "" {
 		version = "dev"
 	}
@@ -338,9 +338,9 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 	problem := g.ref(reflect.TypeOf(api.Problem{}), "")
 	paths := map[string]map[string]any{}
 	for _, rt := range routes {
-		d, ok := apiDocs[rt.Pattern()]
+		d, ok := apiDocs[rt.Pattern]
 		if !ok {
-			return nil, fmt.Errorf("route %s has no entry in apiDocs", rt.Pattern())
+			return nil, fmt.Errorf("route %s has no entry in apiDocs", rt.Pattern)
 		}
 		op := map[string]any{
 			"operationId": d.ID,
@@ -348,7 +348,7 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 			"tags":        []string{d.Tag},
 		}
 		var params []any
-		for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
+		for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path(), -1) {
 			sch := map[string]any{"type": "string"}
 			switch m[1] {
 			case "kind":
@@ -402,10 +402,10 @@ func buildOpenAPI(routes []apiRoute, version string) ([]byte, error) {
 			}
 		}
 		op["responses"] = resp
-		if paths[rt.Path] == nil {
-			paths[rt.Path] = map[string]any{}
+		if paths[rt.Path()] == nil {
+			paths[rt.Path()] = map[string]any{}
 		}
-		paths[rt.Path][strings.ToLower(rt.Method)] = op
+		paths[rt.Path()][strings.ToLower(rt.Method())] = op
 	}
 	doc := map[string]any{
 		"openapi": "3.1.0",

@@ -76,16 +76,16 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	for _, rt := range e.srv.apiRoutes() {
-		if !inDoc[rt.Pattern()] {
-			t.Errorf("route %s is not in the OpenAPI document", rt.Pattern())
+		if !inDoc[rt.Pattern] {
+			t.Errorf("route %s is not in the OpenAPI document", rt.Pattern)
 		}
-		delete(inDoc, rt.Pattern())
+		delete(inDoc, rt.Pattern)
 	}
 	for p := range inDoc {
 		t.Errorf("the OpenAPI document has %s, which is not a route", p)
 	}
 	for p := range apiDocs {
-		if !slices.ContainsFunc(e.srv.apiRoutes(), func(r apiRoute) bool { return r.Pattern() == p }) {
+		if !slices.ContainsFunc(e.srv.apiRoutes(), func(r route) bool { return r.Pattern == p }) {
 			t.Errorf("apiDocs documents %s, which is not a route", p)
 		}
 	}

@@ -6,8 +6,9 @@ package web
 // How to add a page
 //
 //  1. Write a handler `func (s *Server) fooPage(w http.ResponseWriter, r *http.Request) error`
-//     that loads what it shows, checks s.authorize for anything beyond reading
-//     the catalog, and ends with `return s.render(w, r, "foo.html", data)`.
+//     that loads what it shows and ends with `return s.render(w, r, "foo.html", data)`.
+//     The route's action is checked before it runs; ask s.authorize only
+//     about extras the page shows to some users (an edit link, a form).
 //     Return errors instead of writing them: a *paved.Error becomes an HTML
 //     error page with its status (404, 403 ...), anything else a 500 whose
 //     detail goes to the log only.
@@ -15,8 +16,10 @@ package web
 //     blocks; base.html supplies header, navigation, flash and footer. The
 //     page's own data is .Data; .User, .CSRF, .Org and .Version are common.
 //     Every <form method="post"> needs {{template "csrf" .}}.
-//  3. Register it in portalRoutes with a Go 1.22 method pattern, wrapped in
-//     s.page (signed-in users only; POSTs are CSRF-checked there).
+//  3. Add it to the route table (routeTable in routes.go) with a Go 1.22
+//     method pattern, facePortal (signed-in users only; POSTs are
+//     CSRF-checked there), the action it needs and how its resource is
+//     found, and state who may use it in the route x role test.
 //  4. For a navigation entry add one line to portalNav; its Action hides the
 //     entry from users that paved.Authorize would refuse.
 //
@@ -135,94 +138,23 @@ func (s *Server) initPortal() error {
 	return nil
 }
 
-// portalRoutes registers every portal route. routes() calls it; the
-// server's middleware (request id, logs, metrics, security headers) wraps
-// all of them.
-func (s *Server) portalRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /static/", http.HandlerFunc(s.serveStatic))
-
-	mux.Handle("GET /signin", s.public(s.signinPage))
-	mux.Handle("POST /signin", s.public(s.signin))
-	mux.Handle("POST /signout", s.page(s.signout))
-
-	mux.Handle("GET /{$}", s.page(s.homePage))
-	mux.Handle("GET /services", s.page(s.servicesPage))
-	mux.Handle("GET /services/{name}", s.page(s.servicePage))
-	mux.Handle("GET /services/{name}/edit", s.page(s.serviceEditPage))
-	mux.Handle("POST /services/{name}/edit", s.page(s.serviceEdit))
-	mux.Handle("GET /teams", s.page(s.teamsPage))
-	mux.Handle("GET /teams/{name}", s.page(s.teamPage))
-	mux.Handle("GET /users", s.page(s.usersPage))
-	mux.Handle("GET /users/{name}", s.page(s.userPage))
-	mux.Handle("GET /audit", s.page(s.auditPage))
-
-	// The path to production (portal_launch.go, portal_launch_forms.go).
-	mux.Handle("GET /launches", s.page(s.launchesPage))
-	mux.Handle("GET /reviews", s.page(s.reviewsPage))
-	mux.Handle("GET /services/{name}/launch", s.page(s.launchPage))
-	mux.Handle("GET /services/{name}/launch/packet", s.page(s.launchPacket))
-	mux.Handle("GET /services/{name}/launch/items/{item}", s.page(s.launchItemPage))
-	mux.Handle("POST /services/{name}/launch/items/{item}/answer", s.page(s.launchAnswer))
-	mux.Handle("POST /services/{name}/launch/items/{item}/review", s.page(s.launchReview))
-	mux.Handle("POST /services/{name}/launch/items/{item}/comments", s.page(s.launchComment))
-	mux.Handle("POST /services/{name}/launch/phase", s.page(s.launchPhase))
-	mux.Handle("POST /services/{name}/launch/contact", s.page(s.launchContact))
-	mux.Handle("POST /services/{name}/launch/assessments", s.page(s.launchAssess))
-	mux.Handle("POST /services/{name}/launch/walkthroughs", s.page(s.launchSchedule))
-	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/cancel", s.page(s.launchCancel))
-	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/signoffs", s.page(s.launchSign))
-	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/follow-ups", s.page(s.launchAddFollowUp))
-	mux.Handle("POST /services/{name}/launch/walkthroughs/{id}/follow-ups/{fid}/done", s.page(s.launchCompleteFollowUp))
-
-	// Exceptions (portal_exceptions.go).
-	mux.Handle("GET /exceptions", s.page(s.exceptionsPage))
-	mux.Handle("GET /exceptions/{id}", s.page(s.exceptionPage))
-	mux.Handle("POST /exceptions/{id}/approve", s.page(s.exceptionApprove))
-	mux.Handle("POST /exceptions/{id}/reject", s.page(s.exceptionReject))
-	mux.Handle("POST /exceptions/{id}/comments", s.page(s.exceptionComment))
-	mux.Handle("POST /exceptions/{id}/revoke", s.page(s.exceptionRevoke))
-
-	// The ownership map (portal_ownership.go).
-	mux.Handle("GET /ownership", s.page(s.ownershipPage))
-	mux.Handle("GET /ownership/export", s.page(s.ownershipExportPage))
-	mux.Handle("POST /ownership/concerns/{concern}", s.page(s.ownershipEdit))
-	mux.Handle("POST /ownership/concerns/{concern}/reset", s.page(s.ownershipResetForm))
-	mux.Handle("GET /ownership/responsibilities", s.page(s.responsibilitiesPage))
-	mux.Handle("GET /ownership/responsibilities/{type}", s.page(s.responsibilitiesPage))
-
-	// Spend (portal_spend.go).
-	mux.Handle("GET /spend", s.page(s.spendPage))
-	mux.Handle("POST /spend/alerts/{id}/plan", s.page(s.spendPlanAlert))
-	mux.Handle("GET /services/{name}/spend.svg", s.page(s.serviceSpendSVG))
-
-	// Campaigns: rules with an enforce_from date (portal_campaigns.go).
-	mux.Handle("GET /campaigns", s.page(s.campaignsPage))
-
-	// Everything no other pattern claims is a portal 404 page (the API
-	// registers its own, more specific /api/ patterns).
-	mux.Handle("GET /", s.public(s.notFoundPage))
-}
-
 // serveStatic serves the embedded assets. URLs carry ?v=<content hash>
 // (see the static template function), so they may be cached for a year.
-func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 	if strings.HasSuffix(r.URL.Path, "/") {
 		// No directory listings.
 		s.portalError(w, r, paved.Errorf(paved.ENOTFOUND, "page not found"))
-		return
+		return nil
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	s.portal.static.ServeHTTP(w, r)
+	return nil
 }
 
-// pageHandler is a portal handler: it writes a page or returns an error
-// that the wrapper renders as an error page.
-type pageHandler func(w http.ResponseWriter, r *http.Request) error
-
-// page wraps a handler for signed-in users: it resolves the session (or
-// redirects to sign-in), checks CSRF on every state-changing request, and
-// renders returned errors.
-func (s *Server) page(h pageHandler) http.Handler {
+// page wraps a portal route for signed-in users: it resolves the session
+// (or redirects to sign-in), checks CSRF on every state-changing request,
+// admits the user to the route's action, and renders returned errors.
+func (s *Server) page(rt route) http.Handler {
 	return s.public(func(w http.ResponseWriter, r *http.Request) error {
 		sess := sessionFrom(r.Context())
 		if sess == nil {
@@ -234,13 +166,17 @@ func (s *Server) page(h pageHandler) http.Handler {
 				return err
 			}
 		}
-		return h(w, r)
+		r, err := s.admit(r, &rt)
+		if err != nil {
+			return err
+		}
+		return rt.Handle(w, r)
 	})
 }
 
 // public wraps a handler that may run without a session (sign-in, 404); the
 // session is still resolved so that the header shows who is signed in.
-func (s *Server) public(h pageHandler) http.Handler {
+func (s *Server) public(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = s.withSession(w, r)
 		if !isSafeMethod(r.Method) {

@@ -243,23 +243,8 @@ type serviceEditView struct {
 	DataClasses []paved.DataClass
 }
 
-// serviceForEdit loads the service and checks that the user may change it.
-func (s *Server) serviceForEdit(r *http.Request) (*paved.Service, error) {
-	svc, err := s.store.FindService(r.Context(), r.PathValue("name"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, paved.ActUpdateService, paved.Resource{Team: svc.Owner}); err != nil {
-		return nil, err
-	}
-	return svc, nil
-}
-
 func (s *Server) serviceEditPage(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.serviceForEdit(r)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	return s.render(w, r, "service_edit.html", serviceEditView{
 		Service:     svc,
 		Description: svc.Description,
@@ -275,10 +260,7 @@ func (s *Server) serviceEditPage(w http.ResponseWriter, r *http.Request) error {
 const maxDescription = 4000
 
 func (s *Server) serviceEdit(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.serviceForEdit(r)
-	if err != nil {
-		return err
-	}
+	svc := targetOf(r).Service
 	v := serviceEditView{
 		Service: svc,
 		// Browsers send CRLF line ends from a textarea; store what was typed.

@@ -2,9 +2,9 @@ package web
 
 // The exceptions in the portal: the reviewers' queue (/exceptions), one
 // request with its offending values, justification, thread and decision
-// forms (/exceptions/{id}), and a section on the service page. The forms
-// authorise through s.authorize (the exception actions, with the service's
-// owner team) and go through exception.Service, which applies the rules
+// forms (/exceptions/{id}), and a section on the service page. The route
+// table authorises the forms (the exception actions, with the service's
+// owner team); they go through exception.Service, which applies the rules
 // that depend on the data (paved.CanDecide, the expiry bounds); a refusal
 // the user can act on shows the page again with the message at the form.
 
@@ -75,9 +75,6 @@ type exceptionsView struct {
 }
 
 func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	f, expiring, err := exceptionFilter(q)
 	if err != nil {
@@ -133,14 +130,12 @@ func (v *exceptionView) Val(form, field string) string {
 	return v.Err.Value(field)
 }
 
-// exceptionTarget loads the exception of the path and authorises act on
-// its service ("" for reading only).
-func (s *Server) exceptionTarget(r *http.Request, act paved.Action) (*paved.Exception, *paved.Service, error) {
+// loadException loads the exception of the path and its service. The
+// exception routes' target uses it; the page loads again to show the
+// request as it stands after a refused form.
+func (s *Server) loadException(r *http.Request) (*paved.Exception, *paved.Service, error) {
 	id, err := pathID(r, "id", "exception")
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.authorize(r, paved.ActReadExceptions, paved.Resource{}); err != nil {
 		return nil, nil, err
 	}
 	e, err := s.exceptions.Find(r.Context(), id)
@@ -151,11 +146,6 @@ func (s *Server) exceptionTarget(r *http.Request, act paved.Action) (*paved.Exce
 	if err != nil {
 		return nil, nil, err
 	}
-	if act != "" {
-		if err := s.authorize(r, act, paved.Resource{Team: svc.Owner}); err != nil {
-			return nil, nil, err
-		}
-	}
 	return e, svc, nil
 }
 
@@ -164,7 +154,7 @@ func (s *Server) exceptionPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderException(w http.ResponseWriter, r *http.Request, fe *formError) error {
-	e, svc, err := s.exceptionTarget(r, "")
+	e, svc, err := s.loadException(r)
 	if err != nil {
 		return err
 	}
@@ -220,38 +210,26 @@ func (s *Server) exceptionDone(w http.ResponseWriter, r *http.Request, e *paved.
 }
 
 func (s *Server) exceptionApprove(w http.ResponseWriter, r *http.Request) error {
-	e, _, err := s.exceptionTarget(r, paved.ActDecideException)
-	if err != nil {
-		return err
-	}
-	_, err = s.exceptions.Approve(r.Context(), e.ID, formText(r, "expires"), formText(r, "conditions"))
+	e := targetOf(r).Exception
+	_, err := s.exceptions.Approve(r.Context(), e.ID, formText(r, "expires"), formText(r, "conditions"))
 	return s.exceptionDone(w, r, e, err, "approve", flashExcApproved)
 }
 
 func (s *Server) exceptionReject(w http.ResponseWriter, r *http.Request) error {
-	e, _, err := s.exceptionTarget(r, paved.ActDecideException)
-	if err != nil {
-		return err
-	}
-	_, err = s.exceptions.Reject(r.Context(), e.ID, formText(r, "reason"))
+	e := targetOf(r).Exception
+	_, err := s.exceptions.Reject(r.Context(), e.ID, formText(r, "reason"))
 	return s.exceptionDone(w, r, e, err, "reject", flashExcRejected)
 }
 
 func (s *Server) exceptionComment(w http.ResponseWriter, r *http.Request) error {
-	e, _, err := s.exceptionTarget(r, paved.ActCommentException)
-	if err != nil {
-		return err
-	}
-	_, err = s.exceptions.Comment(r.Context(), e.ID, formText(r, "body"))
+	e := targetOf(r).Exception
+	_, err := s.exceptions.Comment(r.Context(), e.ID, formText(r, "body"))
 	return s.exceptionDone(w, r, e, err, "comment", flashExcCommented)
 }
 
 func (s *Server) exceptionRevoke(w http.ResponseWriter, r *http.Request) error {
-	e, _, err := s.exceptionTarget(r, paved.ActRevokeException)
-	if err != nil {
-		return err
-	}
-	_, err = s.exceptions.Revoke(r.Context(), e.ID, formText(r, "reason"))
+	e := targetOf(r).Exception
+	_, err := s.exceptions.Revoke(r.Context(), e.ID, formText(r, "reason"))
 	return s.exceptionDone(w, r, e, err, "revoke", flashExcRevoked)
 }
 

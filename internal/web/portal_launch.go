@@ -25,19 +25,13 @@ import (
 	"github.com/paved-dev/paved/internal/launch"
 )
 
-// launchTarget loads the service named in the URL and, when act is set,
-// checks that the user may do act on it.
-func (s *Server) launchTarget(r *http.Request, act paved.Action) (*paved.Service, error) {
-	svc, err := s.store.FindService(r.Context(), r.PathValue("name"))
-	if err != nil {
-		return nil, err
+// launchTarget is the service named in the URL, as the route's target
+// loaded it (the route table checked the action on it).
+func (s *Server) launchTarget(r *http.Request) (*paved.Service, error) {
+	if svc := targetOf(r).Service; svc != nil {
+		return svc, nil
 	}
-	if act != "" {
-		if err := s.authorize(r, act, paved.Resource{Team: svc.Owner}); err != nil {
-			return nil, err
-		}
-	}
-	return svc, nil
+	return s.store.FindService(r.Context(), r.PathValue("name"))
 }
 
 func launchURL(service string) string { return "/services/" + url.PathEscape(service) + "/launch" }
@@ -408,7 +402,7 @@ func (s *Server) launchPage(w http.ResponseWriter, r *http.Request) error {
 // renderLaunchPage renders the questionnaire and checklist, with a refused
 // form's message at its item when fe is set.
 func (s *Server) renderLaunchPage(w http.ResponseWriter, r *http.Request, fe *formError) error {
-	svc, err := s.launchTarget(r, "")
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -453,7 +447,7 @@ type launchItemView struct {
 }
 
 func (s *Server) launchItemPage(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, "")
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -555,7 +549,7 @@ func packetStylePolicy(page []byte) string {
 }
 
 func (s *Server) launchPacket(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, "")
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,8 @@
 package web
 
-// The forms of the path to production. Each handler loads the service of
-// the URL, asks s.authorize about the launch action (a refusal is a 403
-// page), reads the form and calls launch.Service. Success redirects (303)
+// The forms of the path to production. The route table checks each form's
+// launch action on the service of the URL (a refusal is a 403 page); the
+// handler reads the form and calls launch.Service. Success redirects (303)
 // back to where the form was, with a flash message; a refusal the user can
 // act on (launch.Service's bad input, gate, conflict or sign-off rule) shows
 // the page again with the message at the form and the values as typed.
@@ -74,7 +74,7 @@ func itemAnchor(service, item string) string { return launchURL(service) + "#ite
 // ---- items: answer, review, comment
 
 func (s *Server) launchAnswer(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActAnswer)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *Server) launchAnswer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) launchReview(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActReviewAnswer)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (s *Server) launchReview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) launchComment(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActComment)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -146,13 +146,15 @@ func (s *Server) launchComment(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) launchPhase(w http.ResponseWriter, r *http.Request) error {
 	force := r.PostFormValue("force") == "1"
-	act := paved.ActAdvancePhase
-	if force {
-		act = paved.ActForcePhase
-	}
-	svc, err := s.launchTarget(r, act)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
+	}
+	if force {
+		// Past the gate: launch:force as well (admins only).
+		if err := s.authorize(r, paved.ActForcePhase, paved.Resource{Team: svc.Owner}); err != nil {
+			return err
+		}
 	}
 	var to paved.Phase
 	if v := strings.TrimSpace(r.PostFormValue("to")); v != "" {
@@ -169,7 +171,7 @@ func (s *Server) launchPhase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) launchContact(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActSetContact)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -191,7 +193,7 @@ func formNumber(r *http.Request, field, what string) (float64, error) {
 }
 
 func (s *Server) launchAssess(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActAssess)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -241,7 +243,7 @@ func parseWhen(v string) (time.Time, error) {
 }
 
 func (s *Server) launchSchedule(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActWalkthrough)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -271,7 +273,7 @@ func (s *Server) portalWalkthrough(r *http.Request, svc *paved.Service) (*launch
 }
 
 func (s *Server) launchCancel(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActWalkthrough)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -284,7 +286,7 @@ func (s *Server) launchCancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) launchSign(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActSignoff)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -299,7 +301,7 @@ func (s *Server) launchSign(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) launchAddFollowUp(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActWalkthrough)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}
@@ -318,7 +320,7 @@ func (s *Server) launchAddFollowUp(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) launchCompleteFollowUp(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.launchTarget(r, paved.ActWalkthrough)
+	svc, err := s.launchTarget(r)
 	if err != nil {
 		return err
 	}

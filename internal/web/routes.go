@@ -13,131 +13,258 @@ import (
 	"github.com/paved-dev/paved/internal/api"
 )
 
-// apiHandler is an API handler: it writes a success response or returns an
-// error, which the api wrapper renders as problem+json. Handlers never write
-// errors themselves, so every failure has the same shape.
-type apiHandler func(w http.ResponseWriter, r *http.Request) error
+// Every route of the server, API and portal alike, is one entry of the
+// table below: its face, method and path, the action the caller must be
+// allowed (paved.Authorize decides), how the resource the action is about
+// is found (its owner team, or the user whose tokens they are), and the
+// handler. The wrappers check the action before the handler runs, so a
+// handler never chooses its own permission; the route x role tests read
+// this table (a route without an action fails them), and the OpenAPI
+// document is built from its API routes.
 
-// apiRoute is one entry of the API route table. Its documentation (summary,
-// parameters, schemas) lives in apiDocs in openapi.go, keyed by Pattern; a
-// test keeps the two in step.
-type apiRoute struct {
-	Method  string
-	Path    string
-	Handler apiHandler
+// handler writes a success response or returns an error, which the face's
+// wrapper renders (problem+json for the API, an error page for the portal).
+// Handlers never write errors themselves, so every failure has one shape.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// face is the part of the server a route belongs to.
+type face int
+
+const (
+	// faceAPI routes are under /api/v1: a bearer token, problem+json.
+	faceAPI face = iota
+	// facePortal routes are the portal's pages and forms: a signed-in
+	// session, the CSRF check on every form, error pages.
+	facePortal
+	// facePublic routes are portal pages without sign-in: the sign-in
+	// page and the 404 page (the session is still resolved, so that the
+	// header shows who is signed in).
+	facePublic
+	// faceOpen routes are served as they are, without credentials or a
+	// session: the operational endpoints and the static assets. They show
+	// nothing of the catalog.
+	faceOpen
+)
+
+// route is one entry of the route table.
+type route struct {
+	Face    face
+	Pattern string       // ServeMux pattern: "METHOD /path/{wildcard}"
+	Action  paved.Action // what the caller must be allowed; "" only for facePublic and faceOpen
+	Target  *target      // how the action's resource is found; nil: the action is about nothing in particular
+	Handle  handler
 }
 
-// Pattern is the ServeMux pattern, and the key of the route in apiDocs and
-// in the metrics.
-func (rt apiRoute) Pattern() string { return rt.Method + " " + rt.Path }
+// Method and Path split the pattern.
+func (rt route) Method() string { m, _, _ := strings.Cut(rt.Pattern, " "); return m }
+func (rt route) Path() string   { _, p, _ := strings.Cut(rt.Pattern, " "); return p }
 
-// apiRoutes is every API route. All of them need a bearer token.
-func (s *Server) apiRoutes() []apiRoute {
-	return []apiRoute{
-		{"GET", "/api/v1/openapi.json", s.getOpenAPI},
-		{"GET", "/api/v1/me", s.getMe},
+// routeTable is every route of the server.
+func (s *Server) routeTable() []route {
+	const (
+		api    = faceAPI
+		portal = facePortal
+		public = facePublic
+		open   = faceOpen
+	)
+	return []route{
+		// Operational endpoints: no token, so that probes and scrapers need
+		// no secret. They reveal nothing about the catalog.
+		{open, "GET /healthz", "", nil, s.healthz},
+		{open, "GET /readyz", "", nil, s.readyz},
+		{open, "GET /metrics", "", nil, s.serveMetrics},
 
-		{"GET", "/api/v1/services", s.listServices},
-		{"POST", "/api/v1/services", s.createService},
-		{"GET", "/api/v1/services/{name}", s.getService},
-		{"PATCH", "/api/v1/services/{name}", s.updateService},
-		{"POST", "/api/v1/services/{name}/retire", s.retireService},
+		{api, "GET /api/v1/openapi.json", paved.ActReadCatalog, nil, s.getOpenAPI},
+		{api, "GET /api/v1/me", paved.ActReadCatalog, nil, s.getMe},
 
-		{"GET", "/api/v1/teams", s.listTeams},
-		{"POST", "/api/v1/teams", s.createTeam},
-		{"GET", "/api/v1/teams/{name}", s.getTeam},
-		{"PATCH", "/api/v1/teams/{name}", s.updateTeam},
-		{"POST", "/api/v1/teams/{name}/retire", s.retireTeam},
+		{api, "GET /api/v1/services", paved.ActReadCatalog, nil, s.listServices},
+		{api, "POST /api/v1/services", paved.ActCreateService, inBody, s.createService},
+		{api, "GET /api/v1/services/{name}", paved.ActReadCatalog, nil, s.getService},
+		// A change of owner needs the action on the new owner too (in the handler).
+		{api, "PATCH /api/v1/services/{name}", paved.ActUpdateService, byService, s.updateService},
+		{api, "POST /api/v1/services/{name}/retire", paved.ActRetireService, byService, s.retireService},
 
-		{"GET", "/api/v1/users", s.listUsers},
-		{"POST", "/api/v1/users", s.createUser},
-		{"GET", "/api/v1/users/{name}", s.getUser},
-		{"PATCH", "/api/v1/users/{name}", s.updateUser},
-		{"POST", "/api/v1/users/{name}/retire", s.retireUser},
+		{api, "GET /api/v1/teams", paved.ActReadCatalog, nil, s.listTeams},
+		{api, "POST /api/v1/teams", paved.ActManageTeams, nil, s.createTeam},
+		{api, "GET /api/v1/teams/{name}", paved.ActReadCatalog, nil, s.getTeam},
+		{api, "PATCH /api/v1/teams/{name}", paved.ActManageTeams, nil, s.updateTeam},
+		{api, "POST /api/v1/teams/{name}/retire", paved.ActManageTeams, nil, s.retireTeam},
 
-		{"GET", "/api/v1/tokens", s.listTokens},
-		{"POST", "/api/v1/tokens", s.createToken},
-		{"POST", "/api/v1/tokens/{id}/revoke", s.revokeToken},
+		{api, "GET /api/v1/users", paved.ActReadCatalog, nil, s.listUsers},
+		{api, "POST /api/v1/users", paved.ActManageUsers, nil, s.createUser},
+		{api, "GET /api/v1/users/{name}", paved.ActReadCatalog, nil, s.getUser},
+		{api, "PATCH /api/v1/users/{name}", paved.ActManageUsers, nil, s.updateUser},
+		{api, "POST /api/v1/users/{name}/retire", paved.ActManageUsers, nil, s.retireUser},
 
-		{"GET", "/api/v1/audit", s.listAudit},
-		{"GET", "/api/v1/audit/verify", s.verifyAudit},
+		// One's own tokens need nothing more: paved.Authorize allows
+		// token:manage on a resource that is the caller.
+		{api, "GET /api/v1/tokens", paved.ActManageTokens, byTokenUser, s.listTokens},
+		{api, "POST /api/v1/tokens", paved.ActManageTokens, inBody, s.createToken},
+		{api, "POST /api/v1/tokens/{id}/revoke", paved.ActManageTokens, byToken, s.revokeToken},
 
-		{"POST", "/api/v1/catalog/import", s.importCatalog},
-		{"GET", "/api/v1/catalog/export", s.exportCatalog},
+		{api, "GET /api/v1/audit", paved.ActReadAudit, nil, s.listAudit},
+		{api, "GET /api/v1/audit/verify", paved.ActReadAudit, nil, s.verifyAudit},
+
+		{api, "POST /api/v1/catalog/import", paved.ActImportCatalog, nil, s.importCatalog},
+		{api, "GET /api/v1/catalog/export", paved.ActReadCatalog, nil, s.exportCatalog},
 
 		// The path to production (api_launch.go).
-		{"GET", "/api/v1/services/{name}/launch", s.getLaunch},
-		{"GET", "/api/v1/services/{name}/launch/packet", s.getPacket},
-		{"GET", "/api/v1/services/{name}/launch/readiness", s.getReadiness},
-		{"POST", "/api/v1/services/{name}/launch/upgrade", s.upgradeLaunch},
-		{"PUT", "/api/v1/services/{name}/contact", s.putContact},
-		{"PUT", "/api/v1/services/{name}/answers/{item}", s.putAnswer},
-		{"GET", "/api/v1/services/{name}/answers/{item}/history", s.getAnswerHistory},
-		{"POST", "/api/v1/services/{name}/answers/{item}/review", s.reviewAnswer},
-		{"GET", "/api/v1/services/{name}/answers/{item}/comments", s.listComments},
-		{"POST", "/api/v1/services/{name}/answers/{item}/comments", s.addComment},
-		{"POST", "/api/v1/services/{name}/assessments", s.addAssessment},
-		{"POST", "/api/v1/services/{name}/phase", s.changePhase},
-		{"POST", "/api/v1/services/{name}/walkthroughs", s.scheduleWalkthrough},
-		{"POST", "/api/v1/services/{name}/checks", s.recordCheck},
-		{"GET", "/api/v1/walkthroughs/{id}", s.getWalkthrough},
-		{"POST", "/api/v1/walkthroughs/{id}/cancel", s.cancelWalkthrough},
-		{"POST", "/api/v1/walkthroughs/{id}/signoffs", s.addSignoff},
-		{"POST", "/api/v1/walkthroughs/{id}/follow-ups", s.addFollowUp},
-		{"POST", "/api/v1/walkthroughs/{id}/follow-ups/{fid}/done", s.completeFollowUp},
-		{"GET", "/api/v1/launches/blocked", s.listBlocked},
-		{"GET", "/api/v1/reviews", s.getReviews},
-		{"GET", "/api/v1/templates/{kind}", s.getTemplate},
-		{"GET", "/api/v1/templates/{kind}/{version}", s.getTemplate},
+		{api, "GET /api/v1/services/{name}/launch", paved.ActReadCatalog, byService, s.getLaunch},
+		{api, "GET /api/v1/services/{name}/launch/packet", paved.ActReadCatalog, byService, s.getPacket},
+		{api, "GET /api/v1/services/{name}/launch/readiness", paved.ActReadCatalog, byService, s.getReadiness},
+		{api, "POST /api/v1/services/{name}/launch/upgrade", paved.ActAnswer, byService, s.upgradeLaunch},
+		{api, "PUT /api/v1/services/{name}/contact", paved.ActSetContact, byService, s.putContact},
+		{api, "PUT /api/v1/services/{name}/answers/{item}", paved.ActAnswer, byService, s.putAnswer},
+		{api, "GET /api/v1/services/{name}/answers/{item}/history", paved.ActReadCatalog, byService, s.getAnswerHistory},
+		{api, "POST /api/v1/services/{name}/answers/{item}/review", paved.ActReviewAnswer, byService, s.reviewAnswer},
+		{api, "GET /api/v1/services/{name}/answers/{item}/comments", paved.ActReadCatalog, byService, s.listComments},
+		{api, "POST /api/v1/services/{name}/answers/{item}/comments", paved.ActComment, byService, s.addComment},
+		{api, "POST /api/v1/services/{name}/assessments", paved.ActAssess, byService, s.addAssessment},
+		// Forcing the move past the gate needs launch:force too (in the handler).
+		{api, "POST /api/v1/services/{name}/phase", paved.ActAdvancePhase, byService, s.changePhase},
+		{api, "POST /api/v1/services/{name}/walkthroughs", paved.ActWalkthrough, byService, s.scheduleWalkthrough},
+		{api, "POST /api/v1/services/{name}/checks", paved.ActRecordCheck, byService, s.recordCheck},
+		{api, "GET /api/v1/walkthroughs/{id}", paved.ActReadCatalog, byWalkthrough, s.getWalkthrough},
+		{api, "POST /api/v1/walkthroughs/{id}/cancel", paved.ActWalkthrough, byWalkthrough, s.cancelWalkthrough},
+		// Which role one may sign in is launch.CanSign's decision (launch.Service).
+		{api, "POST /api/v1/walkthroughs/{id}/signoffs", paved.ActSignoff, byWalkthrough, s.addSignoff},
+		{api, "POST /api/v1/walkthroughs/{id}/follow-ups", paved.ActWalkthrough, byWalkthrough, s.addFollowUp},
+		{api, "POST /api/v1/walkthroughs/{id}/follow-ups/{fid}/done", paved.ActWalkthrough, byWalkthrough, s.completeFollowUp},
+		{api, "GET /api/v1/launches/blocked", paved.ActReadCatalog, nil, s.listBlocked},
+		{api, "GET /api/v1/reviews", paved.ActReadCatalog, nil, s.getReviews},
+		{api, "GET /api/v1/templates/{kind}", paved.ActReadCatalog, nil, s.getTemplate},
+		{api, "GET /api/v1/templates/{kind}/{version}", paved.ActReadCatalog, nil, s.getTemplate},
 
 		// The ownership map (api_ownership.go).
-		{"GET", "/api/v1/ownership", s.getOwnership},
-		{"PUT", "/api/v1/ownership/concerns/{concern}", s.putOwnershipConcern},
-		{"DELETE", "/api/v1/ownership/concerns/{concern}", s.deleteOwnershipConcern},
-		{"GET", "/api/v1/ownership/export", s.exportOwnership},
-		{"GET", "/api/v1/ownership/gaps", s.getOwnershipGaps},
-		{"GET", "/api/v1/ownership/responsibilities", s.listResponsibilities},
-		{"GET", "/api/v1/ownership/responsibilities/{type}", s.getResponsibilities},
-		{"GET", "/api/v1/services/{name}/ownership", s.getServiceOwnership},
-		{"GET", "/api/v1/services/{name}/check-resources", s.getCheckResources},
+		{api, "GET /api/v1/ownership", paved.ActReadCatalog, nil, s.getOwnership},
+		{api, "PUT /api/v1/ownership/concerns/{concern}", paved.ActEditOwnership, nil, s.putOwnershipConcern},
+		{api, "DELETE /api/v1/ownership/concerns/{concern}", paved.ActEditOwnership, nil, s.deleteOwnershipConcern},
+		{api, "GET /api/v1/ownership/export", paved.ActReadCatalog, nil, s.exportOwnership},
+		{api, "GET /api/v1/ownership/gaps", paved.ActReadCatalog, nil, s.getOwnershipGaps},
+		{api, "GET /api/v1/ownership/responsibilities", paved.ActReadCatalog, nil, s.listResponsibilities},
+		{api, "GET /api/v1/ownership/responsibilities/{type}", paved.ActReadCatalog, nil, s.getResponsibilities},
+		{api, "GET /api/v1/services/{name}/ownership", paved.ActReadCatalog, byService, s.getServiceOwnership},
+		{api, "GET /api/v1/services/{name}/check-resources", paved.ActReadCatalog, byService, s.getCheckResources},
 
-		// Exceptions (api_exceptions.go).
-		{"GET", "/api/v1/exceptions", s.listExceptions},
-		{"POST", "/api/v1/exceptions", s.requestException},
-		{"GET", "/api/v1/exceptions/export", s.exportExceptions},
-		{"GET", "/api/v1/exceptions/key", s.getExceptionKey},
-		{"GET", "/api/v1/exceptions/{id}", s.getException},
-		{"POST", "/api/v1/exceptions/{id}/approve", s.approveException},
-		{"POST", "/api/v1/exceptions/{id}/reject", s.rejectException},
-		{"POST", "/api/v1/exceptions/{id}/comments", s.commentException},
-		{"POST", "/api/v1/exceptions/{id}/revoke", s.revokeException},
-		{"GET", "/api/v1/checks/{id}/coverage", s.getCoverage},
+		// Exceptions (api_exceptions.go). Who may decide a given request is
+		// paved.CanDecide's decision too (exception.Service).
+		{api, "GET /api/v1/exceptions", paved.ActReadExceptions, nil, s.listExceptions},
+		{api, "POST /api/v1/exceptions", paved.ActRequestException, inBody, s.requestException},
+		{api, "GET /api/v1/exceptions/export", paved.ActReadExceptions, nil, s.exportExceptions},
+		{api, "GET /api/v1/exceptions/key", paved.ActReadExceptions, nil, s.getExceptionKey},
+		{api, "GET /api/v1/exceptions/{id}", paved.ActReadExceptions, byException, s.getException},
+		{api, "POST /api/v1/exceptions/{id}/approve", paved.ActDecideException, byException, s.approveException},
+		{api, "POST /api/v1/exceptions/{id}/reject", paved.ActDecideException, byException, s.rejectException},
+		{api, "POST /api/v1/exceptions/{id}/comments", paved.ActCommentException, byException, s.commentException},
+		{api, "POST /api/v1/exceptions/{id}/revoke", paved.ActRevokeException, byException, s.revokeException},
+		{api, "GET /api/v1/checks/{id}/coverage", paved.ActReadExceptions, nil, s.getCoverage},
 
 		// Notifications: the outbox and the webhook delivery log (api_notifications.go).
-		{"GET", "/api/v1/notifications", s.listNotifications},
-		{"GET", "/api/v1/deliveries", s.listDeliveries},
+		{api, "GET /api/v1/notifications", paved.ActReadNotifications, nil, s.listNotifications},
+		{api, "GET /api/v1/deliveries", paved.ActReadNotifications, nil, s.listDeliveries},
 
-		// The platform config: its version and reload state, the impact of
-		// a proposed config, campaigns (api_config.go, portal_campaigns.go).
-		{"GET", "/api/v1/config", s.getConfigStatus},
-		{"POST", "/api/v1/config/impact", s.postConfigImpact},
-		{"GET", "/api/v1/campaigns", s.listCampaigns},
+		// The platform config: its version and reload state (the directory
+		// and a refused config's error only for config:admin), the impact
+		// of a proposed config, campaigns (api_config.go, portal_campaigns.go).
+		{api, "GET /api/v1/config", paved.ActReadCatalog, nil, s.getConfigStatus},
+		{api, "POST /api/v1/config/impact", paved.ActConfigImpact, nil, s.postConfigImpact},
+		{api, "GET /api/v1/campaigns", paved.ActReadCatalog, nil, s.listCampaigns},
 
 		// Spend: billing ingest, reports, budgets and alerts (api_cost.go).
-		{"POST", "/api/v1/cost/ingest", s.ingestCost},
-		{"GET", "/api/v1/cost/batches", s.listCostBatches},
-		{"GET", "/api/v1/cost/report", s.getCostReport},
-		{"GET", "/api/v1/cost/daily", s.getCostDaily},
-		{"GET", "/api/v1/cost/untagged", s.listUntagged},
-		{"GET", "/api/v1/cost/budgets", s.listBudgets},
-		{"PUT", "/api/v1/cost/budgets/{scope}/{name}", s.putBudget},
-		{"DELETE", "/api/v1/cost/budgets/{scope}/{name}", s.deleteBudget},
-		{"GET", "/api/v1/cost/alerts", s.listCostAlerts},
-		{"POST", "/api/v1/cost/alerts/{id}/plan", s.planCostAlert},
-		{"POST", "/api/v1/cost/evaluate", s.evaluateCost},
-		{"POST", "/api/v1/cost/reallocate", s.reallocateCost},
-		{"GET", "/api/v1/services/{name}/budget", s.getServiceBudget},
+		{api, "POST /api/v1/cost/ingest", paved.ActIngestCost, nil, s.ingestCost},
+		{api, "GET /api/v1/cost/batches", paved.ActReadCost, nil, s.listCostBatches},
+		{api, "GET /api/v1/cost/report", paved.ActReadCost, nil, s.getCostReport},
+		{api, "GET /api/v1/cost/daily", paved.ActReadCost, nil, s.getCostDaily},
+		{api, "GET /api/v1/cost/untagged", paved.ActReadCost, nil, s.listUntagged},
+		{api, "GET /api/v1/cost/budgets", paved.ActReadCost, nil, s.listBudgets},
+		{api, "PUT /api/v1/cost/budgets/{scope}/{name}", paved.ActSetBudget, nil, s.putBudget},
+		{api, "DELETE /api/v1/cost/budgets/{scope}/{name}", paved.ActSetBudget, nil, s.deleteBudget},
+		{api, "GET /api/v1/cost/alerts", paved.ActReadCost, nil, s.listCostAlerts},
+		{api, "POST /api/v1/cost/alerts/{id}/plan", paved.ActPlanAlert, byAlert, s.planCostAlert},
+		{api, "POST /api/v1/cost/evaluate", paved.ActIngestCost, nil, s.evaluateCost},
+		{api, "POST /api/v1/cost/reallocate", paved.ActIngestCost, nil, s.reallocateCost},
+		{api, "GET /api/v1/services/{name}/budget", paved.ActReadCost, nil, s.getServiceBudget},
+
+		// The portal (portal*.go). Pages that show more to some users
+		// (edit links, forms) ask s.authorize about each extra.
+		{open, "GET /static/", "", nil, s.serveStatic},
+		{public, "GET /signin", "", nil, s.signinPage},
+		{public, "POST /signin", "", nil, s.signin},
+		// Signing out ends one's own session: token:own, which every user holds.
+		{portal, "POST /signout", paved.ActOwnTokens, nil, s.signout},
+
+		{portal, "GET /{$}", paved.ActReadCatalog, nil, s.homePage},
+		{portal, "GET /services", paved.ActReadCatalog, nil, s.servicesPage},
+		{portal, "GET /services/{name}", paved.ActReadCatalog, nil, s.servicePage},
+		{portal, "GET /services/{name}/edit", paved.ActUpdateService, byService, s.serviceEditPage},
+		{portal, "POST /services/{name}/edit", paved.ActUpdateService, byService, s.serviceEdit},
+		{portal, "GET /teams", paved.ActReadCatalog, nil, s.teamsPage},
+		{portal, "GET /teams/{name}", paved.ActReadCatalog, nil, s.teamPage},
+		{portal, "GET /users", paved.ActReadCatalog, nil, s.usersPage},
+		{portal, "GET /users/{name}", paved.ActReadCatalog, nil, s.userPage},
+		{portal, "GET /audit", paved.ActReadAudit, nil, s.auditPage},
+
+		// The path to production (portal_launch.go, portal_launch_forms.go).
+		// The walkthrough forms act on the service of the URL; the handler
+		// checks that the walkthrough is that service's.
+		{portal, "GET /launches", paved.ActReadCatalog, nil, s.launchesPage},
+		{portal, "GET /reviews", paved.ActReadCatalog, nil, s.reviewsPage},
+		{portal, "GET /services/{name}/launch", paved.ActReadCatalog, byService, s.launchPage},
+		{portal, "GET /services/{name}/launch/packet", paved.ActReadCatalog, byService, s.launchPacket},
+		{portal, "GET /services/{name}/launch/items/{item}", paved.ActReadCatalog, byService, s.launchItemPage},
+		{portal, "POST /services/{name}/launch/items/{item}/answer", paved.ActAnswer, byService, s.launchAnswer},
+		{portal, "POST /services/{name}/launch/items/{item}/review", paved.ActReviewAnswer, byService, s.launchReview},
+		{portal, "POST /services/{name}/launch/items/{item}/comments", paved.ActComment, byService, s.launchComment},
+		// Forcing the move past the gate needs launch:force too (in the handler).
+		{portal, "POST /services/{name}/launch/phase", paved.ActAdvancePhase, byService, s.launchPhase},
+		{portal, "POST /services/{name}/launch/contact", paved.ActSetContact, byService, s.launchContact},
+		{portal, "POST /services/{name}/launch/assessments", paved.ActAssess, byService, s.launchAssess},
+		{portal, "POST /services/{name}/launch/walkthroughs", paved.ActWalkthrough, byService, s.launchSchedule},
+		{portal, "POST /services/{name}/launch/walkthroughs/{id}/cancel", paved.ActWalkthrough, byService, s.launchCancel},
+		{portal, "POST /services/{name}/launch/walkthroughs/{id}/signoffs", paved.ActSignoff, byService, s.launchSign},
+		{portal, "POST /services/{name}/launch/walkthroughs/{id}/follow-ups", paved.ActWalkthrough, byService, s.launchAddFollowUp},
+		{portal, "POST /services/{name}/launch/walkthroughs/{id}/follow-ups/{fid}/done", paved.ActWalkthrough, byService, s.launchCompleteFollowUp},
+
+		// Exceptions (portal_exceptions.go).
+		{portal, "GET /exceptions", paved.ActReadExceptions, nil, s.exceptionsPage},
+		{portal, "GET /exceptions/{id}", paved.ActReadExceptions, byException, s.exceptionPage},
+		{portal, "POST /exceptions/{id}/approve", paved.ActDecideException, byException, s.exceptionApprove},
+		{portal, "POST /exceptions/{id}/reject", paved.ActDecideException, byException, s.exceptionReject},
+		{portal, "POST /exceptions/{id}/comments", paved.ActCommentException, byException, s.exceptionComment},
+		{portal, "POST /exceptions/{id}/revoke", paved.ActRevokeException, byException, s.exceptionRevoke},
+
+		// The ownership map (portal_ownership.go).
+		{portal, "GET /ownership", paved.ActReadCatalog, nil, s.ownershipPage},
+		{portal, "GET /ownership/export", paved.ActReadCatalog, nil, s.ownershipExportPage},
+		{portal, "POST /ownership/concerns/{concern}", paved.ActEditOwnership, nil, s.ownershipEdit},
+		{portal, "POST /ownership/concerns/{concern}/reset", paved.ActEditOwnership, nil, s.ownershipResetForm},
+		{portal, "GET /ownership/responsibilities", paved.ActReadCatalog, nil, s.responsibilitiesPage},
+		{portal, "GET /ownership/responsibilities/{type}", paved.ActReadCatalog, nil, s.responsibilitiesPage},
+
+		// Spend (portal_spend.go).
+		{portal, "GET /spend", paved.ActReadCost, nil, s.spendPage},
+		{portal, "POST /spend/alerts/{id}/plan", paved.ActPlanAlert, byAlert, s.spendPlanAlert},
+		{portal, "GET /services/{name}/spend.svg", paved.ActReadCost, nil, s.serviceSpendSVG},
+
+		// Campaigns: rules with an enforce_from date (portal_campaigns.go).
+		{portal, "GET /campaigns", paved.ActReadCatalog, nil, s.campaignsPage},
+
+		// Everything no other pattern claims is a portal 404 page (the API
+		// registers its own, more specific /api/ catch-alls).
+		{public, "GET /", "", nil, s.notFoundPage},
 	}
+}
+
+// apiRoutes are the API routes of the table, in its order: the OpenAPI
+// document lists them.
+func (s *Server) apiRoutes() []route {
+	var out []route
+	for _, rt := range s.routeTable() {
+		if rt.Face == faceAPI {
+			out = append(out, rt)
+		}
+	}
+	return out
 }
 
 // apiFallbackMethods are the methods for which /api/ has a catch-all that
@@ -145,33 +272,45 @@ func (s *Server) apiRoutes() []apiRoute {
 // ("/api/") would conflict with the portal's "GET /".
 var apiFallbackMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
-// routes registers every route on one mux and wraps it in the middleware
-// that every response passes (see instrument).
+// routes registers every route of the table on one mux and wraps it in the
+// middleware that every response passes (see instrument).
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
-
-	// Operational endpoints: no token, so that probes and scrapers need no
-	// secret. They reveal nothing about the catalog.
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler)
-
-	routes := s.apiRoutes()
-	doc, err := buildOpenAPI(routes, s.cfg.Version)
+	table := s.routeTable()
+	var apis []route
+	for _, rt := range table {
+		if rt.Face == faceAPI {
+			apis = append(apis, rt)
+		}
+	}
+	doc, err := buildOpenAPI(apis, s.cfg.Version)
 	if err != nil {
 		return nil, fmt.Errorf("web: building the OpenAPI document: %w", err)
 	}
 	s.openapi = doc
-	for _, rt := range routes {
-		mux.Handle(rt.Pattern(), s.api(queryParamsOf(rt.Pattern()), rt.Handler))
+	for _, rt := range table {
+		switch rt.Face {
+		case faceAPI:
+			mux.Handle(rt.Pattern, s.api(rt))
+		case facePortal:
+			mux.Handle(rt.Pattern, s.page(rt))
+		case facePublic:
+			mux.Handle(rt.Pattern, s.public(rt.Handle))
+		case faceOpen:
+			mux.Handle(rt.Pattern, openHandler(rt.Handle))
+		}
 	}
 	fallback := s.apiFallback(mux)
 	for _, m := range apiFallbackMethods {
 		mux.Handle(m+" /api/", fallback)
 	}
-
-	s.portalRoutes(mux)
 	return s.instrument(apiOddMethods(mux, fallback)), nil
+}
+
+// openHandler serves an operational endpoint or a static asset; they
+// write their own answers, errors included, and return nil.
+func openHandler(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = h(w, r) })
 }
 
 // apiOddMethods sends API requests with a method that has no catch-all
@@ -191,11 +330,12 @@ func apiOddMethods(mux, fallback http.Handler) http.Handler {
 	})
 }
 
-// api wraps an API handler: authenticate the bearer token, reject query
+// api wraps an API route: authenticate the bearer token, reject query
 // parameters the route does not declare (a typo like ?phse= would
-// otherwise silently list everything), run the handler, and render its
-// error as problem+json.
-func (s *Server) api(allowed []string, h apiHandler) http.Handler {
+// otherwise silently list everything), admit the caller to the route's
+// action, run the handler, and render its error as problem+json.
+func (s *Server) api(rt route) http.Handler {
+	allowed := queryParamsOf(rt.Pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// API responses are per user and often secret (token creation):
 		// no cache may keep them.
@@ -205,7 +345,11 @@ func (s *Server) api(allowed []string, h apiHandler) http.Handler {
 			err = checkQuery(r.URL.RawQuery, allowed)
 		}
 		if err == nil {
-			err = h(w, r2)
+			var r3 *http.Request
+			if r3, err = s.admit(r2, &rt); err == nil {
+				r2 = r3
+				err = rt.Handle(w, r2)
+			}
 		}
 		if err != nil {
 			s.writeProblem(w, r2, err)
@@ -272,14 +416,20 @@ func (s *Server) apiFallback(mux *http.ServeMux) http.Handler {
 	})
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	s.metrics.handler.ServeHTTP(w, r)
+	return nil
 }
 
 // readyz reports whether the store answers, so that a load balancer sends
 // traffic only to replicas that can serve it.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -294,7 +444,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			Instance: r.URL.Path,
 			Code:     "unavailable",
 		})
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
 }
