@@ -119,30 +119,36 @@ var (
 
 type admittedKey struct{}
 
-// admitted is what admit leaves in the request for the handler.
+// admitted is what admit leaves in the request for the handler of a route
+// with a target.
 type admitted struct {
 	route *route
 	found *found
 }
 
+// noneFound is what targetOf answers for a route without a target.
+var noneFound = &found{}
+
 // admit checks that the request's user may do the route's action on its
-// target, and hands what the target loaded to the handler. Routes whose
-// resource is in the body (inBody) are checked by their handler, with the
-// route's action (authorizeRoute).
+// target, and hands the route and what its target loaded to the handler.
+// Routes whose resource is in the body (inBody) are checked by their
+// handler, with the route's action (authorizeRoute). A route without a
+// target leaves the request as it is: the hottest reads (the service list,
+// the catalog) pay for one Authorize call and nothing else.
 func (s *Server) admit(r *http.Request, rt *route) (*http.Request, error) {
-	ad := &admitted{route: rt, found: &found{}}
+	if rt.Target == nil {
+		return r, s.authorize(r, rt.Action, paved.Resource{})
+	}
+	ad := &admitted{route: rt, found: noneFound}
 	r = r.WithContext(context.WithValue(r.Context(), admittedKey{}, ad))
 	if rt.Target == inBody {
 		return r, nil
 	}
-	var res paved.Resource
-	if rt.Target != nil {
-		f, rs, err := rt.Target.find(s, r)
-		if err != nil {
-			return r, err
-		}
-		ad.found, res = f, rs
+	f, res, err := rt.Target.find(s, r)
+	if err != nil {
+		return r, err
 	}
+	ad.found = f
 	return r, s.authorize(r, rt.Action, res)
 }
 
@@ -151,7 +157,7 @@ func targetOf(r *http.Request) *found {
 	if ad, ok := r.Context().Value(admittedKey{}).(*admitted); ok {
 		return ad.found
 	}
-	return &found{}
+	return noneFound
 }
 
 // authorizeRoute checks the route's own action on res: for the resource
@@ -161,7 +167,8 @@ func targetOf(r *http.Request) *found {
 func (s *Server) authorizeRoute(r *http.Request, res paved.Resource) error {
 	ad, ok := r.Context().Value(admittedKey{}).(*admitted)
 	if !ok {
-		return paved.Errorf(paved.EINTERNAL, "%s %s: no route was admitted", r.Method, r.URL.Path)
+		// Only routes with a target (inBody among them) carry their route.
+		return paved.Errorf(paved.EINTERNAL, "%s %s: the route has no target, so its handler cannot call authorizeRoute", r.Method, r.URL.Path)
 	}
 	return s.authorize(r, ad.route.Action, res)
 }
