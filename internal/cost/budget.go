@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/big"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/paved-dev/paved"
@@ -325,9 +324,4 @@ func Burn(in BurnInput, cfg BurnConfig, currency string) *paved.CostAlert {
 		Key:     fmt.Sprintf("%s|%s|%s|%s", paved.RuleBurn, paved.ScopeAccount, b.Name, latest.Format(time.DateOnly)),
 		Message: msg,
 	}
-}
-
-// ScopeLabel names a scope for people: "team payments".
-func ScopeLabel(scope paved.BudgetScope, name string) string {
-	return strings.TrimSpace(string(scope) + " " + name)
 }

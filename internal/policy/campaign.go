@@ -39,6 +39,3 @@ func (e *Engine) Campaigns(now time.Time) []paved.Campaign {
 	})
 	return out
 }
-
-// ParseDate checks a YYYY-MM-DD date as enforce_from takes it.
-func ParseDate(s string) (time.Time, error) { return time.Parse(dateLayout, s) }

@@ -23,17 +23,3 @@ func isUniqueViolation(err error) bool {
 	}
 	return false
 }
-
-// isForeignKeyViolation reports a reference to a row that does not exist
-// (or went away concurrently).
-func isForeignKeyViolation(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "23503" // foreign_key_violation
-	}
-	return false
-}

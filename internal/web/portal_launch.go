@@ -36,10 +36,6 @@ func (s *Server) launchTarget(r *http.Request) (*paved.Service, error) {
 
 func launchURL(service string) string { return "/services/" + url.PathEscape(service) + "/launch" }
 
-func itemURL(service, item string) string {
-	return launchURL(service) + "/items/" + url.PathEscape(item)
-}
-
 func serviceURL(service string) string { return "/services/" + url.PathEscape(service) }
 
 // ---- refused forms
