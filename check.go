@@ -42,6 +42,16 @@ type IaCResource struct {
 	After  map[string]any `json:"after,omitempty"`
 	// AfterUnknown marks attributes known only after apply (true leaves).
 	AfterUnknown map[string]any `json:"after_unknown,omitempty"`
+	// Config says which attributes the resource's configuration sets and
+	// how: "constant" (a literal, also through module inputs), "variable"
+	// (a root input variable) or "computed" (from other objects); nested
+	// blocks are lists of such objects; unset attributes are absent. Nil
+	// when the input says nothing about the configuration (a plan without
+	// one, a Kubernetes manifest). It tells an unset Optional+Computed
+	// attribute (unknown in a plan, but the provider's default applies)
+	// from one set to a value known only after apply. Shared between the
+	// instances of one resource block: never modify it.
+	Config map[string]any `json:"config,omitempty"`
 	// Tags are the effective tags: tags_all when the plan has it, else tags
 	// merged over the provider's default_tags.
 	Tags map[string]string `json:"tags,omitempty"`

@@ -116,30 +116,35 @@ func (d *fastDecoder) configModule(depth int) (*configModule, error) {
 		case "resources":
 			return d.configResources(m)
 		case "module_calls":
-			m.ModuleCalls = map[string]struct {
-				Module *configModule `json:"module"`
-			}{}
+			m.ModuleCalls = map[string]moduleCall{}
 			return d.object(func(name string) error {
-				var call struct {
-					Module *configModule `json:"module"`
-				}
+				var call moduleCall
 				err := d.object(func(k string) error {
-					if foldsTo(k, "module") {
+					switch k {
+					case "module":
+						mod, err := d.configModule(depth + 1)
+						call.Module = mod
+						return err
+					case "expressions":
+						b, err := d.fastExprBlock()
+						call.Expressions = b
+						return err
+					}
+					if foldsTo(k, "module", "expressions") {
 						return errConfigShape
 					}
-					if k != "module" {
-						d.skip()
-						return nil
-					}
-					mod, err := d.configModule(depth + 1)
-					call.Module = mod
-					return err
+					d.skip()
+					return nil
 				})
 				m.ModuleCalls[name] = call
 				return err
 			})
+		case "variables":
+			vs, err := d.fastVariables()
+			m.Variables = vs
+			return err
 		default:
-			if foldsTo(key, "resources", "module_calls") {
+			if foldsTo(key, "resources", "module_calls", "variables") {
 				return errConfigShape
 			}
 			d.skip()
@@ -175,8 +180,12 @@ func (d *fastDecoder) configResources(m *configModule) error {
 				dst = &r.Address
 			case "provider_config_key":
 				dst = &r.ProviderConfigKey
+			case "expressions":
+				b, err := d.fastExprBlock()
+				r.Expressions = b
+				return err
 			default:
-				if foldsTo(k, "address", "provider_config_key") {
+				if foldsTo(k, "address", "provider_config_key", "expressions") {
 					return errConfigShape
 				}
 				d.skip()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"strconv"
 	"strings"
@@ -26,15 +27,22 @@ type planConfig struct {
 }
 
 type configModule struct {
-	Resources   []configResource `json:"resources"`
-	ModuleCalls map[string]struct {
-		Module *configModule `json:"module"`
-	} `json:"module_calls"`
+	Resources   []configResource      `json:"resources"`
+	ModuleCalls map[string]moduleCall `json:"module_calls"`
+	Variables   configVariables       `json:"variables"`
+}
+
+// moduleCall is a module block: the module's configuration and the inputs
+// the call passes to it.
+type moduleCall struct {
+	Expressions configBlock   `json:"expressions"`
+	Module      *configModule `json:"module"`
 }
 
 type configResource struct {
-	Address           string `json:"address"`
-	ProviderConfigKey string `json:"provider_config_key"`
+	Address           string      `json:"address"`
+	ProviderConfigKey string      `json:"provider_config_key"`
+	Expressions       configBlock `json:"expressions"`
 }
 
 // planContext answers, for one resource, which provider configuration it
@@ -42,6 +50,11 @@ type configResource struct {
 type planContext struct {
 	providers map[string]*tfjson.ProviderConfig
 	keys      map[string]string // "module.a.module.b|aws_x.y" -> provider_config_key
+	// configs holds what each resource's configuration sets, in the form of
+	// IaCResource.Config (see planconfig.go), by the same key; hasConfig
+	// says the plan had a configuration at all.
+	configs   map[string]map[string]any
+	hasConfig bool
 	variables map[string]*tfjson.PlanVariable
 	// dropBefore leaves IaCResource.Before empty (Options.DropBefore);
 	// beforeForChanges keeps it only for changed objects.
@@ -51,20 +64,37 @@ type planContext struct {
 	keep map[string]bool
 }
 
-func (pc *planContext) index(prefix string, m *configModule, depth int) {
+// index records each resource of a module (and of the modules it calls)
+// under "module path|address": its provider configuration and what its
+// configuration sets, following module inputs through scope.
+func (pc *planContext) index(prefix string, m *configModule, scope *moduleScope, depth int) {
 	if m == nil || depth > 100 {
 		return
 	}
+	scope.vars = m.Variables
 	for _, r := range m.Resources {
-		pc.keys[prefix+"|"+r.Address] = r.ProviderConfigKey
+		key := prefix + "|" + r.Address
+		pc.keys[key] = r.ProviderConfigKey
+		pc.configs[key] = pc.configValue(r.Expressions, scope, true)
 	}
 	for name, call := range m.ModuleCalls {
 		p := "module." + name
 		if prefix != "" {
 			p = prefix + "." + p
 		}
-		pc.index(p, call.Module, depth+1)
+		pc.index(p, call.Module, &moduleScope{parent: scope, call: call.Expressions}, depth+1)
 	}
+}
+
+// configFor returns what the configuration of the resource at addr sets:
+// nil when the plan has no configuration for it (no configuration block,
+// or an object that is no longer configured), so that a rule cannot tell
+// an unset attribute from an unknown one.
+func (pc *planContext) configFor(addr tfAddress) map[string]any {
+	if !pc.hasConfig {
+		return nil
+	}
+	return pc.configs[addr.configPath()+"|"+addr.relAddress()]
 }
 
 // providerFor finds the provider configuration of a resource. Terraform
@@ -129,24 +159,38 @@ func (pc *planContext) region(p *tfjson.ProviderConfig) string {
 }
 
 // defaultTags reads default_tags { tags = {...} } (aws) or default_labels
-// (google) of a provider configuration.
-func (pc *planContext) defaultTags(p *tfjson.ProviderConfig) map[string]any {
+// (google) of a provider configuration. known is false when the provider
+// sets them with an expression the plan does not resolve (local.tags, a
+// module output): then the tags the resources get are not in the plan.
+func (pc *planContext) defaultTags(p *tfjson.ProviderConfig) (tags map[string]any, known bool) {
 	if p == nil {
-		return nil
+		return nil, true
 	}
 	if e := p.Expressions["default_tags"]; e != nil && e.ExpressionData != nil {
 		for _, blk := range e.NestedBlocks {
-			if v, ok := pc.constant(p, blk["tags"]); ok {
+			te := blk["tags"]
+			if te == nil || te.ExpressionData == nil {
+				continue
+			}
+			if v, ok := pc.constant(p, te); ok {
 				m, _ := v.(map[string]any)
-				return m
+				return m, true
+			}
+			if len(te.References) > 0 {
+				return nil, false
 			}
 		}
 	}
-	if v, ok := pc.constant(p, p.Expressions["default_labels"]); ok {
-		m, _ := v.(map[string]any)
-		return m
+	if e := p.Expressions["default_labels"]; e != nil && e.ExpressionData != nil {
+		if v, ok := pc.constant(p, e); ok {
+			m, _ := v.(map[string]any)
+			return m, true
+		}
+		if len(e.References) > 0 {
+			return nil, false
+		}
 	}
-	return nil
+	return nil, true
 }
 
 // shortProvider turns registry.terraform.io/hashicorp/aws (or the
@@ -228,6 +272,12 @@ func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, e
 			}
 		}
 	}
+	// The variables first: the configuration's module inputs lead to them.
+	if sp, ok := tv.get("variables"); ok {
+		if err := decodeSpan(name, text, sp, "variables", &pc.variables); err != nil {
+			return nil, err
+		}
+	}
 	if sp, ok := tv.get("configuration"); ok {
 		cfg, err := fastConfig(text[sp.start:sp.end])
 		if err != nil {
@@ -238,12 +288,9 @@ func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, e
 			}
 		}
 		pc.providers = cfg.ProviderConfigs
-		pc.index("", cfg.RootModule, 0)
-	}
-	if sp, ok := tv.get("variables"); ok {
-		if err := decodeSpan(name, text, sp, "variables", &pc.variables); err != nil {
-			return nil, err
-		}
+		pc.configs = map[string]map[string]any{}
+		pc.hasConfig = cfg.RootModule != nil
+		pc.index("", cfg.RootModule, &moduleScope{}, 0)
 	}
 
 	// resource_drift holds changes made outside Terraform; it is not part of
@@ -620,7 +667,21 @@ func normaliseChange(rc *tfjson.ResourceChange, pc *planContext) (*paved.IaCReso
 	if state == nil {
 		state = before // a delete: its tags are still those of the object
 	}
-	res.Tags = effectiveTags(state, unknown, pc.defaultTags(prov), res.Provider)
+	res.Config = pc.configFor(addr)
+	defaults, known := pc.defaultTags(prov)
+	res.Tags = effectiveTags(state, unknown, defaults, res.Provider)
+	if !known && res.Config != nil {
+		// tags_all merges the resource's tags with the provider's
+		// default_tags; when the plan shows it unknown and the defaults
+		// are an expression it does not resolve, the effective tags are
+		// known only after apply.
+		for _, all := range []string{"tags_all", "effective_labels"} {
+			if unknown[all] == true {
+				res.Config = maps.Clone(res.Config)
+				res.Config[all] = cfgComputed
+			}
+		}
+	}
 	if r, ok := after["region"].(string); ok && r != "" && r != paved.SensitiveValue {
 		// AWS provider 6 configures the region per resource.
 		res.Region = r

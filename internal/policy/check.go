@@ -407,6 +407,10 @@ func (e *Engine) mapFinding(ri *ruleInfo, set string, v any, g *group) (paved.Fi
 	if val, ok := obj["value"]; ok {
 		f.Value = val
 	}
+	undetermined := obj["undetermined"] == true
+	if undetermined {
+		f.Remediation = UndeterminedRemediation
+	}
 	if rem, ok := obj["remediation"].(string); ok && rem != "" {
 		f.Remediation = rem
 	}
@@ -421,10 +425,21 @@ func (e *Engine) mapFinding(ri *ruleInfo, set string, v any, g *group) (paved.Fi
 			f.File, f.Line = g.docs[i].Input, g.docs[i].Line
 		}
 	}
-	e.applySeverity(ri, &f)
+	if undetermined {
+		// The rule cannot tell whether the resource breaks it until the
+		// value is known: a warning, whatever the rule's severity, its
+		// configured severity or enforce_from, since nothing is broken yet.
+		f.Severity = paved.SeverityWarn
+	} else {
+		e.applySeverity(ri, &f)
+	}
 	f.Fingerprint = f.ComputeFingerprint()
 	return f, nil
 }
+
+// UndeterminedRemediation is the advice on a finding whose value is known
+// only after apply (a result with "undetermined": true, see CONTRACT.md).
+const UndeterminedRemediation = "Nothing to fix yet: the guard rail judges the value once it is known, in the first plan after apply. To have it judged now, set the attribute from a literal or an input variable instead of another resource's attribute."
 
 // applySeverity applies the configured severity override and the gentle
 // roll-out of enforce_from: a deny finding before that day is a warning
@@ -517,7 +532,7 @@ func resourceTerm(r *paved.IaCResource, withBefore bool, keys map[string]bool) (
 	for _, kv := range []struct {
 		k string
 		m map[string]any
-	}{{"before", r.Before}, {"after", r.After}, {"after_unknown", r.AfterUnknown}} {
+	}{{"before", r.Before}, {"after", r.After}, {"after_unknown", r.AfterUnknown}, {"config", r.Config}} {
 		// nil is an absent value (after of a delete); an empty object is
 		// a value, also when only the projection emptied it.
 		if kv.m == nil || (kv.k == "before" && !withBefore) {
