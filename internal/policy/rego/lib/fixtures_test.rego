@@ -63,3 +63,13 @@ deployment(name, pod_spec) := k8s("Deployment", name, {"spec": {
 	"selector": {"matchLabels": {"app": name}},
 	"template": {"metadata": {"labels": {"app": name}}, "spec": pod_spec},
 }})
+
+# with_config(r, cfg): r from a plan whose configuration sets the attributes
+# of cfg (see lib: "constant", "variable", "computed"; blocks as lists of
+# objects). Fixtures without it carry no configuration, so that every
+# unknown value counts as computed.
+with_config(r, cfg) := object.union(r, {"config": cfg})
+
+# created(t, after, au, cfg): a resource being created, as current providers
+# plan it: after_unknown au, configuration cfg.
+created(t, after, au, cfg) := with_config(unknown(res(t, after), au), cfg)

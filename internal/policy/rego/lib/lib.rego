@@ -46,41 +46,138 @@ resources(types) := [r |
 	judged(r)
 ]
 
-# unknown(r, path): the attribute at path (an array of keys and indexes) is
-# known only after apply, or sits below a block that is. A rule of the form
-# "must be X" never reports an unknown value: it may well become X.
-unknown(r, path) if r.after_unknown[path[0]] == true
+# --- Values known only after apply --------------------------------------------
+#
+# Terraform shows an attribute as unknown (after_unknown) for two different
+# reasons, and the library tells them apart with the resource's
+# configuration (r.config, read from the plan's configuration block; see
+# CONTRACT.md):
+#
+# 1. The configuration does not set it, and the provider computes it. Every
+#    Optional+Computed attribute of a new resource is unknown in the plan
+#    whether it is set or not: AWS shows snapshot_identifier, kms_key_id and
+#    tags_all unknown on every new database, and a nested block the
+#    configuration leaves out (encrypt_at_rest, root_block_device) unknown as
+#    a whole. Such an attribute is UNSET: the provider's default applies, and
+#    that is what a rule judges (lib.get(r, path, default), lib.unset).
+# 2. The configuration sets it from something known only after apply
+#    (kms_key_id = aws_kms_key.new.arn, policy = jsonencode({... arn ...})).
+#    Only such an attribute is COMPUTED (lib.computed). A rule then either
+#    knows the answer anyway (any KMS key means encryption: it passes, and
+#    its description says so) or reports that it cannot judge until apply
+#    with lib.undetermined: a warning, never a silent pass.
+#
+# "Set" means an expression in the resource block that is not null: a
+# literal, a reference, a function, or a module input (var.x) that the
+# module call or the variable's default sets to something other than null.
+# A plan without a configuration block (or a resource it does not cover)
+# has no r.config: then every unknown value counts as computed.
 
-# Most attributes have no entry in after_unknown at all: the lookup of the
-# first key fails fast, and only nested paths below an entry are walked.
-unknown(r, path) if {
+# computed(r, path): the value at path (an array of keys and indexes) is
+# known only after apply because the configuration sets it from something
+# that is (case 2 above).
+computed(r, path) if {
+	_plan_unknown(r, path)
+	_configured(r, path)
+}
+
+# unknown(r, path) is computed(r, path), kept for custom policies written
+# before the two cases were told apart.
+unknown(r, path) if computed(r, path)
+
+# _plan_unknown(r, path): after_unknown marks the value at path, or an
+# object or block above it. Most attributes have no entry in after_unknown
+# at all: the lookup of the first key fails fast, and only nested paths
+# below an entry are walked.
+_plan_unknown(r, path) if r.after_unknown[path[0]] == true
+
+_plan_unknown(r, path) if {
 	_ := r.after_unknown[path[0]]
 	count(path) > 1
 	some i in numbers.range(2, count(path))
 	object.get(r.after_unknown, array.slice(path, 0, i), false) == true
 }
 
-# get(r, path, def): the planned value at path, def when it is absent or
-# null (unset optional attributes are null in a plan). Undefined when the
-# value is unknown, so a rule body using it fails silently for unknowns.
-# A plan shows unknown values as null, so a concrete value is known and the
-# after_unknown lookup is only needed for nulls.
+# _configured(r, path): the configuration sets the attribute at path, or the
+# whole object above it (tags = var.tags sets every tag). Block indexes are
+# ignored: a plan may order a set of blocks unlike the configuration, so any
+# block that sets the rest of the path counts.
+_configured(r, _) if not r.config
+
+_configured(r, path) if {
+	keys := [k | some k in path; is_string(k)]
+	count(_reach({r.config}, keys)) > 0
+}
+
+# _reach(nodes, keys): the configuration nodes at keys below nodes; a string
+# (one expression for a whole value) covers everything below it. Unrolled:
+# Rego has no recursion, and attribute paths are short.
+_reach(nodes, keys) := _step(nodes, keys[0]) if count(keys) == 1
+
+else := _step(_step(nodes, keys[0]), keys[1]) if count(keys) == 2
+
+else := _step(_step(_step(nodes, keys[0]), keys[1]), keys[2]) if count(keys) == 3
+
+else := _step(_step(_step(_step(nodes, keys[0]), keys[1]), keys[2]), keys[3]) if count(keys) == 4
+
+else := _step(_step(_step(_step(_step(nodes, keys[0]), keys[1]), keys[2]), keys[3]), keys[4]) if count(keys) == 5
+
+else := {"computed"} # deeper paths: assume set
+
+_step(nodes, k) := {y |
+	some x in nodes
+	some y in _down(x, k)
+}
+
+_down(x, k) := {x} if is_string(x)
+
+else := {v | some b in x; v := b[k]} if is_array(x)
+
+else := {v | v := x[k]}
+
+# unset(r, path): the configuration leaves the attribute out (or null), so
+# the provider's default applies; this holds also when the plan shows it
+# unknown (case 1 above).
+unset(r, path) if {
+	object.get(r.after, path, null) == null
+	not computed(r, path)
+}
+
+# get(r, path, def): the planned value at path; def, the provider's
+# default, when the attribute is unset; undefined when it is computed, so
+# that a rule body using it does not judge a value nobody knows yet (and
+# reports lib.undetermined in a body of its own).
+# A plan shows unknown values as null or leaves them out, so a concrete
+# value is known and the after_unknown lookup is only needed for nulls.
 get(r, path, def) := v if {
 	v := object.get(r.after, path, null)
 	v != null
 } else := def if {
 	is_object(r.after)
-	not unknown(r, path)
+	not computed(r, path)
 }
 
 # blocks(r, name): the nested blocks of a list-of-blocks attribute with their
-# index, e.g. blocks(r, "ingress") -> [[0, {...}], ...]. Unknown blocks are
-# left out.
+# index, e.g. blocks(r, "ingress") -> [[0, {...}], ...]. Computed blocks are
+# left out (a rule reports them with computed(r, [name])); blocks the
+# configuration leaves out are absent, as the provider's default has none.
 blocks(r, name) := [[i, b] |
 	some i, b in object.get(r.after, name, [])
 	is_object(b)
-	not unknown(r, [name, i])
+	not computed(r, [name, i])
 ]
+
+# undetermined(r, path, what): the finding for a value computed from
+# something known only after apply: "what" says what the rule cannot tell
+# yet ("its storage is encrypted"). The engine makes it a warning whatever
+# the rule's severity (CONTRACT.md).
+undetermined(r, path, what) := {
+	"address": r.address,
+	"msg": sprintf("%s sets %s from a value known only after apply, so whether %s cannot be judged until then", [r.address, path, what]),
+	"path": path,
+	"value": null,
+	"undetermined": true,
+}
 
 # truthy(v): Terraform booleans sometimes arrive as strings (launch template
 # ebs.encrypted is a string "true"/"false"/"").
@@ -290,19 +387,6 @@ db_class_uses := [[r, attr, v] |
 # set_and_known(r, path): the attribute has a planned value that is not null.
 set_and_known(r, path) if object.get(r.after, path, null) != null
 
-# unset_default(r, path): the attribute is null in the plan and known, that
-# is, left out of the configuration of an attribute that is not computed.
-unset_default(r, path) if {
-	object.get(r.after, path, null) == null
-	not unknown(r, path)
-}
-
-# Some Optional+Computed attributes left out of the configuration
-# (aws_rds_cluster.storage_encrypted, aws_efs_file_system.encrypted) show as
-# unknown in a plan. Where the AWS API default is the unsafe value, rules
-# treat that unknown as the default and say so in their description: an
-# explicit exception to "unknown is never a violation".
-
 # --- S3 joins (plan scope) ---------------------------------------------------
 
 # s3_bucket_of(b, r): resource r (a bucket-level configuration such as
@@ -329,7 +413,7 @@ s3_config_key(r) := concat("", ["name:", v]) if {
 }
 
 s3_config_key(r) := concat("", ["addr:", object.get(r, "module", ""), "|", _base_name(r.address)]) if {
-	unknown(r, ["bucket"])
+	computed(r, ["bucket"])
 }
 
 # s3_config_module_key(r): a configuration whose bucket is unknown also
@@ -338,7 +422,7 @@ s3_config_key(r) := concat("", ["addr:", object.get(r, "module", ""), "|", _base
 # aws_s3_bucket_public_access_block.website_pab); when the module (or the
 # root module) manages a single bucket, that is the bucket meant.
 s3_config_module_key(r) := concat("", ["mod:", object.get(r, "module", "")]) if {
-	unknown(r, ["bucket"])
+	computed(r, ["bucket"])
 }
 
 # s3_bucket_keys(b): every key under which a configuration may name bucket b.

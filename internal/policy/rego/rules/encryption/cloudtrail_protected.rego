@@ -6,6 +6,8 @@
 #   attacker who reaches the bucket can edit or delete log files unnoticed (the provider default
 #   is false); without kms_key_id the logs are encrypted only with S3-managed keys, so anyone
 #   with s3:GetObject on the bucket can read every API call of the account.
+#   A KMS key known only after apply (one created in the same plan) counts as encryption; log
+#   file validation set from a value known only after apply is reported as undetermined.
 # custom:
 #   id: cloudtrail-protected
 #   severity: deny
@@ -40,16 +42,25 @@ params := data.paved.params.cloudtrail_protected
 deny contains f if {
 	some r in lib.candidates(["aws_cloudtrail"])
 	object.get(r.after, "enable_log_file_validation", null) != true
-	not lib.unknown(r, ["enable_log_file_validation"])
+	lib.get(r, ["enable_log_file_validation"], false) == false
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s does not validate its log files (enable_log_file_validation is not true), so edits go unnoticed", [r.address]), "enable_log_file_validation", object.get(r.after, "enable_log_file_validation", null))
 }
 
 deny contains f if {
+	some r in lib.candidates(["aws_cloudtrail"])
+	object.get(r.after, "enable_log_file_validation", null) == null
+	lib.computed(r, ["enable_log_file_validation"])
+	lib.judged(r)
+	f := lib.undetermined(r, "enable_log_file_validation", "its log files are validated")
+}
+
+# A key known only after apply is a key all the same.
+deny contains f if {
 	params.require_kms == true
 	some r in lib.candidates(["aws_cloudtrail"])
 	object.get(r.after, "kms_key_id", null) in {null, ""}
-	not lib.unknown(r, ["kms_key_id"])
+	not lib.computed(r, ["kms_key_id"])
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is not encrypted with a KMS key (no kms_key_id)", [r.address]), "kms_key_id", null)
 }

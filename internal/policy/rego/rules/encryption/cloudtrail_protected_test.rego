@@ -1,11 +1,11 @@
 package paved.rules.cloudtrail_protected_test
 
 import data.paved.rules.cloudtrail_protected as rule
+import data.paved.test.created
 import data.paved.test.deleted
 import data.paved.test.named
 import data.paved.test.plan
 import data.paved.test.res
-import data.paved.test.unknown
 
 test_fail_defaults if {
 	count(rule.deny) == 3 with input as plan([
@@ -15,13 +15,18 @@ test_fail_defaults if {
 		with data.paved.params.cloudtrail_protected as {"require_kms": true}
 }
 
-test_pass_protected_unknown_deleted if {
+test_pass_protected_key_from_plan_deleted if {
 	count(rule.deny) == 0 with input as plan([
 		res("aws_cloudtrail", {"enable_log_file_validation": true, "kms_key_id": "arn:aws:kms:eu-west-1:1:key/k"}),
-		unknown(named("aws_cloudtrail", "ref", {"enable_log_file_validation": true}), {"kms_key_id": true}),
+		created("aws_cloudtrail", {"enable_log_file_validation": true}, {"kms_key_id": true}, {"enable_log_file_validation": "constant", "kms_key_id": "computed"}),
 		deleted(named("aws_cloudtrail", "gone", {"name": "old"})),
 	])
 		with data.paved.params.cloudtrail_protected as {"require_kms": true}
+}
+
+test_fail_computed_validation_is_undetermined if {
+	fs := rule.deny with input as plan([created("aws_cloudtrail", {"kms_key_id": "k"}, {"enable_log_file_validation": true}, {"kms_key_id": "constant", "enable_log_file_validation": "computed"})])
+	[f.undetermined | some f in fs] == [true]
 }
 
 test_pass_kms_optional if {

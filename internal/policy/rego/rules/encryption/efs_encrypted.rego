@@ -4,7 +4,8 @@
 #   EFS encryption at rest can only be chosen when the file system is created, and the API
 #   default is unencrypted (only the console ticks the box for you). A file system that
 #   leaves encrypted out shows it as known after apply and is reported, because it will be
-#   created unencrypted.
+#   created unencrypted (unless it is given a KMS key). encrypted set from a value known only
+#   after apply is reported as undetermined.
 # custom:
 #   id: efs-encrypted
 #   severity: deny
@@ -29,15 +30,29 @@ import data.paved.lib
 
 deny contains f if {
 	some r in lib.candidates(["aws_efs_file_system"])
+	object.get(r.after, "encrypted", null) != true
 	_unencrypted(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is not encrypted at rest", [r.address]), "encrypted", object.get(r.after, "encrypted", null))
 }
 
-_unencrypted(r) if lib.get(r, ["encrypted"], false) == false
+deny contains f if {
+	some r in lib.candidates(["aws_efs_file_system"])
+	object.get(r.after, "encrypted", null) == null
+	lib.computed(r, ["encrypted"])
+	not _key(r)
+	lib.judged(r)
+	f := lib.undetermined(r, "encrypted", "it is encrypted at rest")
+}
+
+_unencrypted(r) if r.after.encrypted == false
 
 _unencrypted(r) if {
-	lib.unknown(r, ["encrypted"])
-	not lib.set_and_known(r, ["kms_key_id"])
-	not lib.unknown(r, ["kms_key_id"])
+	lib.unset(r, ["encrypted"])
+	not _key(r)
 }
+
+# A KMS key (known or not) means encryption was asked for.
+_key(r) if lib.set_and_known(r, ["kms_key_id"])
+
+_key(r) if lib.computed(r, ["kms_key_id"])

@@ -6,7 +6,7 @@
 #   customer managed keys unless enable_key_rotation is true (rotation applies to symmetric
 #   encryption keys only: asymmetric and HMAC keys are not judged), and Cloud KMS rotates a key
 #   only when rotation_period is set. Rotation periods longer than max_rotation_days are
-#   reported as well.
+#   reported as well. A rotation setting known only after apply is reported as undetermined.
 # custom:
 #   id: kms-key-rotation
 #   severity: warn
@@ -38,10 +38,19 @@ params := data.paved.params.kms_key_rotation
 warn contains f if {
 	some r in lib.candidates(["aws_kms_key"])
 	object.get(r.after, "enable_key_rotation", null) != true
-	not lib.unknown(r, ["enable_key_rotation"])
+	not lib.computed(r, ["enable_key_rotation"])
 	_symmetric_encryption(r.after)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is never rotated (enable_key_rotation is not true)", [r.address]), "enable_key_rotation", object.get(r.after, "enable_key_rotation", null))
+}
+
+warn contains f if {
+	some [t, attr] in [["aws_kms_key", "enable_key_rotation"], ["google_kms_crypto_key", "rotation_period"]]
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, attr, null) == null
+	lib.computed(r, [attr])
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the key is rotated")
 }
 
 warn contains f if {
@@ -57,7 +66,7 @@ warn contains f if {
 warn contains f if {
 	some r in lib.candidates(["google_kms_crypto_key"])
 	object.get(r.after, "rotation_period", null) in {null, ""}
-	not lib.unknown(r, ["rotation_period"])
+	not lib.computed(r, ["rotation_period"])
 	object.get(r.after, "purpose", "ENCRYPT_DECRYPT") in {null, "ENCRYPT_DECRYPT"}
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is never rotated (no rotation_period)", [r.address]), "rotation_period", null)

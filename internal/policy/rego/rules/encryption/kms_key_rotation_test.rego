@@ -25,10 +25,15 @@ test_pass_rotated_asymmetric_unknown_deleted if {
 		res("aws_kms_key", {"enable_key_rotation": true}),
 		named("aws_kms_key", "sign", {"enable_key_rotation": false, "key_usage": "SIGN_VERIFY", "customer_master_key_spec": "ECC_NIST_P256"}),
 		named("aws_kms_key", "rsa", {"customer_master_key_spec": "RSA_2048"}),
-		unknown(named("aws_kms_key", "var", {}), {"enable_key_rotation": true}),
 		deleted(named("aws_kms_key", "gone", {"enable_key_rotation": false})),
 		res("google_kms_crypto_key", {"name": "k", "rotation_period": "7776000s"}),
 		named("google_kms_crypto_key", "sign", {"name": "k", "purpose": "ASYMMETRIC_SIGN"}),
 	])
 		with data.paved.params.kms_key_rotation as p
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.warn with input as plan([unknown(named("aws_kms_key", "var", {}), {"enable_key_rotation": true})])
+		with data.paved.params.kms_key_rotation as p
+	[f.undetermined | some f in fs] == [true]
 }

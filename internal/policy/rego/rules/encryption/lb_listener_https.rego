@@ -4,6 +4,9 @@
 #   An HTTP listener sends requests, cookies and tokens in clear text between the client and
 #   the load balancer. Plain HTTP is acceptable only to redirect clients to HTTPS (or to answer
 #   with a fixed response). Network load balancer listeners (TCP, UDP, TLS) are not judged here.
+#   A listener that leaves protocol unset but has a port is HTTP, the Application Load Balancer
+#   default (Gateway Load Balancer listeners have neither). A protocol or an action known only
+#   after apply is reported as undetermined.
 # custom:
 #   id: lb-listener-https
 #   severity: deny
@@ -41,14 +44,51 @@ package paved.rules.lb_listener_https
 
 import data.paved.lib
 
+types := ["aws_lb_listener", "aws_alb_listener"]
+
 deny contains f if {
-	some r in lib.candidates(["aws_lb_listener", "aws_alb_listener"])
-	lib.get(r, ["protocol"], "") == "HTTP"
-	not lib.unknown(r, ["default_action"])
+	some r in lib.candidates(types)
+	_http(r)
 	some i, a in object.get(r.after, "default_action", [])
 	not _safe(a)
+	not _action_computed(r, i)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s listens on plain HTTP (port %v) and its default action is %v, not a redirect to HTTPS", [r.address, object.get(r.after, "port", "?"), object.get(a, "type", "?")]), sprintf("default_action[%d].type", [i]), object.get(a, "type", null))
+}
+
+deny contains f if {
+	some r in lib.candidates(types)
+	object.get(r.after, "protocol", null) == null
+	lib.computed(r, ["protocol"])
+	lib.judged(r)
+	f := lib.undetermined(r, "protocol", "the listener serves plain HTTP")
+}
+
+deny contains f if {
+	some r in lib.candidates(types)
+	_http(r)
+	some i, a in object.get(r.after, "default_action", [])
+	not _safe(a)
+	_action_computed(r, i)
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("default_action[%d]", [i]), "the action redirects to HTTPS")
+}
+
+deny contains f if {
+	some r in lib.candidates(types)
+	_http(r)
+	lib.computed(r, ["default_action"])
+	count(object.get(r.after, "default_action", [])) == 0
+	lib.judged(r)
+	f := lib.undetermined(r, "default_action", "the action redirects to HTTPS")
+}
+
+_http(r) if lib.get(r, ["protocol"], "") == "HTTP"
+
+# Unset, with a port: an Application Load Balancer listener, HTTP by default.
+_http(r) if {
+	lib.unset(r, ["protocol"])
+	object.get(r.after, "port", null) != null
 }
 
 _safe(a) if a.type == "fixed-response"
@@ -58,3 +98,7 @@ _safe(a) if {
 	some rd in a.redirect
 	rd.protocol == "HTTPS"
 }
+
+_action_computed(r, i) if lib.computed(r, ["default_action", i, "type"])
+
+_action_computed(r, i) if lib.computed(r, ["default_action", i, "redirect", 0, "protocol"])

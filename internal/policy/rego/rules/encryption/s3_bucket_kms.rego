@@ -6,7 +6,9 @@
 #   SSE-S3 lacks: key policies that limit who can decrypt, CloudTrail records of every use,
 #   and the ability to revoke access by disabling the key. This advice applies to services
 #   whose data class is listed; it reads the bucket's encryption configuration resource
-#   (provider v4+) or the legacy inline block.
+#   (provider v4+) or the legacy inline block (which provider v4+ shows as known after apply
+#   on every new bucket: left out, it is not KMS). An algorithm known only after apply is
+#   reported as undetermined.
 # custom:
 #   id: s3-bucket-kms
 #   severity: warn
@@ -51,7 +53,16 @@ warn contains f if {
 	lib.data_class in params.kms_data_classes
 	some b in lib.resources(["aws_s3_bucket"])
 	not _kms(b)
+	not _unsure(b)
 	f := lib.finding(b, sprintf("%s holds %s data but is not encrypted with a KMS key (SSE-S3 only)", [b.address, lib.data_class]), "server_side_encryption_configuration", null)
+}
+
+warn contains f if {
+	lib.data_class in params.kms_data_classes
+	some b in lib.resources(["aws_s3_bucket"])
+	not _kms(b)
+	_unsure(b)
+	f := lib.undetermined(b, "server_side_encryption_configuration", "it is encrypted with a KMS key")
 }
 
 # Legacy inline configuration on the bucket (provider v3).
@@ -68,16 +79,37 @@ _kms(b) if {
 	k in keys
 }
 
+_unsure(b) if lib.computed(b, ["server_side_encryption_configuration"])
+
+_unsure(b) if {
+	keys := _unsure_keys
+	some k in lib.s3_bucket_keys(b)
+	k in keys
+}
+
 # The keys of every KMS encryption configuration, built once (see lib.s3_bucket_of).
 _kms_keys contains lib.s3_config_key(c) if {
-	some c in lib.resources(["aws_s3_bucket_server_side_encryption_configuration"])
+	some c in _configs
 	_config_kms(c)
 }
 
 _kms_keys contains lib.s3_config_module_key(c) if {
-	some c in lib.resources(["aws_s3_bucket_server_side_encryption_configuration"])
+	some c in _configs
 	_config_kms(c)
 }
+
+# Configurations whose algorithm is known only after apply.
+_unsure_keys contains lib.s3_config_key(c) if {
+	some c in _configs
+	_config_computed(c)
+}
+
+_unsure_keys contains lib.s3_config_module_key(c) if {
+	some c in _configs
+	_config_computed(c)
+}
+
+_configs := lib.resources(["aws_s3_bucket_server_side_encryption_configuration"])
 
 _config_kms(c) if {
 	some r in object.get(c.after, "rule", [])
@@ -85,5 +117,10 @@ _config_kms(c) if {
 	d.sse_algorithm in kms_algorithms
 }
 
-# An algorithm known only after apply gets the benefit of the doubt.
-_config_kms(c) if lib.unknown(c, ["rule"])
+_config_computed(c) if lib.computed(c, ["rule"])
+
+_config_computed(c) if {
+	some i, r in object.get(c.after, "rule", [])
+	some j, _ in object.get(r, "apply_server_side_encryption_by_default", [])
+	lib.computed(c, ["rule", i, "apply_server_side_encryption_by_default", j, "sse_algorithm"])
+}

@@ -6,10 +6,15 @@ import data.paved.test.plan
 import data.paved.test.plan_for
 import data.paved.test.res
 import data.paved.test.unknown
+import data.paved.test.with_config
 
 confidential := {"name": "shop", "data_class": "confidential"}
 
-bucket(name) := unknown(named("aws_s3_bucket", name, {"bucket": sprintf("acme-%s", [name])}), {"id": true})
+# AWS provider 5 shows the legacy inline block unknown on every new bucket.
+bucket(name) := with_config(
+	unknown(named("aws_s3_bucket", name, {"bucket": sprintf("acme-%s", [name])}), {"id": true, "server_side_encryption_configuration": true}),
+	{"bucket": "constant"},
+)
 
 sse(name, bucket_value, algo) := named("aws_s3_bucket_server_side_encryption_configuration", name, {
 	"bucket": bucket_value,
@@ -25,7 +30,7 @@ test_pass_kms_by_value_by_name_and_legacy if {
 	count(rule.warn) == 0 with input as plan_for(
 		[
 			bucket("a"), sse("a_sse", "acme-a", "aws:kms"),
-			bucket("b"), unknown(sse("b", null, "aws:kms:dsse"), {"bucket": true}),
+			bucket("b"), with_config(unknown(sse("b", null, "aws:kms:dsse"), {"bucket": true}), {"bucket": "computed", "rule": [{}]}),
 			named("aws_s3_bucket", "c", {"server_side_encryption_configuration": [{"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}]}]}]}),
 		],
 		confidential,
@@ -35,4 +40,12 @@ test_pass_kms_by_value_by_name_and_legacy if {
 test_pass_internal_data_or_no_service if {
 	count(rule.warn) == 0 with input as plan([bucket("a")])
 	count(rule.warn) == 0 with input as plan_for([bucket("a")], {"data_class": "internal"})
+}
+
+test_fail_computed_algorithm_is_undetermined if {
+	fs := rule.warn with input as plan_for(
+		[bucket("a"), with_config(unknown(sse("a", "acme-a", null), {"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": true}]}]}), {"bucket": "constant", "rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "computed"}]}]})],
+		confidential,
+	)
+	[f.undetermined | some f in fs] == [true]
 }
