@@ -81,6 +81,20 @@ computed(r, path) if {
 	_configured(r, path)
 }
 
+# computed_here(r, path): computed(r, path), but not merely because the
+# top-level block holding it is computed as a whole: rules that report
+# settings inside a block report such a block once, at the block.
+computed_here(r, path) if {
+	count(path) == 1
+	computed(r, path)
+}
+
+computed_here(r, path) if {
+	count(path) > 1
+	computed(r, path)
+	not computed(r, [path[0]])
+}
+
 # unknown(r, path) is computed(r, path), kept for custom policies written
 # before the two cases were told apart.
 unknown(r, path) if computed(r, path)
@@ -382,6 +396,19 @@ db_class_uses := [[r, attr, v] |
 	v := r.after[attr]
 	is_string(v)
 	v != ""
+]
+
+# computed_type_uses: the instance types and database classes the input
+# asks for that are known only after apply, as [resource, path]: their size
+# cannot be checked yet (unknown-instance-type reports them once for the
+# sizing rules).
+computed_type_uses := [[r, attr] |
+	some t in array.concat(["aws_instance", "aws_spot_instance_request", "aws_launch_template", "aws_launch_configuration"], db_types)
+	some r in object.get(input.by_type, t, [])
+	some attr in ["instance_type", "instance_class", "db_cluster_instance_class"]
+	object.get(r.after, attr, null) == null
+	_ := r.after_unknown[attr]
+	computed(r, [attr])
 ]
 
 # set_and_known(r, path): the attribute has a planned value that is not null.

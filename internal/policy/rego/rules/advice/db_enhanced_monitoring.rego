@@ -5,6 +5,7 @@
 #   system. Enhanced monitoring adds per-process CPU, memory, swap and I/O at up to one-second
 #   resolution, which is what tells a noisy query from a starved host during an incident.
 #   It needs monitoring_interval above 0 and a monitoring role.
+#   An interval known only after apply is reported as undetermined.
 # custom:
 #   id: db-enhanced-monitoring
 #   severity: warn
@@ -51,4 +52,12 @@ warn contains f if {
 	interval > params.max_interval_seconds
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s samples enhanced monitoring every %v s, coarser than %v s", [r.address, interval, params.max_interval_seconds]), "monitoring_interval", interval)
+}
+
+warn contains f if {
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance"])
+	object.get(r.after, "monitoring_interval", null) == null
+	lib.computed(r, ["monitoring_interval"])
+	lib.judged(r)
+	f := lib.undetermined(r, "monitoring_interval", "enhanced monitoring is on")
 }

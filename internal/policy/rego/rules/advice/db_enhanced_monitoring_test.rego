@@ -21,6 +21,10 @@ test_fail_too_coarse if {
 test_pass_on_or_unknown if {
 	count(rule.warn) == 0 with input as plan([
 		res("aws_db_instance", {"monitoring_interval": 60}),
-		unknown(named("aws_db_instance", "u", {}), {"monitoring_interval": true}),
 	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.warn with input as plan([unknown(named("aws_db_instance", "u", {}), {"monitoring_interval": true})])
+	[f.undetermined | some f in fs] == [true]
 }

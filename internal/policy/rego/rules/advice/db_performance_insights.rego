@@ -5,6 +5,7 @@
 #   Performance Insights (now part of CloudWatch Database Insights) answers that with
 #   seven days of history free of charge; without it, the evidence of yesterday's incident is
 #   gone. Some small burstable classes do not support it and are skipped.
+#   A setting known only after apply is reported as undetermined.
 # custom:
 #   id: db-performance-insights
 #   severity: warn
@@ -40,4 +41,12 @@ warn contains f if {
 	lib.get(r, ["database_insights_mode"], "standard") != "advanced"
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has no Performance Insights, so slow queries cannot be traced after the fact", [r.address]), "performance_insights_enabled", object.get(r.after, "performance_insights_enabled", null))
+}
+
+warn contains f if {
+	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance"])
+	object.get(r.after, "performance_insights_enabled", null) == null
+	lib.computed(r, ["performance_insights_enabled"])
+	lib.judged(r)
+	f := lib.undetermined(r, "performance_insights_enabled", "Performance Insights is on")
 }

@@ -18,6 +18,10 @@ test_pass_on_advanced_small_unknown if {
 		res("aws_db_instance", {"instance_class": "db.r6g.large", "performance_insights_enabled": true}),
 		named("aws_db_instance", "adv", {"instance_class": "db.r6g.large", "database_insights_mode": "advanced"}),
 		named("aws_db_instance", "tiny", {"instance_class": "db.t3.micro", "performance_insights_enabled": false}),
-		unknown(named("aws_db_instance", "u", {"instance_class": "db.r6g.large"}), {"performance_insights_enabled": true}),
 	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.warn with input as plan([unknown(named("aws_db_instance", "u", {"instance_class": "db.r6g.large"}), {"performance_insights_enabled": true})])
+	[f.undetermined | some f in fs] == [true]
 }

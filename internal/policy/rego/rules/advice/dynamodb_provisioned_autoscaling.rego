@@ -6,6 +6,8 @@
 #   pays off only with Application Auto Scaling tracking the load; otherwise on-demand is both
 #   safer and usually cheaper for spiky traffic. Targets are matched by their resource_id
 #   table/<name> and scalable dimension.
+#   A target whose table or dimension is known only after apply may be for any table: provisioned
+#   tables without a known target are then reported as undetermined.
 # custom:
 #   id: dynamodb-provisioned-autoscaling
 #   severity: warn
@@ -47,12 +49,24 @@ targets contains [id, dim] if {
 unknown_targets if {
 	some t in lib.resources(["aws_appautoscaling_target"])
 	some attr in ["resource_id", "scalable_dimension"]
-	lib.unknown(t, [attr])
+	lib.computed(t, [attr])
 }
 
 # Attribute names are literals, never built at run time: the engine converts
 # only the attributes that rules mention (TestProjectionKeepsFindings).
 capacity_attribute := {"read": "read_capacity", "write": "write_capacity"}
+
+warn contains f if {
+	unknown_targets
+	some r in lib.candidates(["aws_dynamodb_table"])
+	lib.get(r, ["billing_mode"], "PROVISIONED") == "PROVISIONED"
+	name := lib.get(r, ["name"], "")
+	name != ""
+	some dim in dimensions
+	not [sprintf("table/%s", [name]), dim] in targets
+	lib.judged(r)
+	f := lib.undetermined(r, "billing_mode", "an autoscaling target of this plan scales the table")
+}
 
 warn contains f if {
 	not unknown_targets

@@ -23,5 +23,9 @@ test_fail_only_read_scaled if {
 test_pass_on_demand_scaled_or_unknown_target if {
 	count(rule.warn) == 0 with input as plan([table("PAY_PER_REQUEST")])
 	count(rule.warn) == 0 with input as plan([table("PROVISIONED"), target("r", "dynamodb:table:ReadCapacityUnits"), target("w", "dynamodb:table:WriteCapacityUnits")])
-	count(rule.warn) == 0 with input as plan([table("PROVISIONED"), unknown(target("r", null), {"resource_id": true})])
+}
+
+test_fail_unknown_target_is_undetermined if {
+	fs := rule.warn with input as plan([table("PROVISIONED"), unknown(target("r", null), {"resource_id": true})])
+	[f.undetermined | some f in fs] == [true]
 }

@@ -6,6 +6,7 @@
 #   handful of them): one hot partition throttles while the table's capacity sits idle, and
 #   queries "for a day" read one huge item collection. Use a high-cardinality key (a customer
 #   or entity id) and put the time in the sort key. Global secondary indexes are checked too.
+#   A key known only after apply is reported as undetermined.
 # custom:
 #   id: dynamodb-timestamp-partition-key
 #   severity: warn
@@ -61,4 +62,12 @@ _time_like(key) if {
 	is_string(key)
 	some p in params.patterns
 	regex.match(p, key)
+}
+
+warn contains f if {
+	some r in lib.candidates(["aws_dynamodb_table"])
+	object.get(r.after, "hash_key", null) == null
+	lib.computed(r, ["hash_key"])
+	lib.judged(r)
+	f := lib.undetermined(r, "hash_key", "the partition key is a time value")
 }

@@ -4,6 +4,7 @@ import data.paved.rules.dynamodb_timestamp_partition_key as rule
 import data.paved.test.named
 import data.paved.test.plan
 import data.paved.test.res
+import data.paved.test.unknown
 
 test_fail_time_like_keys if {
 	fs := rule.warn with input as plan([
@@ -29,4 +30,9 @@ test_pass_entity_keys if {
 		named("aws_dynamodb_table", "d", {"hash_key": "format"}),
 		named("aws_dynamodb_table", "e", {"hash_key": "customerId"}),
 	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.warn with input as plan([unknown(res("aws_dynamodb_table", {"name": "t"}), {"hash_key": true})])
+	[f.undetermined | some f in fs] == [true]
 }

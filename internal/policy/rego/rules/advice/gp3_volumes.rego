@@ -5,6 +5,10 @@
 #   baseline at any size, where gp2 ties performance to size (small gp2 volumes run out of
 #   burst credits). Migrating is an online operation. This applies to EBS volumes, instance
 #   and launch template block devices and RDS storage.
+#   A volume or RDS instance that leaves its type out gets gp2, the provider default (also when
+#   the plan shows the type as known after apply; an RDS instance with iops gets io1, and one
+#   restored or replicated takes its source's). Instance root devices without a type take the
+#   AMI's and are not judged; a type known only after apply is reported as undetermined.
 # custom:
 #   id: gp3-volumes
 #   severity: warn
@@ -42,6 +46,40 @@ warn contains f if {
 	r.after.storage_type == "gp2"
 	lib.judged(r)
 	f := _finding(r, "storage_type")
+}
+
+# Left out: gp2, the provider default.
+warn contains f if {
+	some r in object.get(input.by_type, "aws_ebs_volume", [])
+	object.get(r.after, "type", null) == null
+	lib.unset(r, ["type"])
+	lib.judged(r)
+	f := _finding(r, "type")
+}
+
+warn contains f if {
+	some r in object.get(input.by_type, "aws_db_instance", [])
+	object.get(r.after, "storage_type", null) == null
+	lib.unset(r, ["storage_type"])
+	lib.unset(r, ["iops"])
+	not _from_source(r)
+	not startswith(lib.get(r, ["engine"], ""), "aurora")
+	lib.judged(r)
+	f := _finding(r, "storage_type")
+}
+
+warn contains f if {
+	some [t, attr] in [["aws_ebs_volume", "type"], ["aws_db_instance", "storage_type"]]
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, attr, null) == null
+	lib.computed(r, [attr])
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the volume is gp2")
+}
+
+_from_source(r) if {
+	some attr in ["snapshot_identifier", "replicate_source_db", "restore_to_point_in_time", "s3_import"]
+	not lib.unset(r, [attr])
 }
 
 warn contains f if {

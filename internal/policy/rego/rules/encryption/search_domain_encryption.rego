@@ -4,8 +4,9 @@
 #   A search cluster indexes copies of business data, often the most searchable (names,
 #   e-mails, order text). OpenSearch and legacy Elasticsearch domains can encrypt data at rest,
 #   encrypt traffic between nodes, and refuse plain-HTTP clients; the first two default to off
-#   when their blocks are missing and can only be switched on for supported engine versions,
-#   ideally at creation.
+#   when their blocks are missing (also when the plan shows the missing blocks as known after
+#   apply, as AWS provider 5 does) and can only be switched on for supported engine versions,
+#   ideally at creation. A setting known only after apply is reported as undetermined.
 # custom:
 #   id: search-domain-encryption
 #   severity: deny
@@ -35,27 +36,46 @@ package paved.rules.search_domain_encryption
 
 import data.paved.lib
 
+types := ["aws_opensearch_domain", "aws_elasticsearch_domain"]
+
 checks := [
-	["encrypt_at_rest", "enabled", "does not encrypt data at rest"],
-	["node_to_node_encryption", "enabled", "does not encrypt traffic between nodes"],
+	["encrypt_at_rest", "enabled", "does not encrypt data at rest", "data is encrypted at rest"],
+	["node_to_node_encryption", "enabled", "does not encrypt traffic between nodes", "traffic between nodes is encrypted"],
 ]
 
 deny contains f if {
-	some r in lib.candidates(["aws_opensearch_domain", "aws_elasticsearch_domain"])
-	some [block, attr, what] in checks
-	not lib.unknown(r, [block])
+	some r in lib.candidates(types)
+	some [block, attr, what, _] in checks
 	not _on(r, block, attr)
+	not _computed(r, block, attr)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s %s", [r.address, what]), sprintf("%s[0].%s", [block, attr]), object.get(r.after, [block, 0, attr], null))
 }
 
+deny contains f if {
+	some r in lib.candidates(types)
+	some [block, attr, _, whether] in checks
+	not _on(r, block, attr)
+	_computed(r, block, attr)
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("%s[0].%s", [block, attr]), whether)
+}
+
 # enforce_https defaults to true in the provider: only an explicit false counts.
 deny contains f if {
-	some r in lib.candidates(["aws_opensearch_domain", "aws_elasticsearch_domain"])
+	some r in lib.candidates(types)
 	some [i, _] in lib.blocks(r, "domain_endpoint_options")
 	lib.get(r, ["domain_endpoint_options", i, "enforce_https"], true) == false
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s accepts plain HTTP requests (enforce_https = false)", [r.address]), sprintf("domain_endpoint_options[%d].enforce_https", [i]), false)
+}
+
+deny contains f if {
+	some r in lib.candidates(types)
+	some i, _ in object.get(r.after, "domain_endpoint_options", [])
+	lib.computed(r, ["domain_endpoint_options", i, "enforce_https"])
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("domain_endpoint_options[%d].enforce_https", [i]), "plain HTTP is refused")
 }
 
 _on(r, block, attr) if {
@@ -63,7 +83,9 @@ _on(r, block, attr) if {
 	lib.get(r, [block, i, attr], false) != false
 }
 
-_on(r, block, attr) if {
-	some [i, _] in lib.blocks(r, block)
-	lib.unknown(r, [block, i, attr])
+_computed(r, block, _) if lib.computed(r, [block])
+
+_computed(r, block, attr) if {
+	some i, _ in object.get(r.after, block, [])
+	lib.computed(r, [block, i, attr])
 }

@@ -4,6 +4,7 @@
 #   SNS topics are not encrypted at rest unless a KMS key is configured, and notifications
 #   frequently carry identifiers, addresses or order details. Server-side encryption costs
 #   little (the AWS managed key alias/aws/sns is free of key charges) and is set on creation.
+#   A key known only after apply (one created in the same plan) is a key all the same.
 # custom:
 #   id: sns-topic-encrypted
 #   severity: deny

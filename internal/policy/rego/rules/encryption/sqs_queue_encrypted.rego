@@ -3,8 +3,10 @@
 # description: |
 #   Messages often carry personal data and sit in the queue for up to two weeks. New queues are
 #   encrypted with SQS-managed keys (SSE-SQS) unless that is switched off; a queue that sets
-#   sqs_managed_sse_enabled = false without a KMS key stores messages unencrypted. Queues
-#   holding confidential data can be required to use a KMS key instead.
+#   sqs_managed_sse_enabled = false without a KMS key stores messages unencrypted (left out,
+#   the plan shows it as known after apply, and SSE-SQS applies). Queues holding confidential
+#   data can be required to use a KMS key instead; a key known only after apply counts. SSE-SQS
+#   switched on or off by a value known only after apply is reported as undetermined.
 # custom:
 #   id: sqs-queue-encrypted
 #   severity: deny
@@ -36,20 +38,29 @@ params := data.paved.params.sqs_queue_encrypted
 
 deny contains f if {
 	some r in lib.candidates(["aws_sqs_queue"])
-	not _kms(r)
-	not lib.unknown(r, ["kms_master_key_id"])
 	lib.get(r, ["sqs_managed_sse_enabled"], true) == false
+	not _kms(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s stores messages unencrypted (sqs_managed_sse_enabled = false and no kms_master_key_id)", [r.address]), "sqs_managed_sse_enabled", false)
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_sqs_queue"])
+	object.get(r.after, "sqs_managed_sse_enabled", null) == null
+	lib.computed(r, ["sqs_managed_sse_enabled"])
+	not _kms(r)
+	lib.judged(r)
+	f := lib.undetermined(r, "sqs_managed_sse_enabled", "messages are encrypted")
 }
 
 deny contains f if {
 	lib.data_class in params.kms_data_classes
 	some r in lib.candidates(["aws_sqs_queue"])
 	not _kms(r)
-	not lib.unknown(r, ["kms_master_key_id"])
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s holds %s data but is not encrypted with a KMS key", [r.address, lib.data_class]), "kms_master_key_id", null)
 }
 
-_kms(r) if not lib.get(r, ["kms_master_key_id"], "") in {"", null}
+_kms(r) if not object.get(r.after, "kms_master_key_id", null) in {"", null}
+
+_kms(r) if lib.computed(r, ["kms_master_key_id"])

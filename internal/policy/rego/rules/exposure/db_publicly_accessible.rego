@@ -13,7 +13,9 @@
 #   (public_network_access_enabled, or public_network_access = "Enabled" on newer MySQL
 #   flexible servers). A flexible server created without a delegated subnet (VNet integration)
 #   is in public access mode, so its public access is reported even when the plan shows it as
-#   known after apply.
+#   known after apply. Settings left out take these defaults also when the plan shows them as
+#   known after apply; a setting given a value known only after apply is reported as
+#   undetermined.
 # custom:
 #   id: db-publicly-accessible
 #   severity: deny
@@ -67,12 +69,32 @@ package paved.rules.db_publicly_accessible
 
 import data.paved.lib
 
+aws_types := ["aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_dms_replication_instance"]
+
 deny contains f if {
-	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_dms_replication_instance"])
+	some r in lib.candidates(aws_types)
 	lib.get(r, ["publicly_accessible"], false) == true
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is publicly accessible from the internet", [r.address]), "publicly_accessible", true)
 }
+
+# Settings known only after apply, for every type.
+deny contains f if {
+	some [types, path] in _settings
+	some r in lib.candidates(types)
+	object.get(r.after, path, null) == null
+	lib.computed_here(r, path)
+	lib.judged(r)
+	f := lib.undetermined(r, lib.dotted(path), "the database is reachable from the internet")
+}
+
+_settings := [
+	[aws_types, ["publicly_accessible"]],
+	[["google_sql_database_instance"], ["settings", 0, "ip_configuration", 0, "ipv4_enabled"]],
+	[["azurerm_mssql_server", "azurerm_postgresql_server", "azurerm_mysql_server", "azurerm_mariadb_server", "azurerm_postgresql_flexible_server"], ["public_network_access_enabled"]],
+	[["azurerm_mysql_flexible_server"], ["public_network_access_enabled"]],
+	[["azurerm_mysql_flexible_server"], ["public_network_access"]],
+]
 
 # Cloud SQL: a public IPv4 address (the default).
 deny contains f if {
@@ -93,7 +115,8 @@ deny contains f if {
 	f := lib.finding(r, sprintf("%s admits connections from %s", [r.address, n.value]), sprintf("settings[0].ip_configuration[0].authorized_networks[%d].value", [i]), n.value)
 }
 
-# Azure SQL, single servers: public network access defaults to enabled.
+# Azure SQL, single servers: public network access defaults to enabled
+# (also when the plan shows it as known after apply).
 deny contains f if {
 	some r in lib.candidates(["azurerm_mssql_server", "azurerm_postgresql_server", "azurerm_mysql_server", "azurerm_mariadb_server"])
 	object.get(r.after, "public_network_access_enabled", null) != false
@@ -118,7 +141,9 @@ deny contains f if {
 	not object.get(r.after, "public_network_access_enabled", null) in {true, false}
 	not object.get(r.after, "public_network_access", null) in {"Enabled", "Disabled"}
 	object.get(r.after, "delegated_subnet_id", null) in {null, ""}
-	not lib.unknown(r, ["delegated_subnet_id"])
+	not lib.computed(r, ["delegated_subnet_id"])
+	not lib.computed(r, ["public_network_access_enabled"])
+	not lib.computed(r, ["public_network_access"])
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has no delegated subnet and does not switch public network access off, so it is reachable from the internet", [r.address]), "public_network_access_enabled", null)
 }
@@ -127,17 +152,19 @@ _sql_private(after) if after.settings[0].ip_configuration[0].ipv4_enabled == fal
 
 _sql_public_ip(r) if r.after.settings[0].ip_configuration[0].ipv4_enabled == true
 
-# No ip_configuration block: Cloud SQL assigns a public address.
+# No ip_configuration block (the plan may show it as known after apply):
+# Cloud SQL assigns a public address.
 _sql_public_ip(r) if {
 	is_object(r.after.settings[0])
 	object.get(r.after.settings[0], "ip_configuration", []) in {[], null}
+	not lib.computed(r, ["settings", 0, "ip_configuration"])
 }
 
 # ip_configuration given without ipv4_enabled: the provider default is true.
 _sql_public_ip(r) if {
 	ipc := r.after.settings[0].ip_configuration[0]
 	object.get(ipc, "ipv4_enabled", null) == null
-	not lib.unknown(r, ["settings", 0, "ip_configuration", 0, "ipv4_enabled"])
+	not lib.computed(r, ["settings", 0, "ip_configuration", 0, "ipv4_enabled"])
 }
 
 _world(v) if {

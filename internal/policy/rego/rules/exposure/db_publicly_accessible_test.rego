@@ -1,6 +1,7 @@
 package paved.rules.db_publicly_accessible_test
 
 import data.paved.rules.db_publicly_accessible as rule
+import data.paved.test.created
 import data.paved.test.plan
 import data.paved.test.res
 import data.paved.test.unknown
@@ -9,12 +10,27 @@ test_fail_public if {
 	count(rule.deny) == 2 with input as plan([res("aws_db_instance", {"publicly_accessible": true}), res("aws_redshift_cluster", {"publicly_accessible": true})])
 }
 
-test_pass_private_or_unknown if {
+test_pass_private_or_default if {
 	count(rule.deny) == 0 with input as plan([
 		res("aws_db_instance", {"publicly_accessible": false}),
 		res("aws_rds_cluster_instance", {"publicly_accessible": null}),
-		unknown(res("aws_redshift_cluster", {}), {"publicly_accessible": true}),
+		created("aws_redshift_cluster", {}, {"publicly_accessible": true}, {}),
 	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([
+		unknown(res("aws_redshift_cluster", {}), {"publicly_accessible": true}),
+		created("azurerm_mssql_server", {"version": "12.0"}, {"public_network_access_enabled": true}, {"public_network_access_enabled": "computed"}),
+	])
+	{[f.address, f.undetermined] | some f in fs} == {["aws_redshift_cluster.main", true], ["azurerm_mssql_server.main", true]}
+}
+
+# azurerm v4 shows public_network_access_enabled as known after apply when it
+# is left out: public by default.
+test_fail_azure_sql_default_public if {
+	fs := rule.deny with input as plan([created("azurerm_mssql_server", {"version": "12.0"}, {"public_network_access_enabled": true}, {"version": "constant"})])
+	[f.path | some f in fs] == ["public_network_access_enabled"]
 }
 
 test_fail_cloud_sql_public_ip_and_world_network if {
@@ -27,9 +43,9 @@ test_fail_cloud_sql_public_ip_and_world_network if {
 
 # No ip_configuration block: shown as known after apply, public by default.
 test_fail_cloud_sql_default_public_ip if {
-	fs := rule.deny with input as plan([unknown(
-		res("google_sql_database_instance", {"settings": [{"tier": "db-f1-micro", "ip_configuration": []}]}),
-		{"settings": [{"ip_configuration": true}]},
+	fs := rule.deny with input as plan([created(
+		"google_sql_database_instance", {"settings": [{"tier": "db-f1-micro", "ip_configuration": []}]},
+		{"settings": [{"ip_configuration": true}]}, {"settings": [{"tier": "constant"}]},
 	)])
 	count(fs) == 1
 }
@@ -41,11 +57,6 @@ test_pass_cloud_sql_private_ip if {
 			"private_network": "projects/p/global/networks/default",
 			"authorized_networks": [],
 		}]}]}),
-		unknown(res("google_sql_database_instance", {}), {"settings": true}),
-		unknown(
-			res("google_sql_database_instance", {"settings": [{"ip_configuration": [{"ipv4_enabled": null}]}]}),
-			{"settings": [{"ip_configuration": [{"ipv4_enabled": true}]}]},
-		),
 	])
 }
 
@@ -61,9 +72,9 @@ test_fail_azure_public_network_access if {
 # Provider v3: public_network_access_enabled is computed; without a delegated
 # subnet the server is created in public access mode.
 test_fail_azure_flexible_without_vnet if {
-	fs := rule.deny with input as plan([unknown(
-		res("azurerm_postgresql_flexible_server", {"sku_name": "B_Standard_B1ms", "delegated_subnet_id": null}),
-		{"public_network_access_enabled": true},
+	fs := rule.deny with input as plan([created(
+		"azurerm_postgresql_flexible_server", {"sku_name": "B_Standard_B1ms", "delegated_subnet_id": null},
+		{"public_network_access_enabled": true}, {"sku_name": "constant"},
 	)])
 	count(fs) == 1
 }
@@ -71,8 +82,8 @@ test_fail_azure_flexible_without_vnet if {
 test_pass_azure_private if {
 	count(rule.deny) == 0 with input as plan([
 		res("azurerm_mssql_server", {"version": "12.0", "public_network_access_enabled": false}),
-		unknown(res("azurerm_postgresql_flexible_server", {"delegated_subnet_id": "/subscriptions/x/subnets/db"}), {"public_network_access_enabled": true}),
-		unknown(res("azurerm_mysql_flexible_server", {}), {"delegated_subnet_id": true, "public_network_access": true}),
+		created("azurerm_postgresql_flexible_server", {"delegated_subnet_id": "/subscriptions/x/subnets/db"}, {"public_network_access_enabled": true}, {"delegated_subnet_id": "constant"}),
+		created("azurerm_mysql_flexible_server", {}, {"delegated_subnet_id": true, "public_network_access": true}, {"delegated_subnet_id": "computed"}),
 		res("azurerm_postgresql_flexible_server", {"public_network_access_enabled": false}),
 		res("azurerm_mysql_flexible_server", {"public_network_access": "Disabled"}),
 	])

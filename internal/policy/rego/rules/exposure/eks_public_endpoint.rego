@@ -11,7 +11,9 @@
 #   block limits it (a cluster without the block is reported; so is a 0.0.0.0/0 range in it).
 #   AKS clusters are public unless private_cluster_enabled is true or
 #   api_server_access_profile.authorized_ip_ranges (api_server_authorized_ip_ranges in provider
-#   v3) names the allowed ranges; none, or a /0 range, is reported.
+#   v3) names the allowed ranges; none, or a /0 range, is reported. Blocks and settings left out
+#   take these defaults also when the plan shows them as known after apply; a setting given a
+#   value known only after apply is reported as undetermined.
 # custom:
 #   id: eks-public-endpoint
 #   severity: deny
@@ -67,16 +69,45 @@ deny contains f if {
 	f := lib.finding(r, sprintf("%s exposes the Kubernetes API endpoint to %s", [r.address, cidr]), sprintf("vpc_config[%d].public_access_cidrs", [i]), cidr)
 }
 
+deny contains f if {
+	some r in lib.candidates(["aws_eks_cluster"])
+	some i, _ in object.get(r.after, "vpc_config", [])
+	some attr in ["endpoint_public_access", "public_access_cidrs"]
+	object.get(r.after, ["vpc_config", i, attr], null) == null
+	lib.computed(r, ["vpc_config", i, attr])
+	lib.get(r, ["vpc_config", i, "endpoint_public_access"], true) != false
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("vpc_config[%d].%s", [i, attr]), "the API endpoint is open to the internet")
+}
+
 # GKE: public endpoint without authorized networks.
 deny contains f if {
 	some r in lib.candidates(["google_container_cluster"])
 	object.get(r.after, ["private_cluster_config", 0, "enable_private_endpoint"], null) != true
 	object.get(r.after, "master_authorized_networks_config", null) in {null, []}
-	not lib.unknown(r, ["master_authorized_networks_config"])
-	not lib.unknown(r, ["private_cluster_config", 0, "enable_private_endpoint"])
+	not lib.computed(r, ["master_authorized_networks_config"])
+	not lib.computed(r, ["private_cluster_config", 0, "enable_private_endpoint"])
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s exposes the Kubernetes API endpoint to every address (no master_authorized_networks_config)", [r.address]), "master_authorized_networks_config", null)
 }
+
+deny contains f if {
+	some [t, path] in _settings
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, path, null) in {null, []}
+	lib.computed_here(r, path)
+	lib.judged(r)
+	f := lib.undetermined(r, lib.dotted(path), "the API endpoint is open to the internet")
+}
+
+_settings := [
+	["google_container_cluster", ["master_authorized_networks_config"]],
+	["google_container_cluster", ["private_cluster_config", 0, "enable_private_endpoint"]],
+	["azurerm_kubernetes_cluster", ["private_cluster_enabled"]],
+	["azurerm_kubernetes_cluster", ["api_server_access_profile"]],
+	["azurerm_kubernetes_cluster", ["api_server_access_profile", 0, "authorized_ip_ranges"]],
+	["azurerm_kubernetes_cluster", ["api_server_authorized_ip_ranges"]],
+]
 
 # GKE: authorized networks that include the whole internet.
 deny contains f if {
@@ -92,7 +123,7 @@ deny contains f if {
 deny contains f if {
 	some r in lib.candidates(["azurerm_kubernetes_cluster"])
 	object.get(r.after, "private_cluster_enabled", null) != true
-	not lib.unknown(r, ["private_cluster_enabled"])
+	not lib.computed(r, ["private_cluster_enabled"])
 	[path, cidr] := _aks_open(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s exposes the Kubernetes API server to %s", [r.address, cidr]), path, cidr)
@@ -107,15 +138,15 @@ _aks_open(r) := ["api_server_access_profile[0].authorized_ip_ranges", cidr] if {
 } else := ["api_server_access_profile", "0.0.0.0/0"] if {
 	object.get(r.after, ["api_server_access_profile", 0, "authorized_ip_ranges"], []) in {null, []}
 	object.get(r.after, "api_server_authorized_ip_ranges", []) in {null, []}
-	not lib.unknown(r, ["api_server_access_profile", 0, "authorized_ip_ranges"])
-	not lib.unknown(r, ["api_server_authorized_ip_ranges"])
+	not lib.computed(r, ["api_server_access_profile", 0, "authorized_ip_ranges"])
+	not lib.computed(r, ["api_server_authorized_ip_ranges"])
 }
 
+# Left out (the plan shows it as known after apply), or empty, the allowed
+# ranges are 0.0.0.0/0.
 _world_cidr(r, i) := cidr if {
 	some cidr in lib.get(r, ["vpc_config", i, "public_access_cidrs"], ["0.0.0.0/0"])
 	endswith(cidr, "/0")
-} else := "0.0.0.0/0" if {
-	lib.unknown(r, ["vpc_config", i, "public_access_cidrs"])
 } else := "0.0.0.0/0" if {
 	lib.get(r, ["vpc_config", i, "public_access_cidrs"], []) == []
 }

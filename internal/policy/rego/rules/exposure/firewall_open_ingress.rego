@@ -7,7 +7,9 @@
 #   in. Only the ports a public service is meant to answer on (by default 80 and 443) may be
 #   open to the world. Checked: google_compute_firewall (INGRESS, allow blocks, not disabled),
 #   azurerm_network_security_rule and the inline security_rule blocks of
-#   azurerm_network_security_group (Inbound, Allow). ICMP is not reported.
+#   azurerm_network_security_group (Inbound, Allow). ICMP is not reported. A direction left out
+#   is INGRESS also when the plan shows it as known after apply; source ranges or ports known
+#   only after apply are reported as undetermined.
 # custom:
 #   id: firewall-open-ingress
 #   severity: deny
@@ -51,12 +53,40 @@ deny contains f if {
 	some r in lib.candidates(["google_compute_firewall"])
 	some cidr in object.get(r.after, "source_ranges", [])
 	_world(cidr)
-	upper(object.get(r.after, "direction", "INGRESS")) == "INGRESS"
-	not object.get(r.after, "disabled", false) == true
+	_gcp_ingress(r)
 	some [i, a] in lib.blocks(r, "allow")
 	_gcp_exposed(a)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s allows %s from %s", [r.address, _gcp_what(a), cidr]), sprintf("allow[%d]", [i]), cidr)
+}
+
+# Source ranges known only after apply.
+deny contains f if {
+	some r in lib.candidates(["google_compute_firewall"])
+	_gcp_ingress(r)
+	lib.computed(r, ["source_ranges"])
+	count(object.get(r.after, "source_ranges", [])) == 0
+	some [_, a] in lib.blocks(r, "allow")
+	_gcp_exposed(a)
+	lib.judged(r)
+	f := lib.undetermined(r, "source_ranges", "the firewall admits the whole internet")
+}
+
+# Ports known only after apply, open to the world.
+deny contains f if {
+	some r in lib.candidates(["google_compute_firewall"])
+	some cidr in object.get(r.after, "source_ranges", [])
+	_world(cidr)
+	_gcp_ingress(r)
+	some i, _ in object.get(r.after, "allow", [])
+	lib.computed(r, ["allow", i, "ports"])
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("allow[%d].ports", [i]), "only allowed ports are open to the internet")
+}
+
+_gcp_ingress(r) if {
+	upper(lib.get(r, ["direction"], "INGRESS")) == "INGRESS"
+	lib.get(r, ["disabled"], false) != true
 }
 
 _gcp_exposed(a) if lower(object.get(a, "protocol", "")) == "all"
@@ -93,6 +123,26 @@ deny contains f if {
 	_azure_exposed(rule)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s rule %v allows %s", [r.address, object.get(rule, "name", i), _azure_what(rule)]), sprintf("security_rule[%d]", [i]), _azure_source(rule))
+}
+
+# Azure: a rule whose source or ports are known only after apply.
+deny contains f if {
+	some r in lib.candidates(["azurerm_network_security_rule"])
+	lower(object.get(r.after, "direction", "")) == "inbound"
+	lower(object.get(r.after, "access", "")) == "allow"
+	some attr in ["source_address_prefix", "source_address_prefixes", "destination_port_range", "destination_port_ranges"]
+	lib.computed(r, [attr])
+	object.get(r.after, attr, null) in {null, []}
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the rule admits the internet to ports that are not allowed")
+}
+
+deny contains f if {
+	some r in lib.candidates(["azurerm_network_security_group"])
+	lib.computed(r, ["security_rule"])
+	count(object.get(r.after, "security_rule", [])) == 0
+	lib.judged(r)
+	f := lib.undetermined(r, "security_rule", "a rule admits the internet to ports that are not allowed")
 }
 
 _azure_exposed(rule) if {

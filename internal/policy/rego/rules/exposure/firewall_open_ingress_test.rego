@@ -1,6 +1,7 @@
 package paved.rules.firewall_open_ingress_test
 
 import data.paved.rules.firewall_open_ingress as rule
+import data.paved.test.created
 import data.paved.test.named
 import data.paved.test.plan
 import data.paved.test.res
@@ -46,4 +47,21 @@ test_pass_allowed_private_disabled_egress_icmp if {
 test_pass_ssh_when_allowed_by_params if {
 	count(rule.deny) == 0 with input as plan([named("google_compute_firewall", "ssh", gfw(["0.0.0.0/0"], [{"protocol": "tcp", "ports": ["22"]}]))])
 		with data.paved.params.firewall_open_ingress as {"allowed_ports": [22]}
+}
+
+# google provider: direction left out shows as known after apply: INGRESS.
+test_fail_gcp_direction_left_out if {
+	fs := rule.deny with input as plan([created(
+		"google_compute_firewall", {"network": "default", "source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["22"]}], "direction": null},
+		{"direction": true, "id": true}, {"network": "constant", "source_ranges": "constant", "allow": [{"protocol": "constant", "ports": "constant"}]},
+	)])
+	count(fs) == 1
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([
+		created("google_compute_firewall", {"network": "default", "direction": "INGRESS", "source_ranges": [], "allow": [{"protocol": "tcp", "ports": ["22"]}]}, {"source_ranges": true}, {"source_ranges": "computed", "allow": [{"protocol": "constant", "ports": "constant"}]}),
+		created("azurerm_network_security_rule", object.remove(nsr(null, "22"), ["source_address_prefix"]), {"source_address_prefix": true}, {"source_address_prefix": "computed"}),
+	])
+	{[f.path, f.undetermined] | some f in fs} == {["source_ranges", true], ["source_address_prefix", true]}
 }

@@ -6,8 +6,8 @@
 #   the policy an administrator of the account: one leaked key or compromised workload is then
 #   a compromised account. Managed policies, inline role, user and group policies and the
 #   inline_policy blocks of aws_iam_role are read; a policy known only after apply (built from
-#   a data source in the same plan) is not judged. Deny statements and statements scoped to
-#   specific resources are fine.
+#   a data source or the ARN of a resource in the same plan) is reported as undetermined. Deny
+#   statements and statements scoped to specific resources are fine.
 # custom:
 #   id: iam-admin-policy
 #   severity: deny
@@ -62,6 +62,23 @@ deny contains f if {
 	some action in _admin_actions(doc)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has an inline policy that allows %s on every resource (Resource \"*\"): administrator access", [r.address, action]), sprintf("inline_policy[%d].policy", [i]), action)
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"])
+	object.get(r.after, "policy", null) == null
+	lib.computed(r, ["policy"])
+	lib.judged(r)
+	f := lib.undetermined(r, "policy", "the policy grants administrator access")
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_iam_role"])
+	some i, p in object.get(r.after, "inline_policy", [])
+	object.get(p, "policy", null) == null
+	lib.computed(r, ["inline_policy", i, "policy"])
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("inline_policy[%d].policy", [i]), "the policy grants administrator access")
 }
 
 # The admin actions allowed on "*" by a policy document (a JSON string).

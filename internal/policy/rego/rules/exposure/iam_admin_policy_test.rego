@@ -27,7 +27,6 @@ test_pass_scoped_denied_or_unknown if {
 		res("aws_iam_policy", {"policy": doc([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])}),
 		named("aws_iam_policy", "scoped", {"policy": doc([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}])}),
 		named("aws_iam_policy", "deny", {"policy": doc([{"Effect": "Deny", "Action": "*", "Resource": "*"}])}),
-		unknown(res("aws_iam_role_policy", {}), {"policy": true}),
 		deleted(named("aws_iam_user_policy", "gone", {"policy": doc([{"Effect": "Allow", "Action": "*", "Resource": "*"}])})),
 		named("aws_iam_group_policy", "invalid", {"policy": "not json *"}),
 	])
@@ -37,4 +36,10 @@ test_pass_scoped_denied_or_unknown if {
 test_pass_param_narrows if {
 	count(rule.deny) == 0 with input as plan([res("aws_iam_policy", {"policy": doc([{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}])})])
 		with data.paved.params.iam_admin_policy as {"admin_actions": ["*"]}
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([unknown(res("aws_iam_role_policy", {}), {"policy": true})])
+		with data.paved.params.iam_admin_policy as p
+	[f.undetermined | some f in fs] == [true]
 }

@@ -12,7 +12,8 @@
 #   unset it is "inherited", which blocks nothing unless an organisation policy enforces it,
 #   so an unset value, which the plan shows as known after apply, is reported), and an Azure storage account needs
 #   allow_nested_items_to_be_public = false (the provider default is true; the older
-#   allow_blob_public_access is reported when true).
+#   allow_blob_public_access is reported when true). A setting known only after apply is
+#   reported as undetermined.
 # custom:
 #   id: s3-public-access-block
 #   severity: deny
@@ -70,9 +71,28 @@ deny contains f if {
 }
 
 deny contains f if {
+	some r in lib.candidates(["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"])
+	some flag in flags
+	object.get(r.after, flag, null) == null
+	lib.computed(r, [flag])
+	lib.judged(r)
+	f := lib.undetermined(r, flag, sprintf("%s is true", [flag]))
+}
+
+deny contains f if {
+	some [t, attr] in [["google_storage_bucket", "public_access_prevention"], ["azurerm_storage_account", "allow_nested_items_to_be_public"]]
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, attr, null) == null
+	lib.computed(r, [attr])
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "public access is prevented")
+}
+
+deny contains f if {
 	some r in lib.candidates(["google_storage_bucket"])
 	v := object.get(r.after, "public_access_prevention", null)
 	v != "enforced"
+	not lib.computed(r, ["public_access_prevention"])
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s does not enforce public access prevention (public_access_prevention is %v)", [r.address, _shown(v)]), "public_access_prevention", v)
 }

@@ -5,6 +5,7 @@ import data.paved.test.named
 import data.paved.test.plan
 import data.paved.test.res
 import data.paved.test.unknown
+import data.paved.test.with_config
 
 bucket(name) := named("aws_s3_bucket", name, {"bucket": sprintf("acme-%s", [name])})
 
@@ -53,7 +54,7 @@ test_fail_gcs_and_azure_without_prevention if {
 	fs := rule.deny with input as plan([
 		named("google_storage_bucket", "unset", {"name": "acme-unset", "location": "EU"}),
 		named("google_storage_bucket", "inherited", {"name": "acme-inh", "public_access_prevention": "inherited"}),
-		unknown(named("google_storage_bucket", "computed", {"name": "acme-later"}), {"public_access_prevention": true}),
+		with_config(unknown(named("google_storage_bucket", "computed", {"name": "acme-later"}), {"public_access_prevention": true}), {"name": "constant"}),
 		res("azurerm_storage_account", {"name": "acmedata", "allow_nested_items_to_be_public": true}),
 	])
 	{f.address | some f in fs} == {"google_storage_bucket.unset", "google_storage_bucket.inherited", "google_storage_bucket.computed", "azurerm_storage_account.main"}
@@ -64,4 +65,12 @@ test_pass_gcs_and_azure_prevented if {
 		res("google_storage_bucket", {"name": "acme-data", "public_access_prevention": "enforced"}),
 		res("azurerm_storage_account", {"name": "acmedata", "allow_nested_items_to_be_public": false}),
 	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([
+		unknown(named("google_storage_bucket", "later", {"name": "acme-later"}), {"public_access_prevention": true}),
+		unknown(named("aws_s3_bucket_public_access_block", "blk", object.union(all_on, {"bucket": "acme-b", "block_public_policy": null})), {"block_public_policy": true}),
+	])
+	{[f.path, f.undetermined] | some f in fs} == {["public_access_prevention", true], ["block_public_policy", true]}
 }

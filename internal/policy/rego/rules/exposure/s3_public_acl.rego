@@ -9,7 +9,9 @@
 #   authenticatedRead, or a role_entity for allUsers or allAuthenticatedUsers on
 #   google_storage_bucket_acl, google_storage_object_acl and google_storage_default_object_acl)
 #   and for Azure blob containers whose container_access_type is blob or container (anonymous
-#   read; the default is private).
+#   read; the default is private). An ACL left out is private also when the plan shows it as
+#   known after apply (aws_s3_bucket's legacy acl); one known only after apply is reported as
+#   undetermined.
 # custom:
 #   id: s3-public-acl
 #   severity: deny
@@ -56,6 +58,22 @@ deny contains f if {
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s grants %s access with the canned ACL %q", [r.address, _who(acl), acl]), "acl", acl)
 }
+
+deny contains f if {
+	some [t, attr] in _acl_attributes
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, attr, null) == null
+	lib.computed(r, [attr])
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the ACL is public")
+}
+
+_acl_attributes := [
+	["aws_s3_bucket_acl", "acl"], ["aws_s3_bucket", "acl"], ["aws_s3_object", "acl"], ["aws_s3_bucket_object", "acl"],
+	["google_storage_bucket_acl", "predefined_acl"], ["google_storage_object_acl", "predefined_acl"],
+	["google_storage_bucket_acl", "role_entity"], ["google_storage_object_acl", "role_entity"], ["google_storage_default_object_acl", "role_entity"],
+	["azurerm_storage_container", "container_access_type"],
+]
 
 deny contains f if {
 	some r in lib.candidates(["aws_s3_bucket_acl"])

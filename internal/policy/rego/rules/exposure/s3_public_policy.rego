@@ -5,7 +5,10 @@
 #   lets anyone on the internet perform its actions, and leaked customer data from S3 is one
 #   of the most common cloud breaches. Statements restricted by a condition (source VPC
 #   endpoint, organisation ID, source account or ARN) are not reported; Deny statements never
-#   are. Policies whose text is known only after apply cannot be judged. On Cloud Storage the
+#   are. Policies whose text is known only after apply (built from the ARN of a bucket in the
+#   same plan, the common case for a new bucket) are reported as undetermined; aws_s3_bucket's
+#   legacy policy attribute, shown as known after apply on every new bucket, is no policy
+#   when left out. On Cloud Storage the
 #   same exposure is an IAM grant to allUsers (anyone on the internet) or
 #   allAuthenticatedUsers (anyone with a Google account) in google_storage_bucket_iam_member,
 #   google_storage_bucket_iam_binding or google_storage_bucket_iam_policy; grants with an IAM
@@ -66,6 +69,19 @@ deny contains f if {
 	_public(s)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s allows anyone (Principal \"*\") to %v without a condition", [r.address, object.get(s, "Action", object.get(s, "NotAction", "act"))]), sprintf("policy.Statement[%d]", [i]), object.get(s, "Sid", i))
+}
+
+deny contains f if {
+	some [t, attr] in [
+		["aws_s3_bucket_policy", "policy"], ["aws_s3_bucket", "policy"],
+		["google_storage_bucket_iam_member", "member"], ["google_storage_bucket_iam_binding", "members"],
+		["google_storage_bucket_iam_policy", "policy_data"],
+	]
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, attr, null) == null
+	lib.computed(r, [attr])
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "it allows anyone")
 }
 
 gcs_public_members := {"allUsers", "allAuthenticatedUsers"}

@@ -4,6 +4,7 @@ import data.paved.rules.s3_public_policy as rule
 import data.paved.test.plan
 import data.paved.test.res
 import data.paved.test.unknown
+import data.paved.test.with_config
 
 pol(statements) := res("aws_s3_bucket_policy", {"policy": json.marshal({"Version": "2012-10-17", "Statement": statements})})
 
@@ -23,13 +24,18 @@ test_fail_aws_star_single_statement_object if {
 	count(rule.deny) == 1 with input as plan([r])
 }
 
-test_pass_conditions_denies_named_principals_unknown if {
+test_pass_conditions_denies_named_principals_legacy_unset if {
 	count(rule.deny) == 0 with input as plan([pol([
 		{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}},
 		{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
 		{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject"},
 	])])
-	count(rule.deny) == 0 with input as plan([unknown(res("aws_s3_bucket_policy", {}), {"policy": true})])
+	count(rule.deny) == 0 with input as plan([with_config(unknown(res("aws_s3_bucket", {"bucket": "b"}), {"policy": true}), {"bucket": "constant"})])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([unknown(res("aws_s3_bucket_policy", {}), {"policy": true})])
+	[f.undetermined | some f in fs] == [true]
 }
 
 test_fail_gcs_public_members if {

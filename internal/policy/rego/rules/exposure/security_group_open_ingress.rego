@@ -5,7 +5,9 @@
 #   RDP and database ports are among the most common ways into cloud accounts. Only the ports
 #   a public service is meant to answer on (by default 80 and 443) may be open to the world.
 #   Inline ingress blocks, aws_security_group_rule and aws_vpc_security_group_ingress_rule are
-#   all checked; protocol -1 (all traffic) opens every port. ICMP is not reported.
+#   all checked; protocol -1 (all traffic) opens every port. ICMP is not reported. Rules or
+#   CIDR ranges known only after apply, where the ports are not all allowed, are reported as
+#   undetermined.
 # custom:
 #   id: security-group-open-ingress
 #   severity: deny
@@ -77,6 +79,49 @@ deny contains f if {
 	lib.judged(r)
 	f := _finding(r, attr, cidr, proto, from, to)
 }
+
+# Known only after apply: the ingress blocks as a whole, or the CIDR ranges
+# of a rule whose ports are not all allowed.
+deny contains f if {
+	some r in lib.candidates(["aws_security_group", "aws_default_security_group"])
+	_none(object.get(r.after, "ingress", null))
+	lib.computed(r, ["ingress"])
+	lib.judged(r)
+	f := lib.undetermined(r, "ingress", "a rule admits the internet to ports that are not allowed")
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_security_group", "aws_default_security_group"])
+	some i, rule in object.get(r.after, "ingress", [])
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	lib.computed(r, ["ingress", i, attr])
+	_exposed(rule.protocol, rule.from_port, rule.to_port)
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("ingress[%d].%s", [i, attr]), "the rule admits the internet")
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_security_group_rule"])
+	lib.get(r, ["type"], "") == "ingress"
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	lib.computed(r, [attr])
+	_exposed(r.after.protocol, r.after.from_port, r.after.to_port)
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the rule admits the internet")
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_vpc_security_group_ingress_rule"])
+	some attr in ["cidr_ipv4", "cidr_ipv6"]
+	lib.computed(r, [attr])
+	_exposed(lib.get(r, ["ip_protocol"], ""), object.get(r.after, "from_port", null), object.get(r.after, "to_port", null))
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the rule admits the internet")
+}
+
+_none(null)
+
+_none([])
 
 _world(cidr) if {
 	is_string(cidr)

@@ -4,6 +4,7 @@ import data.paved.rules.security_group_open_ingress as rule
 import data.paved.test.named
 import data.paved.test.plan
 import data.paved.test.res
+import data.paved.test.unknown
 
 ing(proto, from, to, cidrs, v6) := {"protocol": proto, "from_port": from, "to_port": to, "cidr_blocks": cidrs, "ipv6_cidr_blocks": v6}
 
@@ -40,4 +41,13 @@ test_pass_allowed_ports_private_cidrs_icmp_egress if {
 test_pass_ssh_when_allowed_by_params if {
 	count(rule.deny) == 0 with input as plan([res("aws_security_group", {"ingress": [ing("tcp", 22, 22, ["0.0.0.0/0"], [])]})])
 		with data.paved.params.security_group_open_ingress as {"allowed_ports": [22]}
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([
+		unknown(res("aws_security_group", {"name": "web", "ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": []}]}), {"ingress": [{"cidr_blocks": true}]}),
+		unknown(named("aws_vpc_security_group_ingress_rule", "pg", {"ip_protocol": "tcp", "from_port": 5432, "to_port": 5432}), {"cidr_ipv4": true}),
+		unknown(named("aws_vpc_security_group_ingress_rule", "https", {"ip_protocol": "tcp", "from_port": 443, "to_port": 443}), {"cidr_ipv4": true}),
+	])
+	{[f.address, f.undetermined] | some f in fs} == {["aws_security_group.main", true], ["aws_vpc_security_group_ingress_rule.pg", true]}
 }

@@ -9,6 +9,10 @@
 #   CloudFront, Organizations ...) are not regional and are skipped. The rule applies to the
 #   providers listed in `providers` (AWS by default): an organisation on Google Cloud or Azure
 #   lists that provider and its regions, so that one cloud's region list never judges another's.
+#   A region attribute left out (AWS provider v6 shows it as known after apply) is the
+#   provider's; one set from a value known only after apply is reported as undetermined, and so,
+#   once per plan, is a provider whose region the plan does not show (set by the environment,
+#   AWS_REGION, or by an expression the plan does not resolve).
 # custom:
 #   id: allowed-regions
 #   severity: deny
@@ -68,8 +72,29 @@ deny contains f if {
 	not region in allowed
 	region != ""
 	not _own_region(r)
-	not r.after_unknown.region
+	not lib.computed(r, ["region"])
 	f := _finding(r, "", region)
+}
+
+deny contains f if {
+	some r in input.resources
+	object.get(r, "region", "") == ""
+	not _own_region(r)
+	not lib.computed(r, ["region"])
+	_applies(r)
+	f := {
+		"address": "",
+		"msg": sprintf("the plan does not show which region the %s provider uses (it comes from the environment or from an expression), so the regions of its resources cannot be judged until apply", [r.provider]),
+		"path": "", "value": null, "undetermined": true,
+	}
+}
+
+deny contains f if {
+	some r in input.resources
+	object.get(r.after, "region", null) == null
+	lib.computed(r, ["region"])
+	_applies(r)
+	f := lib.undetermined(r, "region", "the region is allowed")
 }
 
 deny contains f if {
@@ -86,9 +111,13 @@ _own_region(r) if {
 	r.after.region != ""
 }
 
-_finding(r, path, region) := f if {
+_applies(r) if {
 	object.get(r, "provider", "") in providers
 	not r.type in global_types
 	lib.judged(r)
+}
+
+_finding(r, path, region) := f if {
+	_applies(r)
 	f := lib.finding(r, sprintf("%s is in region %s, which is not one of the allowed regions (%s)", [r.address, region, concat(", ", params.allowed_regions)]), path, region)
 }

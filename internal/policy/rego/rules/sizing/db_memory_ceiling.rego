@@ -6,6 +6,8 @@
 #   almost always worth a conversation about indexes, caching or sharding first. The class is
 #   looked up in the embedded instance catalog; Aurora Serverless v2 counts 2 GiB per ACU of
 #   its maximum capacity.
+#   A class or type known only after apply is reported by unknown-instance-type, once for all
+#   sizing rules.
 # custom:
 #   id: db-memory-ceiling
 #   severity: deny
@@ -45,6 +47,14 @@ deny contains f if {
 		sprintf("%s uses %s with %v GiB of memory, above the %v GiB ceiling", [r.address, class, mem, params.max_memory_gib]),
 		path, class,
 	)
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_rds_cluster"])
+	some i, _ in object.get(r.after, "serverlessv2_scaling_configuration", [])
+	lib.computed(r, ["serverlessv2_scaling_configuration", i, "max_capacity"])
+	lib.judged(r)
+	f := lib.undetermined(r, sprintf("serverlessv2_scaling_configuration[%d].max_capacity", [i]), "its memory is within the ceiling")
 }
 
 # Aurora Serverless v2 scales up to max_capacity ACUs of about 2 GiB each.

@@ -4,7 +4,8 @@
 #   RDS storage is provisioned and billed per GiB-month, and storage autoscaling can grow it
 #   silently up to max_allocated_storage. A database that starts, or may grow, beyond the
 #   ceiling deserves a look at retention, archiving and whether the data belongs in S3.
-#   Aurora is not checked: its storage grows with use and has no size to configure.
+#   Aurora is not checked: its storage grows with use and has no size to configure. A size
+#   known only after apply is reported as undetermined.
 # custom:
 #   id: db-storage-ceiling
 #   severity: deny
@@ -42,4 +43,13 @@ deny contains f if {
 	size > params.max_storage_gib
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s sets %s to %v GiB, above the %v GiB ceiling", [r.address, attr, size, params.max_storage_gib]), attr, size)
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_db_instance"])
+	some attr in ["allocated_storage", "max_allocated_storage"]
+	object.get(r.after, attr, null) == null
+	lib.computed(r, [attr])
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the storage is within the ceiling")
 }

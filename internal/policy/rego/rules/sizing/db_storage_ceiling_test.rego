@@ -20,6 +20,10 @@ test_fail_allocated if {
 test_pass_within_ceiling if {
 	count(rule.deny) == 0 with input as plan([
 		res("aws_db_instance", {"allocated_storage": 100, "max_allocated_storage": 2048}),
-		unknown(res("aws_db_instance", {"allocated_storage": null}), {"allocated_storage": true}),
 	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([unknown(res("aws_db_instance", {"allocated_storage": null}), {"allocated_storage": true})])
+	[f.undetermined | some f in fs] == [true]
 }

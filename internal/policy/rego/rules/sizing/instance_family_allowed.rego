@@ -6,6 +6,8 @@
 #   Other families (GPU, high-memory, previous generations) are not forbidden but need a reason,
 #   because they are expensive, scarce, or not covered by the commitments. Both EC2 instance
 #   types and database classes are checked.
+#   A class or type known only after apply is reported by unknown-instance-type, once for all
+#   sizing rules.
 # custom:
 #   id: instance-family-allowed
 #   severity: deny

@@ -6,6 +6,8 @@
 #   noticeable line on the bill. The limit applies to every place an EC2 instance type is
 #   chosen (instances, launch templates and configurations, EKS node groups, auto scaling
 #   overrides); sizes come from the embedded instance catalog.
+#   A class or type known only after apply is reported by unknown-instance-type, once for all
+#   sizing rules.
 # custom:
 #   id: instance-size-limit
 #   severity: deny

@@ -4,7 +4,9 @@
 #   The sizing guard rails look instance types up in the embedded catalog; a type the catalog
 #   does not know cannot be judged, so a typo or a brand-new family would slip past the memory
 #   and vCPU limits unnoticed. This advice names such types so that either the configuration
-#   or the catalog gets fixed.
+#   or the catalog gets fixed. It also names the instance types and database classes that are
+#   known only after apply (set from a data source or another resource of the same plan): the
+#   other sizing rules leave those to it, so that one warning says they cannot be judged yet.
 # custom:
 #   id: unknown-instance-type
 #   severity: warn
@@ -31,6 +33,13 @@ package paved.rules.unknown_instance_type
 import data.paved.lib
 
 params := data.paved.params.unknown_instance_type
+
+# A type known only after apply: no sizing rule can judge it yet.
+warn contains f if {
+	some [r, attr] in lib.computed_type_uses
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "its size is within the sizing guard rails")
+}
 
 warn contains f if {
 	some [r, path, itype] in lib.instance_type_uses

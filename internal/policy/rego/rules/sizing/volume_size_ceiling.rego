@@ -5,6 +5,8 @@
 #   large volume is often a sign of data that belongs in S3 or a database instead. Volumes
 #   above the ceiling need a conversation. The size is checked on standalone volumes, on the
 #   root and extra block devices of instances, and in launch template block device mappings.
+#   A volume left without a size takes its snapshot's; a size known only after apply is
+#   reported as undetermined.
 # custom:
 #   id: volume-size-ceiling
 #   severity: deny
@@ -61,6 +63,24 @@ deny contains f if {
 	lib.judged(r)
 	f := _finding(r, sprintf("block_device_mappings[%d].ebs[%d].volume_size", [i, j]), size)
 }
+
+deny contains f if {
+	some [r, path] in _size_paths
+	object.get(r.after, path, null) == null
+	lib.computed(r, path)
+	lib.judged(r)
+	f := lib.undetermined(r, lib.dotted(path), "the volume is within the ceiling")
+}
+
+_size_paths := array.concat(
+	[[r, ["size"]] | some r in object.get(input.by_type, "aws_ebs_volume", []); object.get(r.after, "size", null) == null],
+	[[r, [dev, i, "volume_size"]] |
+		some r in object.get(input.by_type, "aws_instance", [])
+		some dev in ["root_block_device", "ebs_block_device"]
+		some i, b in object.get(r.after, dev, [])
+		object.get(b, "volume_size", null) == null
+	],
+)
 
 _over(size) if {
 	is_number(size)

@@ -1,6 +1,7 @@
 package paved.rules.volume_size_ceiling_test
 
 import data.paved.rules.volume_size_ceiling as rule
+import data.paved.test.created
 import data.paved.test.plan
 import data.paved.test.res
 import data.paved.test.unknown
@@ -29,6 +30,11 @@ test_pass_small_unset_and_unknown if {
 	count(rule.deny) == 0 with input as plan([
 		res("aws_ebs_volume", {"size": 1024}),
 		res("aws_ebs_volume", {"size": null, "snapshot_id": "snap-1"}),
-		unknown(res("aws_instance", {"root_block_device": [{}]}), {"root_block_device": [{"volume_size": true}]}),
+		created("aws_instance", {"root_block_device": [{}]}, {"root_block_device": [{"volume_size": true}]}, {"root_block_device": [{"encrypted": "constant"}]}),
 	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([unknown(res("aws_instance", {"root_block_device": [{}]}), {"root_block_device": [{"volume_size": true}]})])
+	[f.undetermined | some f in fs] == [true]
 }

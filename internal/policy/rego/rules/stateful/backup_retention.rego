@@ -12,7 +12,9 @@
 #   single) keep backup_retention_days, and Azure SQL databases short_term_retention_policy
 #   retention_days, 7 days by default; a value left unset (shown as known after apply) is
 #   reported as that default when the minimum is higher. Read replicas are skipped: the
-#   source holds the backups.
+#   source holds the backups. A snapshot_identifier the plan shows as known after apply but the
+#   configuration does not set (every new RDS instance with AWS provider 5) is no restore; a
+#   retention or recovery setting known only after apply is reported as undetermined.
 # custom:
 #   id: backup-retention
 #   severity: deny
@@ -66,23 +68,58 @@ params := data.paved.params.backup_retention
 
 applies if not object.get(input, ["service", "phase"], "") in params.skip_phases
 
+aws_types := ["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"]
+
 deny contains f if {
 	applies
-	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"])
+	some r in lib.candidates(aws_types)
 	not _enough(object.get(r.after, "backup_retention_period", null))
 	days := _days(r)
 	days < params.min_days
-	lib.get(r, ["replicate_source_db"], "") in {"", null}
-	lib.get(r, ["replication_source_identifier"], "") in {"", null}
+	not _replica(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s keeps automated backups for %v day(s), fewer than the required %v", [r.address, days, params.min_days]), "backup_retention_period", days)
 }
 
 deny contains f if {
 	applies
+	some [types, path] in _settings
+	some r in lib.candidates(types)
+	object.get(r.after, path, null) == null
+	lib.computed_here(r, path)
+	not _replica(r)
+	lib.judged(r)
+	f := lib.undetermined(r, lib.dotted(path), "enough backups are kept")
+}
+
+_settings := [
+	[aws_types, ["backup_retention_period"]],
+	[["aws_dynamodb_table"], ["point_in_time_recovery"]],
+	[["aws_dynamodb_table"], ["point_in_time_recovery", 0, "enabled"]],
+	[["google_sql_database_instance"], ["settings", 0, "backup_configuration", 0, "enabled"]],
+	[["azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server", "azurerm_postgresql_server", "azurerm_mysql_server", "azurerm_mariadb_server"], ["backup_retention_days"]],
+	[["azurerm_mssql_database"], ["short_term_retention_policy", 0, "retention_days"]],
+]
+
+# A read replica (also of a source known only after apply) has no backups
+# of its own to keep.
+_replica(r) if {
+	some attr in ["replicate_source_db", "replication_source_identifier", "master_instance_name"]
+	not object.get(r.after, attr, null) in {null, ""}
+}
+
+_replica(r) if {
+	some attr in ["replicate_source_db", "replication_source_identifier", "master_instance_name"]
+	lib.computed(r, [attr])
+}
+
+_replica(r) if object.get(r.after, "create_mode", "") in {"Replica", "Secondary", "OnlineSecondary"}
+
+deny contains f if {
+	applies
 	some r in lib.candidates(["aws_dynamodb_table"])
 	not _pitr_on(object.get(r.after, "point_in_time_recovery", null))
-	not lib.unknown(r, ["point_in_time_recovery"])
+	not lib.computed(r, ["point_in_time_recovery"])
 	not _pitr(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s has no point-in-time recovery, so it has no continuous backups", [r.address]), "point_in_time_recovery[0].enabled", false)
@@ -94,9 +131,8 @@ deny contains f if {
 	some r in lib.candidates(["google_sql_database_instance"])
 	settings := r.after.settings[0]
 	object.get(settings, ["backup_configuration", 0, "enabled"], null) != true
-	object.get(r, ["after_unknown", "settings", 0, "backup_configuration", 0, "enabled"], false) != true
-	object.get(r.after, "master_instance_name", null) in {null, ""}
-	not lib.unknown(r, ["master_instance_name"])
+	not lib.computed(r, ["settings", 0, "backup_configuration", 0, "enabled"])
+	not _replica(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s takes no automated backups", [r.address]), "settings[0].backup_configuration[0].enabled", object.get(settings, ["backup_configuration", 0, "enabled"], null))
 }
@@ -120,9 +156,9 @@ deny contains f if {
 	applies
 	some r in lib.candidates(["azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server", "azurerm_postgresql_server", "azurerm_mysql_server", "azurerm_mariadb_server"])
 	not _enough(object.get(r.after, "backup_retention_days", null))
-	days := _azure_days(object.get(r.after, "backup_retention_days", null))
+	days := lib.get(r, ["backup_retention_days"], 7)
 	days < params.min_days
-	not object.get(r.after, "create_mode", "") in {"Replica"}
+	not _replica(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s keeps backups for %v day(s), fewer than the required %v", [r.address, days, params.min_days]), "backup_retention_days", days)
 }
@@ -131,26 +167,21 @@ deny contains f if {
 deny contains f if {
 	applies
 	some r in lib.candidates(["azurerm_mssql_database"])
-	v := object.get(r.after, ["short_term_retention_policy", 0, "retention_days"], null)
-	not _enough(v)
-	days := _azure_days(v)
+	not _enough(object.get(r.after, ["short_term_retention_policy", 0, "retention_days"], null))
+	days := lib.get(r, ["short_term_retention_policy", 0, "retention_days"], 7)
 	days < params.min_days
-	not object.get(r.after, "create_mode", "") in {"Secondary", "OnlineSecondary"}
+	not _replica(r)
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s keeps point-in-time backups for %v day(s), fewer than the required %v", [r.address, days, params.min_days]), "short_term_retention_policy[0].retention_days", days)
 }
 
-# Unset (null or known after apply): the Azure default of seven days.
-_azure_days(v) := v if is_number(v)
-
-_azure_days(null) := 7
-
+# Unset (null, or known after apply but not configured): the AWS default of
+# one day. A database restored from a snapshot is skipped.
 _days(r) := d if {
-	d := lib.get(r, ["backup_retention_period"], null)
+	d := object.get(r.after, "backup_retention_period", null)
 	is_number(d)
 } else := 1 if {
-	# Unset: the AWS default of one day.
-	not lib.set_and_known(r, ["backup_retention_period"])
+	lib.unset(r, ["backup_retention_period"])
 	lib.get(r, ["snapshot_identifier"], "") == ""
 }
 
@@ -158,6 +189,8 @@ _pitr(r) if {
 	some [i, _] in lib.blocks(r, "point_in_time_recovery")
 	lib.get(r, ["point_in_time_recovery", i, "enabled"], false) != false
 }
+
+_pitr(r) if lib.computed(r, ["point_in_time_recovery", 0, "enabled"])
 
 # Cheap prefilters on the attribute alone, so that compliant databases never
 # reach the helpers that take the whole resource.

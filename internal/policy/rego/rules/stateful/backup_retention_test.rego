@@ -1,6 +1,7 @@
 package paved.rules.backup_retention_test
 
 import data.paved.rules.backup_retention as rule
+import data.paved.test.created
 import data.paved.test.named
 import data.paved.test.plan
 import data.paved.test.plan_for
@@ -10,7 +11,7 @@ import data.paved.test.unknown
 test_fail_short_and_unset if {
 	fs := rule.deny with input as plan([
 		res("aws_db_instance", {"backup_retention_period": 1}),
-		unknown(res("aws_rds_cluster", {"backup_retention_period": null, "snapshot_identifier": null}), {"backup_retention_period": true}),
+		created("aws_rds_cluster", {"backup_retention_period": null, "snapshot_identifier": null}, {"backup_retention_period": true, "snapshot_identifier": true}, {}),
 	])
 	{[f.address, f.value] | some f in fs} == {["aws_db_instance.main", 1], ["aws_rds_cluster.main", 1]}
 }
@@ -35,7 +36,7 @@ test_pass_long_enough_replicas_playground if {
 }
 
 test_pass_restored_from_snapshot_unset if {
-	count(rule.deny) == 0 with input as plan([unknown(res("aws_rds_cluster", {"snapshot_identifier": "snap-1"}), {"backup_retention_period": true})])
+	count(rule.deny) == 0 with input as plan([created("aws_rds_cluster", {"snapshot_identifier": "snap-1"}, {"backup_retention_period": true}, {"snapshot_identifier": "constant"})])
 }
 
 test_fail_cloud_sql_backups if {
@@ -51,7 +52,6 @@ test_pass_cloud_sql_backups if {
 	count(rule.deny) == 0 with input as plan([
 		res("google_sql_database_instance", {"settings": [{"backup_configuration": [{"enabled": true, "backup_retention_settings": [{"retained_backups": 7}]}]}]}),
 		named("google_sql_database_instance", "replica", {"master_instance_name": "main", "settings": [{"backup_configuration": []}]}),
-		unknown(named("google_sql_database_instance", "unknown", {"settings": [{}]}), {"settings": [{"backup_configuration": [{"enabled": true}]}]}),
 	])
 		with data.paved.params.backup_retention as {"min_days": 7, "skip_phases": []}
 }
@@ -59,7 +59,7 @@ test_pass_cloud_sql_backups if {
 test_fail_azure_retention if {
 	fs := rule.deny with input as plan([
 		res("azurerm_mysql_flexible_server", {"backup_retention_days": 1}),
-		unknown(res("azurerm_postgresql_flexible_server", {}), {"backup_retention_days": true}),
+		created("azurerm_postgresql_flexible_server", {}, {"backup_retention_days": true}, {}),
 		res("azurerm_mssql_database", {"short_term_retention_policy": [{"retention_days": 7}]}),
 	])
 		with data.paved.params.backup_retention as {"min_days": 14, "skip_phases": []}
@@ -69,7 +69,7 @@ test_fail_azure_retention if {
 test_pass_azure_retention if {
 	count(rule.deny) == 0 with input as plan([
 		res("azurerm_mysql_flexible_server", {"backup_retention_days": 14}),
-		unknown(res("azurerm_postgresql_flexible_server", {}), {"backup_retention_days": true}),
+		created("azurerm_postgresql_flexible_server", {}, {"backup_retention_days": true}, {}),
 		res("azurerm_mssql_database", {"short_term_retention_policy": []}),
 		named("azurerm_mysql_flexible_server", "replica", {"create_mode": "Replica", "backup_retention_days": 1}),
 	])
@@ -77,10 +77,34 @@ test_pass_azure_retention if {
 }
 
 test_fail_cloud_sql_block_left_out if {
-	fs := rule.deny with input as plan([unknown(
-		res("google_sql_database_instance", {"settings": [{"tier": "db-f1-micro", "backup_configuration": []}]}),
-		{"settings": [{"backup_configuration": true}]},
+	fs := rule.deny with input as plan([created(
+		"google_sql_database_instance", {"settings": [{"tier": "db-f1-micro", "backup_configuration": []}]},
+		{"settings": [{"backup_configuration": true}]}, {"settings": [{"tier": "constant"}]},
 	)])
 		with data.paved.params.backup_retention as {"min_days": 7, "skip_phases": []}
 	count(fs) == 1
+}
+
+# Issue 14: AWS provider 5 shows snapshot_identifier unknown on every new
+# instance; the configuration does not set it, so the one-day default applies.
+test_fail_rds_default_with_snapshot_identifier_unknown if {
+	fs := rule.deny with input as plan([created(
+		"aws_db_instance", {"engine": "postgres", "storage_encrypted": false},
+		{"backup_retention_period": true, "snapshot_identifier": true, "replicate_source_db": true},
+		{"engine": "constant", "storage_encrypted": "constant"},
+	)])
+	[f.value | some f in fs] == [1]
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([
+		unknown(res("aws_db_instance", {}), {"backup_retention_period": true}),
+		created("aws_dynamodb_table", {"name": "t"}, {"point_in_time_recovery": true}, {"name": "constant", "point_in_time_recovery": "computed"}),
+	])
+	{[f.address, f.undetermined] | some f in fs} == {["aws_db_instance.main", true], ["aws_dynamodb_table.main", true]}
+}
+
+test_fail_dynamodb_pitr_left_out if {
+	fs := rule.deny with input as plan([created("aws_dynamodb_table", {"name": "t"}, {"point_in_time_recovery": true}, {"name": "constant"})])
+	[f.path | some f in fs] == ["point_in_time_recovery[0].enabled"]
 }

@@ -9,7 +9,8 @@
 #   which defaults to true: they are reported only when it is switched off (Cloud SQL's
 #   API-level settings.deletion_protection_enabled is not required). Azure has no such flag
 #   on its databases (a management lock does that job) and is not checked here. Playground
-#   services are skipped by default, where databases come and go.
+#   services are skipped by default, where databases come and go. A flag set from a value
+#   known only after apply is reported as undetermined.
 # custom:
 #   id: deletion-protection
 #   severity: deny
@@ -67,6 +68,22 @@ deny contains f if {
 	lib.get(r, [attr], false) == false
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s can be deleted by any plan: %s is not true", [r.address, attr]), attr, object.get(r.after, attr, null))
+}
+
+deny contains f if {
+	not object.get(input, ["service", "phase"], "") in params.skip_phases
+	some t, attr in object.union(attribute, google_attribute)
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, attr, null) == null
+	lib.computed(r, [attr])
+	lib.judged(r)
+	f := lib.undetermined(r, attr, "the database is protected from deletion")
+}
+
+google_attribute := {
+	"google_sql_database_instance": "deletion_protection",
+	"google_spanner_database": "deletion_protection",
+	"google_bigtable_instance": "deletion_protection",
 }
 
 # Google Cloud: the provider defaults deletion_protection to true, so only an

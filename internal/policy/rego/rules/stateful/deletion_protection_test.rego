@@ -17,7 +17,6 @@ test_fail_unprotected if {
 test_pass_protected_unknown_or_playground if {
 	count(rule.deny) == 0 with input as plan([
 		res("aws_db_instance", {"deletion_protection": true}),
-		unknown(res("aws_docdb_cluster", {}), {"deletion_protection": true}),
 	])
 	count(rule.deny) == 0 with input as plan_for([res("aws_db_instance", {"deletion_protection": false})], {"phase": "playground"})
 }
@@ -34,6 +33,13 @@ test_pass_google_default_or_on if {
 	count(rule.deny) == 0 with input as plan([
 		res("google_sql_database_instance", {"deletion_protection": true}),
 		res("google_bigtable_instance", {"deletion_protection": null}),
+	])
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([
+		unknown(res("aws_docdb_cluster", {}), {"deletion_protection": true}),
 		unknown(res("google_spanner_database", {}), {"deletion_protection": true}),
 	])
+	{[f.address, f.undetermined] | some f in fs} == {["aws_docdb_cluster.main", true], ["google_spanner_database.main", true]}
 }

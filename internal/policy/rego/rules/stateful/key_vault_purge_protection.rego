@@ -6,7 +6,8 @@
 #   purges soft-deleted vaults on destroy by default. Losing a key that encrypts storage or a
 #   database makes the data unreadable, so this is the key-management twin of deletion
 #   protection. purge_protection_enabled defaults to false; once switched on it cannot be
-#   switched off. Playground services are skipped by default.
+#   switched off. Playground services are skipped by default. A flag set from a value known only
+#   after apply is reported as undetermined.
 # custom:
 #   id: key-vault-purge-protection
 #   severity: deny
@@ -44,4 +45,13 @@ deny contains f if {
 	lib.get(r, ["purge_protection_enabled"], false) == false
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s can be purged with all its keys and secrets: purge_protection_enabled is not true", [r.address]), "purge_protection_enabled", object.get(r.after, "purge_protection_enabled", null))
+}
+
+deny contains f if {
+	not object.get(input, ["service", "phase"], "") in params.skip_phases
+	some r in lib.candidates(["azurerm_key_vault"])
+	object.get(r.after, "purge_protection_enabled", null) == null
+	lib.computed(r, ["purge_protection_enabled"])
+	lib.judged(r)
+	f := lib.undetermined(r, "purge_protection_enabled", "the vault is protected from purging")
 }

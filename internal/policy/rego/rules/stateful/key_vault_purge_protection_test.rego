@@ -18,7 +18,11 @@ test_fail_unprotected if {
 test_pass_protected_unknown_or_playground if {
 	count(rule.deny) == 0 with input as plan([
 		res("azurerm_key_vault", {"purge_protection_enabled": true}),
-		unknown(named("azurerm_key_vault", "later", {}), {"purge_protection_enabled": true}),
 	])
 	count(rule.deny) == 0 with input as plan_for([res("azurerm_key_vault", {"purge_protection_enabled": false})], {"phase": "playground"})
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([unknown(named("azurerm_key_vault", "later", {}), {"purge_protection_enabled": true})])
+	[f.undetermined | some f in fs] == [true]
 }

@@ -10,7 +10,9 @@
 #   not count. Cloud SQL instances need settings.availability_type = "REGIONAL" (the default
 #   is ZONAL); Azure PostgreSQL and MySQL flexible servers need a high_availability block with
 #   mode ZoneRedundant (SameZone keeps the standby in the same zone). Read replicas are
-#   skipped.
+#   skipped. Settings left out take these defaults also when the plan shows them as known after
+#   apply (multi_az of a new RDS instance); one set from a value known only after apply is
+#   reported as undetermined.
 # custom:
 #   id: multi-az-tier1
 #   severity: deny
@@ -79,7 +81,7 @@ deny contains f if {
 	lib.tier(r) in params.tiers
 	lib.get(r, ["settings", 0, "availability_type"], "ZONAL") == "ZONAL"
 	object.get(r.after, "master_instance_name", null) in {null, ""}
-	not lib.unknown(r, ["master_instance_name"])
+	not lib.computed(r, ["master_instance_name"])
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is a tier %v database in a single zone", [r.address, lib.tier(r)]), "settings[0].availability_type", object.get(settings, "availability_type", null))
 }
@@ -88,8 +90,30 @@ deny contains f if {
 	some r in lib.candidates(["azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server"])
 	object.get(r.after, ["high_availability", 0, "mode"], null) != "ZoneRedundant"
 	lib.tier(r) in params.tiers
-	not lib.unknown(r, ["high_availability"])
+	not lib.computed(r, ["high_availability"])
+	not lib.computed(r, ["high_availability", 0, "mode"])
 	not object.get(r.after, "create_mode", "") in {"Replica"}
 	lib.judged(r)
 	f := lib.finding(r, sprintf("%s is a tier %v database without zone-redundant high availability", [r.address, lib.tier(r)]), "high_availability[0].mode", object.get(r.after, ["high_availability", 0, "mode"], null))
 }
+
+deny contains f if {
+	some [t, path] in _settings
+	some r in object.get(input.by_type, t, [])
+	object.get(r.after, path, null) == null
+	lib.computed_here(r, path)
+	lib.tier(r) in params.tiers
+	lib.judged(r)
+	f := lib.undetermined(r, lib.dotted(path), "it spans availability zones")
+}
+
+_settings := [
+	["aws_db_instance", ["multi_az"]],
+	["aws_elasticache_replication_group", ["multi_az_enabled"]],
+	["aws_elasticache_replication_group", ["automatic_failover_enabled"]],
+	["google_sql_database_instance", ["settings", 0, "availability_type"]],
+	["azurerm_postgresql_flexible_server", ["high_availability"]],
+	["azurerm_postgresql_flexible_server", ["high_availability", 0, "mode"]],
+	["azurerm_mysql_flexible_server", ["high_availability"]],
+	["azurerm_mysql_flexible_server", ["high_availability", 0, "mode"]],
+]

@@ -6,6 +6,8 @@
 #   resource or a refactored module looks like a delete plus a create. Such a plan is often a
 #   surprise to its author. It needs a second pair of eyes and a confirmed backup before it
 #   is applied. Moves declared with moved blocks are not deletes and are not reported.
+#   The planned action is always known, also when the value that forces a replacement is not
+#   (replace_paths may name an attribute known only after apply), so such changes are reported.
 # custom:
 #   id: stateful-delete-replace
 #   severity: deny

@@ -6,7 +6,11 @@
 #   taggable resource (one whose configuration has a tags attribute) needs the required keys
 #   with a non-empty value (keys match regardless of case unless the parameter says
 #   otherwise, so Service counts for service). Effective tags count: the resource's own tags, tags_all and the
-#   provider's default_tags. A tag whose value is known only after apply counts as present.
+#   provider's default_tags. A tag whose value is known only after apply counts as present. A
+#   resource without tags is reported also when the plan shows its tags_all as known after
+#   apply (AWS providers do even without default_tags); when its tags, or the provider's
+#   default_tags, are set from values known only after apply, missing keys are reported as
+#   undetermined.
 # custom:
 #   id: required-tags
 #   severity: deny
@@ -51,12 +55,33 @@ deny contains f if {
 	object.get(r, "source", "terraform") == "terraform"
 	r.action in lib.judged_actions
 	object.get(r, "mode", "managed") != "data"
-	not _all_unknown(r)
-	present := _present_keys(_tags(r), _unknown_tags(r))
-	missing := sort([k | some k in params.required_keys; not _key(k) in present])
+	missing := _missing(r)
 	count(missing) > 0
+	not _computed(r)
 	f := {"address": r.address, "msg": sprintf("%s is missing the cost-allocation tag(s) %s", [r.address, concat(", ", missing)]), "path": "tags", "value": missing}
 }
+
+deny contains f if {
+	some r in input.resources
+	not _tagged(object.get(r, "tags", {}))
+	_taggable(r)
+	object.get(r, "source", "terraform") == "terraform"
+	r.action in lib.judged_actions
+	object.get(r, "mode", "managed") != "data"
+	count(_missing(r)) > 0
+	_computed(r)
+	f := lib.undetermined(r, "tags", "it carries the cost-allocation tags")
+}
+
+_missing(r) := sort([k | some k in params.required_keys; not _key(k) in present]) if {
+	present := _present_keys(_tags(r), _unknown_tags(r))
+}
+
+# The tags as a whole, or the provider's default_tags merged into tags_all,
+# are known only after apply.
+_computed(r) if lib.computed(r, ["tags"])
+
+_computed(r) if lib.computed(r, ["tags_all"])
 
 # Fast path in two builtin calls: all required keys in the engine's
 # effective tags, none of them empty.
@@ -70,8 +95,6 @@ _tagged(tags) if {
 _taggable(r) if object.get(r.after, "tags", false) != false
 
 _taggable(r) if object.get(r.after, "tags_all", false) != false
-
-_all_unknown(r) if r.after_unknown.tags_all == true
 
 # _present_keys: the (normalised) keys that have a value, or one known only
 # after apply. One set built per resource, then one lookup per required key.

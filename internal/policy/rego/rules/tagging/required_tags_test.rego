@@ -1,6 +1,7 @@
 package paved.rules.required_tags_test
 
 import data.paved.rules.required_tags as rule
+import data.paved.test.created
 import data.paved.test.named
 import data.paved.test.plan
 import data.paved.test.res
@@ -44,4 +45,20 @@ test_fail_case_sensitive_by_params if {
 
 test_pass_keys_in_other_case if {
 	count(rule.deny) == 0 with input as plan([res("aws_sqs_queue", {"tags": {"Team": "a"}, "tags_all": {"Team": "a", "SERVICE": "b"}})])
+}
+
+# Issue 14: no tags and no default_tags, but the plan shows tags_all as known
+# after apply (AWS provider 5).
+test_fail_untagged_with_tags_all_unknown if {
+	fs := rule.deny with input as plan([created("aws_sqs_queue", {"name": "q", "tags": null}, {"tags_all": true, "arn": true}, {"name": "constant"})])
+	[f.value | some f in fs] == [["service", "team"]]
+}
+
+test_fail_computed_is_undetermined if {
+	fs := rule.deny with input as plan([
+		created("aws_sqs_queue", {"name": "q", "tags": null}, {"tags": true, "tags_all": true}, {"name": "constant", "tags": "computed"}),
+		# default_tags the plan does not resolve (the reader marks tags_all)
+		created("aws_sns_topic", {"name": "t", "tags": null}, {"tags_all": true}, {"name": "constant", "tags_all": "computed"}),
+	])
+	{[f.address, f.undetermined] | some f in fs} == {["aws_sqs_queue.main", true], ["aws_sns_topic.main", true]}
 }

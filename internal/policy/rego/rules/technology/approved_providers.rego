@@ -6,6 +6,7 @@
 #   enablement and security teams; others, including look-alike forks in another registry
 #   namespace, need a sign-off. Entries with a slash match the provider's namespace/type in
 #   any registry (hashicorp/aws); entries without one match the short name.
+#   The provider of a resource is always in the plan, so unknown values do not change the verdict.
 # custom:
 #   id: approved-providers
 #   severity: deny

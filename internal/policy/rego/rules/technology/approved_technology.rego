@@ -6,6 +6,7 @@
 #   messaging, RDS/Aurora and DynamoDB for data, ElastiCache for caching, OpenSearch for search);
 #   a second message queue or a niche database is not forbidden, but needs a conversation about
 #   who will run it. The parameter maps each resource type that needs sign-off to the reason.
+#   The resource type is always in the plan, so unknown values do not change the verdict.
 # custom:
 #   id: approved-technology
 #   severity: deny
