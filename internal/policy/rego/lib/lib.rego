@@ -339,6 +339,32 @@ security_path(w, x, key) := sprintf("%s.securityContext.%s", [x.path, key]) if {
 	x.c.securityContext[key] != null
 } else := sprintf("%s.securityContext.%s", [w.path, key])
 
+# --- Kubernetes: values substituted before apply -----------------------------
+#
+# A manifest has no values known only after apply, but many are checked in
+# with substitution variables that a tool fills in before apply: Flux's
+# post-build substitution (${cluster_env}, ${tag:=1.2.3}) and envsubst in
+# a pipeline. Such a value is the manifest's counterpart of a computed
+# Terraform value: a rule that cannot judge it reports lib.substituted (a
+# warning), and never reads "${TAG}" as a tag or "${PRIV}" as false.
+
+# placeholder(v): v is a string holding a substitution variable.
+placeholder(v) if {
+	is_string(v)
+	contains(v, "${")
+	regex.match(`\$\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}`, v)
+}
+
+# substituted(r, path, value, what): the finding for a value that is a
+# substitution variable (path dotted; what as for undetermined).
+substituted(r, path, value, what) := {
+	"address": r.address,
+	"msg": sprintf("%s: %s is %v, filled in by substitution before apply, so whether %s cannot be judged until then", [workload_name(r), path, value, what]),
+	"path": path,
+	"value": value,
+	"undetermined": true,
+}
+
 # workload_name(r): "Deployment web", or the address when the manifest has
 # no name (generateName).
 workload_name(r) := sprintf("%s %s", [r.type, n]) if {

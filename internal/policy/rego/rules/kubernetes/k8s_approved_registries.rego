@@ -7,6 +7,8 @@
 #   Hub's rate limits mid-rollout). Short Docker Hub names count as docker.io: nginx is
 #   docker.io/library/nginx. An approved entry is a registry or repository prefix and may use
 #   * for one path part or one part of a host name (*.dkr.ecr.*.amazonaws.com).
+#   An image whose registry or repository is left to substitution before apply (${REGISTRY}/app,
+#   Flux or envsubst) is reported as undetermined.
 # custom:
 #   id: k8s-approved-registries
 #   severity: deny
@@ -47,6 +49,7 @@ deny contains f if {
 	some x in lib.containers(w)
 	ref := x.c.image
 	img := lib.image(ref)
+	not lib.placeholder(img.repository)
 	not _approved(img.repository)
 	f := lib.finding(w.r, sprintf("%s: container %s pulls %s from %s, which is not an approved registry", [lib.workload_name(w.r), x.name, ref, img.registry]), sprintf("%s.image", [x.path]), ref)
 }
@@ -60,4 +63,12 @@ _approved(repo) if {
 _approved(repo) if {
 	some a in params.approved
 	glob.match(concat("", [trim_suffix(a, "/"), "/**"]), ["/"], repo)
+}
+
+deny contains f if {
+	some w in lib.workloads
+	some x in lib.containers(w)
+	ref := x.c.image
+	lib.placeholder(lib.image(ref).repository)
+	f := lib.substituted(w.r, sprintf("%s.image", [x.path]), ref, "the registry is approved")
 }

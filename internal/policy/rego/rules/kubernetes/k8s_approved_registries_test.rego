@@ -33,3 +33,8 @@ test_pass_approved if {
 	count(rule.deny) == 0 with input as manifests([pod(["nginx:1.27", "docker.io/library/redis:7", "index.docker.io/library/busybox:1"])])
 		with data.paved.params.k8s_approved_registries as {"approved": ["docker.io/library"]}
 }
+
+test_fail_substituted_registry_is_undetermined if {
+	fs := rule.deny with input as manifests([pod(["${REGISTRY}/acme/web:1.2.0"])])
+	[f.undetermined | some f in fs] == [true]
+}

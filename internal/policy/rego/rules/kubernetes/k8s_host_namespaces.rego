@@ -5,6 +5,8 @@
 #   or reach services listening on localhost), hostPID lets it see and signal every process
 #   on the node, and hostIPC shares the node's shared memory. Each breaks the isolation that
 #   makes running many teams' pods on one node safe.
+#   A value left to substitution before apply (${VAR}, Flux or envsubst) is reported as
+#   undetermined.
 # custom:
 #   id: k8s-host-namespaces
 #   severity: deny
@@ -37,4 +39,12 @@ deny contains f if {
 	some field in ["hostNetwork", "hostPID", "hostIPC"]
 	object.get(w.spec, field, false) == true
 	f := lib.finding(w.r, sprintf("%s shares the host's namespace (%s: true)", [lib.workload_name(w.r), field]), sprintf("%s.%s", [w.path, field]), true)
+}
+
+deny contains f if {
+	some w in lib.workloads
+	some field in ["hostNetwork", "hostPID", "hostIPC"]
+	v := object.get(w.spec, field, false)
+	lib.placeholder(v)
+	f := lib.substituted(w.r, sprintf("%s.%s", [w.path, field]), v, "the pod shares the host's namespaces")
 }

@@ -17,3 +17,8 @@ test_fail_replicaset_host_ipc if {
 test_pass_isolated if {
 	count(rule.deny) == 0 with input as manifests([deployment("web", {"hostNetwork": false, "containers": []})])
 }
+
+test_fail_substituted_is_undetermined if {
+	fs := rule.deny with input as manifests([deployment("web", {"hostNetwork": "${HOST_NETWORK}", "containers": [{"name": "web", "image": "web:1"}]})])
+	[f.undetermined | some f in fs] == [true]
+}

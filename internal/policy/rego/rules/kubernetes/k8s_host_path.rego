@@ -5,6 +5,8 @@
 #   kubelet's credentials, other pods' logs and secrets. Writable, it is a direct route to
 #   taking over the node; even read-only it leaks data. Application state belongs in
 #   persistent volumes, scratch space in emptyDir. Prefixes of node-agent paths can be allowed.
+#   A value left to substitution before apply (${VAR}, Flux or envsubst) is reported as
+#   undetermined.
 # custom:
 #   id: k8s-host-path
 #   severity: deny
@@ -47,6 +49,7 @@ deny contains f if {
 	some i, v in object.get(w.spec, "volumes", [])
 	is_object(v.hostPath)
 	p := object.get(v.hostPath, "path", "")
+	not lib.placeholder(p)
 	not _allowed(p)
 	f := lib.finding(w.r, sprintf("%s mounts the host path %s (volume %s)", [lib.workload_name(w.r), p, object.get(v, "name", i)]), sprintf("%s.volumes[%d].hostPath.path", [w.path, i]), p)
 }
@@ -59,3 +62,11 @@ _allowed(p) if {
 _under(p, a) if p == a
 
 _under(p, a) if startswith(p, concat("", [trim_suffix(a, "/"), "/"]))
+
+deny contains f if {
+	some w in lib.workloads
+	some i, v in object.get(w.spec, "volumes", [])
+	p := v.hostPath.path
+	lib.placeholder(p)
+	f := lib.substituted(w.r, sprintf("%s.volumes[%d].hostPath.path", [w.path, i]), p, "the host path is allowed")
+}

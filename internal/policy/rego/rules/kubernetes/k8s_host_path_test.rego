@@ -21,3 +21,8 @@ test_pass_allowed_prefix_and_no_host_path if {
 		with data.paved.params.k8s_host_path as {"allowed_paths": ["/var/log/"]}
 	count(rule.deny) == 0 with input as manifests([deployment("web", {"volumes": [{"name": "tmp", "emptyDir": {}}]})])
 }
+
+test_fail_substituted_is_undetermined if {
+	fs := rule.deny with input as manifests([deployment("web", {"volumes": [{"name": "data", "hostPath": {"path": "${DATA_DIR}"}}], "containers": [{"name": "web", "image": "web:1"}]})])
+	[f.undetermined | some f in fs] == [true]
+}

@@ -19,3 +19,18 @@ test_pass_versions_and_digests if {
 		"nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	])])
 }
+
+test_fail_versionless_tags if {
+	fs := rule.deny with input as manifests([pod(["redis:alpine", "node:lts", "debian:bookworm-slim", "redis:7.4-alpine"])])
+	{f.value | some f in fs} == {"redis:alpine", "node:lts", "debian:bookworm-slim"}
+}
+
+test_pass_versionless_allowed_by_params if {
+	count(rule.deny) == 0 with input as manifests([pod(["redis:alpine"])])
+		with data.paved.params.k8s_image_tag as {"floating_tags": ["latest"], "versionless_tags_float": false}
+}
+
+test_fail_substituted_tag_is_undetermined if {
+	fs := rule.deny with input as manifests([pod(["ghcr.io/acme/web:${TAG}", "${IMAGE}", "ghcr.io/acme/api:1.2.0"])])
+	{[f.value, f.undetermined] | some f in fs} == {["ghcr.io/acme/web:${TAG}", true], ["${IMAGE}", true]}
+}

@@ -5,6 +5,8 @@
 #   privileges than its parent through setuid binaries or file capabilities, turning a
 #   foothold as an unprivileged user into root. Kubernetes allows it by default; the setting
 #   exists only on containers. Windows pods are skipped.
+#   A value left to substitution before apply (${VAR}, Flux or envsubst) is reported as
+#   undetermined.
 # custom:
 #   id: k8s-no-privilege-escalation
 #   severity: deny
@@ -51,6 +53,16 @@ deny contains f if {
 	some w in lib.workloads
 	not lib.is_windows(w)
 	some x in lib.containers(w)
-	object.get(x.c, ["securityContext", "allowPrivilegeEscalation"], true) != false
+	v := object.get(x.c, ["securityContext", "allowPrivilegeEscalation"], true)
+	v != false
+	not lib.placeholder(v)
 	f := lib.finding(w.r, sprintf("%s: container %s allows privilege escalation", [lib.workload_name(w.r), x.name]), sprintf("%s.securityContext.allowPrivilegeEscalation", [x.path]), object.get(x.c, ["securityContext", "allowPrivilegeEscalation"], null))
+}
+
+deny contains f if {
+	some w in lib.workloads
+	some x in lib.containers(w)
+	v := x.c.securityContext.allowPrivilegeEscalation
+	lib.placeholder(v)
+	f := lib.substituted(w.r, sprintf("%s.securityContext.allowPrivilegeEscalation", [x.path]), v, "privilege escalation is off")
 }

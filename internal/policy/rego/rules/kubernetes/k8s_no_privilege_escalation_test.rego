@@ -21,3 +21,8 @@ test_fail_pod_level_is_not_enough if {
 test_pass_false if {
 	count(rule.deny) == 0 with input as manifests([cronjob({"name": "r", "image": "x:1", "securityContext": {"allowPrivilegeEscalation": false}})])
 }
+
+test_fail_substituted_is_undetermined if {
+	fs := rule.deny with input as manifests([cronjob({"name": "c", "image": "c:1", "securityContext": {"allowPrivilegeEscalation": "${ESCALATE}"}})])
+	[f.undetermined | some f in fs] == [true]
+}

@@ -8,6 +8,8 @@
 #   an empty selector matches every pod of the namespace, while a missing selector, or an
 #   empty one in policy/v1beta1, matches none). The tier is the service's, or the workload's tier label.
 #   PDBs anywhere in the checked manifests count.
+#   A tier label or a PDB selector left to substitution before apply (${TIER}) is reported as
+#   undetermined.
 # custom:
 #   id: k8s-pdb-tier1
 #   severity: deny
@@ -53,7 +55,43 @@ deny contains f if {
 	lib.tier(r) in params.tiers
 	labels := lib.pod_labels(r)
 	not _covered(r, labels)
+	not _unsure(r)
 	f := lib.finding(r, sprintf("%s is tier %v but no PodDisruptionBudget selects its pods", [lib.workload_name(r), lib.tier(r)]), "spec.template.metadata.labels", labels)
+}
+
+# The tier label is a substitution variable, and the check has no service tier.
+deny contains f if {
+	some kind in ["Deployment", "StatefulSet"]
+	some r in object.get(input.by_type, kind, [])
+	lib.judged(r)
+	not is_number(object.get(input, ["service", "tier"], null))
+	v := object.get(r.after, ["metadata", "labels", "tier"], "")
+	lib.placeholder(v)
+	f := lib.substituted(r, "metadata.labels.tier", v, "the workload is tier 1")
+}
+
+# A PDB that may select the pods once substituted.
+deny contains f if {
+	some kind in ["Deployment", "StatefulSet"]
+	some r in object.get(input.by_type, kind, [])
+	lib.judged(r)
+	lib.tier(r) in params.tiers
+	not _covered(r, lib.pod_labels(r))
+	_unsure(r)
+	f := lib.substituted(r, "spec.template.metadata.labels", lib.pod_labels(r), "a PodDisruptionBudget selects its pods")
+}
+
+_unsure(r) if {
+	some pdb in object.get(input.by_type, "PodDisruptionBudget", [])
+	lib.judged(pdb)
+	_same_namespace(_namespace(pdb), _namespace(r))
+	some _, v in object.get(pdb.after, ["spec", "selector", "matchLabels"], {})
+	lib.placeholder(v)
+}
+
+_unsure(r) if {
+	some _, v in lib.pod_labels(r)
+	lib.placeholder(v)
 }
 
 _covered(r, labels) if {

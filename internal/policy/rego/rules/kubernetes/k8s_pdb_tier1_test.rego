@@ -66,3 +66,9 @@ test_pass_v1beta1_pdb_with_selector if {
 	p := json.patch(pdb("a", "default", {"matchLabels": {"app": "checkout"}}), [{"op": "replace", "path": "/after/apiVersion", "value": "policy/v1beta1"}])
 	count(rule.deny) == 0 with input as tier1([deployment("checkout", {"containers": []}), p])
 }
+
+test_fail_substituted_tier_is_undetermined if {
+	d := deployment("web", {"containers": [{"name": "web", "image": "web:1"}]})
+	fs := rule.deny with input as manifests([object.union(d, {"after": {"metadata": {"labels": {"tier": "${TIER}"}}}})])
+	[f.undetermined | some f in fs] == [true]
+}

@@ -20,3 +20,8 @@ test_fail_sys_admin_capability if {
 test_pass_unprivileged if {
 	count(rule.deny) == 0 with input as manifests([ds({"name": "a", "image": "x:1", "securityContext": {"privileged": false, "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]}}})])
 }
+
+test_fail_substituted_is_undetermined if {
+	fs := rule.deny with input as manifests([ds({"name": "a", "image": "a:1", "securityContext": {"privileged": "${PRIVILEGED}", "capabilities": {"add": ["${CAP}"]}}})])
+	{[f.path, f.undetermined] | some f in fs} == {["spec.template.spec.containers[0].securityContext.privileged", true], ["spec.template.spec.containers[0].securityContext.capabilities.add[0]", true]}
+}

@@ -8,6 +8,8 @@
 #   probes, and init containers, including native sidecars (restartPolicy: Always), which may
 #   have them but, as with kube-linter and Polaris, are not required to. A startup probe does
 #   not replace either.
+#   Only whether a probe is there is judged, so values left to substitution before apply
+#   (${PORT}) do not change the verdict.
 # custom:
 #   id: k8s-probes
 #   severity: warn

@@ -5,6 +5,8 @@
 #   modify binaries, and the container cannot quietly accumulate state that disappears on the
 #   next restart. Writable paths the application needs (/tmp, caches) are mounted as emptyDir
 #   volumes. The setting exists only on containers, not on the pod.
+#   A value left to substitution before apply (${VAR}, Flux or envsubst) is reported as
+#   undetermined.
 # custom:
 #   id: k8s-read-only-root-filesystem
 #   severity: deny
@@ -41,6 +43,16 @@ deny contains f if {
 	some w in lib.workloads
 	not lib.is_windows(w)
 	some x in lib.containers(w)
-	object.get(x.c, ["securityContext", "readOnlyRootFilesystem"], false) != true
+	v := object.get(x.c, ["securityContext", "readOnlyRootFilesystem"], false)
+	v != true
+	not lib.placeholder(v)
 	f := lib.finding(w.r, sprintf("%s: container %s has a writable root filesystem", [lib.workload_name(w.r), x.name]), sprintf("%s.securityContext.readOnlyRootFilesystem", [x.path]), object.get(x.c, ["securityContext", "readOnlyRootFilesystem"], null))
+}
+
+deny contains f if {
+	some w in lib.workloads
+	some x in lib.containers(w)
+	v := x.c.securityContext.readOnlyRootFilesystem
+	lib.placeholder(v)
+	f := lib.substituted(w.r, sprintf("%s.securityContext.readOnlyRootFilesystem", [x.path]), v, "the root filesystem is read-only")
 }

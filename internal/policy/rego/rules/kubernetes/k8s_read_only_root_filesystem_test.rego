@@ -16,3 +16,8 @@ test_fail_writable if {
 test_pass_read_only if {
 	count(rule.deny) == 0 with input as manifests([deployment("web", {"containers": [{"name": "a", "image": "x:1", "securityContext": {"readOnlyRootFilesystem": true}}]})])
 }
+
+test_fail_substituted_is_undetermined if {
+	fs := rule.deny with input as manifests([deployment("web", {"containers": [{"name": "web", "image": "web:1", "securityContext": {"readOnlyRootFilesystem": "${READ_ONLY}"}}]})])
+	[f.undetermined | some f in fs] == [true]
+}

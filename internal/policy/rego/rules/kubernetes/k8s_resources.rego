@@ -10,6 +10,7 @@
 #   limit of the same resource defaults to that limit (Kubernetes semantics), so limits alone
 #   satisfy requests. Regular and init containers (including native sidecars) are checked
 #   (ephemeral debug containers cannot have resources).
+#   A request or limit left to substitution before apply (${MEMORY_LIMIT}) counts as given.
 # custom:
 #   id: k8s-resources
 #   severity: deny

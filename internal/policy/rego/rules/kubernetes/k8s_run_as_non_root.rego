@@ -7,6 +7,8 @@
 #   container passes when runAsNonRoot is true or runAsUser is a non-zero user, set on the
 #   container or inherited from the pod (the container's own setting wins); runAsUser 0 always
 #   fails. Windows pods are skipped.
+#   A value left to substitution before apply (${VAR}, Flux or envsubst) is reported as
+#   undetermined.
 # custom:
 #   id: k8s-run-as-non-root
 #   severity: deny
@@ -52,6 +54,7 @@ deny contains f if {
 	not _root_user(w, x)
 	not _non_root(w, x)
 	not _non_zero_user(w, x)
+	not _substituted(w, x)
 	f := lib.finding(w.r, sprintf("%s: container %s may run as root (runAsNonRoot is not true)", [lib.workload_name(w.r), x.name]), sprintf("%s.securityContext.runAsNonRoot", [x.path]), object.get(x.c, ["securityContext", "runAsNonRoot"], null))
 }
 
@@ -66,3 +69,21 @@ _non_zero_user(w, x) if {
 _root_user(w, x) if lib.security_value(w, x, "runAsUser") == 0
 
 _non_root(w, x) if lib.security_value(w, x, "runAsNonRoot") == true
+
+deny contains f if {
+	some w in lib.workloads
+	not lib.is_windows(w)
+	some x in lib.containers(w)
+	not _root_user(w, x)
+	not _non_root(w, x)
+	not _non_zero_user(w, x)
+	some key in ["runAsNonRoot", "runAsUser"]
+	v := lib.security_value(w, x, key)
+	lib.placeholder(v)
+	f := lib.substituted(w.r, lib.security_path(w, x, key), v, "the container runs as a non-root user")
+}
+
+_substituted(w, x) if {
+	some key in ["runAsNonRoot", "runAsUser"]
+	lib.placeholder(lib.security_value(w, x, key))
+}

@@ -55,3 +55,8 @@ test_fail_affinity_admitting_linux if {
 	aff2 := {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux", "windows"]}]}]}}}
 	count(rule.deny) == 1 with input as manifests([deployment("b", {"affinity": aff2, "containers": c})])
 }
+
+test_fail_substituted_is_undetermined if {
+	fs := rule.deny with input as manifests([deployment("web", {"securityContext": {"runAsUser": "${UID}"}, "containers": [{"name": "web", "image": "web:1"}]})])
+	[[f.path, f.undetermined] | some f in fs] == [["spec.template.spec.securityContext.runAsUser", true]]
+}
