@@ -99,6 +99,10 @@ type Finding struct {
 	// EnforceFrom is set while a deny rule is still being rolled out: the
 	// finding is reported as a warning until that date (YYYY-MM-DD).
 	EnforceFrom string `json:"enforce_from,omitempty"`
+	// Undetermined is set when the rule cannot judge the resource yet: the
+	// value it is about is known only after apply (or, in a manifest, left
+	// to substitution). Such a finding is always a warning.
+	Undetermined bool `json:"undetermined,omitempty"`
 	// Details are the extra keys of a user policy's result object (all
 	// but msg), kept as conftest keeps them as metadata.
 	Details     map[string]any `json:"details,omitempty"`

@@ -14,7 +14,7 @@ import (
 // planConfig, or give up.
 func TestFastConfigMatchesEncodingJSON(t *testing.T) {
 	var inputs [][]byte
-	for _, pat := range []string{"testdata/plan/*.json", "testdata/realworld/*.json", "../../bench/testdata/*.json", "../policy/testdata/realworld/*/*.json"} {
+	for _, pat := range []string{"testdata/plan/*.json", "testdata/realworld/*.json", "../../bench/testdata/*.json", "../policy/testdata/realworld/*/*.json", "../policy/testdata/corpus/terraform/*/*.json"} {
 		paths, _ := filepath.Glob(pat)
 		for _, p := range paths {
 			b, err := os.ReadFile(p)

@@ -430,6 +430,7 @@ func (e *Engine) mapFinding(ri *ruleInfo, set string, v any, g *group) (paved.Fi
 		// value is known: a warning, whatever the rule's severity, its
 		// configured severity or enforce_from, since nothing is broken yet.
 		f.Severity = paved.SeverityWarn
+		f.Undetermined = true
 	} else {
 		e.applySeverity(ri, &f)
 	}

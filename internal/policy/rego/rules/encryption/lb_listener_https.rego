@@ -78,7 +78,7 @@ deny contains f if {
 	some r in lib.candidates(types)
 	_http(r)
 	lib.computed(r, ["default_action"])
-	count(object.get(r.after, "default_action", [])) == 0
+	object.get(r.after, "default_action", null) in {null, []}
 	lib.judged(r)
 	f := lib.undetermined(r, "default_action", "the action redirects to HTTPS")
 }

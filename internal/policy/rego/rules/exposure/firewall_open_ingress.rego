@@ -65,7 +65,7 @@ deny contains f if {
 	some r in lib.candidates(["google_compute_firewall"])
 	_gcp_ingress(r)
 	lib.computed(r, ["source_ranges"])
-	count(object.get(r.after, "source_ranges", [])) == 0
+	object.get(r.after, "source_ranges", null) in {null, []}
 	some [_, a] in lib.blocks(r, "allow")
 	_gcp_exposed(a)
 	lib.judged(r)
@@ -93,18 +93,23 @@ _gcp_exposed(a) if lower(object.get(a, "protocol", "")) == "all"
 
 _gcp_exposed(a) if {
 	lower(object.get(a, "protocol", "")) in {"tcp", "udp", "6", "17", "sctp"}
-	count(object.get(a, "ports", [])) == 0
+	_no_ports(object.get(a, "ports", null))
 }
+
+# Unset ports (null in a plan, or empty) open every port of the protocol.
+_no_ports(null)
+
+_no_ports([])
 
 _gcp_exposed(a) if {
 	lower(object.get(a, "protocol", "")) in {"tcp", "udp", "6", "17", "sctp"}
-	some p in object.get(a, "ports", [])
+	some p in object.get(a, "ports", null)
 	_spec_not_allowed(p)
 }
 
 _gcp_what(a) := "all traffic" if lower(object.get(a, "protocol", "")) == "all"
 
-else := sprintf("%s on every port", [upper(a.protocol)]) if count(object.get(a, "ports", [])) == 0
+else := sprintf("%s on every port", [upper(a.protocol)]) if _no_ports(object.get(a, "ports", null))
 
 else := sprintf("%s on ports %s", [upper(a.protocol), concat(", ", [sprintf("%v", [p]) | some p in a.ports])])
 
@@ -140,7 +145,7 @@ deny contains f if {
 deny contains f if {
 	some r in lib.candidates(["azurerm_network_security_group"])
 	lib.computed(r, ["security_rule"])
-	count(object.get(r.after, "security_rule", [])) == 0
+	object.get(r.after, "security_rule", null) in {null, []}
 	lib.judged(r)
 	f := lib.undetermined(r, "security_rule", "a rule admits the internet to ports that are not allowed")
 }

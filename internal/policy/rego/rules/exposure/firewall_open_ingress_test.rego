@@ -65,3 +65,9 @@ test_fail_computed_is_undetermined if {
 	])
 	{[f.path, f.undetermined] | some f in fs} == {["source_ranges", true], ["source_address_prefix", true]}
 }
+
+# A plan shows unset ports as null: every port is open.
+test_fail_gcp_ports_null if {
+	fs := rule.deny with input as plan([named("google_compute_firewall", "all", gfw(["0.0.0.0/0"], [{"protocol": "tcp", "ports": null}]))])
+	[f.msg | some f in fs] == ["google_compute_firewall.all allows TCP on every port from 0.0.0.0/0"]
+}
