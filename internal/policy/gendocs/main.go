@@ -170,7 +170,8 @@ func render(rules []rule) []byte {
 	b.WriteString("Rules marked *security* have their exceptions signed by the security team. ")
 	b.WriteString("Every parameter can be changed in `paved.yaml` under `guardrails.rules.<id>.params` (also per service tier and phase); `paved check --explain <id>` prints a rule's page.\n\n")
 	b.WriteString("Terraform rules judge the desired state: resources being created, updated, replaced and left unchanged (a resource being deleted has no desired state; only stateful-delete-replace looks at deletes). ")
-	b.WriteString("A value Terraform knows only after apply is not reported, except where a rule says otherwise because the cloud provider's default for the attribute is the unsafe value.\n\n")
+	b.WriteString("How they treat values Terraform knows only after apply is the same for every rule: see [Values known only after apply](#values-known-only-after-apply).\n\n")
+	b.WriteString(unknownValues)
 
 	cat := ""
 	b.WriteString("| Rule | Title | Severity | Category |\n|---|---|---|---|\n")
@@ -217,6 +218,24 @@ func render(rules []rule) []byte {
 	}
 	return b.Bytes()
 }
+
+// unknownValues is the hand-written section on values known only after
+// apply: the semantics of lib.computed, lib.unset and lib.undetermined
+// (internal/policy/rego/lib/lib.rego, CONTRACT.md).
+const unknownValues = `## Values known only after apply
+
+A Terraform plan marks an attribute as *known after apply* (` + "`after_unknown`" + ` in the plan JSON) for two different reasons, and the guard rails tell them apart with the plan's ` + "`configuration`" + ` block, which records what each resource block sets:
+
+1. **The configuration does not set it, and the provider fills it in.** Providers mark every Optional+Computed attribute of a new resource as known after apply, set or not: AWS provider 5 shows ` + "`snapshot_identifier`" + `, ` + "`kms_key_id`" + ` and ` + "`tags_all`" + ` of every new database that way, and a nested block the configuration leaves out (` + "`encrypt_at_rest`" + `, ` + "`root_block_device`" + `) as known after apply as a whole. Such an attribute is **unset**: the provider's default applies, and that is what the rule judges. An RDS instance with ` + "`storage_encrypted = false`" + ` is reported even though its ` + "`snapshot_identifier`" + ` shows as known after apply, since the configuration restores no snapshot; a queue without tags is reported even though its ` + "`tags_all`" + ` shows as known after apply.
+2. **The configuration sets it from something known only after apply**: ` + "`kms_key_id = aws_kms_key.main.arn`" + ` for a key created in the same plan, a policy built from the ARN of a new bucket, a module output. Only such a value is **unknown**, and each rule says what it does then: either the answer does not depend on the value (any KMS key encrypts, so the rule passes, and its description says so), or the rule reports that it **cannot judge until apply**: a warning, whatever the rule's severity, with ` + "`undetermined: true`" + ` in JSON output. The first plan after apply shows the value, and the rule judges it there.
+
+"Set" means any expression in the resource block that is not null: a literal, a reference, a function call, or a module input (` + "`var.x`" + `) that the module call, or the variable's default, sets to something other than null. Inputs are followed through nested modules to the literal, root variable or null that sets them. Three things the plan does not show: attributes set only inside a ` + "`dynamic`" + ` block (Terraform leaves dynamic blocks out of the configuration, so such an attribute looks unset); the values of ` + "`locals`" + ` (an attribute set from a local counts as set); and, for a plan written without its configuration block, anything at all: then every value known only after apply counts as unknown.
+
+Kubernetes manifests have no values known after apply, but they are often checked in with substitution variables that Flux (post-build substitution) or envsubst fill in before apply. A value such as ` + "`image: ghcr.io/acme/web:${IMAGE_TAG}`" + ` or ` + "`hostNetwork: ${HOST_NETWORK}`" + ` is treated like an unknown Terraform value: rules that cannot judge it report that they cannot judge it until it is substituted, and none reads ` + "`${IMAGE_TAG}`" + ` as a tag or ` + "`${PRIVILEGED}`" + ` as false.
+
+Every rule has a failing, a passing and an unknown case in ` + "`internal/policy/testdata/corpus`" + `, in the plan shapes current Terraform writes with current providers.
+
+`
 
 func language(r rule) string {
 	if r.Category == "kubernetes" || strings.HasPrefix(strings.TrimSpace(r.Fail), "apiVersion") {
