@@ -45,7 +45,9 @@ type IaCResource struct {
 	// Config says which attributes the resource's configuration sets and
 	// how: "constant" (a literal, also through module inputs), "variable"
 	// (a root input variable) or "computed" (from other objects); nested
-	// blocks are lists of such objects; unset attributes are absent. Nil
+	// blocks are lists of such objects; unset attributes are absent. It
+	// holds only the attributes whose value the plan does not show
+	// (unknown or sensitive): After says the rest. Nil
 	// when the input says nothing about the configuration (a plan without
 	// one, a Kubernetes manifest). It tells an unset Optional+Computed
 	// attribute (unknown in a plan, but the provider's default applies)

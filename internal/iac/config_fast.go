@@ -16,12 +16,20 @@ var errConfigShape = errors.New("iac: unexpected configuration shape")
 // tens of milliseconds skipping them. Provider configurations, which are
 // few, still go through encoding/json and the tfjson types.
 func fastConfig(raw []byte) (cfg *planConfig, err error) {
+	return fastConfigKeep(raw, nil)
+}
+
+// fastConfigKeep is fastConfig skipping the expressions of resource
+// attributes not in keep (nil keeps all): planContext.configValue leaves
+// them out all the same, so they need not be decoded.
+func fastConfigKeep(raw []byte, keep map[string]bool) (cfg *planConfig, err error) {
 	defer func() {
 		if recover() != nil {
 			cfg, err = nil, errConfigShape
 		}
 	}()
 	d := newFastDecoder()
+	d.keep = keep
 	d.s = raw
 	cfg = &planConfig{}
 	err = d.object(func(key string) error {
@@ -181,7 +189,7 @@ func (d *fastDecoder) configResources(m *configModule) error {
 			case "provider_config_key":
 				dst = &r.ProviderConfigKey
 			case "expressions":
-				b, err := d.fastExprBlock()
+				b, err := d.fastExprBlockKeep(d.keep)
 				r.Expressions = b
 				return err
 			default:

@@ -171,6 +171,12 @@ func (vs *configVariables) UnmarshalJSON(data []byte) error {
 // d.pos. It gives up (errConfigShape) on any shape it does not expect, and
 // encoding/json then decodes the configuration with configBlock.UnmarshalJSON.
 func (d *fastDecoder) fastExprBlock() (configBlock, error) {
+	return d.fastExprBlockKeep(nil)
+}
+
+// fastExprBlockKeep is fastExprBlock skipping the attributes not in keep
+// (nil keeps all).
+func (d *fastDecoder) fastExprBlockKeep(keep map[string]bool) (configBlock, error) {
 	d.ws()
 	if d.s[d.pos] == 'n' {
 		d.pos += 4
@@ -181,6 +187,10 @@ func (d *fastDecoder) fastExprBlock() (configBlock, error) {
 	}
 	b := configBlock{}
 	err := d.object(func(k string) error {
+		if keep != nil && !keep[k] {
+			d.skip()
+			return nil
+		}
 		e, err := d.fastExpr()
 		if err != nil {
 			return err

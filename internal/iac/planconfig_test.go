@@ -24,12 +24,13 @@ const configPlan = `{
     {"address": "module.db[\"a\"].aws_db_instance.this[0]", "module_address": "module.db[\"a\"]", "mode": "managed",
      "type": "aws_db_instance", "name": "this", "index": 0, "provider_name": "registry.terraform.io/hashicorp/aws",
      "change": {"actions": ["create"], "before": null,
-       "after": {"storage_encrypted": false, "backup_retention_period": 14, "tags": null},
-       "after_unknown": {"kms_key_id": true, "snapshot_identifier": true, "tags_all": true, "password": false},
+       "after": {"tags": null},
+       "after_unknown": {"kms_key_id": true, "snapshot_identifier": true, "tags_all": true, "storage_encrypted": true,
+         "backup_retention_period": true, "identifier": true, "multi_az": true, "username": true, "engine": true, "tags": true},
        "after_sensitive": {"password": true}}},
     {"address": "module.db[\"a\"].module.inner.aws_db_parameter_group.p", "module_address": "module.db[\"a\"].module.inner",
      "mode": "managed", "type": "aws_db_parameter_group", "name": "p", "provider_name": "registry.terraform.io/hashicorp/aws",
-     "change": {"actions": ["create"], "before": null, "after": {"family": "postgres16"}, "after_unknown": {}}},
+     "change": {"actions": ["create"], "before": null, "after": {}, "after_unknown": {"family": true, "name": true}}},
     {"address": "aws_instance.web", "mode": "managed", "type": "aws_instance", "name": "web",
      "provider_name": "registry.terraform.io/hashicorp/aws",
      "change": {"actions": ["create"], "before": null, "after": {"instance_type": "t3.micro"},
@@ -112,7 +113,9 @@ func TestPlanConfig(t *testing.T) {
 		got[r.Address] = r.Config
 	}
 	want := map[string]map[string]any{
-		"aws_kms_key.db": {"description": "constant"},
+		// Only attributes whose value the plan does not show (unknown or
+		// sensitive) keep their entry: the description is known.
+		"aws_kms_key.db": {},
 		`module.db["a"].aws_db_instance.this[0]`: {
 			"storage_encrypted":       "constant", // module input: a literal false
 			"password":                "variable", // a root variable without default
@@ -130,7 +133,6 @@ func TestPlanConfig(t *testing.T) {
 		// is declared nowhere (not valid Terraform): computed.
 		`module.db["a"].module.inner.aws_db_parameter_group.p`: {"name": "computed"},
 		"aws_instance.web": {
-			"instance_type": "constant",
 			"ebs_block_device": []any{
 				map[string]any{"device_name": "constant", "encrypted": "constant"}, // var.encrypted = its default
 				map[string]any{"kms_key_id": "computed"},
@@ -143,6 +145,13 @@ func TestPlanConfig(t *testing.T) {
 			if !reflect.DeepEqual(got[addr], want[addr]) {
 				t.Errorf("%s:\n got %v\nwant %v", addr, got[addr], want[addr])
 			}
+		}
+	}
+
+	// Known values leave no entry, but a sensitive one does.
+	for _, r := range docs[0].Resources {
+		if r.Type == "aws_db_instance" && r.Config["password"] != "variable" {
+			t.Errorf("the masked password lost its configuration entry: %v", r.Config)
 		}
 	}
 

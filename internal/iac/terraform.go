@@ -86,6 +86,65 @@ func (pc *planContext) index(prefix string, m *configModule, scope *moduleScope,
 	}
 }
 
+// noConfig is the Config of a resource whose configuration sets nothing the
+// plan does not show (shared: Config is never modified).
+var noConfig = map[string]any{}
+
+// shownConfig keeps the entries of a resource's configuration for the
+// attributes whose value the plan does not show: known only after apply
+// (after_unknown), or masked as sensitive. For every other attribute the
+// planned value says all a rule needs, and leaving those entries out keeps
+// the resources small (most attributes of most resources are known).
+func shownConfig(cfg map[string]any, unknownV, sens any) map[string]any {
+	if cfg == nil || unknownV == true || sens == true {
+		return cfg // nothing, or all of it, is hidden
+	}
+	unknown, _ := unknownV.(map[string]any)
+	sensitive, _ := sens.(map[string]any)
+	n := 0
+	for k := range cfg {
+		if marked(unknown[k], 0) || marked(sensitive[k], 0) {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return noConfig
+	case len(cfg):
+		return cfg
+	}
+	out := make(map[string]any, n)
+	for k, v := range cfg {
+		if marked(unknown[k], 0) || marked(sensitive[k], 0) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// marked reports whether an after_unknown or after_sensitive structure has
+// a true leaf: Terraform writes {} and [] for known (or not sensitive)
+// collections.
+func marked(v any, depth int) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case map[string]any:
+		for _, e := range x {
+			if depth < maxJSONDepth && marked(e, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if depth < maxJSONDepth && marked(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // configFor returns what the configuration of the resource at addr sets:
 // nil when the plan has no configuration for it (no configuration block,
 // or an object that is no longer configured), so that a rule cannot tell
@@ -279,7 +338,7 @@ func readPlan(name string, text []byte, tv *topValue, opt Options) (*Document, e
 		}
 	}
 	if sp, ok := tv.get("configuration"); ok {
-		cfg, err := fastConfig(text[sp.start:sp.end])
+		cfg, err := fastConfigKeep(text[sp.start:sp.end], pc.keep)
 		if err != nil {
 			// Something unexpected: encoding/json says what and where.
 			cfg = &planConfig{}
@@ -667,7 +726,7 @@ func normaliseChange(rc *tfjson.ResourceChange, pc *planContext) (*paved.IaCReso
 	if state == nil {
 		state = before // a delete: its tags are still those of the object
 	}
-	res.Config = pc.configFor(addr)
+	res.Config = shownConfig(pc.configFor(addr), ch.AfterUnknown, ch.AfterSensitive)
 	defaults, known := pc.defaultTags(prov)
 	res.Tags = effectiveTags(state, unknown, defaults, res.Provider)
 	if !known && res.Config != nil {

@@ -25,6 +25,10 @@ type group struct {
 	terms  []*ast.Term
 	byAddr map[string]int // first resource with that address
 	chunk  []int          // resources the resource-scoped rules see
+	// context are the resources of the context types of the enabled
+	// resource-scoped rules (account-wide settings): every chunk sees them
+	// in input.by_type.
+	context []int
 }
 
 // task is one evaluation: a chunk of a group for the resource-scoped
@@ -33,6 +37,7 @@ type task struct {
 	g      *group
 	idx    []int    // indexes into g.res
 	active []string // rule packages to evaluate
+	chunk  bool     // a chunk for the resource-scoped rules (gets g.context)
 }
 
 // Check evaluates the guard rails (built-in and custom paved-style rules)
@@ -90,10 +95,14 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 	// plan-scoped rule is converted whole.
 	needed := map[string]bool{}
 	needAll := false
+	contextTypes := map[string]bool{}
 	for _, ri := range resourceRules {
 		needAll = needAll || ri.allTypes
 		for t := range ri.typeSet {
 			needed[t] = true
+		}
+		for _, t := range ri.contextTypes {
+			contextTypes[t] = true
 		}
 	}
 	// Plan-scoped rules join resources, so their input is the whole group
@@ -112,9 +121,16 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 			if needAll || needed[r.Type] {
 				g.chunk = append(g.chunk, i)
 			}
+			if contextTypes[r.Type] {
+				g.context = append(g.context, i)
+			}
 		}
 		planActive[gi] = selectRules(planRules, types, true)
 		g.terms = make([]*ast.Term, len(g.res))
+		if len(g.context) > 0 {
+			// Few (account settings), converted once and shared by the chunks.
+			convTasks = append(convTasks, task{g: g, idx: g.context})
+		}
 		if len(planActive[gi]) == 0 {
 			continue
 		}
@@ -166,7 +182,7 @@ func (e *Engine) checkRules(ctx context.Context, docs []*iac.Document, svc paved
 				ct[g.res[i].Type] = true
 			}
 			if act := selectRules(resourceRules, ct, false); len(act) > 0 {
-				tasks = append(tasks, task{g: g, idx: idx, active: act})
+				tasks = append(tasks, task{g: g, idx: idx, active: act, chunk: true})
 			}
 		}
 	}
@@ -322,6 +338,24 @@ func (e *Engine) evalTask(ctx context.Context, pq *rego.PreparedEvalQuery, t tas
 			typeOrder = append(typeOrder, typ)
 		}
 		byType[typ] = append(byType[typ], term)
+	}
+	if t.chunk {
+		// Account-wide settings beside the chunk's resources, in by_type
+		// only (the chunk's own resources of those types are already in).
+		inChunk := map[string]bool{}
+		for _, typ := range typeOrder {
+			inChunk[typ] = true
+		}
+		for _, j := range t.g.context {
+			typ := t.g.res[j].Type
+			if inChunk[typ] {
+				continue
+			}
+			if _, ok := byType[typ]; !ok {
+				typeOrder = append(typeOrder, typ)
+			}
+			byType[typ] = append(byType[typ], t.g.terms[j])
+		}
 	}
 	bt := ast.NewObject()
 	for _, typ := range typeOrder {
@@ -542,6 +576,12 @@ func resourceTerm(r *paved.IaCResource, withBefore bool, keys map[string]bool) (
 		m := kv.m
 		if keys != nil && kv.k != "before" {
 			m = project(m, keys)
+		}
+		if len(m) == 0 {
+			// Common for config (most attributes are known): no
+			// conversion for an empty object.
+			obj.Insert(ast.StringTerm(kv.k), ast.NewTerm(ast.NewObject()))
+			continue
 		}
 		v, err := toValue(m)
 		if err != nil {

@@ -42,7 +42,7 @@ var requiredCustom = []string{"id", "severity", "category", "security", "remedia
 var knownCustom = map[string]bool{
 	"id": true, "severity": true, "category": true, "security": true, "remediation": true,
 	"resource_types": true, "scope": true, "parameters": true, "examples": true,
-	"enforce_from": true, "owner": true,
+	"enforce_from": true, "owner": true, "context_types": true,
 }
 
 var categories = []string{"sizing", "encryption", "exposure", "tagging", "placement", "technology", "stateful", "advice", "kubernetes"}

@@ -35,6 +35,11 @@ type ruleInfo struct {
 	// resource on its own (tags, regions, providers). It runs per chunk, in
 	// parallel, like any resource-scoped rule.
 	allTypes bool
+	// contextTypes (custom.context_types) are the types of account-wide
+	// settings a resource-scoped rule reads beside what it judges
+	// (aws_ebs_encryption_by_default): every chunk it runs in gets the
+	// input's resources of these types in input.by_type.
+	contextTypes []string
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -44,7 +49,7 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 var knownCustomKeys = map[string]bool{
 	"id": true, "severity": true, "category": true, "security": true, "remediation": true,
 	"resource_types": true, "scope": true, "parameters": true, "examples": true,
-	"enforce_from": true, "owner": true,
+	"enforce_from": true, "owner": true, "context_types": true,
 }
 
 // parseRuleMetadata reads the package-scope METADATA annotation of a rule
@@ -158,6 +163,19 @@ func parseRuleMetadata(pkg string, a *ast.Annotations, file string) (*ruleInfo, 
 				ri.typeSet[s] = true
 				r.Types = append(r.Types, s)
 			}
+		}
+	}
+	if v, ok := c["context_types"]; ok && v != nil {
+		l, ok := v.([]any)
+		if !ok {
+			return nil, fail("custom.context_types: want a list of resource types, got %s", jsonType(v))
+		}
+		for i, e := range l {
+			s, ok := e.(string)
+			if !ok || strings.TrimSpace(s) == "" || s == "*" {
+				return nil, fail("custom.context_types[%d]: want a resource type, got %s", i, compactJSON(e))
+			}
+			ri.contextTypes = append(ri.contextTypes, s)
 		}
 	}
 	if ri.scope == scopeResource && len(r.Types) == 0 {

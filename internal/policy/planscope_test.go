@@ -1,11 +1,14 @@
 package policy
 
 import (
+	"context"
 	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/iac"
 )
 
 // Built-in plan-scoped rules receive only the resources of the types they
@@ -82,5 +85,40 @@ func TestBuiltinPlanRulesListWhatTheyRead(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no built-in plan-scoped rule found: the test checks nothing")
+	}
+}
+
+// A context type (ebs-encrypted reads aws_ebs_encryption_by_default) reaches
+// every chunk, also those without it, and is judged by nobody.
+func TestContextTypesReachEveryChunk(t *testing.T) {
+	e, err := New(Options{ChunkSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vol := func(name string) *paved.IaCResource {
+		return &paved.IaCResource{Address: "aws_ebs_volume." + name, Type: "aws_ebs_volume", Name: name, Source: "terraform", Provider: "aws", Mode: "managed",
+			Actions: []string{"create"}, Action: "create", After: map[string]any{"size": 10.0, "type": "gp3"},
+			AfterUnknown: map[string]any{"encrypted": true, "kms_key_id": true, "snapshot_id": true}, Config: map[string]any{}}
+	}
+	def := &paved.IaCResource{Address: "aws_ebs_encryption_by_default.this", Type: "aws_ebs_encryption_by_default", Name: "this", Source: "terraform", Provider: "aws", Mode: "managed",
+		Actions: []string{"create"}, Action: "create", After: map[string]any{"enabled": true}, Config: map[string]any{}}
+	count := func(rs ...*paved.IaCResource) int {
+		fs, err := e.Check(context.Background(), []*iac.Document{{Input: "plan.json", Kind: iac.KindTerraformPlan, Resources: rs}}, paved.ServiceContext{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range fs {
+			if f.Rule == "ebs-encrypted" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(vol("a"), vol("b"), vol("c")); n != 3 {
+		t.Errorf("without encryption by default: %d ebs-encrypted findings, want 3", n)
+	}
+	if n := count(vol("a"), vol("b"), def, vol("c")); n != 0 {
+		t.Errorf("with encryption by default in the plan: %d ebs-encrypted findings, want 0", n)
 	}
 }

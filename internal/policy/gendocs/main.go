@@ -51,6 +51,7 @@ type rule struct {
 	Scope       string
 	Remediation string
 	Types       []string
+	Context     []string
 	Params      []param
 	Pass, Fail  string
 }
@@ -147,6 +148,11 @@ func fromModule(file string, m *ast.Module) (rule, error) {
 			r.Types = append(r.Types, fmt.Sprint(t))
 		}
 	}
+	if ts, ok := c["context_types"].([]any); ok {
+		for _, t := range ts {
+			r.Context = append(r.Context, fmt.Sprint(t))
+		}
+	}
 	if ps, ok := c["parameters"].(map[string]any); ok {
 		for name, v := range ps {
 			pm, _ := v.(map[string]any)
@@ -197,6 +203,9 @@ func render(rules []rule) []byte {
 			fmt.Fprintf(&b, "- Resource types: %s\n", code(r.Types))
 		} else {
 			b.WriteString("- Resource types: all\n")
+		}
+		if len(r.Context) > 0 {
+			fmt.Fprintf(&b, "- Also reads: %s (settings that apply to the whole account)\n", code(r.Context))
 		}
 		fmt.Fprintf(&b, "- Source: `internal/policy/rego/%s`\n\n", r.File)
 		b.WriteString(r.Description + "\n\n")

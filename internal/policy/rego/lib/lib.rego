@@ -75,10 +75,20 @@ resources(types) := [r |
 
 # computed(r, path): the value at path (an array of keys and indexes) is
 # known only after apply because the configuration sets it from something
-# that is (case 2 above).
+# that is (case 2 above). The helpers below take r's parts, not r: a
+# function call is memoised on its arguments, and comparing whole resources
+# is what makes rules slow (CONTRACT.md).
 computed(r, path) if {
-	_plan_unknown(r, path)
-	_configured(r, path)
+	r.after_unknown[path[0]] == true
+	_configured(object.get(r, "config", false), path)
+}
+
+computed(r, path) if {
+	au := r.after_unknown
+	au[path[0]] != true
+	count(path) > 1
+	_nested_unknown(au, path)
+	_configured(object.get(r, "config", false), path)
 }
 
 # computed_here(r, path): computed(r, path), but not merely because the
@@ -99,29 +109,30 @@ computed_here(r, path) if {
 # before the two cases were told apart.
 unknown(r, path) if computed(r, path)
 
-# _plan_unknown(r, path): after_unknown marks the value at path, or an
-# object or block above it. Most attributes have no entry in after_unknown
-# at all: the lookup of the first key fails fast, and only nested paths
-# below an entry are walked.
-_plan_unknown(r, path) if r.after_unknown[path[0]] == true
-
-_plan_unknown(r, path) if {
-	_ := r.after_unknown[path[0]]
-	count(path) > 1
+# _nested_unknown(au, path): after_unknown marks a block or object below
+# the first key of path, down to path, as unknown as a whole.
+_nested_unknown(au, path) if {
 	some i in numbers.range(2, count(path))
-	object.get(r.after_unknown, array.slice(path, 0, i), false) == true
+	object.get(au, array.slice(path, 0, i), false) == true
 }
 
-# _configured(r, path): the configuration sets the attribute at path, or the
-# whole object above it (tags = var.tags sets every tag). Block indexes are
-# ignored: a plan may order a set of blocks unlike the configuration, so any
-# block that sets the rest of the path counts.
-_configured(r, _) if not r.config
+# _configured(cfg, path): the configuration sets the attribute at path, or
+# the whole object above it (tags = var.tags sets every tag); cfg is
+# r.config, false when the resource has none (then everything counts as
+# set). Block indexes are ignored: a plan may order a set of blocks unlike
+# the configuration, so any block that sets the rest of the path counts.
+_configured(cfg, path) if cfg == false
 
-_configured(r, path) if {
-	keys := [k | some k in path; is_string(k)]
-	count(_reach({r.config}, keys)) > 0
-}
+else if is_string(cfg[path[0]])
+
+else if {
+	count(path) == 1
+	cfg[path[0]]
+} else if {
+	count(path) > 1
+	is_array(cfg[path[0]])
+	count(_reach({cfg}, [k | some k in path; is_string(k)])) > 0
+} else := false
 
 # _reach(nodes, keys): the configuration nodes at keys below nodes; a string
 # (one expression for a whole value) covers everything below it. Unrolled:

@@ -49,6 +49,7 @@ targets contains [id, dim] if {
 unknown_targets if {
 	some t in lib.resources(["aws_appautoscaling_target"])
 	some attr in ["resource_id", "scalable_dimension"]
+	_ := t.after_unknown[attr]
 	lib.computed(t, [attr])
 }
 

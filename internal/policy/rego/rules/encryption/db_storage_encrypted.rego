@@ -52,6 +52,7 @@ deny contains f if {
 deny contains f if {
 	some r in lib.candidates(types)
 	object.get(r.after, "storage_encrypted", null) == null
+	_ := r.after_unknown.storage_encrypted
 	lib.computed(r, ["storage_encrypted"])
 	not _inherits(r)
 	not _serverless_v1(r)
@@ -77,6 +78,7 @@ _cluster_key(r) if {
 _cluster_key(r) if {
 	r.type == "aws_rds_cluster"
 	object.get(r.after, "storage_encrypted", null) == null
+	_ := r.after_unknown.kms_key_id
 	lib.computed(r, ["kms_key_id"])
 }
 
@@ -95,6 +97,7 @@ _inherits(r) if {
 
 _inherits(r) if {
 	some attr in source_attributes
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 }
 

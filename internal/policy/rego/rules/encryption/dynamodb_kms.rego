@@ -68,5 +68,6 @@ _computed(r) if lib.computed(r, ["server_side_encryption"])
 
 _computed(r) if {
 	some i, _ in object.get(r.after, "server_side_encryption", [])
+	_ := r.after_unknown.server_side_encryption
 	lib.computed(r, ["server_side_encryption", i, "enabled"])
 }

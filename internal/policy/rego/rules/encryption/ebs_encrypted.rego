@@ -18,8 +18,9 @@
 #   category: encryption
 #   security: true
 #   remediation: Set encrypted = true on the volume or block device (optionally with kms_key_id), or enable EBS encryption by default in the account and set the account_default_encryption parameter.
-#   resource_types: [aws_ebs_volume, aws_instance, aws_launch_template, aws_launch_configuration, aws_ebs_encryption_by_default]
-#   scope: plan
+#   resource_types: [aws_ebs_volume, aws_instance, aws_launch_template, aws_launch_configuration]
+#   context_types: [aws_ebs_encryption_by_default]
+#   scope: resource
 #   parameters:
 #     account_default_encryption:
 #       default: false
@@ -44,8 +45,8 @@ import data.paved.lib
 params := data.paved.params.ebs_encrypted
 
 # Volumes that leave encryption unset are encrypted: the organisation says
-# so, or this plan turns encryption by default on. (The rule is plan-scoped
-# to see the account setting beside the volumes.)
+# so, or this plan turns encryption by default on (a context type: every
+# chunk sees it beside the volumes).
 default_encrypted if params.account_default_encryption == true
 
 default_encrypted if {

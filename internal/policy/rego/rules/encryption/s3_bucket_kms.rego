@@ -122,5 +122,6 @@ _config_computed(c) if lib.computed(c, ["rule"])
 _config_computed(c) if {
 	some i, r in object.get(c.after, "rule", [])
 	some j, _ in object.get(r, "apply_server_side_encryption_by_default", [])
+	_ := c.after_unknown.rule
 	lib.computed(c, ["rule", i, "apply_server_side_encryption_by_default", j, "sse_algorithm"])
 }

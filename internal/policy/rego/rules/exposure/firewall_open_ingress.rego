@@ -64,6 +64,7 @@ deny contains f if {
 deny contains f if {
 	some r in lib.candidates(["google_compute_firewall"])
 	_gcp_ingress(r)
+	_ := r.after_unknown.source_ranges
 	lib.computed(r, ["source_ranges"])
 	object.get(r.after, "source_ranges", null) in {null, []}
 	some [_, a] in lib.blocks(r, "allow")
@@ -79,6 +80,7 @@ deny contains f if {
 	_world(cidr)
 	_gcp_ingress(r)
 	some i, _ in object.get(r.after, "allow", [])
+	_ := r.after_unknown.allow
 	lib.computed(r, ["allow", i, "ports"])
 	lib.judged(r)
 	f := lib.undetermined(r, sprintf("allow[%d].ports", [i]), "only allowed ports are open to the internet")
@@ -136,6 +138,7 @@ deny contains f if {
 	lower(object.get(r.after, "direction", "")) == "inbound"
 	lower(object.get(r.after, "access", "")) == "allow"
 	some attr in ["source_address_prefix", "source_address_prefixes", "destination_port_range", "destination_port_ranges"]
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 	object.get(r.after, attr, null) in {null, []}
 	lib.judged(r)
@@ -144,6 +147,7 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["azurerm_network_security_group"])
+	_ := r.after_unknown.security_rule
 	lib.computed(r, ["security_rule"])
 	object.get(r.after, "security_rule", null) in {null, []}
 	lib.judged(r)

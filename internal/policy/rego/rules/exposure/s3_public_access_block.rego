@@ -74,6 +74,7 @@ deny contains f if {
 	some r in lib.candidates(["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"])
 	some flag in flags
 	object.get(r.after, flag, null) == null
+	_ := r.after_unknown[flag]
 	lib.computed(r, [flag])
 	lib.judged(r)
 	f := lib.undetermined(r, flag, sprintf("%s is true", [flag]))
@@ -83,6 +84,7 @@ deny contains f if {
 	some [t, attr] in [["google_storage_bucket", "public_access_prevention"], ["azurerm_storage_account", "allow_nested_items_to_be_public"]]
 	some r in object.get(input.by_type, t, [])
 	object.get(r.after, attr, null) == null
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "public access is prevented")

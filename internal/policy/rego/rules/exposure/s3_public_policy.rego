@@ -79,6 +79,7 @@ deny contains f if {
 	]
 	some r in object.get(input.by_type, t, [])
 	object.get(r.after, attr, null) == null
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "it allows anyone")

@@ -85,6 +85,7 @@ deny contains f if {
 deny contains f if {
 	some r in lib.candidates(["aws_security_group", "aws_default_security_group"])
 	_none(object.get(r.after, "ingress", null))
+	_ := r.after_unknown.ingress
 	lib.computed(r, ["ingress"])
 	lib.judged(r)
 	f := lib.undetermined(r, "ingress", "a rule admits the internet to ports that are not allowed")
@@ -94,6 +95,7 @@ deny contains f if {
 	some r in lib.candidates(["aws_security_group", "aws_default_security_group"])
 	some i, rule in object.get(r.after, "ingress", [])
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	_ := r.after_unknown.ingress
 	lib.computed(r, ["ingress", i, attr])
 	_exposed(rule.protocol, rule.from_port, rule.to_port)
 	lib.judged(r)
@@ -104,6 +106,7 @@ deny contains f if {
 	some r in lib.candidates(["aws_security_group_rule"])
 	lib.get(r, ["type"], "") == "ingress"
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 	_exposed(r.after.protocol, r.after.from_port, r.after.to_port)
 	lib.judged(r)
@@ -113,6 +116,7 @@ deny contains f if {
 deny contains f if {
 	some r in lib.candidates(["aws_vpc_security_group_ingress_rule"])
 	some attr in ["cidr_ipv4", "cidr_ipv6"]
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 	_exposed(lib.get(r, ["ip_protocol"], ""), object.get(r.after, "from_port", null), object.get(r.after, "to_port", null))
 	lib.judged(r)

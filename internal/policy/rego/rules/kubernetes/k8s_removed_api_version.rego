@@ -102,6 +102,7 @@ removed := {
 target := to_number(split(params.kubernetes_version, ".")[1])
 
 warn contains f if {
+	input.source == "kubernetes"
 	some r in input.resources
 	api := object.get(r, ["after", "apiVersion"], "")
 	kinds := removed[api]
@@ -113,9 +114,10 @@ warn contains f if {
 }
 
 warn contains f if {
+	input.source == "kubernetes"
 	some r in input.resources
-	object.get(r, "source", "") == "kubernetes"
 	api := object.get(r, ["after", "apiVersion"], "")
+	contains(api, "${")
 	lib.placeholder(api)
 	lib.judged(r)
 	f := lib.substituted(r, "apiVersion", api, "the API version still exists")

@@ -76,12 +76,16 @@ deny contains f if {
 	f := _finding(r, "", region)
 }
 
+# Cheap tests first: most resources have a region, and the rest are mostly
+# global types or other providers'.
 deny contains f if {
 	some r in input.resources
 	object.get(r, "region", "") == ""
-	not _own_region(r)
-	not lib.computed(r, ["region"])
-	_applies(r)
+	object.get(r, "provider", "") in providers
+	not r.type in global_types
+	not is_string(object.get(r.after, "region", null))
+	not _region_computed(object.get(r, "after_unknown", {}), r)
+	lib.judged(r)
 	f := {
 		"address": "",
 		"msg": sprintf("the plan does not show which region the %s provider uses (it comes from the environment or from an expression), so the regions of its resources cannot be judged until apply", [r.provider]),
@@ -91,6 +95,7 @@ deny contains f if {
 
 deny contains f if {
 	some r in input.resources
+	r.after_unknown.region
 	object.get(r.after, "region", null) == null
 	lib.computed(r, ["region"])
 	_applies(r)
@@ -104,6 +109,12 @@ deny contains f if {
 	not region in allowed
 	region != ""
 	f := _finding(r, "region", region)
+}
+
+# Only resources whose region attribute is unknown reach lib.computed.
+_region_computed(au, r) if {
+	au.region
+	lib.computed(r, ["region"])
 }
 
 _own_region(r) if {

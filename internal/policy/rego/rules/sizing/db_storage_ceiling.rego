@@ -49,6 +49,7 @@ deny contains f if {
 	some r in lib.candidates(["aws_db_instance"])
 	some attr in ["allocated_storage", "max_allocated_storage"]
 	object.get(r.after, attr, null) == null
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "the storage is within the ceiling")

@@ -67,6 +67,7 @@ deny contains f if {
 deny contains f if {
 	some [r, path] in _size_paths
 	object.get(r.after, path, null) == null
+	_ := r.after_unknown[path[0]]
 	lib.computed(r, path)
 	lib.judged(r)
 	f := lib.undetermined(r, lib.dotted(path), "the volume is within the ceiling")

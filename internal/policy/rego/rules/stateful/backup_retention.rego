@@ -86,6 +86,7 @@ deny contains f if {
 	some [types, path] in _settings
 	some r in lib.candidates(types)
 	object.get(r.after, path, null) == null
+	_ := r.after_unknown[path[0]]
 	lib.computed_here(r, path)
 	not _replica(r)
 	lib.judged(r)
@@ -110,6 +111,7 @@ _replica(r) if {
 
 _replica(r) if {
 	some attr in ["replicate_source_db", "replication_source_identifier", "master_instance_name"]
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 }
 

@@ -75,6 +75,7 @@ deny contains f if {
 	some t, attr in object.union(attribute, google_attribute)
 	some r in object.get(input.by_type, t, [])
 	object.get(r.after, attr, null) == null
+	_ := r.after_unknown[attr]
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "the database is protected from deletion")

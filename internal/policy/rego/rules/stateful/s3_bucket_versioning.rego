@@ -117,10 +117,12 @@ _suspended_keys contains k if {
 _unsure_keys contains k if {
 	some c in _configs
 	object.get(c.after, ["versioning_configuration", 0, "status"], null) == null
+	_ := c.after_unknown.versioning_configuration
 	lib.computed(c, ["versioning_configuration", 0, "status"])
 	some k in _keys(c)
 }
 
 _keys(c) := {lib.s3_config_key(c), lib.s3_config_module_key(c)} if {
+	_ := c.after_unknown.bucket
 	lib.computed(c, ["bucket"])
 } else := {lib.s3_config_key(c)}

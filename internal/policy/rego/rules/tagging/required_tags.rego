@@ -47,41 +47,39 @@ import data.paved.lib
 
 params := data.paved.params.required_tags
 
-# The common case, every key in the effective tags, is decided first.
+# The common case, every key in the effective tags, is decided first; the
+# helpers take the resource's parts, never the whole resource (a function
+# call compares its arguments).
 deny contains f if {
 	some r in input.resources
 	not _tagged(object.get(r, "tags", {}))
-	_taggable(r)
+	_taggable(r.after)
 	object.get(r, "source", "terraform") == "terraform"
 	r.action in lib.judged_actions
 	object.get(r, "mode", "managed") != "data"
-	missing := _missing(r)
+	au := object.get(r, "after_unknown", {})
+	present := _present_keys(_tags(object.get(r, "tags", {}), r.after), _unknown_tags(au))
+	missing := sort([k | some k in params.required_keys; not _key(k) in present])
 	count(missing) > 0
-	not _computed(r)
-	f := {"address": r.address, "msg": sprintf("%s is missing the cost-allocation tag(s) %s", [r.address, concat(", ", missing)]), "path": "tags", "value": missing}
+	f := _finding(r.address, missing, _computed(au, object.get(r, "config", false)))
 }
 
-deny contains f if {
-	some r in input.resources
-	not _tagged(object.get(r, "tags", {}))
-	_taggable(r)
-	object.get(r, "source", "terraform") == "terraform"
-	r.action in lib.judged_actions
-	object.get(r, "mode", "managed") != "data"
-	count(_missing(r)) > 0
-	_computed(r)
-	f := lib.undetermined(r, "tags", "it carries the cost-allocation tags")
-}
+_finding(addr, missing, false) := {"address": addr, "msg": sprintf("%s is missing the cost-allocation tag(s) %s", [addr, concat(", ", missing)]), "path": "tags", "value": missing}
 
-_missing(r) := sort([k | some k in params.required_keys; not _key(k) in present]) if {
-	present := _present_keys(_tags(r), _unknown_tags(r))
-}
+_finding(addr, _, true) := lib.undetermined({"address": addr}, "tags", "it carries the cost-allocation tags")
 
-# The tags as a whole, or the provider's default_tags merged into tags_all,
-# are known only after apply.
-_computed(r) if lib.computed(r, ["tags"])
+# The tags as a whole, or the provider's default_tags merged into tags_all
+# (the reader marks config.tags_all), are known only after apply; without a
+# configuration every unknown value counts.
+_computed(au, cfg) if {
+	some k in ["tags", "tags_all"]
+	au[k] == true
+	_set(cfg, k)
+} else := false
 
-_computed(r) if lib.computed(r, ["tags_all"])
+_set(false, _)
+
+_set(cfg, k) if cfg[k]
 
 # Fast path in two builtin calls: all required keys in the engine's
 # effective tags, none of them empty.
@@ -92,9 +90,9 @@ _tagged(tags) if {
 }
 
 # A tags attribute, even null, marks a taggable resource.
-_taggable(r) if object.get(r.after, "tags", false) != false
+_taggable(after) if object.get(after, "tags", false) != false
 
-_taggable(r) if object.get(r.after, "tags_all", false) != false
+_taggable(after) if object.get(after, "tags_all", false) != false
 
 # _present_keys: the (normalised) keys that have a value, or one known only
 # after apply. One set built per resource, then one lookup per required key.
@@ -104,11 +102,11 @@ _key(k) := k if params.case_sensitive
 
 else := lower(k)
 
-_unknown_tags(r) := object.union(_obj(object.get(r, ["after_unknown", "tags"], {})), _obj(object.get(r, ["after_unknown", "tags_all"], {})))
+_unknown_tags(au) := object.union(_obj(object.get(au, "tags", {})), _obj(object.get(au, "tags_all", {})))
 
 # The effective tags: the engine's, tags_all (which includes the provider's
 # default_tags) and the resource's own tags.
-_tags(r) := object.union_n([_obj(object.get(r, "tags", {})), _obj(object.get(r.after, "tags_all", {})), _obj(object.get(r.after, "tags", {}))])
+_tags(tags, after) := object.union_n([_obj(tags), _obj(object.get(after, "tags_all", {})), _obj(object.get(after, "tags", {}))])
 
 _obj(x) := x if is_object(x)
 
