@@ -60,10 +60,10 @@ warn contains f if {
 warn contains f if {
 	some r in object.get(input.by_type, "aws_db_instance", [])
 	object.get(r.after, "storage_type", null) == null
-	lib.unset(r, ["storage_type"])
-	lib.unset(r, ["iops"])
-	not _from_source(r)
-	not startswith(lib.get(r, ["engine"], ""), "aurora")
+	object.get(r.after, "iops", null) == null
+	not startswith(object.get(r.after, "engine", ""), "aurora")
+	not _from_source(r.after)
+	not _computed(object.get(r, "after_unknown", {}), r)
 	lib.judged(r)
 	f := _finding(r, "storage_type")
 }
@@ -78,9 +78,17 @@ warn contains f if {
 	f := lib.undetermined(r, attr, "the volume is gp2")
 }
 
-_from_source(r) if {
+_from_source(after) if {
 	some attr in ["snapshot_identifier", "replicate_source_db", "restore_to_point_in_time", "s3_import"]
-	not lib.unset(r, [attr])
+	not object.get(after, attr, null) in {null, "", []}
+}
+
+# The type, iops or a source known only after apply (only resources with
+# unknown values reach lib.computed).
+_computed(au, r) if {
+	some attr in ["storage_type", "iops", "snapshot_identifier", "replicate_source_db", "restore_to_point_in_time", "s3_import"]
+	_ := au[attr]
+	lib.computed(r, [attr])
 }
 
 warn contains f if {

@@ -50,54 +50,49 @@ params := data.paved.params.s3_bucket_versioning
 
 applies if not object.get(input, ["service", "phase"], "") in params.skip_phases
 
+# A bucket's keys (lib.s3_bucket_keys) are built once and passed to the
+# helpers, which never take the whole bucket (a function call compares its
+# arguments).
 deny contains f if {
 	applies
-	some b in lib.resources(["aws_s3_bucket"])
-	lib.tier(b) in params.tiers
-	not _versioned(b)
-	not _unsure(b)
-	f := lib.finding(b, sprintf("%s is a tier %v bucket without versioning, so an overwrite or a delete loses the data for good", [b.address, lib.tier(b)]), "versioning", _status(b))
+	some b in lib.candidates(["aws_s3_bucket"])
+	tier := lib.tier(b)
+	tier in params.tiers
+	lib.judged(b)
+	not _inline(b.after)
+	keys := lib.s3_bucket_keys(b)
+	not _matches(keys, _enabled_keys)
+	f := _finding(b, keys, tier)
 }
 
-deny contains f if {
-	applies
-	some b in lib.resources(["aws_s3_bucket"])
-	lib.tier(b) in params.tiers
-	not _versioned(b)
-	_unsure(b)
-	f := lib.undetermined(b, "versioning", "versioning is enabled")
-}
+_finding(b, keys, tier) := lib.undetermined(b, "versioning", "versioning is enabled") if _unsure(b, keys)
+
+else := lib.finding(b, sprintf("%s is a tier %v bucket without versioning, so an overwrite or a delete loses the data for good", [b.address, tier]), "versioning", _status(keys))
 
 # Legacy inline block (provider v3), or Object Lock, which needs versioning.
-_versioned(b) if {
-	some v in object.get(b.after, "versioning", [])
+_inline(after) if {
+	some v in object.get(after, "versioning", [])
 	v.enabled == true
 }
 
-_versioned(b) if b.after.object_lock_enabled == true
+_inline(after) if after.object_lock_enabled == true
 
-_versioned(b) if {
-	keys := _enabled_keys # the whole set, materialised once and cached
-	some k in lib.s3_bucket_keys(b)
-	k in keys
+_matches(keys, set) if {
+	some k in keys
+	k in set
 }
 
-_unsure(b) if lib.computed(b, ["versioning"])
-
-_unsure(b) if lib.computed(b, ["object_lock_enabled"])
-
-_unsure(b) if {
-	keys := _unsure_keys
-	some k in lib.s3_bucket_keys(b)
-	k in keys
+_unsure(b, _) if {
+	some attr in ["versioning", "object_lock_enabled"]
+	_ := b.after_unknown[attr]
+	lib.computed(b, [attr])
 }
 
-_status(b) := s if {
-	keys := _suspended_keys
-	some k in lib.s3_bucket_keys(b)
-	k in keys
-	s := "Suspended"
-} else := null
+_unsure(_, keys) if _matches(keys, _unsure_keys)
+
+_status(keys) := "Suspended" if _matches(keys, _suspended_keys)
+
+else := null
 
 _configs := lib.resources(["aws_s3_bucket_versioning"])
 
