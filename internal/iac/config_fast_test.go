@@ -36,8 +36,8 @@ func TestFastConfigMatchesEncodingJSON(t *testing.T) {
 		[]byte(`{"root_module":null,"provider_config":null}`),
 		[]byte(`{"root_module":{"resources":null,"module_calls":{"x":{"source":"./x"}}}}`),
 		// Expressions, variables and module inputs (planconfig.go).
-		[]byte(`{"root_module":{"resources":[{"address":"a.b","expressions":{"x":{"constant_value":null},"y":{"constant_value":{"k":[1,2]}},"z":{"references":["var.z"]},"w":{"references":["var.w.k","var.w"]},"u":{},"blk":[{"enabled":{"constant_value":true},"inner":[{}]},{}],"one":{"enabled":{"references":["aws_kms_key.k.arn","aws_kms_key.k"]}},"none":[]}}],` +
-			`"variables":{"a":{"default":null},"b":{"default": {"x" : 1} ,"description":"d"},"c":{"description":"required"},"d":null,"Default":{}},` +
+		[]byte(`{"root_module":{"resources":[{"address":"a.b","expressions":{"x":{"constant_value":null},"y":{"constant_value":{"k":[1,2]}},"z":{"references":["var.z"]},"w":{"references":["var.w.k","var.w"]},"u":{},"blk":[{"enabled":{"constant_value":true},"inner":[{}]},{}],"one":{"enabled":{"references":["aws_kms_key.k.arn","aws_kms_key.k"]}},"none":[]}}],`+
+			`"variables":{"a":{"default":null},"b":{"default": {"x" : 1} ,"description":"d"},"c":{"description":"required"},"d":null,"Default":{}},`+
 			`"module_calls":{"m":{"source":"./m","expressions":{"in":{"constant_value":false},"ref":{"references":["var.a"]}},"module":{"variables":{"in":{"default":true}},"resources":[{"address":"c.d","expressions":{"e":{"references":["var.in"]}}}]}}}}}`),
 		[]byte(`{"root_module":{"resources":[{"address":"a.b","expressions":null}],"variables":null,"module_calls":{"m":{"expressions":null,"module":null}}}}`),
 		[]byte(`{"root_module":{"resources":[{"address":"a.b","expressions":{"refs":{"references":[1,"var.x"]},"one":{"references":[{"a":1}]},"s":{"references":"var.x"},"dup":{"constant_value":1,"constant_value":null}}}]}}`),

@@ -31,11 +31,11 @@ func refTo(refs ...string) ref { return ref{Refs: refs} }
 // The objects the unknown cases refer to: created in the same plan, so their
 // attributes are known only after apply.
 var (
-	newKey     = r("aws_kms_key.main", map[string]any{"description": "ledger data", "enable_key_rotation": true})
-	newKeyArn  = refTo("aws_kms_key.main.arn")
-	newVPC     = r("aws_vpc.main", map[string]any{"cidr_block": "10.20.0.0/16"})
-	newSecret  = r("random_password.db", map[string]any{"length": 32, "special": false})
-	orderable  = tfRes{Addr: "data.aws_rds_orderable_db_instance.db", Attrs: map[string]any{"engine": "postgres", "engine_version": refTo("module.settings.engine_version"), "preferred_instance_classes": []any{"db.r7g.xlarge", "db.r6g.xlarge"}}}
+	newKey    = r("aws_kms_key.main", map[string]any{"description": "ledger data", "enable_key_rotation": true})
+	newKeyArn = refTo("aws_kms_key.main.arn")
+	newVPC    = r("aws_vpc.main", map[string]any{"cidr_block": "10.20.0.0/16"})
+	newSecret = r("random_password.db", map[string]any{"length": 32, "special": false})
+	orderable = tfRes{Addr: "data.aws_rds_orderable_db_instance.db", Attrs: map[string]any{"engine": "postgres", "engine_version": refTo("module.settings.engine_version"), "preferred_instance_classes": []any{"db.r7g.xlarge", "db.r6g.xlarge"}}}
 )
 
 func rds(attrs map[string]any) map[string]any {
