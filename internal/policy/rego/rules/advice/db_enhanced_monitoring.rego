@@ -56,8 +56,8 @@ warn contains f if {
 
 warn contains f if {
 	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance"])
-	object.get(r.after, "monitoring_interval", null) == null
 	_ := r.after_unknown.monitoring_interval
+	object.get(r.after, "monitoring_interval", null) == null
 	lib.computed(r, ["monitoring_interval"])
 	lib.judged(r)
 	f := lib.undetermined(r, "monitoring_interval", "enhanced monitoring is on")

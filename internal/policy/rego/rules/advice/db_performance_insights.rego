@@ -45,8 +45,8 @@ warn contains f if {
 
 warn contains f if {
 	some r in lib.candidates(["aws_db_instance", "aws_rds_cluster_instance"])
-	object.get(r.after, "performance_insights_enabled", null) == null
 	_ := r.after_unknown.performance_insights_enabled
+	object.get(r.after, "performance_insights_enabled", null) == null
 	lib.computed(r, ["performance_insights_enabled"])
 	lib.judged(r)
 	f := lib.undetermined(r, "performance_insights_enabled", "Performance Insights is on")

@@ -66,8 +66,8 @@ _time_like(key) if {
 
 warn contains f if {
 	some r in lib.candidates(["aws_dynamodb_table"])
-	object.get(r.after, "hash_key", null) == null
 	_ := r.after_unknown.hash_key
+	object.get(r.after, "hash_key", null) == null
 	lib.computed(r, ["hash_key"])
 	lib.judged(r)
 	f := lib.undetermined(r, "hash_key", "the partition key is a time value")

@@ -71,8 +71,8 @@ warn contains f if {
 warn contains f if {
 	some [t, attr] in [["aws_ebs_volume", "type"], ["aws_db_instance", "storage_type"]]
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, attr, null) == null
 	_ := r.after_unknown[attr]
+	object.get(r.after, attr, null) == null
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "the volume is gp2")

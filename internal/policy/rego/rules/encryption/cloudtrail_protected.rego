@@ -49,8 +49,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_cloudtrail"])
-	object.get(r.after, "enable_log_file_validation", null) == null
 	_ := r.after_unknown.enable_log_file_validation
+	object.get(r.after, "enable_log_file_validation", null) == null
 	lib.computed(r, ["enable_log_file_validation"])
 	lib.judged(r)
 	f := lib.undetermined(r, "enable_log_file_validation", "its log files are validated")

@@ -51,8 +51,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(types)
-	object.get(r.after, "storage_encrypted", null) == null
 	_ := r.after_unknown.storage_encrypted
+	object.get(r.after, "storage_encrypted", null) == null
 	lib.computed(r, ["storage_encrypted"])
 	not _inherits(r)
 	not _serverless_v1(r)

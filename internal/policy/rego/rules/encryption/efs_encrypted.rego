@@ -38,8 +38,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_efs_file_system"])
-	object.get(r.after, "encrypted", null) == null
 	_ := r.after_unknown.encrypted
+	object.get(r.after, "encrypted", null) == null
 	lib.computed(r, ["encrypted"])
 	not _key(r)
 	lib.judged(r)

@@ -44,8 +44,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_elasticache_replication_group"])
-	object.get(r.after, "at_rest_encryption_enabled", null) == null
 	_ := r.after_unknown.at_rest_encryption_enabled
+	object.get(r.after, "at_rest_encryption_enabled", null) == null
 	lib.computed(r, ["at_rest_encryption_enabled"])
 	not _key(r)
 	lib.judged(r)

@@ -48,8 +48,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_elasticache_replication_group", "aws_elasticache_cluster"])
-	object.get(r.after, "transit_encryption_enabled", null) == null
 	_ := r.after_unknown.transit_encryption_enabled
+	object.get(r.after, "transit_encryption_enabled", null) == null
 	lib.computed(r, ["transit_encryption_enabled"])
 	_transit_judged(r)
 	lib.judged(r)

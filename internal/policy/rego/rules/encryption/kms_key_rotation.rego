@@ -47,8 +47,8 @@ warn contains f if {
 warn contains f if {
 	some [t, attr] in [["aws_kms_key", "enable_key_rotation"], ["google_kms_crypto_key", "rotation_period"]]
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, attr, null) == null
 	_ := r.after_unknown[attr]
+	object.get(r.after, attr, null) == null
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "the key is rotated")

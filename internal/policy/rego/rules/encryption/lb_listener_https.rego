@@ -58,8 +58,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(types)
-	object.get(r.after, "protocol", null) == null
 	_ := r.after_unknown.protocol
+	object.get(r.after, "protocol", null) == null
 	lib.computed(r, ["protocol"])
 	lib.judged(r)
 	f := lib.undetermined(r, "protocol", "the listener serves plain HTTP")
@@ -77,8 +77,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(types)
-	_http(r)
 	_ := r.after_unknown.default_action
+	_http(r)
 	lib.computed(r, ["default_action"])
 	object.get(r.after, "default_action", null) in {null, []}
 	lib.judged(r)

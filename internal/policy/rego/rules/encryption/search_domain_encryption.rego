@@ -72,8 +72,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(types)
-	some i, _ in object.get(r.after, "domain_endpoint_options", [])
 	_ := r.after_unknown.domain_endpoint_options
+	some i, _ in object.get(r.after, "domain_endpoint_options", [])
 	lib.computed(r, ["domain_endpoint_options", i, "enforce_https"])
 	lib.judged(r)
 	f := lib.undetermined(r, sprintf("domain_endpoint_options[%d].enforce_https", [i]), "plain HTTP is refused")

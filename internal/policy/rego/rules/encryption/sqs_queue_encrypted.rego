@@ -46,8 +46,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_sqs_queue"])
-	object.get(r.after, "sqs_managed_sse_enabled", null) == null
 	_ := r.after_unknown.sqs_managed_sse_enabled
+	object.get(r.after, "sqs_managed_sse_enabled", null) == null
 	lib.computed(r, ["sqs_managed_sse_enabled"])
 	not _kms(r)
 	lib.judged(r)

@@ -82,8 +82,8 @@ deny contains f if {
 deny contains f if {
 	some [types, path] in _settings
 	some r in lib.candidates(types)
-	object.get(r.after, path, null) == null
 	_ := r.after_unknown[path[0]]
+	object.get(r.after, path, null) == null
 	lib.computed_here(r, path)
 	lib.judged(r)
 	f := lib.undetermined(r, lib.dotted(path), "the database is reachable from the internet")

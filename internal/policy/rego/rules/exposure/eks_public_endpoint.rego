@@ -71,10 +71,10 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_eks_cluster"])
+	_ := r.after_unknown.vpc_config
 	some i, _ in object.get(r.after, "vpc_config", [])
 	some attr in ["endpoint_public_access", "public_access_cidrs"]
 	object.get(r.after, ["vpc_config", i, attr], null) == null
-	_ := r.after_unknown.vpc_config
 	lib.computed(r, ["vpc_config", i, attr])
 	lib.get(r, ["vpc_config", i, "endpoint_public_access"], true) != false
 	lib.judged(r)
@@ -95,8 +95,8 @@ deny contains f if {
 deny contains f if {
 	some [t, path] in _settings
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, path, null) in {null, []}
 	_ := r.after_unknown[path[0]]
+	object.get(r.after, path, null) in {null, []}
 	lib.computed_here(r, path)
 	lib.judged(r)
 	f := lib.undetermined(r, lib.dotted(path), "the API endpoint is open to the internet")

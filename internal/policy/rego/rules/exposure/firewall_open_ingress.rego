@@ -63,8 +63,8 @@ deny contains f if {
 # Source ranges known only after apply.
 deny contains f if {
 	some r in lib.candidates(["google_compute_firewall"])
-	_gcp_ingress(r)
 	_ := r.after_unknown.source_ranges
+	_gcp_ingress(r)
 	lib.computed(r, ["source_ranges"])
 	object.get(r.after, "source_ranges", null) in {null, []}
 	some [_, a] in lib.blocks(r, "allow")
@@ -76,11 +76,11 @@ deny contains f if {
 # Ports known only after apply, open to the world.
 deny contains f if {
 	some r in lib.candidates(["google_compute_firewall"])
+	_ := r.after_unknown.allow
 	some cidr in object.get(r.after, "source_ranges", [])
 	_world(cidr)
 	_gcp_ingress(r)
 	some i, _ in object.get(r.after, "allow", [])
-	_ := r.after_unknown.allow
 	lib.computed(r, ["allow", i, "ports"])
 	lib.judged(r)
 	f := lib.undetermined(r, sprintf("allow[%d].ports", [i]), "only allowed ports are open to the internet")

@@ -66,8 +66,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"])
-	object.get(r.after, "policy", null) == null
 	_ := r.after_unknown.policy
+	object.get(r.after, "policy", null) == null
 	lib.computed(r, ["policy"])
 	lib.judged(r)
 	f := lib.undetermined(r, "policy", "the policy grants administrator access")
@@ -75,9 +75,9 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_iam_role"])
+	_ := r.after_unknown.inline_policy
 	some i, p in object.get(r.after, "inline_policy", [])
 	object.get(p, "policy", null) == null
-	_ := r.after_unknown.inline_policy
 	lib.computed(r, ["inline_policy", i, "policy"])
 	lib.judged(r)
 	f := lib.undetermined(r, sprintf("inline_policy[%d].policy", [i]), "the policy grants administrator access")

@@ -83,8 +83,8 @@ deny contains f if {
 deny contains f if {
 	some [t, attr] in [["google_storage_bucket", "public_access_prevention"], ["azurerm_storage_account", "allow_nested_items_to_be_public"]]
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, attr, null) == null
 	_ := r.after_unknown[attr]
+	object.get(r.after, attr, null) == null
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "public access is prevented")

@@ -62,8 +62,8 @@ deny contains f if {
 deny contains f if {
 	some [t, attr] in _acl_attributes
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, attr, null) == null
 	_ := r.after_unknown[attr]
+	object.get(r.after, attr, null) == null
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "the ACL is public")

@@ -78,8 +78,8 @@ deny contains f if {
 		["google_storage_bucket_iam_policy", "policy_data"],
 	]
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, attr, null) == null
 	_ := r.after_unknown[attr]
+	object.get(r.after, attr, null) == null
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "it allows anyone")

@@ -84,8 +84,8 @@ deny contains f if {
 # of a rule whose ports are not all allowed.
 deny contains f if {
 	some r in lib.candidates(["aws_security_group", "aws_default_security_group"])
-	_none(object.get(r.after, "ingress", null))
 	_ := r.after_unknown.ingress
+	_none(object.get(r.after, "ingress", null))
 	lib.computed(r, ["ingress"])
 	lib.judged(r)
 	f := lib.undetermined(r, "ingress", "a rule admits the internet to ports that are not allowed")
@@ -93,9 +93,9 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_security_group", "aws_default_security_group"])
+	_ := r.after_unknown.ingress
 	some i, rule in object.get(r.after, "ingress", [])
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
-	_ := r.after_unknown.ingress
 	lib.computed(r, ["ingress", i, attr])
 	_exposed(rule.protocol, rule.from_port, rule.to_port)
 	lib.judged(r)

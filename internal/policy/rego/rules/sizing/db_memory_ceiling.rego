@@ -51,8 +51,8 @@ deny contains f if {
 
 deny contains f if {
 	some r in lib.candidates(["aws_rds_cluster"])
-	some i, _ in object.get(r.after, "serverlessv2_scaling_configuration", [])
 	_ := r.after_unknown.serverlessv2_scaling_configuration
+	some i, _ in object.get(r.after, "serverlessv2_scaling_configuration", [])
 	lib.computed(r, ["serverlessv2_scaling_configuration", i, "max_capacity"])
 	lib.judged(r)
 	f := lib.undetermined(r, sprintf("serverlessv2_scaling_configuration[%d].max_capacity", [i]), "its memory is within the ceiling")

@@ -85,8 +85,8 @@ deny contains f if {
 	applies
 	some [types, path] in _settings
 	some r in lib.candidates(types)
-	object.get(r.after, path, null) == null
 	_ := r.after_unknown[path[0]]
+	object.get(r.after, path, null) == null
 	lib.computed_here(r, path)
 	not _replica(r)
 	lib.judged(r)

@@ -74,8 +74,8 @@ deny contains f if {
 	not object.get(input, ["service", "phase"], "") in params.skip_phases
 	some t, attr in object.union(attribute, google_attribute)
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, attr, null) == null
 	_ := r.after_unknown[attr]
+	object.get(r.after, attr, null) == null
 	lib.computed(r, [attr])
 	lib.judged(r)
 	f := lib.undetermined(r, attr, "the database is protected from deletion")

@@ -50,8 +50,8 @@ deny contains f if {
 deny contains f if {
 	not object.get(input, ["service", "phase"], "") in params.skip_phases
 	some r in lib.candidates(["azurerm_key_vault"])
-	object.get(r.after, "purge_protection_enabled", null) == null
 	_ := r.after_unknown.purge_protection_enabled
+	object.get(r.after, "purge_protection_enabled", null) == null
 	lib.computed(r, ["purge_protection_enabled"])
 	lib.judged(r)
 	f := lib.undetermined(r, "purge_protection_enabled", "the vault is protected from purging")

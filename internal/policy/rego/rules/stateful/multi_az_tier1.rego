@@ -100,8 +100,8 @@ deny contains f if {
 deny contains f if {
 	some [t, path] in _settings
 	some r in object.get(input.by_type, t, [])
-	object.get(r.after, path, null) == null
 	_ := r.after_unknown[path[0]]
+	object.get(r.after, path, null) == null
 	lib.computed_here(r, path)
 	lib.tier(r) in params.tiers
 	lib.judged(r)

@@ -111,8 +111,8 @@ _suspended_keys contains k if {
 
 _unsure_keys contains k if {
 	some c in _configs
-	object.get(c.after, ["versioning_configuration", 0, "status"], null) == null
 	_ := c.after_unknown.versioning_configuration
+	object.get(c.after, ["versioning_configuration", 0, "status"], null) == null
 	lib.computed(c, ["versioning_configuration", 0, "status"])
 	some k in _keys(c)
 }
