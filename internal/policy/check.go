@@ -339,18 +339,18 @@ func (e *Engine) evalTask(ctx context.Context, pq *rego.PreparedEvalQuery, t tas
 		}
 		byType[typ] = append(byType[typ], term)
 	}
-	if t.chunk {
+	if t.chunk && len(t.g.context) > 0 {
 		// Account-wide settings beside the chunk's resources, in by_type
-		// only (the chunk's own resources of those types are already in).
-		inChunk := map[string]bool{}
-		for _, typ := range typeOrder {
-			inChunk[typ] = true
+		// only (those the chunk holds itself are in already).
+		inChunk := make(map[int]bool, len(t.idx))
+		for _, j := range t.idx {
+			inChunk[j] = true
 		}
 		for _, j := range t.g.context {
-			typ := t.g.res[j].Type
-			if inChunk[typ] {
+			if inChunk[j] {
 				continue
 			}
+			typ := t.g.res[j].Type
 			if _, ok := byType[typ]; !ok {
 				typeOrder = append(typeOrder, typ)
 			}
