@@ -14,6 +14,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/iac"
+	"github.com/paved-dev/paved/internal/testutil"
 )
 
 const corpusDir = "testdata/corpus"
@@ -101,7 +102,7 @@ func TestCorpusFiles(t *testing.T) {
 		}
 		return nil
 	})
-	if *update {
+	if testutil.Updating() {
 		for f := range have {
 			if want[f] == nil {
 				if err := os.Remove(filepath.Join(corpusDir, f)); err != nil {
