@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -120,19 +118,4 @@ func ruleApplies(types []string, present map[string]int) bool {
 		}
 	}
 	return false
-}
-
-// recordCheck sends the check to the server, and says so on stderr (stdout
-// holds the report).
-func (a *app) recordCheck(ctx context.Context, cmd *cobra.Command, c *paved.CheckRecord) error {
-	b, err := a.open(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if err := b.RecordCheck(ctx, c); err != nil {
-		return fmt.Errorf("recording the check for %s: %w", c.Service, err)
-	}
-	fmt.Fprintf(a.stderr, "paved: recorded check #%d for %s on %s\n", c.ID, c.Service, a.serverURL())
-	return nil
 }
