@@ -213,6 +213,59 @@ func (s *Service) Validate() error {
 	return validateLinks(s.Links)
 }
 
+// ServiceDefaults are what a new service gets for what its creator left
+// out: the catalog defaults of paved.yaml.
+type ServiceDefaults struct {
+	Tier      Tier
+	DataClass DataClass
+}
+
+// PrepareNewService applies the rules for a new service, whichever face
+// creates it: it starts in playground, the defaults fill in the tier and
+// data class left out (DefaultTier and internal where the defaults are
+// not valid), and the bookkeeping fields are the store's. It then
+// validates the result.
+//
+// Placing a service in another phase or marking it grandfathered skips
+// the launch gate, so it asks what moving a service past a gate asks
+// (Authorize with ActForcePhase: admins). by is the creator; nil for the
+// local database, where whoever can open the file may change anything.
+func PrepareNewService(s *Service, def ServiceDefaults, by *User) error {
+	pastGate := func(field, format string, args ...any) error {
+		if by == nil || Authorize(by, ActForcePhase, Resource{Team: s.Owner}) == nil {
+			return nil
+		}
+		return FieldErrorf(EFORBIDDEN, field, format, args...)
+	}
+	if s.Phase == "" {
+		s.Phase = PhasePlayground
+	} else if s.Phase != PhasePlayground {
+		if err := pastGate("phase", "only an admin can create a service in phase %q: new services start in playground and move on through the launch gate", s.Phase); err != nil {
+			return err
+		}
+	}
+	if s.Grandfathered {
+		if err := pastGate("grandfathered", "only an admin can mark a service as grandfathered"); err != nil {
+			return err
+		}
+	}
+	if !def.Tier.Valid() {
+		def.Tier = DefaultTier
+	}
+	if !def.DataClass.Valid() {
+		def.DataClass = DataInternal
+	}
+	if s.Tier == 0 {
+		s.Tier = def.Tier
+	}
+	if s.DataClass == "" {
+		s.DataClass = def.DataClass
+	}
+	s.ID = 0
+	s.CreatedAt, s.UpdatedAt = time.Time{}, time.Time{}
+	return s.Validate()
+}
+
 // ServiceFilter selects services. Retired services are included only when
 // asked for by IncludeRetired or Phase=retired.
 type ServiceFilter struct {

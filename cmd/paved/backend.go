@@ -159,18 +159,13 @@ type local struct {
 	exc *exception.Service
 }
 
-// CreateService applies what the API applies to a new service: it starts
-// in playground, and the catalog defaults of paved.yaml fill in the tier
-// and data class when left out.
+// CreateService applies the rules the API applies to a new service
+// (paved.PrepareNewService), without the admin check: locally there is no
+// authorisation.
 func (l *local) CreateService(ctx context.Context, s *paved.Service) error {
-	if s.Phase == "" {
-		s.Phase = paved.PhasePlayground
-	}
-	if s.Tier == 0 {
-		s.Tier = l.opt.DefaultTier
-	}
-	if s.DataClass == "" {
-		s.DataClass = l.opt.DefaultDataClass
+	def := paved.ServiceDefaults{Tier: l.opt.DefaultTier, DataClass: l.opt.DefaultDataClass}
+	if err := paved.PrepareNewService(s, def, nil); err != nil {
+		return err
 	}
 	return l.DB.CreateService(ctx, s)
 }

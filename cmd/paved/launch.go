@@ -14,7 +14,6 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/launch"
-	"github.com/paved-dev/paved/internal/web"
 )
 
 // maxAnswerFileBytes bounds --file: an answer is a few paragraphs, not a
@@ -727,7 +726,7 @@ and manage its follow-up actions.`,
 		if err := checkFormat(o); err != nil {
 			return err
 		}
-		when, err := web.ParseScheduledAt(at)
+		when, err := launch.ParseScheduledAt(at)
 		if err != nil {
 			return flagError("at", err)
 		}
@@ -836,7 +835,7 @@ func (a *app) walkthroughFollowUp() *cobra.Command {
 		if strings.TrimSpace(desc) == "" || owner == "" {
 			return usagef("a follow-up needs --description and --owner")
 		}
-		when, err := web.ParseDue(due)
+		when, err := launch.ParseDue(due)
 		if err != nil {
 			return flagError("due", err)
 		}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/api"
@@ -237,7 +235,7 @@ func (s *Server) scheduleWalkthrough(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	svc := targetOf(r).Service
-	at, err := ParseScheduledAt(req.ScheduledAt)
+	at, err := launch.ParseScheduledAt(req.ScheduledAt)
 	if err != nil {
 		return asParam("scheduled_at", err)
 	}
@@ -289,7 +287,7 @@ func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ws := targetOf(r).Walkthrough
-	due, err := ParseDue(req.Due)
+	due, err := launch.ParseDue(req.Due)
 	if err != nil {
 		return asParam("due", err)
 	}
@@ -381,35 +379,4 @@ func (s *Server) recordCheck(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/api/v1/services/"+url.PathEscape(svc.Name)+"/launch")
 	writeJSON(w, http.StatusCreated, &c)
 	return nil
-}
-
-// ParseScheduledAt reads a walkthrough time: RFC 3339, or "YYYY-MM-DD
-// HH:MM" (also with a T) taken as UTC. The CLI and the API accept the same.
-func ParseScheduledAt(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, paved.Errorf(paved.EINVALID, "the walkthrough needs a time: give RFC 3339 (2026-05-04T14:00:00Z) or YYYY-MM-DD HH:MM (UTC)")
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, paved.Errorf(paved.EINVALID, "time %q is not valid: want RFC 3339 (2026-05-04T14:00:00Z) or YYYY-MM-DD HH:MM (UTC)", s)
-}
-
-// ParseDue reads a follow-up due date, YYYY-MM-DD (midnight UTC).
-func ParseDue(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, paved.Errorf(paved.EINVALID, "a follow-up needs a due date: give YYYY-MM-DD")
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.UTC)
-	if err != nil {
-		return time.Time{}, paved.Errorf(paved.EINVALID, "due date %q is not valid: want YYYY-MM-DD", s)
-	}
-	return t, nil
 }

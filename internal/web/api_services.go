@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/api"
@@ -83,45 +82,12 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ServiceDefaults are the values a new service gets for what its creator
-// left out.
-type ServiceDefaults struct {
-	Tier      paved.Tier
-	DataClass paved.DataClass
-}
-
-// prepareNewService applies the rules for a service created through the
-// API: it starts in playground, and only an admin may place it in another
-// phase or mark it grandfathered (both would skip the launch gate).
-// Bookkeeping fields are the store's. It then validates the result.
-func prepareNewService(u *paved.User, svc *paved.Service, def ServiceDefaults) error {
-	admin := u.HasRole(paved.RoleAdmin)
-	switch {
-	case svc.Phase == "":
-		svc.Phase = paved.PhasePlayground
-	case svc.Phase != paved.PhasePlayground && !admin:
-		return paved.FieldErrorf(paved.EFORBIDDEN, "phase", "only an admin can create a service in phase %q: new services start in playground and move on through the launch gate", svc.Phase)
-	}
-	if svc.Grandfathered && !admin {
-		return paved.FieldErrorf(paved.EFORBIDDEN, "grandfathered", "only an admin can mark a service as grandfathered")
-	}
-	if svc.Tier == 0 {
-		svc.Tier = def.Tier
-	}
-	if svc.DataClass == "" {
-		svc.DataClass = def.DataClass
-	}
-	svc.ID = 0
-	svc.CreatedAt, svc.UpdatedAt = time.Time{}, time.Time{}
-	return svc.Validate()
-}
-
 func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	var svc paved.Service
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &svc); err != nil {
 		return err
 	}
-	if err := prepareNewService(paved.UserFrom(r.Context()), &svc, s.serviceDefaults()); err != nil {
+	if err := paved.PrepareNewService(&svc, s.serviceDefaults(), paved.UserFrom(r.Context())); err != nil {
 		return err
 	}
 	if err := s.authorizeRoute(r, paved.Resource{Team: svc.Owner}); err != nil {
@@ -135,15 +101,9 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) serviceDefaults() ServiceDefaults {
-	d := ServiceDefaults{Tier: s.cfg.Catalog.DefaultTier, DataClass: s.cfg.Catalog.DefaultDataClass}
-	if !d.Tier.Valid() {
-		d.Tier = paved.DefaultTier
-	}
-	if !d.DataClass.Valid() {
-		d.DataClass = paved.DataInternal
-	}
-	return d
+// serviceDefaults are paved.yaml's catalog defaults for a new service.
+func (s *Server) serviceDefaults() paved.ServiceDefaults {
+	return paved.ServiceDefaults{Tier: s.cfg.Catalog.DefaultTier, DataClass: s.cfg.Catalog.DefaultDataClass}
 }
 
 // updateService applies a partial update. A developer must belong to the

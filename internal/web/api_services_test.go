@@ -10,53 +10,6 @@ import (
 	"github.com/paved-dev/paved/internal/api"
 )
 
-func TestPrepareNewService(t *testing.T) {
-	dev := &paved.User{Name: "d", Roles: []paved.Role{paved.RoleDeveloper}, Teams: []string{"alpha"}}
-	admin := &paved.User{Name: "a", Roles: []paved.Role{paved.RoleAdmin}}
-	def := ServiceDefaults{Tier: 3, DataClass: paved.DataInternal}
-	tests := []struct {
-		name      string
-		u         *paved.User
-		in        paved.Service
-		wantPhase paved.Phase
-		wantTier  paved.Tier
-		wantClass paved.DataClass
-		code      string
-		field     string
-	}{
-		{"defaults", dev, paved.Service{Name: "s", Owner: "alpha"}, paved.PhasePlayground, 3, paved.DataInternal, "", ""},
-		{"explicit playground", dev, paved.Service{Name: "s", Owner: "alpha", Phase: paved.PhasePlayground, Tier: 1, DataClass: paved.DataRestricted}, paved.PhasePlayground, 1, paved.DataRestricted, "", ""},
-		{"developer sets production", dev, paved.Service{Name: "s", Owner: "alpha", Phase: paved.PhaseProduction}, "", 0, "", paved.EFORBIDDEN, "phase"},
-		{"developer grandfathers", dev, paved.Service{Name: "s", Owner: "alpha", Grandfathered: true}, "", 0, "", paved.EFORBIDDEN, "grandfathered"},
-		{"admin sets production", admin, paved.Service{Name: "s", Owner: "alpha", Phase: paved.PhaseProduction, Grandfathered: true}, paved.PhaseProduction, 3, paved.DataInternal, "", ""},
-		{"admin bad phase", admin, paved.Service{Name: "s", Owner: "alpha", Phase: "live"}, "", 0, "", paved.EINVALID, "phase"},
-		{"bad tier", dev, paved.Service{Name: "s", Owner: "alpha", Tier: 7}, "", 0, "", paved.EINVALID, "tier"},
-		{"bad class", dev, paved.Service{Name: "s", Owner: "alpha", DataClass: "secret"}, "", 0, "", paved.EINVALID, "data_class"},
-		{"no owner", dev, paved.Service{Name: "s"}, "", 0, "", paved.EINVALID, "owner"},
-		{"bad name", dev, paved.Service{Name: "my service", Owner: "alpha"}, "", 0, "", paved.EINVALID, "name"},
-		{"no user", nil, paved.Service{Name: "s", Owner: "alpha"}, paved.PhasePlayground, 3, paved.DataInternal, "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			svc := tt.in
-			err := prepareNewService(tt.u, &svc, def)
-			if tt.code != "" {
-				pe, ok := err.(*paved.Error)
-				if !ok || pe.Code != tt.code || pe.Field != tt.field {
-					t.Fatalf("got %v, want %s on %s", err, tt.code, tt.field)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if svc.Phase != tt.wantPhase || svc.Tier != tt.wantTier || svc.DataClass != tt.wantClass {
-				t.Fatalf("got %s/%d/%s", svc.Phase, svc.Tier, svc.DataClass)
-			}
-		})
-	}
-}
-
 func TestServicesAPI(t *testing.T) {
 	e := newAPIEnv(t)
 

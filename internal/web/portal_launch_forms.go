@@ -227,19 +227,18 @@ func (s *Server) launchAssess(w http.ResponseWriter, r *http.Request) error {
 	return s.launchDone(w, r, err, &formError{Form: "assess-" + string(a.Kind)}, flashAssessed, serviceURL(svc.Name)+"#assessments", s.onServicePage(w, r))
 }
 
-// parseWhen reads a walkthrough time: RFC 3339, or the form's
-// datetime-local value / "YYYY-MM-DD HH:MM", read as UTC.
+// parseWhen reads a walkthrough time as launch.ParseScheduledAt does, with
+// the form's words for a refusal.
 func parseWhen(v string) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, paved.FieldErrorf(paved.EINVALID, "scheduled_at", "say when the walkthrough takes place (YYYY-MM-DD HH:MM, UTC)")
 	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), nil
-		}
+	t, err := launch.ParseScheduledAt(v)
+	if err != nil {
+		return time.Time{}, paved.FieldErrorf(paved.EINVALID, "scheduled_at", "%q is not a time: write it as YYYY-MM-DD HH:MM (UTC)", v)
 	}
-	return time.Time{}, paved.FieldErrorf(paved.EINVALID, "scheduled_at", "%q is not a time: write it as YYYY-MM-DD HH:MM (UTC)", v)
+	return t, nil
 }
 
 func (s *Server) launchSchedule(w http.ResponseWriter, r *http.Request) error {
@@ -310,7 +309,7 @@ func (s *Server) launchAddFollowUp(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := strings.TrimSpace(r.PostFormValue("due"))
-	due, perr := time.Parse("2006-01-02", v)
+	due, perr := launch.ParseDue(v)
 	if perr != nil {
 		err = paved.FieldErrorf(paved.EINVALID, "due", "due date %q is not a date: write it as YYYY-MM-DD", v)
 	} else {
