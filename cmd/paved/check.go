@@ -4,21 +4,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	paved "github.com/paved-dev/paved"
+	pavedapp "github.com/paved-dev/paved/internal/app"
+	"github.com/paved-dev/paved/internal/check"
 	"github.com/paved-dev/paved/internal/config"
-	"github.com/paved-dev/paved/internal/cost"
-	"github.com/paved-dev/paved/internal/iac"
-	"github.com/paved-dev/paved/internal/policy"
+	"github.com/paved-dev/paved/internal/platform"
 	"github.com/paved-dev/paved/internal/report"
 )
+
+// paved check: the flags and the report. The pipeline (read, evaluate,
+// cost, budget, exceptions, the record) is internal/check.
 
 // checkOptions are the flags of paved check.
 type checkOptions struct {
@@ -38,9 +38,9 @@ type checkOptions struct {
 	maxFileSize   string
 	docBase       string
 	color         string
-	record        checkRecordFlags    // with --server and --service (launch_check.go)
-	exc           checkExceptionFlags // exceptions (check_exceptions.go)
-	cost          checkCostFlags      // --no-cost (check_cost.go)
+	noCost        bool
+	record        checkRecordFlags    // with --server and --service (check_flags.go)
+	exc           checkExceptionFlags // exceptions (check_flags.go)
 }
 
 func (a *app) checkCmd() *cobra.Command {
@@ -85,9 +85,9 @@ from GitHub Actions or GitLab CI.`,
 	f.StringVar(&o.maxFileSize, "max-file-size", "256MiB", "refuse input files larger than this")
 	f.StringVar(&o.docBase, "doc-base", "", "base URL of the rule documentation (default: the paved repository)")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never")
+	f.BoolVar(&o.noCost, "no-cost", false, "do not estimate the plan's monthly cost (and do not apply the cost-monthly-increase guard rail)")
 	o.record.add(cmd)
 	o.exc.add(cmd)
-	o.cost.add(cmd)
 	return cmd
 }
 
@@ -114,147 +114,82 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if err := o.exc.validate(record); err != nil {
 		return err
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	// The platform config directory's policies/ run in every check, as if
-	// given with --policy (config_check.go).
-	if o.policies, err = withConfigPolicies(cfg, o.policies); err != nil {
-		return err
-	}
-	newEngine := func() (*policy.Engine, error) {
-		return policy.New(policy.Options{
-			Config:        cfg.Guardrails,
-			NoBuiltin:     o.noBuiltin,
-			DocBase:       o.docBase,
-			PolicyDirs:    o.policies,
-			Namespaces:    o.namespaces,
-			AllNamespaces: o.allNamespaces,
-			Combine:       o.combine,
-			DataPaths:     o.data,
-			RegoVersion:   o.regoVersion,
-			Print:         a.stderr,
+	// A check signs nothing, and CI runners do not hold the exceptions
+	// signing key; --no-cost prices nothing, so pricebook.yaml is not read.
+	a.snapNoKey, a.snapNoPrices = true, o.noCost
+	// The platform config (with the rules compiled) is made ready while
+	// the inputs are read. Its policies/ run in every check, as if given
+	// with --policy; the reader must know that before it starts.
+	pending := check.Prepare(func() (*check.Checker, error) {
+		snap, err := a.snapshot()
+		if err != nil {
+			return nil, err
+		}
+		return pavedapp.NewChecker(snap).With(check.Policies{
+			Dirs: o.policies, Data: o.data, Namespaces: o.namespaces, AllNamespaces: o.allNamespaces, Combine: o.combine,
+			RegoVersion: o.regoVersion, NoBuiltin: o.noBuiltin, DocBase: o.docBase,
 		})
-	}
+	})
 	if o.explain != "" || o.listRules {
-		eng, err := newEngine()
+		c, err := pending.Wait()
 		if err != nil {
 			return err
 		}
-		return a.describeRules(eng, o)
+		return a.describeRules(c, o)
 	}
-	// Compiling the rules and reading the inputs are independent: do both
-	// at once, so the compile hides behind the reading of a large plan.
-	type built struct {
-		eng *policy.Engine
-		err error
+	configPolicies, _ := platform.PolicyDirs(a.configDir()) // an unreadable folder fails the snapshot
+	in := check.Options{
+		Paths: args, Stdin: a.stdin, MaxFileBytes: int64(maxBytes), SourceDir: o.source,
+		Policies: len(o.policies) > 0 || len(configPolicies) > 0, Data: len(o.data) > 0,
+		NoCost: o.noCost, Server: a.serverURL(), Version: buildInfo().Version,
+		Exceptions: check.Exceptions{Request: o.exc.request, Reason: o.exc.reason, Expires: o.exc.expires,
+			Wait: o.exc.wait, Every: o.exc.interval, File: o.exc.file, Trust: o.exc.trust},
+		Note: func(msg string) { fmt.Fprintf(a.stderr, "paved: %s\n", msg) },
 	}
-	engc := make(chan built, 1)
-	go func() {
-		eng, err := newEngine()
-		engc <- built{eng, err}
-	}()
-	var b built
-	var waited bool
-	engine := func() built {
-		if !waited {
-			b, waited = <-engc, true
-		}
-		return b
-	}
-	svc := paved.ServiceContext{}
+	// The service's context, its spend, the record and the exceptions all
+	// come from one backend: the server with --server, else the local
+	// database.
+	var st check.Store
 	if o.service != "" {
-		if svc, err = a.serviceContext(cmd, o.service); err != nil {
+		b, err := a.open(ctx, cmd)
+		if err != nil {
 			return err
 		}
-	}
-	// While a plan is read its text and its decoded form are both alive;
-	// the text is one pointer-free block that the collector need not scan,
-	// so collecting more often here costs little and lowers the peak.
-	gcPercent := debug.SetGCPercent(readGCPercent)
-	docs, err := iac.ReadPaths(args, iac.Options{
-		MaxFileBytes: int64(maxBytes),
-		SourceDir:    o.source,
-		Stdin:        a.stdin,
-		// Only conftest-style policies read the raw document, and they may
-		// judge any YAML or JSON (CI workflows, compose files), as conftest does.
-		DropRaw:     len(o.policies) == 0 && len(o.data) == 0,
-		AcceptOther: len(o.policies) > 0,
-		// No built-in rule reads prior values (policy's needBefore); a
-		// custom rule in --policy might; the cost estimate prices them.
-		DropBefore: len(o.policies) == 0 && o.cost.off,
-		// The estimate prices prior values only where the plan changes or
-		// deletes the object (TestEstimateNeedsPriorValuesOnlyForChanges).
-		BeforeForChanges: len(o.policies) == 0,
-		// The rules read few of a resource's attributes: the reader need
-		// not build the others. By the time the plan is scanned the rules
-		// are usually compiled.
-		Attributes: func() map[string]bool {
-			if record {
-				return nil // a recorded check keeps its resources' attributes (ownership_check.go)
+		defer b.Close()
+		st = b
+		if in.Service, err = check.LookupService(ctx, b, o.service); err != nil {
+			if code := paved.ErrorCode(err); code != paved.EINTERNAL {
+				return paved.FieldErrorf(code, "--service", "%s", paved.ErrorMessage(err))
 			}
-			if b := engine(); b.err == nil {
-				return o.cost.attributes(b.eng.AttributeKeys())
-			}
-			return nil // the error is reported below
-		},
-		OnSkip: func(file, reason string) {
-			fmt.Fprintf(a.stderr, "paved: skipped %s: %s\n", file, reason)
-		},
-	})
-	if err == nil {
-		// The plan's text is garbage now: collect it before the rules
-		// run, so that the heap goal of the evaluation does not count it.
-		runtime.GC()
-	}
-	debug.SetGCPercent(gcPercent)
-	if err != nil {
-		return err
-	}
-	if len(docs) == 0 {
-		return paved.Errorf(paved.EINVALID, "no Terraform plan or Kubernetes manifest found in %s", strings.Join(args, ", "))
-	}
-	for _, d := range docs {
-		if d.Incomplete {
-			fmt.Fprintf(a.stderr, "paved: %s is an incomplete plan (complete: false): the changes Terraform deferred are not in it and were not checked\n", d.Input)
+			return fmt.Errorf("--service %s: %w", o.service, err)
 		}
 	}
-	b = engine()
-	if b.err != nil {
-		return b.err
-	}
-	eng := b.eng
-	// The estimate reads the prior values, which the rules then do
-	// without (check_cost.go).
-	pc, err := o.estimateCost(cfg, docs)
-	if err != nil {
-		return err
-	}
-	findings, err := eng.Check(ctx, docs, svc)
-	if err != nil {
-		return err
-	}
-	findings = o.costFinding(cfg, pc, docs, svc, findings)
-	findings = a.budgetFinding(ctx, cmd, o, pc, svc, findings) // check_budget.go
-	res := checkResult(docs, findings, eng, svc, o.docBase)
-	o.addCost(res, cfg, pc)
-	addBudgetRule(res)
-	// The check is recorded before the report is written, so that the
-	// report can say which deny findings exceptions cover; an error there
-	// is returned once the report is out (check_exceptions.go).
-	var recordErr error
 	if record {
-		rec := checkRecord(svc.Name, ciDefaults(o.record, a.getenv), res, eng)
-		rec.ConfigVersion = a.checkConfigVersion(cfg)
-		rec.Resources, rec.ResourcesOmitted = a.recordedResources(docs)
-		recordErr = a.recordAndCover(ctx, cmd, o, res, rec)
-	} else if o.exc.file != "" {
-		a.fileExceptions(o, res, svc)
+		r := ciDefaults(o.record, a.getenv)
+		in.Record = &check.Record{Commit: r.commit, Branch: r.branch, PullRequest: r.pullRequest, RunURL: r.runURL}
 	}
+	res, err := check.Run(ctx, in, pending, st)
+	if err != nil {
+		return err
+	}
+	if err := a.writeCheckReport(o, res.Result); err != nil {
+		return err
+	}
+	if res.RecordErr != nil {
+		return res.RecordErr
+	}
+	if !res.Passed() {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// writeCheckReport writes the report to --out or stdout.
+func (a *app) writeCheckReport(o *checkOptions, res *report.Result) error {
 	w := a.stdout
 	var out *os.File
 	if o.outFile != "" {
+		var err error
 		if out, err = os.Create(o.outFile); err != nil {
 			return paved.FieldErrorf(paved.EINVALID, "--out", "%v", err)
 		}
@@ -270,37 +205,32 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 			return fmt.Errorf("--out %s: %w", o.outFile, err)
 		}
 	}
-	if recordErr != nil {
-		return recordErr
-	}
-	if !res.Passed() {
-		return &exitError{code: 1}
-	}
 	return nil
 }
 
 // describeRules answers --explain and --list-rules.
-// readGCPercent is the collector's GOGC while inputs are read (see check).
-const readGCPercent = 25
-
-func (a *app) describeRules(eng *policy.Engine, o *checkOptions) error {
-	if o.explain == cost.RuleMonthlyIncrease {
-		text, err := a.explainCostRule()
-		if err != nil {
-			return err
-		}
-		_, err = io.WriteString(a.stdout, text)
-		return err
-	}
+func (a *app) describeRules(c *check.Checker, o *checkOptions) error {
 	if o.explain != "" {
-		text := eng.Explain(o.explain)
+		text := c.Explain(o.explain)
 		if text == "" {
 			return paved.Errorf(paved.ENOTFOUND, "no rule %q: paved check --list-rules lists them", o.explain)
 		}
 		_, err := io.WriteString(a.stdout, text)
 		return err
 	}
-	return a.listRules(eng)
+	tw := newTable(a.stdout)
+	row(tw, "RULE", "SEVERITY", "CATEGORY", "TITLE")
+	for _, r := range c.Rules() {
+		sev := string(r.Severity)
+		if r.EnforceFrom != "" {
+			sev += " from " + r.EnforceFrom
+		}
+		if c.Disabled(r.ID) {
+			sev = "disabled"
+		}
+		row(tw, r.ID, sev, r.Category, r.Title)
+	}
+	return tw.Flush()
 }
 
 func validFormat(f string) bool {
@@ -310,75 +240,6 @@ func validFormat(f string) bool {
 		}
 	}
 	return f == "md"
-}
-
-// serviceContext looks the service up where the other commands would: the
-// server with --server, else the local database.
-func (a *app) serviceContext(cmd *cobra.Command, name string) (paved.ServiceContext, error) {
-	b, err := a.open(cmd.Context(), cmd)
-	if err != nil {
-		return paved.ServiceContext{}, err
-	}
-	defer b.Close()
-	s, err := b.FindService(cmd.Context(), name)
-	if err != nil {
-		if code := paved.ErrorCode(err); code != paved.EINTERNAL {
-			return paved.ServiceContext{}, paved.FieldErrorf(code, "--service", "%s", paved.ErrorMessage(err))
-		}
-		return paved.ServiceContext{}, fmt.Errorf("--service %s: %w", name, err)
-	}
-	return paved.ServiceContext{Name: s.Name, Team: s.Owner, Tier: s.Tier, Phase: s.Phase, DataClass: s.DataClass}, nil
-}
-
-func checkResult(docs []*iac.Document, findings []paved.Finding, eng *policy.Engine, svc paved.ServiceContext, docBase string) *report.Result {
-	res := &report.Result{
-		Tool:     report.Tool{Name: "paved", Version: buildInfo().Version},
-		Findings: findings,
-		Rules:    map[string]paved.Rule{},
-		DocBase:  docBase,
-	}
-	if svc.Name != "" {
-		res.Service = &svc
-	}
-	seen := map[string]bool{}
-	for _, d := range docs {
-		if !seen[d.Input] {
-			seen[d.Input] = true
-			res.Inputs = append(res.Inputs, d.Input)
-		}
-		for _, r := range d.Resources {
-			res.Resources = append(res.Resources, report.ResourceRef{Input: d.Input, Address: r.Address, Type: r.Type, Action: r.Action})
-		}
-	}
-	for _, f := range findings {
-		if r, ok := eng.Rule(f.Rule); ok {
-			res.Rules[f.Rule] = r
-		}
-	}
-	return res
-}
-
-func (a *app) listRules(eng *policy.Engine) error {
-	rules := eng.Rules()
-	costRule, costOff, err := a.costRule()
-	if err != nil {
-		return err
-	}
-	rules = append(rules, costRule)
-	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
-	tw := newTable(a.stdout)
-	row(tw, "RULE", "SEVERITY", "CATEGORY", "TITLE")
-	for _, r := range rules {
-		sev := string(r.Severity)
-		if r.EnforceFrom != "" {
-			sev += " from " + r.EnforceFrom
-		}
-		if eng.Disabled(r.ID) || (r.ID == cost.RuleMonthlyIncrease && costOff) {
-			sev = "disabled"
-		}
-		row(tw, r.ID, sev, r.Category, r.Title)
-	}
-	return tw.Flush()
 }
 
 // useColor decides on ANSI colours: always, never, or (auto) when writing

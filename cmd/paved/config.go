@@ -47,6 +47,22 @@ func (a *app) configDir() string {
 	return platform.ResolveDir(path)
 }
 
+// snapshot is the platform config directory of --config (or PAVED_CONFIG;
+// none: the built-in defaults), loaded whole once per command by
+// platform.Load as paved serve loads it, with the environment and flags
+// laid over paved.yaml. It holds the exceptions signing key but not the
+// webhooks: the CLI delivers none.
+func (a *app) snapshot() (*platform.Snapshot, error) {
+	a.snapOnce.Do(func() {
+		o := platform.Options{Adjust: a.adjustConfig, Print: a.stderr, NoPrices: a.snapNoPrices}
+		if !a.snapNoKey {
+			o.Secrets, o.NoTargets = &platform.Secrets{Getenv: a.getenv, ReadFile: os.ReadFile}, true
+		}
+		a.snap, a.snapErr = platform.Load(a.configDir(), o)
+	})
+	return a.snap, a.snapErr
+}
+
 // adjustConfig lays the environment and --database over a paved.yaml just
 // read, as loadConfig does.
 func (a *app) adjustConfig(c *config.Config) error {

@@ -17,11 +17,13 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/platform"
 )
 
 func main() {
@@ -55,6 +57,14 @@ type app struct {
 	// ran is set when a command's own code starts: errors before that
 	// (unknown command, wrong number of arguments) are usage errors.
 	ran bool
+
+	// The platform config directory, loaded once by the first command
+	// that needs it (snapshot). snapNoKey leaves the exceptions signing
+	// key out and snapNoPrices the price book (paved check needs neither).
+	snapOnce                sync.Once
+	snap                    *platform.Snapshot
+	snapErr                 error
+	snapNoKey, snapNoPrices bool
 }
 
 func (a *app) run(ctx context.Context, args []string) error {

@@ -77,24 +77,3 @@ func TestBackupRestoreCLI(t *testing.T) {
 		t.Fatalf("restore of a missing file: exit %d", r.code)
 	}
 }
-
-// A recorded check lists only the rules that had a resource to judge, so
-// that launch evidence never rests on a rule that ran over nothing.
-func TestRuleApplies(t *testing.T) {
-	manifests := map[string]int{"Deployment": 1, "Service": 1}
-	for _, tt := range []struct {
-		types   []string
-		present map[string]int
-		want    bool
-	}{
-		{[]string{"aws_db_instance", "aws_rds_cluster"}, manifests, false},
-		{[]string{"Deployment", "StatefulSet"}, manifests, true},
-		{[]string{"*"}, manifests, true},
-		{[]string{"*"}, map[string]int{}, false},
-		{nil, manifests, false},
-	} {
-		if got := ruleApplies(tt.types, tt.present); got != tt.want {
-			t.Errorf("ruleApplies(%v, %v) = %v, want %v", tt.types, tt.present, got, tt.want)
-		}
-	}
-}

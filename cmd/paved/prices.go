@@ -109,19 +109,11 @@ type pricesJSON struct {
 // loadPriceBook returns the price book paved check would use and the
 // config directory its overrides came from ("" without a config).
 func (a *app) loadPriceBook() (*cost.PriceBook, string, error) {
-	cfg, err := a.loadConfig()
+	snap, err := a.snapshot()
 	if err != nil {
 		return nil, "", err
 	}
-	book, err := priceBook(cfg)
-	if err != nil {
-		return nil, "", err
-	}
-	dir := ""
-	if cfg.Source != "" {
-		dir = filepath.Dir(cfg.Source)
-	}
-	return book, dir, nil
+	return snap.Prices, snap.Dir, nil
 }
 
 // noPrices explains an empty answer: the query matched nothing at all, or

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/check"
 )
 
 // maxCampaignResources bounds the addresses a paved.CampaignService lists.
@@ -33,7 +34,7 @@ func Campaigns(ctx context.Context, st RecordStore, snap *Snapshot, now time.Tim
 	teams := map[string]map[string]*paved.CampaignTeam{}
 	_, err := EachRecorded(ctx, st, func(s *paved.Service, rs *paved.CheckResources) error {
 		rep.Services++
-		fs, err := snap.Engine.CheckRecorded(ctx, rs, ServiceContext(s))
+		fs, err := check.Recorded(ctx, snap.Engine, s, rs)
 		if err != nil {
 			return fmt.Errorf("evaluating %s: %w", s.Name, err)
 		}

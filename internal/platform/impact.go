@@ -7,6 +7,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/check"
 	"github.com/paved-dev/paved/internal/policy"
 )
 
@@ -58,16 +59,11 @@ func EachRecorded(ctx context.Context, st RecordStore, fn func(*paved.Service, *
 	}
 }
 
-// ServiceContext is what the rules know of a service.
-func ServiceContext(s *paved.Service) paved.ServiceContext {
-	return paved.ServiceContext{Name: s.Name, Team: s.Owner, Tier: s.Tier, Phase: s.Phase, DataClass: s.DataClass}
-}
-
 // Impact re-evaluates every service's latest recorded resources under the
 // current and the proposed snapshot and reports, per team and service,
 // the findings that would appear, disappear or change, and the pending or
 // approved exceptions that would become unnecessary. Only paved-style
-// rules are evaluated (see policy.CheckRecorded).
+// rules are evaluated (see check.Recorded).
 func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, now time.Time) (*paved.ImpactReport, error) {
 	rep := &paved.ImpactReport{
 		Current: current.Version.String(), Proposed: proposed.Version.String(), GeneratedAt: now.UTC(),
@@ -87,12 +83,11 @@ func Impact(ctx context.Context, st ImpactStore, current, proposed *Snapshot, no
 	teams := map[string]*paved.TeamImpact{}
 	without, err := EachRecorded(ctx, st, func(s *paved.Service, rs *paved.CheckResources) error {
 		rep.Services++
-		sc := ServiceContext(s)
-		before, err := current.Engine.CheckRecorded(ctx, rs, sc)
+		before, err := check.Recorded(ctx, current.Engine, s, rs)
 		if err != nil {
 			return fmt.Errorf("evaluating %s under the current config: %w", s.Name, err)
 		}
-		after, err := proposed.Engine.CheckRecorded(ctx, rs, sc)
+		after, err := check.Recorded(ctx, proposed.Engine, s, rs)
 		if err != nil {
 			return fmt.Errorf("evaluating %s under the proposed config: %w", s.Name, err)
 		}

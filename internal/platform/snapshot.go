@@ -13,6 +13,7 @@ package platform
 import (
 	"crypto/ed25519"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,10 +50,12 @@ type Snapshot struct {
 	Templates *launch.Library
 	// Ownership is ownership.yaml, or the embedded default map.
 	Ownership *ownership.Map
-	// Prices is the embedded price book with pricebook.yaml over it.
+	// Prices is the embedded price book with pricebook.yaml over it; nil
+	// with Options.NoPrices.
 	Prices *cost.PriceBook
 	// Targets are the webhooks with their secrets, and ExceptionKey the
-	// key of exceptions.key_file; both only with Options.Secrets.
+	// key of exceptions.key_file; both only with Options.Secrets (Targets
+	// not with Options.NoTargets).
 	Targets      []*notify.Target
 	ExceptionKey ed25519.PrivateKey
 	// PolicyDirs are the folders of custom policies the engine loaded
@@ -60,7 +63,14 @@ type Snapshot struct {
 	PolicyDirs []string
 	// LoadedAt is when the snapshot was loaded.
 	LoadedAt time.Time
+
+	// policy are the options Engine was compiled with (PolicyOptions).
+	policy policy.Options
 }
+
+// PolicyOptions are the options the snapshot's engine was compiled with:
+// paved check adds its command-line policies to them.
+func (s *Snapshot) PolicyOptions() policy.Options { return s.policy }
 
 // Rule returns a guard rail's metadata (exception.Service.Rules).
 func (s *Snapshot) Rule(id string) (paved.Rule, bool) {
@@ -81,6 +91,17 @@ type Options struct {
 	// the exception signing key; nil leaves both out (validation in CI,
 	// impact analysis), which then need not be available.
 	Secrets *Secrets
+	// NoTargets leaves the webhooks out even with Secrets: the CLI signs
+	// exports with the key but delivers no webhooks, so their secrets need
+	// not be set where it runs.
+	NoTargets bool
+	// NoPrices leaves the price book out (Snapshot.Prices is nil): paved
+	// check --no-cost prices nothing, so a pricebook.yaml it cannot read
+	// must not stop it.
+	NoPrices bool
+	// Print receives print() output of the policies (paved check's
+	// stderr); nil discards it.
+	Print io.Writer
 }
 
 // Secrets are where webhook secrets and URLs come from.
@@ -172,11 +193,12 @@ func Load(dir string, o Options) (*Snapshot, error) {
 func build(dir string, v Version, cfg *config.Config, o Options, now func() time.Time) (*Snapshot, error) {
 	s := &Snapshot{Dir: dir, Version: v, Config: cfg, LoadedAt: now()}
 	var err error
-	s.PolicyDirs, err = policyDirs(dir)
+	s.PolicyDirs, err = PolicyDirs(dir)
 	if err != nil {
 		return nil, err
 	}
-	s.Engine, err = policy.New(policy.Options{Config: cfg.Guardrails, PolicyDirs: s.PolicyDirs, Now: now})
+	s.policy = policy.Options{Config: cfg.Guardrails, PolicyDirs: s.PolicyDirs, Now: now, Print: o.Print}
+	s.Engine, err = policy.New(s.policy)
 	if err != nil {
 		return nil, locateConfig(cfg, err)
 	}
@@ -199,19 +221,23 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 	if s.Ownership, err = ownership.Load(ofile); err != nil {
 		return nil, err
 	}
-	if s.Prices, err = cost.Embedded(); err != nil {
-		return nil, err
-	}
-	if dir != "" {
-		ov, err := cost.LoadOverrides(dir)
-		if err != nil {
+	if !o.NoPrices {
+		if s.Prices, err = cost.Embedded(); err != nil {
 			return nil, err
 		}
-		s.Prices = s.Prices.WithOverrides(ov)
+		if dir != "" {
+			ov, err := cost.LoadOverrides(dir)
+			if err != nil {
+				return nil, err
+			}
+			s.Prices = s.Prices.WithOverrides(ov)
+		}
 	}
 	if o.Secrets != nil {
-		if s.Targets, err = cfg.Notifications.Targets(o.Secrets.Getenv, o.Secrets.ReadFile); err != nil {
-			return nil, err
+		if !o.NoTargets {
+			if s.Targets, err = cfg.Notifications.Targets(o.Secrets.Getenv, o.Secrets.ReadFile); err != nil {
+				return nil, err
+			}
 		}
 		if f := cfg.ExceptionKeyFile(); f != "" {
 			if s.ExceptionKey, err = exception.LoadPrivateKey(f); err != nil {
@@ -233,8 +259,10 @@ func templateHint(err error) error {
 	return err
 }
 
-// policyDirs returns policies/ when it holds a policy (.rego, not a test).
-func policyDirs(dir string) ([]string, error) {
+// PolicyDirs returns the policies/ folder of the config directory dir when
+// it holds a policy (.rego, not a test): the custom policies a snapshot of
+// dir runs.
+func PolicyDirs(dir string) ([]string, error) {
 	if dir == "" {
 		return nil, nil
 	}

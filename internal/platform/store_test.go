@@ -6,6 +6,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/check"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/testutil"
@@ -94,7 +95,7 @@ func exceptionFor(t *testing.T, db *store.DB, s *Snapshot, c *paved.CheckRecord,
 	must(t, err)
 	svc, err := db.FindService(context.Background(), c.Service)
 	must(t, err)
-	fs, err := s.Engine.CheckRecorded(context.Background(), rs, ServiceContext(svc))
+	fs, err := s.Engine.CheckRecorded(context.Background(), rs, check.ServiceContext(svc))
 	must(t, err)
 	for i := range fs {
 		f := &fs[i]

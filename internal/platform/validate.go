@@ -180,7 +180,7 @@ func Validate(dir string, o ValidateOptions) *Report {
 
 	// The policies compile on their own, then paved.yaml's guardrails
 	// section is checked against the rules they define.
-	pdirs, err := policyDirs(dir)
+	pdirs, err := PolicyDirs(dir)
 	var eng *policy.Engine
 	if err != nil {
 		add(PartPolicies, err)

@@ -1,46 +1,38 @@
-package main
+package check
 
 import (
 	"context"
 	"fmt"
-
-	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/report"
 )
 
-// The playground budget guard rail of paved check --service: a playground
-// service whose month-to-date spend plus the plan's monthly increase would
-// pass its monthly budget gets a deny finding, which a sign-off (an
-// exception) can let through. The spend and the budget come from the
-// server with --server, else from the local database; the increase from
-// the plan's cost estimate (check_cost.go).
+// The playground budget guard rail: a playground service whose
+// month-to-date spend plus the plan's monthly increase would pass its
+// monthly budget gets a deny finding, which a sign-off (an exception) can
+// let through. The spend and the budget come from the store; the increase
+// from the plan's cost estimate (cost.go).
 
 // RulePlaygroundBudget is the guard rail's id.
 const RulePlaygroundBudget = "playground-budget"
 
 // budgetFinding adds the guard rail's finding to findings when it applies.
-// When the spend cannot be read (no server, no billing data) the check
-// goes on without it and says so on stderr: spend data must not break CI.
-func (a *app) budgetFinding(ctx context.Context, cmd *cobra.Command, o *checkOptions, pc *cost.PlanCost, svc paved.ServiceContext, findings []paved.Finding) []paved.Finding {
-	if pc == nil || o.noBuiltin || svc.Name == "" || svc.Phase != paved.PhasePlayground {
+// When the spend cannot be read (no billing data, the server cannot be
+// reached) the check goes on without it and says so: spend data must not
+// break CI.
+func (c *Checker) budgetFinding(ctx context.Context, st Store, pc *cost.PlanCost, svc paved.ServiceContext, findings []paved.Finding, note func(string)) []paved.Finding {
+	if pc == nil || c.Policy.NoBuiltin || svc.Name == "" || svc.Phase != paved.PhasePlayground {
 		return findings
 	}
 	inc := pc.MonthlyIncrease()
 	if inc <= 0 {
 		return findings
 	}
-	b, err := a.open(ctx, cmd)
+	sp, err := st.CostServiceSpend(ctx, svc.Name)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "paved: the playground budget was not checked: %s\n", paved.ErrorMessage(err))
-		return findings
-	}
-	defer b.Close()
-	sp, err := b.CostServiceSpend(ctx, svc.Name)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "paved: the playground budget was not checked: %s\n", paved.ErrorMessage(err))
+		note("the playground budget was not checked: " + paved.ErrorMessage(err))
 		return findings
 	}
 	if f := PlaygroundBudgetFinding(sp, pc.Currency, paved.Money(inc)); f != nil {
