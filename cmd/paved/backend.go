@@ -4,17 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/api"
+	pavedapp "github.com/paved-dev/paved/internal/app"
 	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/check"
 	"github.com/paved-dev/paved/internal/client"
 	"github.com/paved-dev/paved/internal/config"
-	"github.com/paved-dev/paved/internal/exception"
-	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -66,6 +67,15 @@ type backend interface {
 	Close() error
 }
 
+// Both backends implement every method (local without embedding the
+// store, so that a method left out is a compile error, not a silent
+// bypass of the rules), and a backend is what a check needs of a store.
+var (
+	_ backend     = (*local)(nil)
+	_ backend     = remote{}
+	_ check.Store = backend(nil)
+)
+
 // open returns the backend the command line asks for: the server named by
 // --server or PAVED_SERVER, else the local database.
 func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
@@ -79,6 +89,10 @@ func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
 		}
 		return remote{c}, nil
 	}
+	// The database is a setting of the process (server.database, the
+	// environment, --database): paved.yaml alone says where it is. The
+	// rest of the platform config is loaded whole, and only by a command
+	// that needs the application services.
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
@@ -91,7 +105,15 @@ func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
 	if as == "" {
 		as = a.getenv(config.EnvAs)
 	}
-	return &local{DB: db, opt: cfg.CatalogOptions(), templatesDir: cfg.TemplatesDir(), as: as, cfg: cfg}, nil
+	l := &local{db: db, as: as, catalog: cfg.CatalogOptions()}
+	l.app = sync.OnceValues(func() (*pavedapp.App, error) {
+		snap, err := a.snapshot()
+		if err != nil {
+			return nil, err
+		}
+		return pavedapp.New(snap, db, pavedapp.Options{})
+	})
+	return l, nil
 }
 
 // serverURL is the server named by --server or PAVED_SERVER; "" for the
@@ -139,55 +161,122 @@ func (r remote) ImportCatalog(ctx context.Context, files []catalog.File, dryRun 
 
 // local is the local database. Whoever can open the database file can
 // change anything in it, so there is no authorisation here; the audit log
-// records the operating-system user as the actor. Launch changes are the
-// exception: they are made as a paved user (--as), under that user's rules
-// (see launch_backend.go).
+// records the operating-system user as the actor. Launch and exception
+// changes are the exception: they are made as a paved user (--as), under
+// that user's rules (see launch_backend.go).
+//
+// local does not embed the store: every method of backend is written out
+// here or in *_backend.go, either as a call to the App's services (which
+// apply the rules) or, for a plain read or a change without rules, as an
+// explicit call to the store. A method left out does not compile.
 type local struct {
-	*store.DB
-	opt catalog.Options
+	db *store.DB
+	// app is the application services over db, built on first use from
+	// the platform snapshot (a command that only reads the catalog does
+	// not compile the guard rails).
+	app func() (*pavedapp.App, error)
+	// as is the user launch and exception changes are made as (--as or
+	// PAVED_AS).
+	as string
+	// catalog is paved.yaml's catalog mapping, as open read it to find the
+	// database (the file and adjustments platform.Load reads too): a
+	// catalog import or a new service needs nothing else of the config,
+	// so they do not compile the guard rails.
+	catalog catalog.Options
+}
 
-	// The path to production (launch_backend.go): the templates folder of
-	// the platform config, the user launch changes are made as (--as or
-	// PAVED_AS), and the launch service, built on first use.
-	templatesDir string
-	as           string
-	launch       *launch.Service
+func (l *local) Close() error { return l.db.Close() }
 
-	// Exceptions (exception_backend.go): the config's policy, key file and
-	// guard rails, and the service, built on first use.
-	cfg *config.Config
-	exc *exception.Service
+func (l *local) FindServices(ctx context.Context, f paved.ServiceFilter) ([]*paved.Service, int, error) {
+	return l.db.FindServices(ctx, f)
+}
+
+func (l *local) FindService(ctx context.Context, name string) (*paved.Service, error) {
+	return l.db.FindService(ctx, name)
+}
+
+func (l *local) UpdateService(ctx context.Context, name string, u paved.ServiceUpdate) (*paved.Service, error) {
+	return l.db.UpdateService(ctx, name, u)
+}
+
+func (l *local) RetireService(ctx context.Context, name string) error {
+	return l.db.RetireService(ctx, name)
+}
+
+func (l *local) FindTeams(ctx context.Context, f paved.TeamFilter) ([]*paved.Team, int, error) {
+	return l.db.FindTeams(ctx, f)
+}
+
+func (l *local) FindTeam(ctx context.Context, name string) (*paved.Team, error) {
+	return l.db.FindTeam(ctx, name)
+}
+
+func (l *local) CreateTeam(ctx context.Context, t *paved.Team) error { return l.db.CreateTeam(ctx, t) }
+
+func (l *local) UpdateTeam(ctx context.Context, name string, u paved.TeamUpdate) (*paved.Team, error) {
+	return l.db.UpdateTeam(ctx, name, u)
+}
+
+func (l *local) RetireTeam(ctx context.Context, name string) error { return l.db.RetireTeam(ctx, name) }
+
+func (l *local) FindUsers(ctx context.Context, f paved.UserFilter) ([]*paved.User, int, error) {
+	return l.db.FindUsers(ctx, f)
+}
+
+func (l *local) FindUser(ctx context.Context, name string) (*paved.User, error) {
+	return l.db.FindUser(ctx, name)
+}
+
+func (l *local) CreateUser(ctx context.Context, u *paved.User) error { return l.db.CreateUser(ctx, u) }
+
+func (l *local) UpdateUser(ctx context.Context, name string, u paved.UserUpdate) (*paved.User, error) {
+	return l.db.UpdateUser(ctx, name, u)
+}
+
+func (l *local) RetireUser(ctx context.Context, name string) error { return l.db.RetireUser(ctx, name) }
+
+func (l *local) RevokeToken(ctx context.Context, id int64) error { return l.db.RevokeToken(ctx, id) }
+
+func (l *local) FindAuditEvents(ctx context.Context, f paved.AuditFilter) ([]*paved.AuditEvent, int, error) {
+	return l.db.FindAuditEvents(ctx, f)
+}
+
+func (l *local) FindNotifications(ctx context.Context, f paved.NotificationFilter) ([]*paved.Notification, int, error) {
+	return l.db.FindNotifications(ctx, f)
+}
+
+func (l *local) FindDeliveries(ctx context.Context, f paved.DeliveryFilter) ([]*paved.Delivery, int, error) {
+	return l.db.FindDeliveries(ctx, f)
 }
 
 // CreateService applies the rules the API applies to a new service
 // (paved.PrepareNewService), without the admin check: locally there is no
 // authorisation.
 func (l *local) CreateService(ctx context.Context, s *paved.Service) error {
-	def := paved.ServiceDefaults{Tier: l.opt.DefaultTier, DataClass: l.opt.DefaultDataClass}
-	if err := paved.PrepareNewService(s, def, nil); err != nil {
+	if err := paved.PrepareNewService(s, pavedapp.ServiceDefaults(l.catalog), nil); err != nil {
 		return err
 	}
-	return l.DB.CreateService(ctx, s)
+	return l.db.CreateService(ctx, s)
 }
 
 // maxTokenDays bounds token lifetimes as the API does: longer is a typo.
 const maxTokenDays = paved.MaxTokenDays
 
-// CreateToken shadows the store's method of the same name: it makes the
-// secret and checks the user, as the API does for a server.
+// CreateToken makes the secret and checks the user, as the API does for a
+// server.
 func (l *local) CreateToken(ctx context.Context, user, name string, days int) (*paved.Token, string, error) {
 	t, secret, err := paved.NewToken(user, name, days, time.Now(), "expires-in")
 	if err != nil {
 		return nil, "", err
 	}
-	u, err := l.FindUser(ctx, user)
+	u, err := l.db.FindUser(ctx, user)
 	if err != nil {
 		return nil, "", err
 	}
 	if u.RetiredAt != nil {
 		return nil, "", paved.FieldErrorf(paved.EUNPROCESSABLE, "user", "user %q is retired: a retired user gets no new tokens", user)
 	}
-	if err := l.DB.CreateToken(ctx, t); err != nil {
+	if err := l.db.CreateToken(ctx, t); err != nil {
 		return nil, "", err
 	}
 	return t, secret, nil
@@ -198,16 +287,16 @@ func (l *local) FindTokens(ctx context.Context, user string) ([]*paved.Token, er
 	if user == "" {
 		return nil, usagef("--user is required without --server (there is no signed-in user locally)")
 	}
-	if _, err := l.FindUser(ctx, user); err != nil {
+	if _, err := l.db.FindUser(ctx, user); err != nil {
 		return nil, err
 	}
-	return l.DB.FindTokens(ctx, user)
+	return l.db.FindTokens(ctx, user)
 }
 
 // VerifyAudit streams the whole log through the chain check.
 func (l *local) VerifyAudit(ctx context.Context) (*api.AuditVerification, error) {
 	var v paved.ChainVerifier
-	err := l.AllAuditEvents(ctx, func(e *paved.AuditEvent) error {
+	err := l.db.AllAuditEvents(ctx, func(e *paved.AuditEvent) error {
 		v.Add(e)
 		return nil
 	})
@@ -221,14 +310,14 @@ func (l *local) VerifyAudit(ctx context.Context) (*api.AuditVerification, error)
 // ImportCatalog plans the files against the current catalog and, unless
 // dryRun, applies the plan in one transaction: the same steps as the API.
 func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error) {
-	read := catalog.LoadFiles(files, l.opt)
-	cur, err := l.Catalog(ctx)
+	read := catalog.LoadFiles(files, l.catalog)
+	cur, err := l.db.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	plan := catalog.Plan(cur, read, l.opt)
+	plan := catalog.Plan(cur, read, l.catalog)
 	if !dryRun {
-		if err := l.ApplyImport(ctx, plan); err != nil {
+		if err := l.db.ApplyImport(ctx, plan); err != nil {
 			return nil, err
 		}
 	}
@@ -238,7 +327,7 @@ func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun 
 
 // ExportCatalog writes the catalog as Backstage YAML.
 func (l *local) ExportCatalog(ctx context.Context, w io.Writer) error {
-	cat, err := l.Catalog(ctx)
+	cat, err := l.db.Catalog(ctx)
 	if err != nil {
 		return err
 	}

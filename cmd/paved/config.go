@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
+	pavedapp "github.com/paved-dev/paved/internal/app"
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/platform"
@@ -308,12 +309,12 @@ machine. -o json prints the whole hash.`,
 
 // ---- paved serve: reloads and the jobs that follow them
 
-// snapshotJob builds a periodic job from the platform snapshot in force at
-// each run, so that a job configured by paved.yaml follows reloads.
-func snapshotJob(r *platform.Reloader, mk func(*platform.Snapshot) notify.Job) notify.Job {
-	proto := mk(r.Current())
+// appJob builds a periodic job from the App in force at each run, so that
+// a job configured by paved.yaml follows reloads.
+func appJob(cur func() *pavedapp.App, mk func(*pavedapp.App) notify.Job) notify.Job {
+	proto := mk(cur())
 	return notify.Job{Name: proto.Name, Every: proto.Every, Timeout: proto.Timeout,
-		Run: func(ctx context.Context) error { return mk(r.Current()).Run(ctx) }}
+		Run: func(ctx context.Context) error { return mk(cur()).Run(ctx) }}
 }
 
 // campaignsEvery is how often paved serve records the campaigns' progress
@@ -323,14 +324,19 @@ const campaignsEvery = time.Hour
 // campaignsJob records each campaign's progress for the day and announces
 // campaigns to the owners of affected services (campaign.started, and
 // campaign.reminder two weeks before enforcement), each exactly once.
-func campaignsJob(r *platform.Reloader, st platform.CampaignJobStore, log *slog.Logger) notify.Job {
+func campaignsJob(cur func() *pavedapp.App, log *slog.Logger) notify.Job {
 	return notify.Job{
 		Name:  "campaigns",
 		Every: campaignsEvery,
 		// Evaluating every service's latest check can take a while.
 		Timeout: 10 * time.Minute,
 		Run: func(ctx context.Context) error {
-			n, err := platform.RunCampaigns(ctx, st, r.Current(), time.Now())
+			ap := cur()
+			snap, err := ap.Platform()
+			if err != nil {
+				return err
+			}
+			n, err := platform.RunCampaigns(ctx, ap.Store, snap, time.Now())
 			if n > 0 {
 				log.Info("campaigns announced", "notices", n)
 			}

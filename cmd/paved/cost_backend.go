@@ -25,17 +25,25 @@ type costBackend interface {
 	CostServiceSpend(ctx context.Context, service string) (*cost.ServiceSpend, error)
 }
 
-// spend is the local spend service over the database and paved.yaml.
-// Locally there is no authorisation (whoever opens the database file may
-// change it); the audit log names the operating-system user.
-func (l *local) spend() *cost.Spend {
-	return &cost.Spend{Store: l.DB, Config: &l.cfg.Spend}
+// spend is the App's spend service. Locally there is no authorisation
+// (whoever opens the database file may change it); the audit log names the
+// operating-system user.
+func (l *local) spend() (*cost.Spend, error) {
+	ap, err := l.app()
+	if err != nil {
+		return nil, err
+	}
+	return ap.Spend, nil
 }
 
 // month reads "2026-10", or the month of the latest data for "".
 func (l *local) month(ctx context.Context, s string) (string, error) {
 	if s == "" {
-		m, err := l.spend().LatestMonth(ctx)
+		sp, err := l.spend()
+		if err != nil {
+			return "", err
+		}
+		m, err := sp.LatestMonth(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -49,7 +57,11 @@ func (l *local) month(ctx context.Context, s string) (string, error) {
 }
 
 func (l *local) CostIngest(ctx context.Context, req cost.IngestRequest) (*paved.CostIngest, error) {
-	return l.spend().Ingest(ctx, req)
+	sp, err := l.spend()
+	if err != nil {
+		return nil, err
+	}
+	return sp.Ingest(ctx, req)
 }
 
 func (l *local) CostReport(ctx context.Context, month string, by paved.CostDimension, f cost.ReportFilter) (*cost.Report, error) {
@@ -58,7 +70,11 @@ func (l *local) CostReport(ctx context.Context, month string, by paved.CostDimen
 		return nil, err
 	}
 	t, _ := paved.ParseMonth(m)
-	return l.spend().Report(ctx, t, by, f)
+	sp, err := l.spend()
+	if err != nil {
+		return nil, err
+	}
+	return sp.Report(ctx, t, by, f)
 }
 
 func (l *local) CostUntagged(ctx context.Context, month string, limit int) ([]*paved.UntaggedCost, error) {
@@ -67,11 +83,15 @@ func (l *local) CostUntagged(ctx context.Context, month string, limit int) ([]*p
 		return nil, err
 	}
 	t, _ := paved.ParseMonth(m)
-	return l.spend().Untagged(ctx, t, limit)
+	sp, err := l.spend()
+	if err != nil {
+		return nil, err
+	}
+	return sp.Untagged(ctx, t, limit)
 }
 
 func (l *local) CostBatches(ctx context.Context) ([]*paved.CostBatch, error) {
-	return l.DB.FindCostBatches(ctx)
+	return l.db.FindCostBatches(ctx)
 }
 
 func (l *local) CostBudgets(ctx context.Context, month string) ([]*cost.BudgetStatus, error) {
@@ -80,36 +100,52 @@ func (l *local) CostBudgets(ctx context.Context, month string) ([]*cost.BudgetSt
 		return nil, err
 	}
 	t, _ := paved.ParseMonth(m)
-	return l.spend().Budgets(ctx, t)
+	sp, err := l.spend()
+	if err != nil {
+		return nil, err
+	}
+	return sp.Budgets(ctx, t)
 }
 
 func (l *local) CostSetBudget(ctx context.Context, b *paved.Budget) (*paved.Budget, error) {
-	if err := l.DB.SetBudget(ctx, b); err != nil {
+	if err := l.db.SetBudget(ctx, b); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
 func (l *local) CostDeleteBudget(ctx context.Context, scope paved.BudgetScope, name string) error {
-	return l.DB.DeleteBudget(ctx, scope, name)
+	return l.db.DeleteBudget(ctx, scope, name)
 }
 
 func (l *local) CostAlerts(ctx context.Context, f paved.CostAlertFilter) ([]*paved.CostAlert, error) {
-	return l.DB.FindCostAlerts(ctx, f)
+	return l.db.FindCostAlerts(ctx, f)
 }
 
 func (l *local) CostPlanAlert(ctx context.Context, id int64, reason string) (*paved.CostAlert, error) {
-	return l.DB.PlanCostAlert(ctx, id, reason)
+	return l.db.PlanCostAlert(ctx, id, reason)
 }
 
 func (l *local) CostEvaluate(ctx context.Context) (*cost.Evaluation, error) {
-	return l.spend().Evaluate(ctx)
+	sp, err := l.spend()
+	if err != nil {
+		return nil, err
+	}
+	return sp.Evaluate(ctx)
 }
 
 func (l *local) CostReallocate(ctx context.Context) (int, error) {
-	return l.spend().Reallocate(ctx)
+	sp, err := l.spend()
+	if err != nil {
+		return 0, err
+	}
+	return sp.Reallocate(ctx)
 }
 
 func (l *local) CostServiceSpend(ctx context.Context, service string) (*cost.ServiceSpend, error) {
-	return l.spend().Service(ctx, service)
+	sp, err := l.spend()
+	if err != nil {
+		return nil, err
+	}
+	return sp.Service(ctx, service)
 }

@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/exception"
-	"github.com/paved-dev/paved/internal/policy"
 )
 
 // exceptionBackend is what the exception commands and paved check need:
-// exception.Service over the local database, or the REST client. The
-// names differ from the store's own methods (FindException,
-// RevokeException ...) so that the local backend's versions, which apply
-// the rules as the --as user, never hide behind the store's.
+// exception.Service over the local database, or the REST client.
 type exceptionBackend interface {
 	RequestExceptions(ctx context.Context, in exception.RequestInput) (*exception.RequestResult, error)
 	GetException(ctx context.Context, id int64) (*paved.Exception, error)
@@ -27,40 +22,14 @@ type exceptionBackend interface {
 	CheckCoverage(ctx context.Context, check int64) (*paved.ExceptionCoverage, error)
 }
 
-// exceptionService builds the exception service over the local database on
-// first use: the policy and key file of paved.yaml, and the guard rails'
-// metadata (which rules are security rules), compiled only when a request
-// or decision needs it.
+// exceptionService is the App's exception service: the policy, key file
+// and guard rails of the platform config.
 func (l *local) exceptionService() (*exception.Service, error) {
-	if l.exc != nil {
-		return l.exc, nil
+	ap, err := l.app()
+	if err != nil {
+		return nil, err
 	}
-	svc := &exception.Service{Store: l.DB, Now: time.Now}
-	if l.cfg != nil {
-		svc.Policy = l.cfg.Exceptions.Policy()
-		svc.Organisation = l.cfg.Organisation.Name
-		if f := l.cfg.ExceptionKeyFile(); f != "" {
-			k, err := exception.LoadPrivateKey(f)
-			if err != nil {
-				return nil, err
-			}
-			svc.Key = k
-		}
-		guardrails := l.cfg.Guardrails
-		var eng *policy.Engine
-		svc.Rules = func(id string) (paved.Rule, bool) {
-			if eng == nil {
-				e, err := policy.New(policy.Options{Config: guardrails})
-				if err != nil {
-					return paved.Rule{}, false
-				}
-				eng = e
-			}
-			return eng.Rule(id)
-		}
-	}
-	l.exc = svc
-	return svc, nil
+	return ap.Exceptions, nil
 }
 
 // excReader returns the service and the context for a read (as the --as
@@ -88,7 +57,7 @@ func (l *local) excWriter(ctx context.Context, act paved.Action, service string)
 	if err != nil {
 		return ctx, nil, err
 	}
-	s, err := l.FindService(ctx, service)
+	s, err := l.db.FindService(ctx, service)
 	if err != nil {
 		return ctx, nil, err
 	}
@@ -100,7 +69,7 @@ func (l *local) excWriter(ctx context.Context, act paved.Action, service string)
 
 // excOn is excWriter for the exception named by id.
 func (l *local) excOn(ctx context.Context, act paved.Action, id int64) (context.Context, *exception.Service, error) {
-	e, err := l.DB.FindException(ctx, id)
+	e, err := l.db.FindException(ctx, id)
 	if err != nil {
 		return ctx, nil, err
 	}
@@ -108,7 +77,7 @@ func (l *local) excOn(ctx context.Context, act paved.Action, id int64) (context.
 }
 
 func (l *local) RequestExceptions(ctx context.Context, in exception.RequestInput) (*exception.RequestResult, error) {
-	c, err := l.DB.FindCheck(ctx, in.Check)
+	c, err := l.db.FindCheck(ctx, in.Check)
 	if err != nil {
 		return nil, err
 	}

@@ -43,32 +43,18 @@ type launchBackend interface {
 // command behaves alike on either backend. The audit log names the paved
 // user, as it would for the same change through a server.
 //
-// Several of these methods share a name and signature with *store.DB's
-// (SetContact, CancelWalkthrough, CompleteFollowUp, RecordCheck): they are
-// defined here, on *local, so that the launch rules always run; the tests
-// check that each one asks for --as.
+// Each method goes through the App's launch.Service, so that the launch
+// rules always run; the tests check that each change asks for --as.
 
-// launchService builds the launch service on first use, so that commands
-// that never touch a launch do not read the templates.
+// launchService is the App's launch service; the App is built on first
+// use, so that commands that never touch a launch do not load the
+// platform config.
 func (l *local) launchService() (*launch.Service, error) {
-	if l.launch != nil {
-		return l.launch, nil
-	}
-	lib, err := launch.LoadLibrary(l.templatesDir)
+	ap, err := l.app()
 	if err != nil {
 		return nil, err
 	}
-	l.launch = &launch.Service{Store: l.DB, Library: lib, Now: time.Now}
-	// The concerns the service's own resources raise, as on a server
-	// (ownership_backend.go).
-	l.launch.Considerations = func(ctx context.Context, svc *paved.Service) ([]*paved.Consideration, error) {
-		own, err := l.ownershipService()
-		if err != nil {
-			return nil, err
-		}
-		return own.Considerations(ctx, svc)
-	}
-	return l.launch, nil
+	return ap.Launch, nil
 }
 
 // asUser returns a context acting as the --as user, or a usage error that
@@ -77,7 +63,7 @@ func (l *local) asUser(ctx context.Context) (context.Context, *paved.User, error
 	if l.as == "" {
 		return ctx, nil, usagef("changes to a launch in the local database are made as a paved user: pass --as USER (or set PAVED_AS)")
 	}
-	u, err := l.FindUser(ctx, l.as)
+	u, err := l.db.FindUser(ctx, l.as)
 	if err != nil {
 		return ctx, nil, flagError("as", err)
 	}
@@ -114,7 +100,7 @@ func (l *local) writer(ctx context.Context, act paved.Action, service string) (c
 	if err != nil {
 		return ctx, nil, err
 	}
-	s, err := l.FindService(ctx, service)
+	s, err := l.db.FindService(ctx, service)
 	if err != nil {
 		return ctx, nil, err
 	}
@@ -242,7 +228,7 @@ func (l *local) Advance(ctx context.Context, service string, to paved.Phase, for
 		return nil, err
 	}
 	if force {
-		s, err := l.FindService(ctx, service)
+		s, err := l.db.FindService(ctx, service)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/ownership"
 )
 
@@ -575,4 +577,13 @@ func (a *app) writeConcern(c *ownership.Concern, o string) error {
 	}
 	fmt.Fprintln(a.stdout)
 	return nil
+}
+
+// ownershipFile is the platform config's ownership.yaml, next to paved.yaml;
+// "" when there is no config file (the embedded default applies).
+func ownershipFile(cfg *config.Config) string {
+	if cfg == nil || cfg.Source == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(cfg.Source), ownership.FileName)
 }

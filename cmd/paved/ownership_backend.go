@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"path/filepath"
-	"time"
 
 	paved "github.com/paved-dev/paved"
-	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/ownership"
 )
 
@@ -23,27 +20,14 @@ type ownershipBackend interface {
 	ServiceOwnership(ctx context.Context, service string) (*ownership.ServiceReport, error)
 }
 
-// ownershipFile is the platform config's ownership.yaml, next to paved.yaml;
-// "" when there is no config file (the embedded default applies).
-func ownershipFile(cfg *config.Config) string {
-	if cfg == nil || cfg.Source == "" {
-		return ""
-	}
-	return filepath.Join(filepath.Dir(cfg.Source), ownership.FileName)
-}
-
-// ownershipService builds the ownership service over the local database
-// with the map of the platform config (templatesDir sits next to it).
+// ownershipService is the App's ownership service: the map of the
+// platform config with the admin edits of the database over it.
 func (l *local) ownershipService() (*ownership.Service, error) {
-	path := ""
-	if l.templatesDir != "" {
-		path = filepath.Join(filepath.Dir(l.templatesDir), ownership.FileName)
-	}
-	m, err := ownership.Load(path)
+	ap, err := l.app()
 	if err != nil {
 		return nil, err
 	}
-	return &ownership.Service{Store: l.DB, Map: m, Now: time.Now}, nil
+	return ap.Ownership, nil
 }
 
 func (l *local) OwnershipShow(ctx context.Context, f ownership.Filter) (*ownership.View, error) {

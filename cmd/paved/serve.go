@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -16,11 +17,9 @@ import (
 	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
+	pavedapp "github.com/paved-dev/paved/internal/app"
 	"github.com/paved-dev/paved/internal/config"
-	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/demo"
-	"github.com/paved-dev/paved/internal/exception"
-	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/platform"
 	"github.com/paved-dev/paved/internal/store"
@@ -136,8 +135,16 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		if err := a.bootstrap(ctx, db, env.BootstrapToken, log); err != nil {
 			return err
 		}
+		// The application services, built from the snapshot; a reload
+		// builds the new snapshot's App and swaps it in (live).
+		ap, err := pavedapp.New(snap, db, pavedapp.Options{})
+		if err != nil {
+			return err
+		}
+		var live atomic.Pointer[pavedapp.App]
+		live.Store(ap)
 		if withDemo {
-			if err := a.seedDemo(ctx, db, snap.Templates, log); err != nil {
+			if err := a.seedDemo(ctx, ap, log); err != nil {
 				return err
 			}
 		}
@@ -149,19 +156,12 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 			return err
 		}
 		// Periodic jobs (notify.Job): each runs on one replica at a time,
-		// every Every. Add yours to this list. A job that uses the
-		// platform config is built from the snapshot in force at each run
-		// (snapshotJob), so that it follows reloads.
+		// every Every. Add yours to this list. A job takes the App in
+		// force at each run (appJob), so that it follows reloads.
 		jobs := []notify.Job{
-			snapshotJob(reloader, func(s *platform.Snapshot) notify.Job {
-				// Exceptions: which rules are security rules, the export's key.
-				return exceptionExpiringJob(&exception.Service{Store: db, Policy: s.Config.Exceptions.Policy(), Rules: s.Rule,
-					Key: s.ExceptionKey, Organisation: s.Config.Organisation.Name, Now: time.Now}, log)
-			}),
-			snapshotJob(reloader, func(s *platform.Snapshot) notify.Job {
-				return costAlertsJob(&cost.Spend{Store: db, Config: &s.Config.Spend}, log)
-			}),
-			campaignsJob(reloader, db, log),
+			appJob(live.Load, func(ap *pavedapp.App) notify.Job { return exceptionExpiringJob(ap.Exceptions, log) }),
+			appJob(live.Load, func(ap *pavedapp.App) notify.Job { return costAlertsJob(ap.Spend, log) }),
+			campaignsJob(live.Load, log),
 		}
 		for _, j := range jobs {
 			if err := runner.Register(j); err != nil {
@@ -169,30 +169,14 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 			}
 		}
 
-		// What the web server takes from the platform config: webConfig
-		// builds it from a snapshot, at the start and at every reload.
-		// Settings that are not in it (store, limits, cookies) last for
-		// the process.
-		webConfig := func(s *platform.Snapshot) web.Config {
-			c := s.Config
-			return web.Config{
-				Organisation: c.Organisation.Name,
-				Catalog:      c.CatalogOptions(),
-				Templates:    s.Templates,
-				Ownership:    s.Ownership,
-				Exceptions:   c.Exceptions.Policy(),
-				Rules:        s.Rule,
-				ExceptionKey: s.ExceptionKey,
-				Spend:        &c.Spend,
-				Platform:     s,
-			}
-		}
-		wc := webConfig(snap)
-		wc.Store, wc.Logger, wc.Version = db, log, buildInfo().Version
-		wc.MaxBodyBytes, wc.SecureCookies = int64(cfg.Server.MaxBodyBytes), secure
-		wc.Webhooks, wc.ConfigStatus = runner, reloader.Status
-		wc.AuthFailures = web.AuthLimit{PerMinute: cfg.Server.AuthFailures.PerMinute, Burst: cfg.Server.AuthFailures.Burst}
-		wc.TrustedProxies = cfg.TrustedProxyPrefixes()
+		// The web server takes the App (what comes from the platform
+		// config, swapped at every reload) and the settings that last for
+		// the process (limits, cookies, metrics).
+		wc := web.Config{App: ap, Logger: log, Version: buildInfo().Version,
+			MaxBodyBytes: int64(cfg.Server.MaxBodyBytes), SecureCookies: secure,
+			Webhooks: runner, ConfigStatus: reloader.Status,
+			AuthFailures:   web.AuthLimit{PerMinute: cfg.Server.AuthFailures.PerMinute, Burst: cfg.Server.AuthFailures.Burst},
+			TrustedProxies: cfg.TrustedProxyPrefixes()}
 		// The audit chain, verified in the background (audit_watch.go).
 		reg, auditWatch, err := newAuditWatchRegistry(db, log, auditEvery)
 		if err != nil {
@@ -203,17 +187,23 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		if err != nil {
 			return err
 		}
-		// A reload readies the web server's copy first; only when it is
-		// ready does the new snapshot go in, with the web handler and the
-		// webhook targets swapped right after it.
+		// A reload builds the new snapshot's App and readies the web
+		// server's copy first; only when it is ready does the new snapshot
+		// go in, with the web handler, the jobs' App and the webhook
+		// targets swapped right after it.
 		reloader.Prepare = func(s *platform.Snapshot) (func(), error) {
 			warnRestartOnly(cfg, s.Config, log)
-			apply, err := srv.Prepare(webConfig(s))
+			next, err := pavedapp.New(s, db, pavedapp.Options{})
+			if err != nil {
+				return nil, err
+			}
+			apply, err := srv.Prepare(next)
 			if err != nil {
 				return nil, err
 			}
 			return func() {
 				apply()
+				live.Store(next)
 				if err := runner.SetTargets(s.Targets, s.Config.Server.PublicURL); err != nil {
 					log.Error("webhook targets of the reloaded config", "error", err)
 				}
@@ -309,8 +299,8 @@ func checkBootstrapSecret(s string) error {
 }
 
 // seedDemo seeds the demo organisation and prints the tokens it issued.
-func (a *app) seedDemo(ctx context.Context, st paved.Store, templates *launch.Library, log *slog.Logger) error {
-	tokens, err := demo.SeedWithTemplates(paved.WithActor(ctx, paved.Actor{Name: demo.Actor}), st, templates)
+func (a *app) seedDemo(ctx context.Context, ap *pavedapp.App, log *slog.Logger) error {
+	tokens, err := demo.Seed(paved.WithActor(ctx, paved.Actor{Name: demo.Actor}), ap)
 	if err != nil {
 		return err
 	}

@@ -144,6 +144,8 @@ func seedSpend(ctx context.Context, st paved.Store, now time.Time) error {
 		}
 		files[i] = buf.Bytes()
 	}
+	// Not the App's spend service: the generated export needs the demo's
+	// own allocation, and its alerts are judged as of the seeding moment.
 	spend := &cost.Spend{Store: st, Config: SpendConfig(), Now: func() time.Time { return now }}
 	// Budgets first, so that the ingest's evaluation raises the alerts.
 	for _, b := range []*paved.Budget{

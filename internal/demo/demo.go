@@ -15,7 +15,7 @@ import (
 	"time"
 
 	paved "github.com/paved-dev/paved"
-	"github.com/paved-dev/paved/internal/launch"
+	"github.com/paved-dev/paved/internal/app"
 )
 
 // Domain is the fictional organisation's domain, used in e-mail addresses
@@ -30,19 +30,16 @@ const TokenName = "demo"
 // already names one.
 const Actor = "demo"
 
-// Seed creates the demo organisation in st and returns a token secret for
-// each demo user it issued a token to, keyed by user name. Secrets are
+// Seed creates the demo organisation through the application services of
+// a (its store, its launch and exception services, so that the demo obeys
+// the rules of the platform config in force) and returns a token secret
+// for each demo user it issued a token to, keyed by user name. Secrets are
 // stored only as hashes: the caller prints them, and a second Seed returns
-// none. Launches are seeded against the embedded templates.
-func Seed(ctx context.Context, st paved.Store) (map[string]string, error) {
-	return SeedWithTemplates(ctx, st, nil)
-}
-
-// SeedWithTemplates is Seed with the configured templates (nil: the
-// embedded ones). Answers go to the items the templates have; the demo's
-// own words fit the embedded ones.
-func SeedWithTemplates(ctx context.Context, st paved.Store, lib *launch.Library) (map[string]string, error) {
-	if a := paved.ActorFrom(ctx); a.User == nil && a.Name == "system" {
+// none. Answers go to the items of the App's templates; the demo's own
+// words fit the embedded ones.
+func Seed(ctx context.Context, a *app.App) (map[string]string, error) {
+	st := a.Store
+	if actor := paved.ActorFrom(ctx); actor.User == nil && actor.Name == "system" {
 		ctx = paved.WithActor(ctx, paved.Actor{Name: Actor})
 	}
 	for _, t := range Teams() {
@@ -60,10 +57,10 @@ func SeedWithTemplates(ctx context.Context, st paved.Store, lib *launch.Library)
 			return nil, err
 		}
 	}
-	if err := seedLaunches(ctx, st, lib); err != nil {
+	if err := seedLaunches(ctx, st, a.Launch); err != nil {
 		return nil, err
 	}
-	if err := seedExceptions(ctx, st); err != nil {
+	if err := seedExceptions(ctx, st, a.Exceptions); err != nil {
 		return nil, err
 	}
 	if err := seedSpend(ctx, st, time.Now()); err != nil {

@@ -130,7 +130,7 @@ func TestSeed(t *testing.T) {
 	}
 	defer st.Close()
 
-	tokens, err := Seed(ctx, st)
+	tokens, err := Seed(ctx, testApp(t, st))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestSeed(t *testing.T) {
 		t.Errorf("audit actor = %q, want %q", events[0].Actor, Actor)
 	}
 
-	again, err := Seed(ctx, st)
+	again, err := Seed(ctx, testApp(t, st))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestSeedKeepsActor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := Seed(ctx, st); err != nil {
+	if _, err := Seed(ctx, testApp(t, st)); err != nil {
 		t.Fatal(err)
 	}
 	events, _, err := st.FindAuditEvents(ctx, paved.AuditFilter{Actor: "local:alice", Page: paved.Page{Limit: 1}})
@@ -221,7 +221,7 @@ func testSeedLaunches(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := Seed(ctx, st); err != nil {
+	if _, err := Seed(ctx, testApp(t, st)); err != nil {
 		t.Fatal(err)
 	}
 	svc := &launch.Service{Store: st, Library: launch.DefaultLibrary()}
@@ -314,7 +314,7 @@ func testSeedLaunches(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Seed(ctx, st); err != nil {
+	if _, err := Seed(ctx, testApp(t, st)); err != nil {
 		t.Fatal(err)
 	}
 	if _, after, err := st.FindAuditEvents(ctx, paved.AuditFilter{Page: paved.Page{Limit: 1}}); err != nil || after != before {

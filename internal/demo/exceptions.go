@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/exception"
@@ -76,8 +75,7 @@ var exceptionStories = []exceptionStory{
 
 // seedExceptions runs the exception stories of services that have none yet,
 // so a second Seed writes nothing.
-func seedExceptions(ctx context.Context, st paved.Store) error {
-	svc := &exception.Service{Store: st, Now: time.Now}
+func seedExceptions(ctx context.Context, st paved.Store, svc *exception.Service) error {
 	users := map[string]*paved.User{}
 	as := func(name string) (context.Context, error) {
 		if users[name] == nil {

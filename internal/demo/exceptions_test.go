@@ -19,7 +19,7 @@ func TestSeedExceptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := Seed(ctx, st); err != nil {
+	if _, err := Seed(ctx, testApp(t, st)); err != nil {
 		t.Fatal(err)
 	}
 	pending, n, err := st.FindExceptions(ctx, paved.ExceptionFilter{Status: paved.ExceptionPending})
@@ -53,7 +53,7 @@ func TestSeedExceptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Seed(ctx, st); err != nil {
+	if _, err := Seed(ctx, testApp(t, st)); err != nil {
 		t.Fatal(err)
 	}
 	if h2, _ := st.AuditHead(ctx); h2 != h {

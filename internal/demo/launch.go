@@ -84,11 +84,8 @@ func (s *seeder) as(name string) context.Context {
 // seedLaunches runs the story of every demo service whose launch is still
 // untouched (nothing pinned, answered or moved), so a second Seed writes
 // nothing.
-func seedLaunches(ctx context.Context, st paved.Store, lib *launch.Library) error {
-	if lib == nil {
-		lib = launch.DefaultLibrary()
-	}
-	s := &seeder{ctx: ctx, st: st, svc: &launch.Service{Store: st, Library: lib, Now: time.Now}, now: time.Now().UTC(), users: map[string]*paved.User{}}
+func seedLaunches(ctx context.Context, st paved.Store, svc *launch.Service) error {
+	s := &seeder{ctx: ctx, st: st, svc: svc, now: time.Now().UTC(), users: map[string]*paved.User{}}
 	for _, u := range Users() {
 		got, err := st.FindUser(ctx, u.Name)
 		if err != nil {

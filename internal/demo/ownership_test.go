@@ -19,7 +19,7 @@ func TestSeedOwnership(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := Seed(ctx, st); err != nil {
+	if _, err := Seed(ctx, testApp(t, st)); err != nil {
 		t.Fatal(err)
 	}
 	own := &ownership.Service{Store: st}
@@ -67,7 +67,7 @@ func TestSeedOwnership(t *testing.T) {
 	}
 	// A second Seed records nothing new.
 	before, _ := st.LatestCheckResources(ctx, "fraud-scoring")
-	if _, err := Seed(ctx, st); err != nil {
+	if _, err := Seed(ctx, testApp(t, st)); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := st.LatestCheckResources(ctx, "fraud-scoring")

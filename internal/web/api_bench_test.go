@@ -43,7 +43,7 @@ func BenchmarkListServices(b *testing.B) {
 	if err := db.CreateToken(ctx, &paved.Token{User: "reader", Name: "bench", Prefix: "pvd_bench", Hash: paved.HashToken("pvd_bench_reader")}); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := NewServer(Config{Store: db})
+	srv, err := NewServer(Config{App: testApp(b, nil, db, nil)})
 	if err != nil {
 		b.Fatal(err)
 	}

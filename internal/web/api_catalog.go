@@ -62,12 +62,12 @@ func (s *Server) importCatalog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	read := catalog.LoadFiles(files, s.cfg.Catalog)
+	read := catalog.LoadFiles(files, s.app.Catalog)
 	cur, err := s.store.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
-	plan := catalog.Plan(cur, read, s.cfg.Catalog)
+	plan := catalog.Plan(cur, read, s.app.Catalog)
 	if !dryRun {
 		if err := s.store.ApplyImport(r.Context(), plan); err != nil {
 			return err

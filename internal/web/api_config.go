@@ -24,12 +24,7 @@ import (
 const impactTimeout = 50 * time.Second
 
 // platform is the snapshot of the config this server copy runs on.
-func (s *Server) platform() (*platform.Snapshot, error) {
-	if s.cfg.Platform != nil {
-		return s.cfg.Platform, nil
-	}
-	return s.builtin()
-}
+func (s *Server) platform() (*platform.Snapshot, error) { return s.app.Platform() }
 
 // configStatus is the reloader's status, or that of the config in force
 // when there is no reloader.
@@ -38,10 +33,10 @@ func (s *Server) configStatus() paved.ConfigStatus {
 		return s.cfg.ConfigStatus()
 	}
 	cur := s.live.cur.Load()
-	if cur == nil || cur.cfg.Platform == nil {
+	if cur == nil || cur.app.Snapshot() == nil {
 		return paved.ConfigStatus{Version: platform.BuiltinVersion}
 	}
-	p := cur.cfg.Platform
+	p := cur.app.Snapshot()
 	return paved.ConfigStatus{Dir: p.Dir, Version: p.Version.String(), Hash: p.Version.Hash, Commit: p.Version.Commit, LoadedAt: p.LoadedAt}
 }
 

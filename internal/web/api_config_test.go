@@ -103,7 +103,7 @@ func newConfigAPIEnv(t *testing.T) *configAPIEnv {
 	e.snap = loadSnapshot(t, writeConfigDir(t, "Acme", ""))
 	st := paved.ConfigStatus{Dir: "/etc/paved", Version: e.snap.Version.String(), Hash: e.snap.Version.Hash, LoadedAt: campaignClock}
 	e.status.Store(&st)
-	srv, err := NewServer(Config{Store: e.db, Version: "test", Platform: e.snap, Now: func() time.Time { return campaignClock },
+	srv, err := NewServer(Config{App: testApp(t, e.snap, e.db, func() time.Time { return campaignClock }), Version: "test", Now: func() time.Time { return campaignClock },
 		ConfigStatus: func() paved.ConfigStatus { return *e.status.Load() }})
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +242,7 @@ func TestCampaignsAPI(t *testing.T) {
 func TestPrepareSwapsTheConfig(t *testing.T) {
 	e := newConfigAPIEnv(t)
 	next := loadSnapshot(t, writeConfigDir(t, "Beta Corp", "    db-memory-ceiling:\n      enforce_from: \"2030-02-01\"\n"))
-	apply, err := e.srv.Prepare(Config{Organisation: "Beta Corp", Platform: next})
+	apply, err := e.srv.Prepare(testApp(t, next, e.db, func() time.Time { return campaignClock }))
 	if err != nil {
 		t.Fatal(err)
 	}

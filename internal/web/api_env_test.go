@@ -93,7 +93,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 		must(db.CreateService(ctx, &s))
 	}
 	e.reg = prometheus.NewRegistry()
-	srv, err := NewServer(Config{Store: db, Registry: e.reg, Version: "test"})
+	srv, err := NewServer(Config{App: testApp(t, nil, db, nil), Registry: e.reg, Version: "test"})
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}

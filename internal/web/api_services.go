@@ -87,7 +87,7 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &svc); err != nil {
 		return err
 	}
-	if err := paved.PrepareNewService(&svc, s.serviceDefaults(), paved.UserFrom(r.Context())); err != nil {
+	if err := paved.PrepareNewService(&svc, s.app.ServiceDefaults(), paved.UserFrom(r.Context())); err != nil {
 		return err
 	}
 	if err := s.authorizeRoute(r, paved.Resource{Team: svc.Owner}); err != nil {
@@ -99,11 +99,6 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/api/v1/services/"+url.PathEscape(svc.Name))
 	writeJSON(w, http.StatusCreated, &svc)
 	return nil
-}
-
-// serviceDefaults are paved.yaml's catalog defaults for a new service.
-func (s *Server) serviceDefaults() paved.ServiceDefaults {
-	return paved.ServiceDefaults{Tier: s.cfg.Catalog.DefaultTier, DataClass: s.cfg.Catalog.DefaultDataClass}
 }
 
 // updateService applies a partial update. A developer must belong to the

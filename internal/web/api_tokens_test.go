@@ -68,7 +68,7 @@ func ptr[T any](v T) *T { return &v }
 func TestTokensAPI(t *testing.T) {
 	e := newAPIEnv(t)
 	var logs bytes.Buffer
-	srv, err := NewServer(Config{Store: e.db, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	srv, err := NewServer(Config{App: testApp(t, nil, e.db, nil), Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

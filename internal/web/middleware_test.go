@@ -84,7 +84,7 @@ func logLines(t *testing.T, b []byte) []map[string]any {
 func TestAccessLogAndPanicRecovery(t *testing.T) {
 	e := newAPIEnv(t)
 	var logs bytes.Buffer
-	s, err := NewServer(Config{Store: e.db, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	s, err := NewServer(Config{App: testApp(t, nil, e.db, nil), Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestAccessLogAndPanicRecovery(t *testing.T) {
 func TestInternalErrorIsLoggedNotShown(t *testing.T) {
 	e := newAPIEnv(t)
 	var logs bytes.Buffer
-	s, err := NewServer(Config{Store: e.db, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	s, err := NewServer(Config{App: testApp(t, nil, e.db, nil), Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestOperationalEndpoints(t *testing.T) {
 		t.Error("a raw path became a metric label")
 	}
 	// A second server on the same registry counts into the same series.
-	s2, err := NewServer(Config{Store: e.db, Registry: e.reg})
+	s2, err := NewServer(Config{App: testApp(t, nil, e.db, nil), Registry: e.reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestAPIFallbacks(t *testing.T) {
 
 func TestBodyLimits(t *testing.T) {
 	e := newAPIEnv(t)
-	s, err := NewServer(Config{Store: e.db, MaxBodyBytes: 256})
+	s, err := NewServer(Config{App: testApp(t, nil, e.db, nil), MaxBodyBytes: 256})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -226,7 +226,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return fmt.Errorf("portal: no template %q", name)
 	}
 	pd := pageData{
-		Org:     s.cfg.Organisation,
+		Org:     s.app.Organisation,
 		Version: s.cfg.Version,
 		User:    paved.UserFrom(r.Context()),
 		Path:    r.URL.Path,

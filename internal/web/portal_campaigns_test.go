@@ -27,7 +27,7 @@ func newCampaignFixture(t testing.TB) *campaignFixture {
 	f.snap = loadSnapshot(t, writeConfigDir(t, "Acme Corp", ""))
 	st := paved.ConfigStatus{Dir: "/etc/paved", Version: f.snap.Version.String(), LoadedAt: campaignClock}
 	f.status.Store(&st)
-	srv, err := NewServer(Config{Store: f.db, Organisation: "Acme Corp", Version: "v0.0.0-test", Platform: f.snap,
+	srv, err := NewServer(Config{App: testApp(t, f.snap, f.db, func() time.Time { return campaignClock }), Version: "v0.0.0-test",
 		Now: func() time.Time { return campaignClock }, ConfigStatus: func() paved.ConfigStatus { return *f.status.Load() }})
 	if err != nil {
 		t.Fatal(err)

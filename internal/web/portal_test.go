@@ -111,7 +111,7 @@ func newPortalFixture(t testing.TB) *portalFixture {
 		f.services = append(f.services, s)
 	}
 
-	srv, err := NewServer(Config{Store: db, Organisation: "Acme Corp", Version: "v0.0.0-test"})
+	srv, err := NewServer(Config{App: acmeApp(t, db), Version: "v0.0.0-test"})
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
@@ -326,7 +326,7 @@ func TestPortalSignin(t *testing.T) {
 // session cookie Secure.
 func TestPortalSecureCookie(t *testing.T) {
 	f := newPortalFixture(t)
-	srv, err := NewServer(Config{Store: f.db, SecureCookies: true})
+	srv, err := NewServer(Config{App: testApp(t, nil, f.db, nil), SecureCookies: true})
 	if err != nil {
 		t.Fatal(err)
 	}

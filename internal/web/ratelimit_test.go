@@ -41,7 +41,7 @@ func limitedServer(t *testing.T, e *apiEnv, lim AuthLimit, trusted ...string) (h
 	for _, p := range trusted {
 		prefixes = append(prefixes, netip.MustParsePrefix(p))
 	}
-	s, err := NewServer(Config{Store: e.db, Registry: prometheus.NewRegistry(), Now: clock.Now,
+	s, err := NewServer(Config{App: testApp(t, nil, e.db, clock.Now), Registry: prometheus.NewRegistry(), Now: clock.Now,
 		AuthFailures: lim, TrustedProxies: prefixes})
 	if err != nil {
 		t.Fatal(err)

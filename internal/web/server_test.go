@@ -31,7 +31,7 @@ func (s *blockingStore) FindServices(ctx context.Context, f paved.ServiceFilter)
 func TestServeGracefulShutdown(t *testing.T) {
 	e := newAPIEnv(t)
 	bs := &blockingStore{Store: e.db, started: make(chan struct{}), release: make(chan struct{})}
-	srv, err := NewServer(Config{Store: bs})
+	srv, err := NewServer(Config{App: testApp(t, nil, bs, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

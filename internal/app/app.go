@@ -1,0 +1,118 @@
+// Package app builds paved's application services once, from one platform
+// config snapshot and one store. The web server, the CLI's local database,
+// the job runner's periodic jobs and the demo all take an *App, so each
+// capability's flow (read, decide with the pure rules, write through the
+// store) is wired in one place, with the same settings for every face. A
+// reloaded config is a new App: nothing in an App changes once built.
+package app
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"sync"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/catalog"
+	"github.com/paved-dev/paved/internal/check"
+	"github.com/paved-dev/paved/internal/cost"
+	"github.com/paved-dev/paved/internal/exception"
+	"github.com/paved-dev/paved/internal/launch"
+	"github.com/paved-dev/paved/internal/ownership"
+	"github.com/paved-dev/paved/internal/platform"
+)
+
+// Options are what an App takes besides the platform config and the store.
+type Options struct {
+	// Now is the services' clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// App holds the application services over one store, configured by one
+// platform snapshot.
+type App struct {
+	Store paved.Store
+	// Organisation names the organisation (the portal's header, the
+	// issuer of exported exceptions).
+	Organisation string
+	// Catalog maps Backstage entities on import and holds the defaults of
+	// a new service (ServiceDefaults).
+	Catalog catalog.Options
+
+	// The services, one per capability. Add a capability's service here
+	// and build it in New.
+	Launch     *launch.Service
+	Exceptions *exception.Service
+	Ownership  *ownership.Service
+	Spend      *cost.Spend
+	// Check is the check pipeline's platform config (internal/check); nil
+	// for an App made without a snapshot.
+	Check *check.Checker
+
+	snap    *platform.Snapshot
+	builtin func() (*platform.Snapshot, error)
+}
+
+// New builds the services over st from snap. A nil snap stands for the
+// built-in defaults without compiling anything: the embedded templates
+// and ownership map, the default policies, no rule metadata and no Check;
+// Platform loads the built-in snapshot when something needs it.
+func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
+	if st == nil {
+		return nil, errors.New("app: a store is required")
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	a := &App{Store: st, snap: snap, Catalog: catalog.DefaultOptions()}
+	a.builtin = sync.OnceValues(func() (*platform.Snapshot, error) { return platform.Load("", platform.Options{Now: now}) })
+	templates := launch.DefaultLibrary()
+	var (
+		ownershipMap *ownership.Map
+		spend        *cost.SpendConfig
+		policy       paved.ExceptionPolicy
+		rules        func(string) (paved.Rule, bool)
+		key          ed25519.PrivateKey // nil: the store's
+	)
+	if snap != nil {
+		c := snap.Config
+		a.Organisation, a.Catalog = c.Organisation.Name, c.CatalogOptions()
+		templates, ownershipMap, spend = snap.Templates, snap.Ownership, &c.Spend
+		// The key is in the snapshot when it was loaded with it
+		// (platform.Options.Secrets).
+		policy, rules, key = c.Exceptions.Policy(), snap.Rule, snap.ExceptionKey
+		a.Check = NewChecker(snap)
+		a.Check.Now = now
+	}
+	a.Ownership = &ownership.Service{Store: st, Map: ownershipMap, Now: now}
+	// A launch's status shows the concerns its own resources raise.
+	a.Launch = &launch.Service{Store: st, Library: templates, Now: now, Considerations: a.Ownership.Considerations}
+	a.Spend = &cost.Spend{Store: st, Config: spend, Now: now}
+	a.Exceptions = &exception.Service{Store: st, Policy: policy, Rules: rules, Key: key,
+		Organisation: a.Organisation, Now: now}
+	return a, nil
+}
+
+// Platform is the snapshot the App was built from, or the built-in
+// defaults' (loaded once, on first use) for an App made without one: the
+// config API, the impact analysis and the campaigns need one.
+func (a *App) Platform() (*platform.Snapshot, error) {
+	if a.snap != nil {
+		return a.snap, nil
+	}
+	return a.builtin()
+}
+
+// Snapshot is the snapshot the App was built from; nil for the built-in
+// defaults.
+func (a *App) Snapshot() *platform.Snapshot { return a.snap }
+
+// ServiceDefaults are what a new service gets for what its creator left
+// out (paved.PrepareNewService).
+func (a *App) ServiceDefaults() paved.ServiceDefaults { return ServiceDefaults(a.Catalog) }
+
+// ServiceDefaults are the new-service defaults of a catalog mapping.
+func ServiceDefaults(o catalog.Options) paved.ServiceDefaults {
+	return paved.ServiceDefaults{Tier: o.DefaultTier, DataClass: o.DefaultDataClass}
+}

@@ -1,0 +1,93 @@
+package app_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/app"
+	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/platform"
+	"github.com/paved-dev/paved/internal/store"
+)
+
+func openStore(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "paved.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestNewFromSnapshot: every service takes its settings from the one
+// snapshot, and the check pipeline its guard rails.
+func TestNewFromSnapshot(t *testing.T) {
+	db := openStore(t)
+	snap, err := platform.Load("", platform.Options{Adjust: func(c *config.Config) error {
+		c.Organisation.Name = "Acme Corp"
+		c.Catalog.DefaultTier = 2
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) }
+	a, err := app.New(snap, db, app.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Store != db || a.Organisation != "Acme Corp" || a.Exceptions.Organisation != "Acme Corp" {
+		t.Errorf("organisation %q / %q", a.Organisation, a.Exceptions.Organisation)
+	}
+	if a.Launch.Library != snap.Templates || a.Ownership.Map != snap.Ownership || a.Spend.Config != &snap.Config.Spend {
+		t.Error("a service does not take the snapshot's settings")
+	}
+	if a.Launch.Considerations == nil || a.Exceptions.Rules == nil || a.Exceptions.Policy != snap.Config.Exceptions.Policy() {
+		t.Error("launch considerations or exception rules are not wired")
+	}
+	if r, ok := a.Exceptions.Rules("db-memory-ceiling"); !ok || r.ID != "db-memory-ceiling" {
+		t.Error("the exception service does not know the guard rails")
+	}
+	if a.Check == nil || a.Check.Engine != snap.Engine || a.Check.Prices != snap.Prices || a.Check.ConfigVersion != platform.BuiltinVersion || !a.Check.Now().Equal(clock()) {
+		t.Errorf("check pipeline: %+v", a.Check)
+	}
+	if d := a.ServiceDefaults(); d.Tier != 2 || d.DataClass != snap.Config.Catalog.DefaultDataClass {
+		t.Errorf("service defaults %+v", d)
+	}
+	if p, err := a.Platform(); err != nil || p != snap || a.Snapshot() != snap {
+		t.Errorf("Platform: %v, %v", p, err)
+	}
+	if !a.Launch.Now().Equal(clock()) || !a.Spend.Now().Equal(clock()) {
+		t.Error("a service runs on another clock")
+	}
+}
+
+// TestNewWithoutSnapshot: the built-in defaults, nothing compiled until a
+// snapshot is asked for, then the same one every time.
+func TestNewWithoutSnapshot(t *testing.T) {
+	db := openStore(t)
+	a, err := app.New(nil, db, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Check != nil || a.Exceptions.Rules != nil || a.Snapshot() != nil || a.Launch.Library == nil {
+		t.Error("defaults without a snapshot")
+	}
+	if d := a.ServiceDefaults(); d.Tier != paved.DefaultTier || d.DataClass != paved.DataInternal {
+		t.Errorf("service defaults %+v", d)
+	}
+	p1, err := a.Platform()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2, _ := a.Platform(); p1 != p2 || p1.Version.String() != platform.BuiltinVersion {
+		t.Error("the built-in snapshot is loaded more than once")
+	}
+	if _, err := app.New(nil, nil, app.Options{}); err == nil {
+		t.Error("an App without a store")
+	}
+}
