@@ -23,7 +23,7 @@ const RulePlaygroundBudget = "playground-budget"
 // reached) the check goes on without it and says so: spend data must not
 // break CI.
 func (c *Checker) budgetFinding(ctx context.Context, st Store, pc *cost.PlanCost, svc paved.ServiceContext, findings []paved.Finding, note func(string)) []paved.Finding {
-	if pc == nil || c.Policy.NoBuiltin || svc.Name == "" || svc.Phase != paved.PhasePlayground {
+	if pc == nil || c.Policy.NoBuiltin || st == nil || svc.Name == "" || svc.Phase != paved.PhasePlayground {
 		return findings
 	}
 	inc := pc.MonthlyIncrease()

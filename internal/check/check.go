@@ -187,8 +187,8 @@ type Options struct {
 	Record *Record
 	// Exceptions are the exceptions to apply.
 	Exceptions Exceptions
-	// Server is where the check is recorded (a paved server's URL), for
-	// notes and links; "".
+	// Server is the paved server the check is recorded with: named in
+	// the notes, and the base of the links to its exceptions.
 	Server string
 	// Version is paved's version, named in the report.
 	Version string
@@ -226,14 +226,14 @@ const readGCPercent = 25
 
 // Run checks the inputs: read, evaluate, estimate the cost, apply the cost
 // and budget guard rails, then record and apply exceptions. st may be nil
-// when the check is for no service.
+// when the check is not recorded (without it the budget is not checked).
 func Run(ctx context.Context, o Options, p *Pending, st Store) (*Result, error) {
 	note := o.Note
 	if note == nil {
 		note = func(string) {}
 	}
-	if (o.Service.Name != "" || o.Record != nil) && st == nil {
-		return nil, errors.New("check: a check for a service needs a store")
+	if o.Record != nil && st == nil {
+		return nil, errors.New("check: recording a check needs a store")
 	}
 	// While a plan is read its text and its decoded form are both alive;
 	// the text is one pointer-free block that the collector need not scan,
