@@ -114,21 +114,24 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if err := o.exc.validate(record); err != nil {
 		return err
 	}
-	// A check signs nothing, and CI runners do not hold the exceptions
-	// signing key; --no-cost prices nothing, so pricebook.yaml is not read.
+	// The platform config is loaded for this check: with the rules of the
+	// flags compiled in (once), without the exceptions signing key (a
+	// check signs nothing, and CI runners do not hold it), and with
+	// --no-cost without the price book.
 	a.snapNoKey, a.snapNoPrices = true, o.noCost
-	// The platform config (with the rules compiled) is made ready while
-	// the inputs are read. Its policies/ run in every check, as if given
-	// with --policy; the reader must know that before it starts.
+	a.snapPolicy = check.Policies{
+		Dirs: o.policies, Data: o.data, Namespaces: o.namespaces, AllNamespaces: o.allNamespaces, Combine: o.combine,
+		RegoVersion: o.regoVersion, NoBuiltin: o.noBuiltin, DocBase: o.docBase, Print: a.stderr,
+	}.Apply
+	// It is made ready while the inputs are read. Its policies/ run in
+	// every check, as if given with --policy; the reader must know that
+	// before it starts.
 	pending := check.Prepare(func() (*check.Checker, error) {
 		snap, err := a.snapshot()
 		if err != nil {
 			return nil, err
 		}
-		return pavedapp.NewChecker(snap).With(check.Policies{
-			Dirs: o.policies, Data: o.data, Namespaces: o.namespaces, AllNamespaces: o.allNamespaces, Combine: o.combine,
-			RegoVersion: o.regoVersion, NoBuiltin: o.noBuiltin, DocBase: o.docBase,
-		})
+		return pavedapp.NewChecker(snap), nil
 	})
 	if o.explain != "" || o.listRules {
 		c, err := pending.Wait()

@@ -55,7 +55,7 @@ func (a *app) configDir() string {
 // webhooks: the CLI delivers none.
 func (a *app) snapshot() (*platform.Snapshot, error) {
 	a.snapOnce.Do(func() {
-		o := platform.Options{Adjust: a.adjustConfig, Print: a.stderr, NoPrices: a.snapNoPrices}
+		o := platform.Options{Adjust: a.adjustConfig, NoPrices: a.snapNoPrices, Policy: a.snapPolicy}
 		if !a.snapNoKey {
 			o.Secrets, o.NoTargets = &platform.Secrets{Getenv: a.getenv, ReadFile: os.ReadFile}, true
 		}

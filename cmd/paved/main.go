@@ -24,6 +24,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/platform"
+	"github.com/paved-dev/paved/internal/policy"
 )
 
 func main() {
@@ -59,12 +60,15 @@ type app struct {
 	ran bool
 
 	// The platform config directory, loaded once by the first command
-	// that needs it (snapshot). snapNoKey leaves the exceptions signing
-	// key out and snapNoPrices the price book (paved check needs neither).
+	// that needs it (snapshot). paved check sets the rest before: it
+	// needs neither the exceptions signing key (snapNoKey) nor, with
+	// --no-cost, the price book (snapNoPrices), and compiles its own
+	// policies with the config's (snapPolicy).
 	snapOnce                sync.Once
 	snap                    *platform.Snapshot
 	snapErr                 error
 	snapNoKey, snapNoPrices bool
+	snapPolicy              func(*policy.Options)
 }
 
 func (a *app) run(ctx context.Context, args []string) error {

@@ -35,13 +35,12 @@ import (
 )
 
 // Checker is what a check takes from the platform config: the guard rails,
-// the price book and the cost guard rail's thresholds. It is immutable;
-// With returns another one.
+// the price book and the cost guard rail's thresholds. It is immutable.
 type Checker struct {
 	// Engine holds the guard rails.
 	Engine *policy.Engine
-	// Policy are the options Engine was compiled with, which With adds
-	// to.
+	// Policy are the options Engine was compiled with (whether it holds
+	// the built-in library, the documentation's base).
 	Policy policy.Options
 	// Prices prices the plan; nil: the check prices nothing (paved check
 	// --no-cost).
@@ -70,22 +69,14 @@ type Policies struct {
 	// DocBase is the base URL of the rule documentation; "": the paved
 	// repository.
 	DocBase string
+	// Print receives print() output of the policies; nil discards it.
+	Print io.Writer
 }
 
-// none reports whether p asks for nothing beyond the config's engine.
-func (p Policies) none() bool {
-	return len(p.Dirs) == 0 && len(p.Data) == 0 && len(p.Namespaces) == 0 && !p.AllNamespaces && !p.Combine &&
-		(p.RegoVersion == "" || p.RegoVersion == "v1") && !p.NoBuiltin && p.DocBase == ""
-}
-
-// With returns a checker that also runs p: the config's engine when p adds
-// nothing, else an engine compiled from the config's options with p's
-// added (the config's policies/ after the folders of p, once).
-func (c *Checker) With(p Policies) (*Checker, error) {
-	if p.none() {
-		return c, nil
-	}
-	o := c.Policy
+// Apply adds p to the options of the platform config's engine
+// (platform.Options.Policy), so that the rules compile once: p's folders
+// come first, then the config's policies/ unless p names it too.
+func (p Policies) Apply(o *policy.Options) {
 	dirs := slices.Clone(p.Dirs)
 	for _, d := range o.PolicyDirs {
 		if !slices.ContainsFunc(dirs, func(x string) bool { return filepath.Clean(x) == filepath.Clean(d) }) {
@@ -94,14 +85,7 @@ func (c *Checker) With(p Policies) (*Checker, error) {
 	}
 	o.PolicyDirs, o.DataPaths, o.Namespaces = dirs, p.Data, p.Namespaces
 	o.AllNamespaces, o.Combine, o.RegoVersion = p.AllNamespaces, p.Combine, p.RegoVersion
-	o.NoBuiltin, o.DocBase = p.NoBuiltin, p.DocBase
-	eng, err := policy.New(o)
-	if err != nil {
-		return nil, err
-	}
-	n := *c
-	n.Engine, n.Policy = eng, o
-	return &n, nil
+	o.NoBuiltin, o.DocBase, o.Print = p.NoBuiltin, p.DocBase, p.Print
 }
 
 func (c *Checker) now() time.Time {

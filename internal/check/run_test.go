@@ -16,6 +16,7 @@ import (
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/platform"
+	"github.com/paved-dev/paved/internal/policy"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -84,10 +85,13 @@ func TestRunWithoutAService(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "p.rego"), []byte("package main\n\ndeny contains \"no\" if false\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pc, err := c.With(check.Policies{Dirs: []string{dir}})
+	po := c.Policy
+	check.Policies{Dirs: []string{dir}}.Apply(&po)
+	eng, err := policy.New(po)
 	if err != nil {
 		t.Fatal(err)
 	}
+	pc := &check.Checker{Engine: eng, Policy: po, Prices: c.Prices, PlanCost: c.PlanCost}
 	if _, err := check.Run(ctx, check.Options{Paths: []string{bigdb}}, check.Ready(pc), nil); paved.ErrorCode(err) != paved.ECONFLICT {
 		t.Errorf("policies the reader did not expect: %v", err)
 	}
@@ -106,24 +110,28 @@ func TestRunWithoutAService(t *testing.T) {
 	}
 }
 
-// With adds to the config's engine only what it is asked for.
-func TestCheckerWith(t *testing.T) {
+// Apply adds the command line's policies to the config's, the config's
+// policies/ once and last.
+func TestPoliciesApply(t *testing.T) {
+	o := policy.Options{PolicyDirs: []string{"platform/policies"}, DocBase: "x"}
+	check.Policies{Dirs: []string{"mine", "./platform/policies/"}, Data: []string{"d"}, NoBuiltin: true}.Apply(&o)
+	if !slices.Equal(o.PolicyDirs, []string{"mine", "./platform/policies/"}) || !slices.Equal(o.DataPaths, []string{"d"}) || !o.NoBuiltin || o.DocBase != "" {
+		t.Errorf("options %+v", o)
+	}
+	o = policy.Options{PolicyDirs: []string{"platform/policies"}}
+	check.Policies{Dirs: []string{"mine"}}.Apply(&o)
+	if !slices.Equal(o.PolicyDirs, []string{"mine", "platform/policies"}) {
+		t.Errorf("dirs %v", o.PolicyDirs)
+	}
+}
+
+// The cost guard rail is listed and explained with the engine's rules.
+func TestCheckerRules(t *testing.T) {
 	c := checker(t)
-	same, err := c.With(check.Policies{RegoVersion: "v1"})
-	if err != nil || same != c {
-		t.Fatalf("nothing added: %v, same checker %v", err, same == c)
-	}
-	nb, err := c.With(check.Policies{NoBuiltin: true, DocBase: "https://docs.example.com/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(nb.Engine.Rules()) != 0 || nb.Policy.DocBase != "https://docs.example.com/" || nb.Prices != c.Prices || nb.ConfigVersion != c.ConfigVersion {
-		t.Errorf("--no-builtin checker: %d rules, %+v", len(nb.Engine.Rules()), nb.Policy)
-	}
 	if c.Explain(cost.RuleMonthlyIncrease) == "" || c.Explain("db-memory-ceiling") == "" || c.Explain("nope") != "" {
 		t.Error("Explain")
 	}
-	if !slices.ContainsFunc(c.Rules(), func(r paved.Rule) bool { return r.ID == cost.RuleMonthlyIncrease }) {
+	if !slices.ContainsFunc(c.Rules(), func(r paved.Rule) bool { return r.ID == cost.RuleMonthlyIncrease }) || c.Disabled(cost.RuleMonthlyIncrease) {
 		t.Error("Rules leaves out the cost guard rail")
 	}
 }

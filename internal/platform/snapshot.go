@@ -13,7 +13,6 @@ package platform
 import (
 	"crypto/ed25519"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -58,8 +57,8 @@ type Snapshot struct {
 	// not with Options.NoTargets).
 	Targets      []*notify.Target
 	ExceptionKey ed25519.PrivateKey
-	// PolicyDirs are the folders of custom policies the engine loaded
-	// (policies/ when it holds any .rego file).
+	// PolicyDirs are the config's folders of custom policies (policies/
+	// when it holds any .rego file); Options.Policy may add others.
 	PolicyDirs []string
 	// LoadedAt is when the snapshot was loaded.
 	LoadedAt time.Time
@@ -68,8 +67,8 @@ type Snapshot struct {
 	policy policy.Options
 }
 
-// PolicyOptions are the options the snapshot's engine was compiled with:
-// paved check adds its command-line policies to them.
+// PolicyOptions are the options the snapshot's engine was compiled with
+// (with Options.Policy's additions).
 func (s *Snapshot) PolicyOptions() policy.Options { return s.policy }
 
 // Rule returns a guard rail's metadata (exception.Service.Rules).
@@ -99,9 +98,13 @@ type Options struct {
 	// check --no-cost prices nothing, so a pricebook.yaml it cannot read
 	// must not stop it.
 	NoPrices bool
-	// Print receives print() output of the policies (paved check's
-	// stderr); nil discards it.
-	Print io.Writer
+	// Policy, when set, adds to the options the engine is compiled with:
+	// paved check's --policy folders, --data, namespaces, --no-builtin and
+	// print() output, so that its rules compile once. The snapshot is then
+	// that check's, not the config's alone. Without the built-in library
+	// the templates' evidence rules (built-in ones) are not looked up;
+	// paved config validate and paved serve still check them.
+	Policy func(*policy.Options)
 }
 
 // Secrets are where webhook secrets and URLs come from.
@@ -197,7 +200,10 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 	if err != nil {
 		return nil, err
 	}
-	s.policy = policy.Options{Config: cfg.Guardrails, PolicyDirs: s.PolicyDirs, Now: now, Print: o.Print}
+	s.policy = policy.Options{Config: cfg.Guardrails, PolicyDirs: s.PolicyDirs, Now: now}
+	if o.Policy != nil {
+		o.Policy(&s.policy)
+	}
 	s.Engine, err = policy.New(s.policy)
 	if err != nil {
 		return nil, locateConfig(cfg, err)
@@ -210,9 +216,12 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 		return nil, templateHint(err)
 	}
 	// Evidence must name rules that exist, or the item never fills in.
-	if ps := templateRuleRefs(s.Templates, s.Engine); len(ps) > 0 {
-		p := ps[0]
-		return nil, paved.FieldErrorf(paved.EINVALID, p.Where(), "%s", p.Message)
+	// (An engine without the built-in library cannot tell.)
+	if !s.policy.NoBuiltin {
+		if ps := templateRuleRefs(s.Templates, s.Engine); len(ps) > 0 {
+			p := ps[0]
+			return nil, paved.FieldErrorf(paved.EINVALID, p.Where(), "%s", p.Message)
+		}
 	}
 	ofile := ""
 	if dir != "" {
