@@ -114,15 +114,11 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	if err := o.exc.validate(record); err != nil {
 		return err
 	}
-	// The platform config is loaded for this check: with the rules of the
-	// flags compiled in (once), without the exceptions signing key (a
-	// check signs nothing, and CI runners do not hold it), and with
-	// --no-cost without the price book.
-	a.snapNoKey, a.snapNoPrices = true, o.noCost
-	a.snapPolicy = check.Policies{
+	// The platform config is loaded for this check (checkLoad).
+	a.forCheck = &checkLoad{noPrices: o.noCost, policy: check.Policies{
 		Dirs: o.policies, Data: o.data, Namespaces: o.namespaces, AllNamespaces: o.allNamespaces, Combine: o.combine,
 		RegoVersion: o.regoVersion, NoBuiltin: o.noBuiltin, DocBase: o.docBase, Print: a.stderr,
-	}.Apply
+	}.Apply}
 	// It is made ready while the inputs are read. Its policies/ run in
 	// every check, as if given with --policy; the reader must know that
 	// before it starts.
@@ -131,7 +127,7 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 		if err != nil {
 			return nil, err
 		}
-		return pavedapp.NewChecker(snap), nil
+		return pavedapp.NewChecker(snap)
 	})
 	if o.explain != "" || o.listRules {
 		c, err := pending.Wait()

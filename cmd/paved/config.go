@@ -51,13 +51,17 @@ func (a *app) configDir() string {
 // snapshot is the platform config directory of --config (or PAVED_CONFIG;
 // none: the built-in defaults), loaded whole once per command by
 // platform.Load as paved serve loads it, with the environment and flags
-// laid over paved.yaml. It holds the exceptions signing key but not the
-// webhooks: the CLI delivers none.
+// laid over paved.yaml. For the commands other than paved check it holds
+// the exceptions signing key but not the webhooks (the CLI delivers
+// none), and compiles the rules on first use: most commands evaluate none.
 func (a *app) snapshot() (*platform.Snapshot, error) {
 	a.snapOnce.Do(func() {
-		o := platform.Options{Adjust: a.adjustConfig, NoPrices: a.snapNoPrices, Policy: a.snapPolicy}
-		if !a.snapNoKey {
-			o.Secrets, o.NoTargets = &platform.Secrets{Getenv: a.getenv, ReadFile: os.ReadFile}, true
+		o := platform.Options{Adjust: a.adjustConfig}
+		if c := a.forCheck; c != nil {
+			o.Policy, o.NoPrices = c.policy, c.noPrices
+		} else {
+			o.Secrets = &platform.Secrets{Getenv: a.getenv, ReadFile: os.ReadFile}
+			o.NoTargets, o.DeferEngine = true, true
 		}
 		a.snap, a.snapErr = platform.Load(a.configDir(), o)
 	})

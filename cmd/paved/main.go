@@ -60,15 +60,20 @@ type app struct {
 	ran bool
 
 	// The platform config directory, loaded once by the first command
-	// that needs it (snapshot). paved check sets the rest before: it
-	// needs neither the exceptions signing key (snapNoKey) nor, with
-	// --no-cost, the price book (snapNoPrices), and compiles its own
-	// policies with the config's (snapPolicy).
-	snapOnce                sync.Once
-	snap                    *platform.Snapshot
-	snapErr                 error
-	snapNoKey, snapNoPrices bool
-	snapPolicy              func(*policy.Options)
+	// that needs it (snapshot); paved check sets forCheck before.
+	snapOnce sync.Once
+	snap     *platform.Snapshot
+	snapErr  error
+	forCheck *checkLoad
+}
+
+// checkLoad is how paved check loads the platform config: with the rules
+// of its flags compiled in, at once (policy); without the exceptions
+// signing key (a check signs nothing, and CI runners do not hold it); with
+// --no-cost without the price book (noPrices).
+type checkLoad struct {
+	policy   func(*policy.Options)
+	noPrices bool
 }
 
 func (a *app) run(ctx context.Context, args []string) error {

@@ -45,18 +45,16 @@ type App struct {
 	Exceptions *exception.Service
 	Ownership  *ownership.Service
 	Spend      *cost.Spend
-	// Check is the check pipeline's platform config (internal/check); nil
-	// for an App made without a snapshot.
-	Check *check.Checker
 
 	snap    *platform.Snapshot
 	builtin func() (*platform.Snapshot, error)
+	checker func() (*check.Checker, error)
 }
 
 // New builds the services over st from snap. A nil snap stands for the
 // built-in defaults without compiling anything: the embedded templates
-// and ownership map, the default policies, no rule metadata and no Check;
-// Platform loads the built-in snapshot when something needs it.
+// and ownership map, the default policies and no rule metadata; Platform
+// loads the built-in snapshot when something needs it.
 func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 	if st == nil {
 		return nil, errors.New("app: a store is required")
@@ -67,6 +65,17 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 	}
 	a := &App{Store: st, snap: snap, Catalog: catalog.DefaultOptions()}
 	a.builtin = sync.OnceValues(func() (*platform.Snapshot, error) { return platform.Load("", platform.Options{Now: now}) })
+	a.checker = sync.OnceValues(func() (*check.Checker, error) {
+		snap, err := a.Platform()
+		if err != nil {
+			return nil, err
+		}
+		c, err := NewChecker(snap)
+		if c != nil {
+			c.Now = now
+		}
+		return c, err
+	})
 	templates := launch.DefaultLibrary()
 	var (
 		ownershipMap *ownership.Map
@@ -82,8 +91,6 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 		// The key is in the snapshot when it was loaded with it
 		// (platform.Options.Secrets).
 		policy, rules, key = c.Exceptions.Policy(), snap.Rule, snap.ExceptionKey
-		a.Check = NewChecker(snap)
-		a.Check.Now = now
 	}
 	a.Ownership = &ownership.Service{Store: st, Map: ownershipMap, Now: now}
 	// A launch's status shows the concerns its own resources raise.
@@ -103,6 +110,11 @@ func (a *App) Platform() (*platform.Snapshot, error) {
 	}
 	return a.builtin()
 }
+
+// Checker is the check pipeline's platform config (internal/check),
+// made on first use: the rules of a snapshot loaded with
+// platform.Options.DeferEngine compile then.
+func (a *App) Checker() (*check.Checker, error) { return a.checker() }
 
 // Snapshot is the snapshot the App was built from; nil for the built-in
 // defaults.

@@ -52,8 +52,8 @@ func TestNewFromSnapshot(t *testing.T) {
 	if r, ok := a.Exceptions.Rules("db-memory-ceiling"); !ok || r.ID != "db-memory-ceiling" {
 		t.Error("the exception service does not know the guard rails")
 	}
-	if a.Check == nil || a.Check.Engine != snap.Engine || a.Check.Prices != snap.Prices || a.Check.ConfigVersion != platform.BuiltinVersion || !a.Check.Now().Equal(clock()) {
-		t.Errorf("check pipeline: %+v", a.Check)
+	if c, err := a.Checker(); err != nil || c.Engine != snap.Engine || c.Prices != snap.Prices || c.ConfigVersion != platform.BuiltinVersion || !c.Now().Equal(clock()) {
+		t.Errorf("check pipeline: %+v, %v", c, err)
 	}
 	if d := a.ServiceDefaults(); d.Tier != 2 || d.DataClass != snap.Config.Catalog.DefaultDataClass {
 		t.Errorf("service defaults %+v", d)
@@ -74,7 +74,7 @@ func TestNewWithoutSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Check != nil || a.Exceptions.Rules != nil || a.Snapshot() != nil || a.Launch.Library == nil {
+	if a.Exceptions.Rules != nil || a.Snapshot() != nil || a.Launch.Library == nil {
 		t.Error("defaults without a snapshot")
 	}
 	if d := a.ServiceDefaults(); d.Tier != paved.DefaultTier || d.DataClass != paved.DataInternal {
@@ -87,7 +87,37 @@ func TestNewWithoutSnapshot(t *testing.T) {
 	if p2, _ := a.Platform(); p1 != p2 || p1.Version.String() != platform.BuiltinVersion {
 		t.Error("the built-in snapshot is loaded more than once")
 	}
+	if c, err := a.Checker(); err != nil || c.Engine != p1.Engine {
+		t.Errorf("checker of the built-in defaults: %v", err)
+	}
 	if _, err := app.New(nil, nil, app.Options{}); err == nil {
 		t.Error("an App without a store")
+	}
+}
+
+// TestDeferredEngine: an App over a snapshot that defers its rules builds
+// every service without compiling them; the first rule lookup does.
+func TestDeferredEngine(t *testing.T) {
+	db := openStore(t)
+	snap, err := platform.Load("", platform.Options{DeferEngine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Engine != nil {
+		t.Fatal("the rules compiled in Load")
+	}
+	a, err := app.New(snap, db, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := a.Exceptions.Rules("db-memory-ceiling"); !ok || r.ID != "db-memory-ceiling" {
+		t.Error("the exception service does not know the guard rails")
+	}
+	e1, err := snap.Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := a.Checker(); err != nil || c.Engine != e1 {
+		t.Errorf("the checker compiled its own rules: %v", err)
 	}
 }

@@ -6,14 +6,19 @@ import (
 )
 
 // NewChecker is the check pipeline's view of a platform snapshot: its
-// guard rails, price book, cost thresholds and version. New builds the
-// App's with it; paved check without a database builds its own.
-func NewChecker(snap *platform.Snapshot) *check.Checker {
+// guard rails (compiled now if the snapshot deferred them), price book,
+// cost thresholds and version. An App builds its own on first use
+// (Checker); paved check without a database builds one with it.
+func NewChecker(snap *platform.Snapshot) (*check.Checker, error) {
+	eng, err := snap.Compiled()
+	if err != nil {
+		return nil, err
+	}
 	return &check.Checker{
-		Engine:        snap.Engine,
+		Engine:        eng,
 		Policy:        snap.PolicyOptions(),
 		Prices:        snap.Prices,
 		PlanCost:      snap.Config.PlanCost,
 		ConfigVersion: snap.Version.String(),
-	}
+	}, nil
 }

@@ -34,7 +34,11 @@ func checker(t *testing.T) *check.Checker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app.NewChecker(snap)
+	c, err := app.NewChecker(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func rules(fs []paved.Finding, sev paved.Severity) []string {
@@ -204,7 +208,11 @@ func TestRunForAService(t *testing.T) {
 
 	// Recorded, asked for, pending.
 	o.Exceptions = check.Exceptions{Request: true, Reason: "the order history needs it until the archive moves"}
-	res, err := check.Run(devCtx, o, check.Ready(a.Check), st)
+	c, err := a.Checker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := check.Run(devCtx, o, check.Ready(c), st)
 	if err != nil || res.RecordErr != nil {
 		t.Fatalf("run: %v, %v", err, res.RecordErr)
 	}
@@ -237,7 +245,7 @@ func TestRunForAService(t *testing.T) {
 		}
 	}
 	o.Exceptions = check.Exceptions{}
-	res, err = check.Run(devCtx, o, check.Ready(a.Check), st)
+	res, err = check.Run(devCtx, o, check.Ready(c), st)
 	if err != nil || res.RecordErr != nil {
 		t.Fatalf("run: %v, %v", err, res.RecordErr)
 	}

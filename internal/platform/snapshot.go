@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	paved "github.com/paved-dev/paved"
@@ -42,7 +43,8 @@ type Snapshot struct {
 	// Options.Adjust).
 	Config *config.Config
 	// Engine holds the built-in guard rails and the custom policies of
-	// policies/, tuned by paved.yaml's guardrails section.
+	// policies/, tuned by paved.yaml's guardrails section. It is nil for
+	// a snapshot loaded with Options.DeferEngine: Compiled compiles it.
 	Engine *policy.Engine
 	// Templates are templates/ over the embedded questionnaire and
 	// checklist.
@@ -65,18 +67,36 @@ type Snapshot struct {
 
 	// policy are the options Engine was compiled with (PolicyOptions).
 	policy policy.Options
+	// compile compiles the engine of a snapshot loaded with
+	// Options.DeferEngine, once.
+	compile func() (*policy.Engine, error)
+}
+
+// Compiled returns the engine: Engine, or for a snapshot loaded with
+// Options.DeferEngine the engine compiled on the first call (with the
+// error of that compile on every call).
+func (s *Snapshot) Compiled() (*policy.Engine, error) {
+	if s.Engine != nil || s.compile == nil {
+		return s.Engine, nil
+	}
+	return s.compile()
 }
 
 // PolicyOptions are the options the snapshot's engine was compiled with
 // (with Options.Policy's additions).
 func (s *Snapshot) PolicyOptions() policy.Options { return s.policy }
 
-// Rule returns a guard rail's metadata (exception.Service.Rules).
+// Rule returns a guard rail's metadata (exception.Service.Rules); none
+// when the rules do not compile.
 func (s *Snapshot) Rule(id string) (paved.Rule, bool) {
-	if s == nil || s.Engine == nil {
+	if s == nil {
 		return paved.Rule{}, false
 	}
-	return s.Engine.Rule(id)
+	e, err := s.Compiled()
+	if err != nil || e == nil {
+		return paved.Rule{}, false
+	}
+	return e.Rule(id)
 }
 
 // Options tune Load.
@@ -98,6 +118,12 @@ type Options struct {
 	// check --no-cost prices nothing, so a pricebook.yaml it cannot read
 	// must not stop it.
 	NoPrices bool
+	// DeferEngine compiles the rules on first use (Snapshot.Compiled)
+	// instead of in Load, for the CLI's commands, most of which evaluate
+	// no rule. A policy that does not compile then fails on first use,
+	// and the templates' evidence rules are not looked up (paved config
+	// validate and paved serve check both).
+	DeferEngine bool
 	// Policy, when set, adds to the options the engine is compiled with:
 	// paved check's --policy folders, --data, namespaces, --no-builtin and
 	// print() output, so that its rules compile once. The snapshot is then
@@ -204,8 +230,15 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 	if o.Policy != nil {
 		o.Policy(&s.policy)
 	}
-	s.Engine, err = policy.New(s.policy)
-	if err != nil {
+	if o.DeferEngine {
+		s.compile = sync.OnceValues(func() (*policy.Engine, error) {
+			e, err := policy.New(s.policy)
+			if err != nil {
+				return nil, locateConfig(cfg, err)
+			}
+			return e, nil
+		})
+	} else if s.Engine, err = policy.New(s.policy); err != nil {
 		return nil, locateConfig(cfg, err)
 	}
 	tdir := ""
@@ -217,7 +250,7 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 	}
 	// Evidence must name rules that exist, or the item never fills in.
 	// (An engine without the built-in library cannot tell.)
-	if !s.policy.NoBuiltin {
+	if s.Engine != nil && !s.policy.NoBuiltin {
 		if ps := templateRuleRefs(s.Templates, s.Engine); len(ps) > 0 {
 			p := ps[0]
 			return nil, paved.FieldErrorf(paved.EINVALID, p.Where(), "%s", p.Message)
@@ -343,11 +376,15 @@ func locateConfig(cfg *config.Config, err error) error {
 
 // RuleIDs returns the ids of the engine's rules, sorted.
 func (s *Snapshot) RuleIDs() []string {
-	if s == nil || s.Engine == nil {
+	if s == nil {
+		return nil
+	}
+	e, err := s.Compiled()
+	if err != nil || e == nil {
 		return nil
 	}
 	var out []string
-	for _, r := range s.Engine.Rules() {
+	for _, r := range e.Rules() {
 		out = append(out, r.ID)
 	}
 	sort.Strings(out)
