@@ -105,7 +105,7 @@ func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
 	if as == "" {
 		as = a.getenv(config.EnvAs)
 	}
-	l := &local{db: db, as: as, catalog: cfg.CatalogOptions()}
+	l := &local{db: db, as: as}
 	l.app = sync.OnceValues(func() (*pavedapp.App, error) {
 		snap, err := a.snapshot()
 		if err != nil {
@@ -172,17 +172,12 @@ func (r remote) ImportCatalog(ctx context.Context, files []catalog.File, dryRun 
 type local struct {
 	db *store.DB
 	// app is the application services over db, built on first use from
-	// the platform snapshot (a command that only reads the catalog does
-	// not compile the guard rails).
+	// the platform snapshot: a command that only reads the catalog does
+	// not load the platform config.
 	app func() (*pavedapp.App, error)
 	// as is the user launch and exception changes are made as (--as or
 	// PAVED_AS).
 	as string
-	// catalog is paved.yaml's catalog mapping, as open read it to find the
-	// database (the file and adjustments platform.Load reads too): a
-	// catalog import or a new service needs nothing else of the config,
-	// so they do not compile the guard rails.
-	catalog catalog.Options
 }
 
 func (l *local) Close() error { return l.db.Close() }
@@ -253,7 +248,11 @@ func (l *local) FindDeliveries(ctx context.Context, f paved.DeliveryFilter) ([]*
 // (paved.PrepareNewService), without the admin check: locally there is no
 // authorisation.
 func (l *local) CreateService(ctx context.Context, s *paved.Service) error {
-	if err := paved.PrepareNewService(s, pavedapp.ServiceDefaults(l.catalog), nil); err != nil {
+	ap, err := l.app()
+	if err != nil {
+		return err
+	}
+	if err := paved.PrepareNewService(s, ap.ServiceDefaults(), nil); err != nil {
 		return err
 	}
 	return l.db.CreateService(ctx, s)
@@ -310,12 +309,16 @@ func (l *local) VerifyAudit(ctx context.Context) (*api.AuditVerification, error)
 // ImportCatalog plans the files against the current catalog and, unless
 // dryRun, applies the plan in one transaction: the same steps as the API.
 func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error) {
-	read := catalog.LoadFiles(files, l.catalog)
+	ap, err := l.app()
+	if err != nil {
+		return nil, err
+	}
+	read := catalog.LoadFiles(files, ap.Catalog)
 	cur, err := l.db.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	plan := catalog.Plan(cur, read, l.catalog)
+	plan := catalog.Plan(cur, read, ap.Catalog)
 	if !dryRun {
 		if err := l.db.ApplyImport(ctx, plan); err != nil {
 			return nil, err

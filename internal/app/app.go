@@ -122,9 +122,6 @@ func (a *App) Snapshot() *platform.Snapshot { return a.snap }
 
 // ServiceDefaults are what a new service gets for what its creator left
 // out (paved.PrepareNewService).
-func (a *App) ServiceDefaults() paved.ServiceDefaults { return ServiceDefaults(a.Catalog) }
-
-// ServiceDefaults are the new-service defaults of a catalog mapping.
-func ServiceDefaults(o catalog.Options) paved.ServiceDefaults {
-	return paved.ServiceDefaults{Tier: o.DefaultTier, DataClass: o.DefaultDataClass}
+func (a *App) ServiceDefaults() paved.ServiceDefaults {
+	return paved.ServiceDefaults{Tier: a.Catalog.DefaultTier, DataClass: a.Catalog.DefaultDataClass}
 }

@@ -6,7 +6,8 @@
 // decides what a recorded check keeps. The result is a report.Result, which
 // internal/report renders.
 //
-// The package opens nothing: what it takes from the platform config comes
+// Besides its inputs (the plans and manifests, a signed exceptions file)
+// the package opens nothing: what it takes from the platform config comes
 // as a Checker (internal/app builds one from a platform snapshot), and the
 // catalog, spend, records and exceptions come through Store (the CLI's
 // local database or a paved server's client). The impact analysis and the
