@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,6 +67,14 @@ func (a *app) snapshot() (*platform.Snapshot, error) {
 		a.snap, a.snapErr = platform.Load(a.configDir(), o)
 	})
 	return a.snap, a.snapErr
+}
+
+// dropSnapshot forgets the snapshot, so that the collector may have it
+// once a command no longer needs it; a later snapshot call loads the
+// directory again.
+func (a *app) dropSnapshot() {
+	a.snapOnce = sync.Once{}
+	a.snap, a.snapErr = nil, nil
 }
 
 // adjustConfig lays the environment and --database over a paved.yaml just
