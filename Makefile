@@ -21,10 +21,12 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DA
 
 .PHONY: test fmt-check vet check-deploy vulncheck build run
 
+# -timeout 30m: the web package's Chromium and race tests take about 17 minutes
+# on a loaded 2-core machine, over go test's default of 10 per package.
 test: fmt-check vet check-deploy vulncheck
 	bash scripts/ensure-chromium.sh
 	PAVED_TEST_POSTGRES_REQUIRED=1 PAVED_TEST_BROWSER_REQUIRED=1 \
-		bash scripts/with-postgres.sh $(GO) test -race -count=1 ./...
+		bash scripts/with-postgres.sh $(GO) test -race -count=1 -timeout 30m ./...
 
 # gofmt -l lists files that need formatting; any output fails the build.
 # testdata is left out: fixtures may be deliberately malformed.
