@@ -69,6 +69,11 @@ func TestCheck(t *testing.T) {
 
 	// Input errors exit 2 and say what is wrong.
 	expect(t, 2, "Terraform state file, not a plan", e, "check", filepath.Join(dir, "state.json"))
+	// ... whatever rules run: conftest-style policies do not make a state
+	// file or a catalog file something the guard rails checked.
+	expect(t, 2, "Terraform state file, not a plan", e, "check", "--policy", filepath.Join(dir, "policy"), filepath.Join(dir, "state.json"))
+	expect(t, 2, "Backstage catalog entity (kind Group), not a Kubernetes manifest: import it with paved catalog import", e, "check", filepath.Join(dir, "..", "backstage", "org.yaml"))
+	expect(t, 2, "Backstage catalog entity", e, "check", "--policy", filepath.Join(dir, "policy"), filepath.Join(dir, "..", "backstage", "org.yaml"))
 	expect(t, 2, "no such file", e, "check", filepath.Join(dir, "missing.json"))
 	expect(t, 2, `-o "yaml"`, e, "check", "-o", "yaml", filepath.Join(dir, "bigdb.json"))
 	expect(t, 2, "name at least one", e, "check")

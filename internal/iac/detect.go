@@ -3,6 +3,7 @@ package iac
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/paved-dev/paved"
@@ -20,6 +21,9 @@ const (
 	msgKustomization = "this is a kustomization file, not Kubernetes manifests: run kustomize build first (or kubectl kustomize) and check its output"
 	msgHelm          = "this looks like an unrendered Helm template: render it with helm template first"
 	msgSchema        = "this is Terraform provider schema output (terraform providers schema -json), not a plan: run terraform show -json PLANFILE"
+	msgBackstage     = "this is a Backstage catalog entity (%s), not a Kubernetes manifest: import it with paved catalog import"
+	msgEmptyTF       = "a JSON document with format_version but neither resource_changes nor planned_values: "
+	msgYAMLPlan      = "a Terraform plan must be JSON, as terraform show -json writes it: "
 	msgUnknown       = "not a Terraform plan or Kubernetes manifest: expected a Terraform plan in JSON (terraform show -json PLANFILE, with format_version and resource_changes) or Kubernetes objects with apiVersion and kind"
 )
 
@@ -68,7 +72,7 @@ func classifyJSONObject(text []byte, tv *topValue) (string, string) {
 		return "", msgKustomization
 	}
 	if has("format_version") {
-		return "", "a JSON document with format_version but neither resource_changes nor planned_values: " + msgUnknown
+		return "", msgEmptyTF + msgUnknown
 	}
 	return "", msgUnknown
 }
@@ -94,7 +98,7 @@ func classifyMap(m map[string]any) string {
 	has := func(k string) bool { _, ok := m[k]; return ok }
 	switch {
 	case has("format_version") && (has("resource_changes") || has("planned_values")):
-		return "a Terraform plan must be JSON, as terraform show -json writes it: " + msgUnknown
+		return msgYAMLPlan + msgUnknown
 	case has("format_version") && has("values"), has("version") && has("lineage"):
 		return msgState
 	case has("AWSTemplateFormatVersion"):
@@ -111,6 +115,13 @@ func classifyMap(m map[string]any) string {
 	}
 	if k, _ := m["kind"].(string); k == "Kustomization" || k == "Component" && strings.HasPrefix(str(m["apiVersion"]), "kustomize.config.k8s.io") {
 		return msgKustomization
+	}
+	if av := str(m["apiVersion"]); isBackstage(av) {
+		what := "kind " + str(m["kind"])
+		if str(m["kind"]) == "" {
+			what = "apiVersion " + av
+		}
+		return fmt.Sprintf(msgBackstage, what)
 	}
 	if has("apiVersion") && has("kind") {
 		return ""
@@ -143,6 +154,32 @@ func classifyMap(m map[string]any) string {
 	return msgUnknown
 }
 
+// isBackstage reports whether an apiVersion is one of Backstage's
+// (backstage.io/v1alpha1, scaffolder.backstage.io/v1beta3 ...): a
+// catalog-info.yaml has apiVersion and kind like a Kubernetes object, and
+// without this check it would pass as one resource that no rule judges.
+func isBackstage(apiVersion string) bool {
+	group, _, ok := strings.Cut(strings.ToLower(apiVersion), "/")
+	return ok && (group == "backstage.io" || strings.HasSuffix(group, ".backstage.io"))
+}
+
+// otherDocument reports whether a refusal message (of classifyJSONObject or
+// classifyMap) is about a document paved cannot name (a CI workflow, a
+// compose file, a CloudFormation template, any other YAML or JSON) rather
+// than one it recognises as the wrong input for a check (a Terraform state,
+// configuration or schema instead of a plan, a plan in YAML, a
+// kustomization or an unrendered Helm chart instead of manifests, a
+// Backstage catalog entity). Only the former may be read as a
+// KindDocument for conftest-style policies (Options.AcceptOther): the
+// latter are refused whatever rules run, because a check that passes a
+// state file with 0 resources is a check that passes a plan it never saw.
+func otherDocument(msg string) bool {
+	if strings.HasPrefix(msg, msgEmptyTF) || strings.HasPrefix(msg, msgYAMLPlan) {
+		return false // Terraform's output, just not a plan
+	}
+	return msg == msgCloudForm || strings.HasSuffix(msg, msgUnknown)
+}
+
 func str(v any) string {
 	s, _ := v.(string)
 	return s
@@ -153,13 +190,25 @@ func str(v any) string {
 // Named on the command line it is an error; met while walking a folder it
 // is skipped with its reason (see Options.OnSkip), because repositories
 // keep CI workflows, Helm values and compose files beside manifests.
-type unsupportedError struct{ err *paved.Error }
+type unsupportedError struct {
+	err *paved.Error
+	// other is set for a document paved cannot name (otherDocument), which
+	// Options.AcceptOther reads as a KindDocument.
+	other bool
+}
 
 func (e unsupportedError) Error() string { return e.err.Error() }
 func (e unsupportedError) Unwrap() error { return e.err }
 
 func notSupported(field, msg string) error {
-	return unsupportedError{paved.FieldErrorf(paved.EINVALID, field, "%s", msg)}
+	return unsupportedError{err: paved.FieldErrorf(paved.EINVALID, field, "%s", msg), other: otherDocument(msg)}
+}
+
+// isOther reports whether err refuses a document that Options.AcceptOther
+// turns into a KindDocument.
+func isOther(err error) bool {
+	var u unsupportedError
+	return errors.As(err, &u) && u.other
 }
 
 // IsUnsupported reports whether err says an input is not a Terraform plan

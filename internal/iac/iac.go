@@ -80,9 +80,14 @@ type Options struct {
 	// declaration.
 	SourceDir string
 	// AcceptOther turns a well-formed YAML or JSON document that is neither
-	// a plan nor a manifest into a KindDocument (no resources, its value as
-	// Raw) instead of an error, document by document, as conftest reads
-	// any file.
+	// a plan nor a manifest, and that paved cannot name (a CI workflow, a
+	// compose file, a CloudFormation template), into a KindDocument (no
+	// resources, its value as Raw) instead of an error, document by
+	// document, as conftest reads any file. What paved recognises as the
+	// wrong input for a check (a Terraform state, configuration or schema
+	// instead of a plan, a kustomization or Helm chart instead of
+	// manifests, a Backstage catalog entity) stays refused: the input
+	// checks do not depend on which rules run.
 	AcceptOther bool
 	// DropRaw says no caller will ask a plan for Document.Raw (no
 	// conftest-style policies run), so the plan's text need not be kept for

@@ -73,10 +73,11 @@ func kubeObjects(name string, v any, line int, itemLines []int, hasTemplate bool
 		return out, nil
 	case map[string]any:
 		if msg := classifyMap(v); msg != "" {
+			other := otherDocument(msg)
 			if hasTemplate {
 				msg = msgHelm
 			}
-			return nil, notSupported(at(name, line, 0), msg)
+			return nil, unsupportedError{err: paved.FieldErrorf(paved.EINVALID, at(name, line, 0), "%s", msg), other: other}
 		}
 		kind, ok := v["kind"].(string)
 		if !ok || kind == "" {
@@ -187,7 +188,7 @@ func readYAML(name string, text []byte, opt Options) (docs []*Document, err erro
 		}
 		line := root.Line
 		rs, err := kubeObjects(name, v, line, itemLines(root), hasTemplate)
-		if err != nil && opt.AcceptOther && IsUnsupported(err) {
+		if err != nil && opt.AcceptOther && isOther(err) {
 			docs = append(docs, document(name, KindDocument, index, line, nil, v))
 			continue
 		}
@@ -196,7 +197,77 @@ func readYAML(name string, text []byte, opt Options) (docs []*Document, err erro
 		}
 		docs = append(docs, document(name, KindKubernetes, index, line, rs, v))
 	}
+	if opt.AcceptOther {
+		docs = withEmptyDocuments(name, text, docs)
+	}
 	return docs, nil
+}
+
+// withEmptyDocuments adds, for conftest-style policies (Options.AcceptOther),
+// the empty documents of a YAML file as conftest gives them to its
+// policies: conftest splits a file at every "\n---\n" ("\r\n---\r\n"
+// when the file has CRLF line ends) and gives each part, a part that holds
+// only comments or nothing becoming null. So a comment-only first
+// document, or a "---" at the end, is a null element of the --combine input
+// and a null input of its own otherwise; without them paved would give
+// 54 documents where conftest gives 55, and a policy that counts or
+// checks every document would disagree. The decoded documents keep their
+// place; when the parts and the documents do not line up (a "---" with
+// trailing text, a %YAML directive), the file is left as decoded.
+func withEmptyDocuments(name string, text []byte, docs []*Document) []*Document {
+	if bytes.HasPrefix(text, []byte("%")) {
+		return docs
+	}
+	sep := []byte("\n---\n")
+	if bytes.Contains(text, []byte("\r\n")) {
+		sep = []byte("\r\n---\r\n")
+	}
+	parts := bytes.Split(text, sep)
+	empty := make([]bool, len(parts))
+	n := 0
+	for i, p := range parts {
+		empty[i] = emptyYAML(p)
+		if !empty[i] {
+			n++
+		}
+	}
+	if n != len(docs) || n == len(parts) {
+		return docs
+	}
+	out := make([]*Document, 0, len(parts))
+	off, j := 0, 0
+	for i, p := range parts {
+		if empty[i] {
+			line, _ := position(text, int64(off))
+			out = append(out, document(name, KindDocument, i, line, nil, nil))
+		} else {
+			out = append(out, docs[j])
+			j++
+		}
+		off += len(p) + len(sep)
+	}
+	return out
+}
+
+// emptyYAML reports whether a part of a YAML file holds no value: only
+// blank lines, comments, document markers, or an explicit null.
+func emptyYAML(p []byte) bool {
+	value := ""
+	for _, l := range strings.Split(string(p), "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "", strings.HasPrefix(l, "#"), l == "---", l == "...":
+			continue
+		case value != "":
+			return false
+		}
+		value = l
+	}
+	switch value {
+	case "", "~", "null", "Null", "NULL":
+		return true
+	}
+	return false
 }
 
 // document wraps one decoded document and its resources.
@@ -486,7 +557,7 @@ func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 				return []*Document{doc}, nil
 			case "kubernetes":
 			default:
-				if opt.AcceptOther {
+				if opt.AcceptOther && otherDocument(msg) {
 					d, err := otherJSON(name, text, tv, i, line)
 					if err != nil {
 						return nil, err
@@ -529,7 +600,7 @@ func readJSON(name string, text []byte, opt Options) ([]*Document, error) {
 			lines = elementLines(text, sp)
 		}
 		rs, err := kubeObjects(name, v, line, lines, hasTemplate)
-		if err != nil && opt.AcceptOther && IsUnsupported(err) {
+		if err != nil && opt.AcceptOther && isOther(err) {
 			docs = append(docs, document(name, KindDocument, i, line, nil, v))
 			continue
 		}
