@@ -29,6 +29,7 @@ type policyTestOptions struct {
 	run         string
 	verbose     bool
 	output      string
+	failOnEmpty bool
 }
 
 func (a *app) policyTestCmd() *cobra.Command {
@@ -42,10 +43,14 @@ policies, like opa test or conftest verify, with a coverage summary per rule.
 Each DIR is either a platform config directory (it holds paved.yaml: its
 parameters apply, and its policies/ folder is tested) or a folder of
 policies with their *_test.rego files. The tests see what the rules see in
-a check: the library's data, the parameters from paved.yaml (without a tier
-or phase) as data.paved.params, and the --data files.
+a check: the library's data (data.paved.lib's helpers are there for custom
+policies with or without --no-builtin), the parameters as
+data.paved.params, and the --data files. The built-in rules' own tests see
+each rule's default parameters, so tuning paved.yaml never fails them; the
+custom tests see the parameters paved.yaml sets (without a tier or phase).
 
-Exit codes: 0 every test passed, 1 a test failed or errored, 2 a policy or
+Exit codes: 0 every test passed (or there was no test, as with conftest
+verify, unless --fail-on-empty), 1 a test failed or errored, 2 a policy or
 test that does not compile, or another input error.`,
 		Example: `  paved policy test                       # the built-in library
   paved policy test platform/             # paved.yaml's parameters and platform/policies/
@@ -60,6 +65,7 @@ test that does not compile, or another input error.`,
 	f.StringVar(&o.run, "run", "", "run only the tests whose package.name matches this regular expression")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "list every test, with print() output")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	f.BoolVar(&o.failOnEmpty, "fail-on-empty", false, "exit 1 when no test ran (a folder without *_test.rego files, a --run that matches nothing)")
 	return cmd
 }
 
@@ -105,15 +111,36 @@ func (a *app) policyTest(cmd *cobra.Command, args []string, o *policyTestOptions
 	if err != nil {
 		return err
 	}
+	if len(rep.Results) == 0 {
+		// One message, and conftest verify's exit code: a folder of
+		// policies without tests is not a failure unless asked.
+		where := strings.Join(dirs, ", ")
+		if !o.noBuiltin {
+			where = strings.Join(append([]string{"the built-in library"}, dirs...), ", ")
+		}
+		msg := "no tests found in " + where
+		if o.run != "" {
+			msg = fmt.Sprintf("no test matches --run %q in %s", o.run, where)
+		}
+		if o.output == formatJSON {
+			if err := writeJSON(a.stdout, rep); err != nil {
+				return err
+			}
+		}
+		if o.failOnEmpty {
+			return &exitError{code: 1, msg: msg + " (--fail-on-empty)"}
+		}
+		if o.output != formatJSON {
+			fmt.Fprintf(a.stdout, "%s: nothing to run (--fail-on-empty makes this a failure)\n", msg)
+		}
+		return nil
+	}
 	if o.output == formatJSON {
 		if err := writeJSON(a.stdout, rep); err != nil {
 			return err
 		}
 	} else {
 		writeTestReport(a.stdout, rep, o.verbose)
-	}
-	if len(rep.Results) == 0 {
-		return &exitError{code: 1, msg: "no tests ran"}
 	}
 	if !rep.OK() {
 		return &exitError{code: 1}

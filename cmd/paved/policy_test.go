@@ -48,6 +48,37 @@ func TestPolicyTest(t *testing.T) {
 	if r := cli(t, e, "policy", "test", "--no-builtin"); r.code != 2 {
 		t.Fatalf("--no-builtin with nothing to test: exit %d", r.code)
 	}
+
+	// Policies without tests: one message and exit 0, as conftest verify;
+	// --fail-on-empty makes it a failure.
+	untested := t.TempDir()
+	writeFile(t, filepath.Join(untested, "main.rego"), "package main\n\ndeny contains \"no\" if input.bad\n")
+	r = cli(t, e, "policy", "test", "--no-builtin", untested)
+	if r.code != 0 || strings.Count(r.out+r.errOut, "\n") != 1 || !strings.Contains(r.out, "no tests found in "+untested) || strings.Contains(r.out, "PASS") {
+		t.Fatalf("no tests: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.errOut)
+	}
+	r = cli(t, e, "policy", "test", "--no-builtin", "--fail-on-empty", untested)
+	if r.code != 1 || r.out != "" || !strings.Contains(r.errOut, "no tests found in "+untested+" (--fail-on-empty)") {
+		t.Fatalf("no tests, --fail-on-empty: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.errOut)
+	}
+	r = cli(t, e, "policy", "test", "--run", "no_such_test")
+	if r.code != 0 || !strings.Contains(r.out, `no test matches --run "no_such_test" in the built-in library`) {
+		t.Fatalf("--run matching nothing: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+
+	// The platform team tunes a parameter, as docs/configuration.md shows:
+	// the built-in tests still pass (they test the library against its
+	// defaults), and a custom rule that uses the library is tested too.
+	platform := t.TempDir()
+	writeFile(t, filepath.Join(platform, "paved.yaml"), "guardrails:\n  rules:\n    db-memory-ceiling:\n      params: {max_memory_gib: 256}\n      tiers:\n        \"1\": {max_memory_gib: 1024}\n    required-tags:\n      params:\n        required_keys: [team, service, cost-center]\n")
+	r = cli(t, e, "policy", "test", platform)
+	if r.code != 0 || !strings.Contains(r.out, "PASS:") {
+		t.Fatalf("tuned platform: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = cli(t, e, "policy", "test", "--no-builtin", filepath.Join(fixtures, "uses-lib"))
+	if r.code != 0 || !strings.Contains(r.out, "PASS: 2/2 tests passed") {
+		t.Fatalf("custom rule using the library, --no-builtin: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
 }
 
 func TestBackupRestoreCLI(t *testing.T) {

@@ -52,7 +52,8 @@ type Options struct {
 	Config Config
 	// Library replaces the embedded built-in library (tests); nil means
 	// Library(). NoBuiltin leaves the built-in rules out entirely (a check
-	// with user policies only).
+	// with user policies only); their helpers (data.paved.lib) and data
+	// stay, for custom rules that use them.
 	Library   fs.FS
 	NoBuiltin bool
 	// DocBase is prepended to "docs/guardrails.md#<id>"; "" means
@@ -161,14 +162,14 @@ func New(opts Options) (*Engine, error) {
 	}
 
 	modules := map[string]*ast.Module{}
-	if !opts.NoBuiltin {
-		lib := opts.Library
-		if lib == nil {
-			lib = Library()
-		}
-		if err := e.loadLibrary(lib, modules); err != nil {
-			return nil, err
-		}
+	// The library's helpers (data.paved.lib) and data are always loaded:
+	// a custom rule may import them with or without the built-in rules.
+	lib := opts.Library
+	if lib == nil {
+		lib = Library()
+	}
+	if err := e.loadLibrary(lib, modules, !opts.NoBuiltin); err != nil {
+		return nil, err
 	}
 	userFiles, err := readPolicyFiles(opts.PolicyDirs)
 	if err != nil {
@@ -379,13 +380,17 @@ func isPavedPackage(m *ast.Module) bool {
 	return m.Package != nil && m.Package.Path.HasPrefix(pavedRoot)
 }
 
-// loadLibrary parses the library's .rego files and data files.
-func (e *Engine) loadLibrary(lib fs.FS, modules map[string]*ast.Module) error {
+// loadLibrary parses the library's .rego files and data files; without
+// rules, only its helpers (everything outside rules/).
+func (e *Engine) loadLibrary(lib fs.FS, modules map[string]*ast.Module, rules bool) error {
 	return fs.WalkDir(lib, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("policy: reading built-in library: %w", err)
 		}
 		if d.IsDir() {
+			if !rules && p == LibraryRulesDir {
+				return fs.SkipDir
+			}
 			return nil
 		}
 		name := "rego/" + p
@@ -420,6 +425,11 @@ func (e *Engine) loadLibrary(lib fs.FS, modules map[string]*ast.Module) error {
 		return nil
 	})
 }
+
+// LibraryRulesDir is the folder of Library() that holds the built-in
+// rules (and their tests); the rest is the helpers, data and fixtures that
+// custom rules may use too.
+const LibraryRulesDir = "rules"
 
 // jsonToValue decodes JSON straight into an AST value, keeping numbers
 // exact.

@@ -127,3 +127,21 @@ func TestCheckGolden(t *testing.T) {
 }
 
 func testLibraryFS() fs.FS { return os.DirFS("testdata/library") }
+
+// TestNoBuiltinKeepsTheLibrary: --no-builtin leaves the built-in rules out,
+// not their helpers; a custom rule that imports data.paved.lib compiles and
+// runs alone.
+func TestNoBuiltinKeepsTheLibrary(t *testing.T) {
+	e := newTestEngine(t, Options{NoBuiltin: true, Library: Library(), PolicyDirs: []string{"testdata/regotest/uses-lib"}})
+	if ids := e.Rules(); len(ids) != 1 || ids[0].ID != "bucket-owner" {
+		t.Fatalf("rules = %+v, want only the custom one", ids)
+	}
+	bucket := &paved.IaCResource{Address: "aws_s3_bucket.logs", Type: "aws_s3_bucket", Name: "logs", Mode: "managed", After: map[string]any{"tags": map[string]any{}}}
+	fs, err := e.Check(context.Background(), []*iac.Document{tfDoc("plan.json", bucket)}, paved.ServiceContext{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Rule != "bucket-owner" || fs[0].Resource != "aws_s3_bucket.logs" {
+		t.Fatalf("findings = %+v", fs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/loader"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 	"github.com/open-policy-agent/opa/v1/topdown"
@@ -25,8 +27,12 @@ import (
 // `conftest verify`. It runs the test_ rules of the built-in library (the
 // *_test.rego files beside each rule, embedded in the binary) and of the
 // custom policies, against the data the rules see in a check: the library's
-// data, the parameters as paved.yaml sets them (defaults overlaid by
-// `params`, without a tier or phase), and the --data files.
+// data, the parameters and the --data files. The built-in rules' tests see
+// each rule's default parameters: they test the library, which tuning
+// paved.yaml does not change, and a raised ceiling must not turn the
+// platform team's CI red on a test it cannot edit. The custom tests see the
+// parameters as paved.yaml sets them (defaults overlaid by `params`,
+// without a tier or phase): they test the organisation's own choices.
 
 // TestOptions says what to test. Options is what paved check would load
 // (Config, NoBuiltin, PolicyDirs, DataPaths, RegoVersion); the rest shape
@@ -121,37 +127,53 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	modules := map[string]*ast.Module{}
-	if !opts.NoBuiltin {
-		lib := opts.Library
-		if lib == nil {
-			lib = Library()
-		}
-		err := fs.WalkDir(lib, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
-				return err
-			}
-			src, err := fs.ReadFile(lib, p)
-			if err != nil {
-				return err
-			}
-			m, err := parseModule("rego/"+p, src, ast.RegoV1)
-			if err != nil {
-				return err
-			}
-			modules["rego/"+p] = m
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	// Two runs, so that a tuned parameter cannot break a test it does not
+	// own: the built-in library's tests (embedded, not the platform team's
+	// to change) run against every rule's default parameters, and the
+	// custom tests against the parameters paved.yaml sets. The library's
+	// helpers, data and fixtures are in both, with or without the built-in
+	// rules, so that custom policies and tests can always import them.
+	libModules := map[string]*ast.Module{} // every library file, rule tests included
+	lib := opts.Library
+	if lib == nil {
+		lib = Library()
 	}
+	err = fs.WalkDir(lib, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if opts.NoBuiltin && p == LibraryRulesDir {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".rego") {
+			return nil
+		}
+		src, err := fs.ReadFile(lib, p)
+		if err != nil {
+			return err
+		}
+		m, err := parseModule("rego/"+p, src, ast.RegoV1)
+		if err != nil {
+			return err
+		}
+		libModules["rego/"+p] = m
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	userModules := map[string]*ast.Module{}
+	userTests := false
 	for _, f := range files {
 		m, err := parseModule(f.name, f.src, regoVersion)
 		if err != nil {
 			return nil, err
 		}
-		modules[f.name] = m
+		userModules[f.name] = m
+		userTests = userTests || strings.HasSuffix(f.name, "_test.rego")
 	}
 
 	data := map[string]any{}
@@ -162,113 +184,152 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		}
 		data = docs.Documents
 	}
-	if !opts.NoBuiltin || len(e.rules) > 0 {
-		if _, clash := data["paved"]; clash {
-			return nil, paved.FieldErrorf(paved.EINVALID, strings.Join(opts.DataPaths, ", "), "data.paved is reserved for the built-in library's data and parameters")
+	if _, clash := data["paved"]; clash {
+		return nil, paved.FieldErrorf(paved.EINVALID, strings.Join(opts.DataPaths, ", "), "data.paved is reserved for the built-in library's data and parameters")
+	}
+	libData := map[string]any{}
+	for k, v := range e.data {
+		x, err := ast.JSON(v)
+		if err != nil {
+			return nil, fmt.Errorf("policy: library data %s: %w", k, err)
 		}
-		pv := map[string]any{}
-		for k, v := range e.data {
-			x, err := ast.JSON(v)
-			if err != nil {
-				return nil, fmt.Errorf("policy: library data %s: %w", k, err)
-			}
-			pv[k] = x
-		}
+		libData[k] = x
+	}
+	// storeWith is the data of a run: --data, the library's data, and the
+	// parameters (configured or the defaults).
+	storeWith := func(configured bool) storage.Store {
 		params := map[string]any{}
 		for _, ri := range e.ordered {
-			params[ri.pkg] = overlay(ri, e.cfg.Rules[ri.rule.ID], paved.ServiceContext{})
+			rc := RuleConfig{}
+			if configured {
+				rc = e.cfg.Rules[ri.rule.ID]
+			}
+			params[ri.pkg] = overlay(ri, rc, paved.ServiceContext{})
 		}
+		pv := maps.Clone(libData)
 		pv["params"] = params
-		data["paved"] = pv
+		d := maps.Clone(data)
+		d["paved"] = pv
+		return inmem.NewFromObject(d)
+	}
+
+	type testRun struct {
+		modules map[string]*ast.Module
+		store   storage.Store
+	}
+	var runs []testRun
+	if !opts.NoBuiltin {
+		// The library with its tests, and the custom policies (not their
+		// tests): they compile together in a check.
+		mods := maps.Clone(libModules)
+		for name, m := range userModules {
+			if !strings.HasSuffix(name, "_test.rego") {
+				mods[name] = m
+			}
+		}
+		runs = append(runs, testRun{mods, storeWith(false)})
+	}
+	if userTests || opts.NoBuiltin {
+		// The custom policies with their tests, the library without the
+		// built-in rules' tests.
+		mods := maps.Clone(userModules)
+		for name, m := range libModules {
+			if !strings.HasSuffix(name, "_test.rego") || !strings.HasPrefix(name, "rego/"+LibraryRulesDir+"/") {
+				mods[name] = m
+			}
+		}
+		runs = append(runs, testRun{mods, storeWith(true)})
 	}
 
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
-	store := inmem.NewFromObject(data)
-	newRunner := func() *tester.Runner {
+	newRunner := func(run testRun) *tester.Runner {
 		return tester.NewRunner().
-			SetStore(store).
-			SetModules(modules).
+			SetStore(run.store).
+			SetModules(run.modules).
 			SetDefaultRegoVersion(regoVersion).
 			CapturePrintOutput(true).
 			RaiseBuiltinErrors(true).
 			SetTimeout(timeout)
 	}
-	// Coverage and tracing exclude each other in OPA's runner: the run
-	// measures coverage, and the failing tests run again traced to name the
-	// expression that failed.
+	// Coverage and tracing exclude each other in OPA's runner: the runs
+	// measure coverage (one tracer adds up both), and the failing tests run
+	// again traced to name the expression that failed.
 	cov := cover.New()
-	first := newRunner().SetCoverageQueryTracer(cov).SetCoverageRuns([]cover.Kind{})
-	if runRe != nil {
-		// Run only the selected tests, so that coverage is theirs: an
-		// exact list of names, as the runner filters on "data.pkg.name".
-		var names []string
-		for _, m := range modules {
-			pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-			for _, r := range m.Rules {
-				n := r.Head.Ref().String()
-				if strings.HasPrefix(n, tester.TestPrefix) && runRe.MatchString(pkg+"."+n) {
-					names = append(names, regexp.QuoteMeta("data."+pkg+"."+n))
-				}
-			}
-		}
-		if len(names) == 0 {
-			return &TestReport{Results: []TestResult{}, Coverage: []FileCoverage{}}, nil
-		}
-		first = first.Filter("^(" + strings.Join(names, "|") + ")$")
-	}
-	ch, err := first.Run(ctx, modules)
-	if err != nil {
-		return nil, paved.Errorf(paved.EINVALID, "compiling the policies with their tests: %v", err)
-	}
 	rep := &TestReport{Results: []TestResult{}, Coverage: []FileCoverage{}}
 	testsPerPkg := map[string]int{}
-	var failed []string
-	for res := range ch {
-		if runRe != nil && !runRe.MatchString(strings.TrimPrefix(res.Package, "data.")+"."+res.Name) {
-			continue
+	for _, run := range runs {
+		first := newRunner(run).SetCoverageQueryTracer(cov).SetCoverageRuns([]cover.Kind{})
+		if runRe != nil {
+			// Run only the selected tests, so that coverage is theirs: an
+			// exact list of names, as the runner filters on "data.pkg.name".
+			var names []string
+			for _, m := range run.modules {
+				pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+				for _, r := range m.Rules {
+					n := r.Head.Ref().String()
+					if strings.HasPrefix(n, tester.TestPrefix) && runRe.MatchString(pkg+"."+n) {
+						names = append(names, regexp.QuoteMeta("data."+pkg+"."+n))
+					}
+				}
+			}
+			if len(names) == 0 {
+				continue
+			}
+			first = first.Filter("^(" + strings.Join(names, "|") + ")$")
 		}
-		tr := TestResult{
-			Package:  strings.TrimPrefix(res.Package, "data."),
-			Name:     res.Name,
-			Output:   string(res.Output),
-			Duration: res.Duration,
-		}
-		if res.Location != nil {
-			tr.File, tr.Line = res.Location.File, res.Location.Row
-		}
-		switch {
-		case res.Error != nil:
-			tr.Outcome, tr.Error = "error", res.Error.Error()
-			rep.Errored++
-		case res.Skip:
-			tr.Outcome = "skip"
-			rep.Skipped++
-		case res.Fail:
-			tr.Outcome = "fail"
-			failed = append(failed, regexp.QuoteMeta(res.Package+"."+res.Name))
-			rep.Failed++
-		default:
-			tr.Outcome = "pass"
-			rep.Passed++
-		}
-		testsPerPkg[tr.Package]++
-		rep.Results = append(rep.Results, tr)
-	}
-	if opts.Explain && len(failed) > 0 {
-		ch, err := newRunner().EnableTracing(true).Filter("^("+strings.Join(failed, "|")+")$").Run(ctx, modules)
+		ch, err := first.Run(ctx, run.modules)
 		if err != nil {
 			return nil, paved.Errorf(paved.EINVALID, "compiling the policies with their tests: %v", err)
 		}
-		why := map[string]string{}
+		var failed []string
+		from := len(rep.Results)
 		for res := range ch {
-			why[strings.TrimPrefix(res.Package, "data.")+"."+res.Name] = failedAt(res)
+			if runRe != nil && !runRe.MatchString(strings.TrimPrefix(res.Package, "data.")+"."+res.Name) {
+				continue
+			}
+			tr := TestResult{
+				Package:  strings.TrimPrefix(res.Package, "data."),
+				Name:     res.Name,
+				Output:   string(res.Output),
+				Duration: res.Duration,
+			}
+			if res.Location != nil {
+				tr.File, tr.Line = res.Location.File, res.Location.Row
+			}
+			switch {
+			case res.Error != nil:
+				tr.Outcome, tr.Error = "error", res.Error.Error()
+				rep.Errored++
+			case res.Skip:
+				tr.Outcome = "skip"
+				rep.Skipped++
+			case res.Fail:
+				tr.Outcome = "fail"
+				failed = append(failed, regexp.QuoteMeta(res.Package+"."+res.Name))
+				rep.Failed++
+			default:
+				tr.Outcome = "pass"
+				rep.Passed++
+			}
+			testsPerPkg[tr.Package]++
+			rep.Results = append(rep.Results, tr)
 		}
-		for i := range rep.Results {
-			if r := &rep.Results[i]; r.Outcome == "fail" {
-				r.Error = why[r.Package+"."+r.Name]
+		if opts.Explain && len(failed) > 0 {
+			ch, err := newRunner(run).EnableTracing(true).Filter("^("+strings.Join(failed, "|")+")$").Run(ctx, run.modules)
+			if err != nil {
+				return nil, paved.Errorf(paved.EINVALID, "compiling the policies with their tests: %v", err)
+			}
+			why := map[string]string{}
+			for res := range ch {
+				why[strings.TrimPrefix(res.Package, "data.")+"."+res.Name] = failedAt(res)
+			}
+			for i := from; i < len(rep.Results); i++ {
+				if r := &rep.Results[i]; r.Outcome == "fail" {
+					r.Error = why[r.Package+"."+r.Name]
+				}
 			}
 		}
 	}
@@ -280,12 +341,15 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		return a.Line < b.Line
 	})
 
-	// Coverage of the policy files (not of the tests themselves), with the
-	// rule id for paved-style rules.
+	// Coverage of the policy files (not of the tests themselves, nor of the
+	// library's helpers when the built-in rules are left out), with the rule
+	// id for paved-style rules.
 	policyModules := map[string]*ast.Module{}
-	for name, m := range modules {
-		if !strings.HasSuffix(name, "_test.rego") {
-			policyModules[name] = m
+	for _, run := range runs {
+		for name, m := range run.modules {
+			if !strings.HasSuffix(name, "_test.rego") && (!opts.NoBuiltin || libModules[name] == nil) {
+				policyModules[name] = m
+			}
 		}
 	}
 	report := cov.Report(policyModules)
