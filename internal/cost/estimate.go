@@ -41,8 +41,11 @@ type PlanCost struct {
 	Resources []*ResourceCost `json:"resources"`
 	Unchanged Unchanged       `json:"unchanged"`
 	// Unpriced counts the changed resources with a part that could not be
-	// priced; UsageBased those with parts that depend on usage.
+	// priced, Partial those of them with other parts that were (their
+	// priced parts are in the totals); UsageBased those with parts that
+	// depend on usage.
 	Unpriced   int `json:"unpriced"`
+	Partial    int `json:"partly_priced"`
 	UsageBased int `json:"usage_based"`
 	// Free counts changed resources that cost nothing by themselves.
 	Free int `json:"free"`
@@ -112,6 +115,13 @@ type UsagePart struct {
 
 // Priced reports whether every part of the side could be priced.
 func (s *Side) Priced() bool { return s == nil || len(s.Unpriced) == 0 }
+
+// HasPricedPart reports whether some part of either side has a price: such
+// a resource is in the totals (for that part) even when another part is
+// not.
+func (r *ResourceCost) HasPricedPart() bool {
+	return r.Before != nil && len(r.Before.Components) > 0 || r.After != nil && len(r.After.Components) > 0
+}
 
 // UnpricedReasons returns the reasons of both sides, without repeats.
 func (r *ResourceCost) UnpricedReasons() []string {
@@ -215,6 +225,9 @@ func (b *PriceBook) Estimate(inputs ...PlanInput) *PlanCost {
 			rc.Change = am - bm // each side is at most MaxMoney/2 (see price)
 			if len(rc.UnpricedReasons()) > 0 {
 				pc.Unpriced++
+				if rc.HasPricedPart() {
+					pc.Partial++
+				}
 			}
 			if len(rc.UsageParts()) > 0 {
 				pc.UsageBased++

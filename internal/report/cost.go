@@ -48,11 +48,25 @@ func sideUSD(s *cost.Side) string {
 	return cost.FormatUSD(s.Monthly)
 }
 
-// costCounts says what the totals leave out, for the one-line summaries.
-func costCounts(c *cost.PlanCost) string {
-	parts := []string{fmt.Sprintf("%d changed resource(s) priced", len(c.Resources)-c.Unpriced)}
-	if c.Unpriced > 0 {
-		parts = append(parts, fmt.Sprintf("%d not fully priced", c.Unpriced))
+// costCounts says what the totals leave out, for the one-line summaries. A
+// resource with a priced part counts as priced (its line in the table has
+// a price), and the summary says how many of those are priced only in
+// part (marked * in the table): a partly priced resource must not read
+// as "0 priced" above its own priced line.
+// mark is how the table marks such a resource ("" where there is no table).
+func costCounts(c *cost.PlanCost, mark string) string {
+	priced := len(c.Resources) - c.Unpriced + c.Partial
+	first := fmt.Sprintf("%d changed resource(s) priced", priced)
+	if c.Partial > 0 {
+		if mark != "" {
+			first += fmt.Sprintf(" (%d of them only in part, marked %s)", c.Partial, mark)
+		} else {
+			first += fmt.Sprintf(" (%d of them only in part)", c.Partial)
+		}
+	}
+	parts := []string{first}
+	if n := c.Unpriced - c.Partial; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d not priced", n))
 	}
 	if c.UsageBased > 0 {
 		parts = append(parts, fmt.Sprintf("%d with usage-based costs not counted", c.UsageBased))
@@ -74,7 +88,7 @@ func writeCostText(w *bufio.Writer, r *Result, color func(code, s string) string
 		change = color(ansiGreen, change)
 	}
 	fmt.Fprintf(w, "  before %s   after %s   change %s\n", cost.FormatUSD(c.Before), cost.FormatUSD(c.After), change)
-	fmt.Fprintf(w, "  %s", costCounts(c))
+	fmt.Fprintf(w, "  %s", costCounts(c, "*"))
 	if c.Unchanged.Resources > 0 {
 		fmt.Fprintf(w, "; %d unchanged resource(s) at %s are in both totals", c.Unchanged.Resources, cost.FormatUSD(c.Unchanged.Monthly))
 	}
@@ -173,7 +187,7 @@ func (r *Result) markdownCost() string {
 	c := r.Cost
 	var b strings.Builder
 	fmt.Fprintf(&b, "💰 **Monthly cost: %s** (from %s to %s; %s; %s at %d hours a month, price book %s)\n\n",
-		signedUSD(c.Change), cost.FormatUSD(c.Before), cost.FormatUSD(c.After), costCounts(c), c.Currency, c.HoursPerMonth, mdEscape(c.PriceBook))
+		signedUSD(c.Change), cost.FormatUSD(c.Before), cost.FormatUSD(c.After), costCounts(c, "⚠️"), c.Currency, c.HoursPerMonth, mdEscape(c.PriceBook))
 	top := changed(c.TopChanges(costTopMarkdown))
 	if len(top) == 0 && c.Unpriced == 0 {
 		return b.String()
@@ -218,6 +232,6 @@ func githubCost(w io.Writer, r *Result) {
 		return
 	}
 	c := r.Cost
-	msg := fmt.Sprintf("Monthly cost change %s (from %s to %s; %s)", signedUSD(c.Change), cost.FormatUSD(c.Before), cost.FormatUSD(c.After), costCounts(c))
+	msg := fmt.Sprintf("Monthly cost change %s (from %s to %s; %s)", signedUSD(c.Change), cost.FormatUSD(c.Before), cost.FormatUSD(c.After), costCounts(c, ""))
 	fmt.Fprintf(w, "::notice title=paved cost::%s\n", escapeData(msg))
 }

@@ -144,3 +144,37 @@ func TestCostListsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestCostSummaryAgreesWithTable: a resource priced in part (its instance
+// hours have a price, its storage type is not set) has a priced line in the
+// table; the summary above it counts it as priced, in part, instead of
+// "0 changed resource(s) priced, 1 not fully priced".
+func TestCostSummaryAgreesWithTable(t *testing.T) {
+	book, err := cost.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &paved.IaCResource{Address: "aws_db_instance.main", Type: "aws_db_instance", Source: "terraform", Provider: "aws", Mode: "managed",
+		Action: "create", Region: "us-east-1", After: map[string]any{"instance_class": "db.t4g.micro", "engine": "postgres", "allocated_storage": 20.0}}
+	unpriced := &paved.IaCResource{Address: "aws_cloudfront_distribution.cdn", Type: "aws_cloudfront_distribution", Source: "terraform", Provider: "aws", Mode: "managed",
+		Action: "create", Region: "us-east-1", After: map[string]any{}}
+	pc := book.Estimate(cost.PlanInput{Name: "plan.json", Resources: []*paved.IaCResource{r, unpriced}})
+	if pc.Unpriced != 2 || pc.Partial != 1 || pc.Change <= 0 {
+		t.Fatalf("unpriced %d, partly priced %d, change %s", pc.Unpriced, pc.Partial, cost.FormatUSD(pc.Change))
+	}
+	res := &Result{Tool: Tool{Name: "paved"}, Cost: pc}
+	for format, want := range map[string]string{
+		"text":     "1 changed resource(s) priced (1 of them only in part, marked *), 1 not priced",
+		"markdown": "1 changed resource(s) priced (1 of them only in part, marked ⚠️), 1 not priced",
+		"github":   "1 changed resource(s) priced (1 of them only in part), 1 not priced",
+	} {
+		var buf bytes.Buffer
+		if err := Write(&buf, format, res, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if !strings.Contains(out, want) || strings.Contains(out, "0 changed resource(s) priced") {
+			t.Errorf("%s summary does not agree with the priced line:\n%s", format, out)
+		}
+	}
+}
