@@ -25,6 +25,13 @@ type Team struct {
 	CreatedAt   time.Time         `json:"created_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
 	RetiredAt   *time.Time        `json:"retired_at,omitempty"`
+	// Placeholder marks a team that the catalog refers to (a service's
+	// owner, a team's parent) but that no imported Group defines: Backstage
+	// keeps such a reference dangling, and so does paved, with this team
+	// holding the name as written. A placeholder has no members (an import
+	// records none), so nobody gains rights over the services it owns;
+	// importing its Group later defines it, and the references resolve.
+	Placeholder bool `json:"placeholder,omitempty"`
 
 	// Read-only, filled by the store on FindTeam.
 	Members  []string `json:"members,omitempty" audit:"-"`
@@ -369,6 +376,11 @@ type ImportEntry struct {
 	Outcome Outcome  `json:"outcome"`
 	Reason  string   `json:"reason,omitempty"`
 	Changes []string `json:"changes,omitempty"` // the fields an update changes
+	// Warnings are what an import let through but the catalog should fix:
+	// references to entities that are neither in the import nor in the
+	// catalog (kept dangling, as Backstage keeps them). An import with
+	// --strict makes each one an error instead.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ImportPlan is the outcome of planning an import against a Catalog: the
@@ -388,6 +400,15 @@ func (p *ImportPlan) Counts() map[Outcome]int {
 		m[e.Outcome]++
 	}
 	return m
+}
+
+// Warnings counts the warnings of all entries.
+func (p *ImportPlan) Warnings() int {
+	n := 0
+	for _, e := range p.Entries {
+		n += len(e.Warnings)
+	}
+	return n
 }
 
 // HasInvalid reports whether any entity was invalid.

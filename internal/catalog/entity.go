@@ -48,6 +48,7 @@ const (
 	kindGroup     = "Group"
 	kindUser      = "User"
 	kindLocation  = "Location"
+	kindAPI       = "API"
 	kindFile      = "File" // a file-level problem, not an entity
 )
 
@@ -436,6 +437,17 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 		return e
 	}
 	if s, ok := skippedKinds[strings.ToLower(kind)]; ok {
+		// paved does not store these kinds, but a file whose entity
+		// Backstage would refuse is broken all the same: say which required
+		// field is missing rather than only "skipped".
+		if missing := requiredMissing(e.Kind, meta, name, root); len(missing) > 0 {
+			verb := "is"
+			if len(missing) > 1 {
+				verb = "are"
+			}
+			e.Outcome, e.Reason = paved.OutcomeInvalid, fmt.Sprintf("%s %s required for a Backstage %s entity and missing (paved does not import %ss, but Backstage refuses this one)", strings.Join(missing, ", "), verb, e.Kind, e.Kind)
+			return e
+		}
 		e.Outcome, e.Reason = paved.OutcomeSkipped, s.Reason
 		return e
 	}
@@ -468,12 +480,99 @@ func decodeDocument(file string, root *yaml.Node, opt *Options) *Entity {
 	case kindLocation:
 		decodeLocation(d, e, spec)
 	}
+	d.leftOut(e.Kind, root)
 	e.Notes = d.notes
 	if len(d.errs) > 0 {
 		e.Outcome, e.Reason = paved.OutcomeInvalid, strings.Join(d.errs, "; ")
 		e.Team, e.User, e.Service = nil, nil, nil
 	}
 	return e
+}
+
+// skippedRequired are the spec fields Backstage's schemas require of the
+// kinds paved reads but does not store (kinds/*.v1alpha1.schema.json).
+var skippedRequired = map[string][]string{
+	"API":      {"type", "lifecycle", "owner", "definition"},
+	"System":   {"owner"},
+	"Domain":   {"owner"},
+	"Resource": {"type", "owner"},
+}
+
+// requiredMissing lists the required fields an entity of a skipped kind
+// lacks: metadata.name (every entity) and its kind's spec fields.
+func requiredMissing(kind string, meta *yaml.Node, name string, root *yaml.Node) []string {
+	var missing []string
+	if meta == nil || strings.TrimSpace(name) == "" {
+		missing = append(missing, "metadata.name")
+	}
+	spec := get(root, "spec")
+	for _, f := range skippedRequired[kind] {
+		if n := get(spec, f); n == nil || (n.Kind == yaml.ScalarNode && strings.TrimSpace(n.Value) == "" && n.Tag != "!!map") {
+			missing = append(missing, "spec."+f)
+		}
+	}
+	return missing
+}
+
+// recorded are the fields paved keeps (or reads into another field, as a
+// User's title becomes its display name), per kind; leftOut reports every
+// other field of the entity, so that an import never drops one silently.
+// metadata.labels has its own note (see common).
+var recorded = map[string]map[string]bool{
+	kindComponent: set("apiVersion", "kind", "metadata", "spec",
+		"metadata.name", "metadata.namespace", "metadata.title", "metadata.description", "metadata.tags", "metadata.links", "metadata.annotations", "metadata.labels",
+		"spec.type", "spec.lifecycle", "spec.owner", "spec.system", "spec.dependsOn", "spec.providesApis", "spec.consumesApis", "spec.subcomponentOf"),
+	kindGroup: set("apiVersion", "kind", "metadata", "spec",
+		"metadata.name", "metadata.namespace", "metadata.title", "metadata.description", "metadata.tags", "metadata.links", "metadata.annotations", "metadata.labels",
+		"spec.type", "spec.profile", "spec.profile.displayName", "spec.profile.email", "spec.parent", "spec.children", "spec.members"),
+	kindUser: set("apiVersion", "kind", "metadata", "spec",
+		// metadata.namespace: users are keyed by name; a name used in two
+		// namespaces is reported on its own (findDuplicates).
+		"metadata.name", "metadata.namespace", "metadata.title", "spec.profile", "spec.profile.displayName", "spec.profile.email", "spec.memberOf"),
+}
+
+func set(xs ...string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// leftOut notes the fields of an imported entity that paved does not keep:
+// a picture, a User's annotations (but paved's own), fields of a newer
+// schema. Dropped labels were already reported this way; now every field is.
+func (d *decoder) leftOut(kind string, root *yaml.Node) {
+	keep := recorded[kind]
+	if keep == nil {
+		return
+	}
+	var out []string
+	var walk func(n *yaml.Node, prefix string, depth int)
+	walk = func(n *yaml.Node, prefix string, depth int) {
+		for _, p := range pairs(n) {
+			path := p.Key
+			if prefix != "" {
+				path = prefix + "." + p.Key
+			}
+			switch {
+			case kind == kindUser && path == "metadata.annotations":
+				for _, a := range pairs(p.Value) {
+					if annotationUse[a.Key] == nil {
+						out = append(out, path+"."+a.Key)
+					}
+				}
+			case !keep[path]:
+				out = append(out, path)
+			case depth < 2 && resolve(p.Value) != nil && resolve(p.Value).Kind == yaml.MappingNode && (path == "metadata" || path == "spec" || path == "spec.profile"):
+				walk(p.Value, path, depth+1)
+			}
+		}
+	}
+	walk(root, "", 0)
+	if len(out) > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("not recorded (paved has no field for them, and an export leaves them out): %s", strings.Join(out, ", ")))
+	}
 }
 
 // namespaceRE is Backstage's rule for metadata.namespace (a DNS label);

@@ -82,7 +82,8 @@ func Export(w io.Writer, c *paved.Catalog) error {
 		c = &paved.Catalog{}
 	}
 	bw := bufio.NewWriter(w)
-	if _, err := io.WriteString(bw, "# Backstage catalog exported by paved. The paved.dev/* annotations carry what\n# Backstage has no field for; keep them to import this file back unchanged.\n"); err != nil {
+	if _, err := io.WriteString(bw, "# Backstage catalog exported by paved. The paved.dev/* annotations carry what\n# Backstage has no field for; keep them to import this file back unchanged.\n"+
+		"# Fields paved does not keep (labels, profile pictures, a user's annotations ...) were\n# reported when they were imported and are not here. Teams that are only referred to\n# (a parent or owner no Group defined) have no Group here: the references stay dangling.\n"); err != nil {
 		return fmt.Errorf("catalog export: %w", err)
 	}
 	enc := yaml.NewEncoder(bw)
@@ -110,6 +111,12 @@ func Export(w io.Writer, c *paved.Catalog) error {
 		}
 	}
 	for _, t := range sortedBy(c.Teams, func(t *paved.Team) string { return t.Name }) {
+		if t.Placeholder {
+			// A team only referenced, never defined: the references to it
+			// are exported as written, and importing them keeps them
+			// dangling again; a Group here would define it.
+			continue
+		}
 		kids := children[strings.ToLower(t.Name)]
 		sort.Strings(kids)
 		if err := enc.Encode(groupEntity(t, team(t.Parent), kids)); err != nil {

@@ -60,8 +60,19 @@ func TestExportRoundTrip(t *testing.T) {
 			t.Errorf("%s %s: %s %v %s", e.Kind, e.Name, e.Outcome, e.Changes, e.Reason)
 		}
 	}
-	if n := len(same.Entries); n != len(c.Teams)+len(c.Users)+len(c.Services) {
-		t.Errorf("%d entries for %d entities", n, len(c.Teams)+len(c.Users)+len(c.Services))
+	// A placeholder team (only referred to) has no Group in the export: the
+	// references to it are, and importing them keeps it.
+	placeholders := 0
+	for _, tm := range c.Teams {
+		if tm.Placeholder {
+			placeholders++
+		}
+	}
+	if placeholders == 0 {
+		t.Error("the sample has no dangling reference: the round trip of placeholders is untested")
+	}
+	if n := len(same.Entries); n != len(c.Teams)-placeholders+len(c.Users)+len(c.Services) {
+		t.Errorf("%d entries for %d entities", n, len(c.Teams)-placeholders+len(c.Users)+len(c.Services))
 	}
 
 	fresh := Plan(nil, LoadFiles(files, DefaultOptions()), DefaultOptions())

@@ -25,6 +25,11 @@ type Options struct {
 	MaxFileBytes int64
 	// Stdin is read for the path "-" (nil: os.Stdin).
 	Stdin io.Reader
+	// Strict makes every warning of Plan an error: a reference to an
+	// entity that is neither in the import nor in the catalog (a Group's
+	// spec.parent, a Component's spec.owner, a User's spec.memberOf ...)
+	// leaves its entity out instead of being kept dangling.
+	Strict bool
 }
 
 // DefaultOptions returns the mapping paved uses with no configuration.

@@ -48,6 +48,13 @@ func Plan(cur *paved.Catalog, r *Read, opt Options) *paved.ImportPlan {
 	p.planTeams()
 	p.planUsers()
 	p.planServices()
+	// Placeholders first: they have no parent, and other teams and
+	// services refer to them.
+	var ph []*paved.Team
+	for _, k := range slices.Sorted(maps.Keys(p.placeholders)) {
+		ph = append(ph, p.placeholders[k])
+	}
+	p.plan.Teams = append(ph, p.plan.Teams...)
 	return p.result()
 }
 
@@ -56,7 +63,8 @@ type state struct {
 	e       *Entity
 	errs    []string
 	notes   []string
-	skip    string // why paved leaves out an entity that is not wrong
+	warns   []string // dangling references kept (an error with Options.Strict)
+	skip    string   // why paved leaves out an entity that is not wrong
 	outcome paved.Outcome
 	changes []string
 	name    string // canonical: as in paved when it exists, else as read
@@ -84,6 +92,21 @@ func (s *state) fail(format string, args ...any) {
 	s.errs = append(s.errs, fmt.Sprintf(format, args...))
 }
 
+// dangling records a reference to an entity that is neither in the import
+// nor defined in the catalog. Backstage keeps such a relation dangling, and
+// real catalogs have many (a parent group another tool owns, an owner
+// defined in another repository), so by default it is a warning and the
+// entity imports; with Options.Strict it is an error and the entity is left
+// out.
+func (p *planner) dangling(s *state, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if p.opt.Strict {
+		s.errs = append(s.errs, msg+" (a warning made an error by the strict import)")
+		return
+	}
+	s.warns = append(s.warns, msg)
+}
+
 type planner struct {
 	opt *Options
 	r   *Read
@@ -100,6 +123,13 @@ type planner struct {
 
 	plan  *paved.ImportPlan
 	extra []paved.ImportEntry // updates to users that are not in the input
+
+	// placeholders are the teams this import creates for dangling team
+	// references, by lower-case name (see paved.Team.Placeholder).
+	placeholders map[string]*paved.Team
+	// apis are the names (lower case) of the API entities in the input, for
+	// the components' spec.providesApis.
+	apis map[string]bool
 }
 
 func newPlanner(cur *paved.Catalog, r *Read, o *Options) *planner {
@@ -114,6 +144,9 @@ func newPlanner(cur *paved.Catalog, r *Read, o *Options) *planner {
 		services:    map[string]*state{},
 		order:       map[string][]*state{},
 		plan:        &paved.ImportPlan{},
+
+		placeholders: map[string]*paved.Team{},
+		apis:         map[string]bool{},
 	}
 	for _, t := range cur.Teams {
 		if t != nil {
@@ -131,6 +164,9 @@ func newPlanner(cur *paved.Catalog, r *Read, o *Options) *planner {
 		}
 	}
 	for _, e := range r.Entities {
+		if e.Kind == kindAPI && e.Outcome != paved.OutcomeInvalid && e.Name != "" {
+			p.apis[strings.ToLower(e.Name)] = true
+		}
 		byName := map[string]map[string]*state{kindGroup: p.teams, kindUser: p.users, kindComponent: p.services}[e.Kind]
 		if byName == nil {
 			continue
@@ -241,7 +277,59 @@ func (p *planner) teamName(k string) (string, bool) {
 	if s := p.teams[k]; s != nil && s.valid() {
 		return s.e.Name, true
 	}
+	if t := p.placeholders[k]; t != nil {
+		return t.Name, true
+	}
 	return "", false
+}
+
+// undefined reports whether team k, which resolves, is only a placeholder
+// after this import: referenced, defined by no Group in the import or the
+// catalog.
+func (p *planner) undefined(k string) bool {
+	if s := p.teams[k]; s != nil && s.valid() {
+		return false // the import defines it
+	}
+	if c := p.curTeams[k]; c != nil {
+		return c.Placeholder
+	}
+	return p.placeholders[k] != nil
+}
+
+// placeholder resolves a team reference that names no team: it creates (once)
+// the placeholder team that keeps the reference, with the name and
+// namespace as first written, and returns its name.
+func (p *planner) placeholder(r ref) string {
+	k := r.key()
+	if t := p.placeholders[k]; t != nil {
+		return t.Name
+	}
+	t := &paved.Team{
+		Name: r.Name, Namespace: normNamespace(r.Namespace), Kind: paved.KindProduct, Placeholder: true,
+		Tags: []string{}, Links: []paved.Link{}, Annotations: map[string]string{},
+	}
+	p.placeholders[k] = t
+	return t.Name
+}
+
+// danglingTeam handles a team reference that names no team in the import or
+// the catalog (when missing) or only a placeholder: it warns (or, strictly,
+// fails) and, unless strict, resolves the reference to the placeholder.
+// It returns the team name to record and whether there is one.
+func (p *planner) danglingTeam(s *state, r ref, what string) (string, bool) {
+	k := r.key()
+	if p.curTeams[k] != nil {
+		p.dangling(s, "%s (%s): team %q is referenced but not defined: no Group in this import or the catalog defines it; %s", r.Field, r.At, r.Name, what)
+	} else {
+		p.dangling(s, "%s (%s): team %q is neither in this import nor in the catalog; %s", r.Field, r.At, r.Name, what)
+	}
+	if p.opt.Strict {
+		return "", false
+	}
+	if c := p.curTeams[k]; c != nil {
+		return c.Name, true
+	}
+	return p.placeholder(r), true
 }
 
 // whyMissing explains why team k will not exist.
@@ -290,20 +378,37 @@ func (p *planner) planTeams() {
 					g.notes = append(g.notes, fmt.Sprintf("%s (%s): team %q is not in this import and its parent in paved is %q; set spec.parent in its own entity to move it", c.Field, c.At, c.Name, ct.Parent))
 				}
 			default:
-				g.notes = append(g.notes, fmt.Sprintf("%s (%s): team %q is neither in this import nor in the catalog; ignored", c.Field, c.At, c.Name))
+				p.dangling(g, "%s (%s): team %q is neither in this import nor in the catalog; not recorded as a child", c.Field, c.At, c.Name)
 			}
 		}
 	}
-	// spec.parent must name a team that exists, and not the team itself.
+	// spec.members naming nobody: checked here, before the groups are
+	// planned, so that a strict import leaves the group out.
+	for _, g := range list {
+		if g.e.Outcome != "" || g.skip != "" {
+			continue // decided when read
+		}
+		for _, m := range g.e.members {
+			if p.users[m.key()] == nil && p.curUsers[m.key()] == nil {
+				p.dangling(g, "%s (%s): user %q is neither in this import nor in the catalog; membership not recorded", m.Field, m.At, m.Name)
+			}
+		}
+	}
+	// spec.parent names another team; one that is neither in the import
+	// nor in the catalog is kept dangling (a placeholder parent), as
+	// Backstage keeps it.
 	for _, s := range list {
 		if !s.valid() || s.parent == nil {
 			continue
 		}
 		k := s.parent.key()
-		if k == strings.ToLower(s.e.Name) {
+		switch {
+		case k == strings.ToLower(s.e.Name):
 			s.fail("%s (%s): a team cannot be its own parent", s.parent.Field, s.parent.At)
-		} else if p.teams[k] == nil && p.curTeams[k] == nil {
-			s.fail("%s (%s): team %q is neither in this import nor in the catalog", s.parent.Field, s.parent.At, s.parent.Name)
+		case p.teams[k] == nil && (p.curTeams[k] == nil || p.curTeams[k].Placeholder):
+			if _, ok := p.danglingTeam(s, *s.parent, "kept as a placeholder parent until its Group is imported"); !ok {
+				s.parent = nil
+			}
 		}
 	}
 	p.findParentCycles(list)
@@ -352,6 +457,12 @@ func (p *planner) planTeams() {
 			m.Parent, m.Email, m.Tags, m.Links, m.Annotations = t.Parent, t.Email, t.Tags, t.Links, t.Annotations
 			if s.e.teamKindSet {
 				m.Kind = t.Kind
+			}
+			if c.Placeholder {
+				// Its Group is imported at last: the placeholder becomes
+				// the team, and every reference to it resolves.
+				m.Placeholder = false
+				s.notes = append(s.notes, "defines the team that earlier imports referred to without defining it")
 			}
 			m.RetiredAt = retire(c.RetiredAt, t.RetiredAt, &s.notes)
 			s.team, s.changes = m, teamChanges(c, m)
@@ -499,7 +610,7 @@ func (p *planner) planUsers() {
 				}
 				curAdds[k] = append(curAdds[k], addition{team: g.name, at: m.At, group: g})
 			default:
-				g.notes = append(g.notes, fmt.Sprintf("%s (%s): user %q is neither in this import nor in the catalog; ignored", m.Field, m.At, m.Name))
+				// reported by planTeams (danglingMembers)
 			}
 		}
 	}
@@ -510,11 +621,24 @@ func (p *planner) planUsers() {
 		}
 		var teams []string
 		for _, r := range s.e.memberOf {
-			if name, ok := p.teamName(r.key()); ok {
+			name, ok := p.teamName(r.key())
+			switch {
+			case ok && p.undefined(r.key()):
+				// A membership of a team no Group defines is not recorded:
+				// it would give whoever claims it rights over the services
+				// the placeholder owns.
+				p.dangling(s, "%s (%s): team %q is referenced but not defined: no Group in this import or the catalog defines it; membership not recorded until its Group is imported", r.Field, r.At, r.Name)
+			case ok:
 				teams = append(teams, name)
-			} else {
+			case p.teams[r.key()] != nil:
 				s.notes = append(s.notes, fmt.Sprintf("%s (%s): %s; membership dropped", r.Field, r.At, p.whyMissing(r.key(), r.Name)))
+			default:
+				p.dangling(s, "%s (%s): team %q is neither in this import nor in the catalog; membership not recorded", r.Field, r.At, r.Name)
 			}
+		}
+		if !s.valid() { // a dangling membership, with Options.Strict
+			s.outcome = s.notWritten()
+			continue
 		}
 		teams = sortedUnique(append(teams, fromGroups[strings.ToLower(s.e.Name)]...))
 		u := cloneUser(s.e.User)
@@ -573,13 +697,18 @@ func (p *planner) planServices() {
 		}
 		var owner string
 		if s.valid() {
-			if s.e.owner.Kind == "user" {
+			k := s.e.owner.key()
+			switch name, ok := p.teamName(k); {
+			case s.e.owner.Kind == "user":
 				owner = p.userOwner(s)
-			} else if name, ok := p.teamName(s.e.owner.key()); ok {
+			case p.teams[k] != nil && !p.teams[k].valid() && p.curTeams[k] == nil:
+				s.fail("%s (%s): %s, so the service cannot be imported", s.e.owner.Field, s.e.owner.At, p.whyMissing(k, s.e.owner.Name))
+			case !ok || p.undefined(k):
+				owner, _ = p.danglingTeam(s, s.e.owner, "the service is owned by a placeholder team that nobody is a member of until its Group is imported")
+			default:
 				owner = name
-			} else {
-				s.fail("%s (%s): %s, so the service cannot be imported", s.e.owner.Field, s.e.owner.At, p.whyMissing(s.e.owner.key(), s.e.owner.Name))
 			}
+			p.checkAPIs(s)
 		}
 		if !s.valid() {
 			s.outcome = s.notWritten()
@@ -614,6 +743,27 @@ func (p *planner) planServices() {
 		if len(s.changes) > 0 {
 			s.outcome = paved.OutcomeUpdated
 			p.plan.Services = append(p.plan.Services, m)
+		}
+	}
+}
+
+// checkAPIs warns about each spec.providesApis entry that names no API
+// entity of this import: paved does not keep API entities, so only the
+// files imported together can show that the API exists.
+func (p *planner) checkAPIs(s *state) {
+	if s.e.Service == nil {
+		return
+	}
+	for i, a := range s.e.Service.ProvidesAPIs {
+		name := a
+		if j := strings.IndexByte(name, ':'); j >= 0 {
+			name = name[j+1:]
+		}
+		if j := strings.IndexByte(name, '/'); j >= 0 {
+			name = name[j+1:]
+		}
+		if !p.apis[strings.ToLower(name)] {
+			p.dangling(s, "spec.providesApis[%d] (%s): %q names no API entity of this import (paved keeps no APIs, so it looks only in the files imported together)", i, s.e.Source(), a)
 		}
 	}
 }
@@ -701,6 +851,9 @@ func (p *planner) result() *paved.ImportPlan {
 			parts = append(parts, s.notes...)
 		}
 		en.Reason = strings.Join(parts, "; ")
+		if en.Outcome != paved.OutcomeInvalid && len(s.warns) > 0 {
+			en.Warnings = slices.Clone(s.warns)
+		}
 		entries = append(entries, en)
 	}
 	p.plan.Entries = append(entries, p.extra...)
@@ -725,6 +878,7 @@ func teamChanges(a, b *paved.Team) []string {
 	add("links", !slices.Equal(a.Links, b.Links))
 	add("annotations", !maps.Equal(a.Annotations, b.Annotations))
 	add("retired_at", (a.RetiredAt == nil) != (b.RetiredAt == nil))
+	add("placeholder", a.Placeholder != b.Placeholder)
 	return ch
 }
 

@@ -367,11 +367,13 @@ func TestPlanAgainstCatalog(t *testing.T) {
 			kind: "Group", entity: "sec", outcome: paved.OutcomeUpdated, changes: []string{"retired_at"},
 		},
 		{
-			name: "memberOf a team that does not exist is dropped with a note",
+			name: "memberOf a team that does not exist is dropped with a warning",
 			docs: []string{doc("User", "dave", "memberOf: [ghosts, payments]")},
 			kind: "User", entity: "dave", outcome: paved.OutcomeCreated,
-			reason: `spec.memberOf[0] (catalog-info.yaml:6): team "ghosts" is neither in this import nor in the catalog; membership dropped`,
 			check: func(t *testing.T, p *paved.ImportPlan) {
+				if w := entry(t, p, "User", "dave").Warnings; len(w) != 1 || w[0] != `spec.memberOf[0] (catalog-info.yaml:6): team "ghosts" is neither in this import nor in the catalog; membership not recorded` {
+					t.Errorf("warnings = %q", w)
+				}
 				u := p.Users[0]
 				if !slices.Equal(u.Teams, []string{"Payments"}) || !slices.Equal(u.Roles, []paved.Role{paved.RoleDeveloper}) {
 					t.Errorf("user = %+v", u)

@@ -132,7 +132,7 @@ func TestSkeletons(t *testing.T) {
 	}
 	// A real entity whose API definition holds ${{ }} is not a skeleton, and
 	// a malformed file without placeholders is still malformed.
-	api := doc("API", "ci-api", "type: openapi", "owner: team-a", "definition: 'run: ${{ secrets.X }}'")
+	api := doc("API", "ci-api", "type: openapi", "lifecycle: production", "owner: team-a", "definition: 'run: ${{ secrets.X }}'")
 	p := planOf(nil, []File{{Name: "a.yaml", Data: []byte(api)}, {Name: "b.yaml", Data: []byte("kind: [\n")}}, DefaultOptions())
 	if e := p.Entries[0]; !strings.Contains(e.Reason, "paved does not model APIs") {
 		t.Errorf("API entry = %+v", e)

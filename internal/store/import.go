@@ -83,9 +83,10 @@ func importError(p *paved.ImportPlan, kind, name string, err error) error {
 }
 
 type teamInfo struct {
-	id      int64
-	parent  int64 // 0: none
-	retired bool
+	id          int64
+	parent      int64 // 0: none
+	retired     bool
+	placeholder bool // referenced by the catalog, defined by no Group
 }
 
 type importer struct {
@@ -98,7 +99,7 @@ func (im *importer) teams(ctx context.Context) error {
 	w := im.w
 	im.teamT = map[string]*teamInfo{}
 	byID := map[int64]*teamInfo{}
-	rows, err := w.query(ctx, "SELECT id, name, parent_id, retired_at FROM teams")
+	rows, err := w.query(ctx, "SELECT id, name, parent_id, retired_at, placeholder FROM teams")
 	if err != nil {
 		return fmt.Errorf("read teams: %w", err)
 	}
@@ -107,11 +108,12 @@ func (im *importer) teams(ctx context.Context) error {
 		var name string
 		var parent sql.NullInt64
 		var retired sql.NullString
-		if err := rows.Scan(&ti.id, &name, &parent, &retired); err != nil {
+		var placeholder int
+		if err := rows.Scan(&ti.id, &name, &parent, &retired, &placeholder); err != nil {
 			rows.Close()
 			return fmt.Errorf("read teams: %w", err)
 		}
-		ti.parent, ti.retired = parent.Int64, retired.Valid
+		ti.parent, ti.retired, ti.placeholder = parent.Int64, retired.Valid, placeholder != 0
 		im.teamT[name] = &ti
 		byID[ti.id] = &ti
 	}
@@ -133,13 +135,13 @@ func (im *importer) teams(ctx context.Context) error {
 		}
 	}
 	ins, err := w.prepare(ctx, `INSERT INTO teams (name, namespace, title, description, kind, type, email,
-		tags, links, annotations, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		tags, links, annotations, created_at, updated_at, placeholder) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
 	upd, err := w.prepare(ctx, `UPDATE teams SET namespace = ?, title = ?, description = ?, kind = ?, type = ?, email = ?,
-		tags = ?, links = ?, annotations = ?, updated_at = ? WHERE id = ?`)
+		tags = ?, links = ?, annotations = ?, updated_at = ?, placeholder = ? WHERE id = ?`)
 	if err != nil {
 		return err
 	}
@@ -159,13 +161,13 @@ func (im *importer) teams(ctx context.Context) error {
 		if v.ID == 0 {
 			v.CreatedAt, v.UpdatedAt, v.RetiredAt = w.now, w.now, nil
 			err := ins.QueryRowContext(ctx, v.Name, v.Namespace, v.Title, v.Description, string(v.Kind), v.Type, v.Email,
-				toJSON(v.Tags), toJSON(v.Links), mapJSON(v.Annotations), formatTime(v.CreatedAt), formatTime(v.UpdatedAt)).Scan(&v.ID)
+				toJSON(v.Tags), toJSON(v.Links), mapJSON(v.Annotations), formatTime(v.CreatedAt), formatTime(v.UpdatedAt), boolInt(v.Placeholder)).Scan(&v.ID)
 			if isUniqueViolation(err) {
 				return importError(im.plan, "group", v.Name, paved.FieldErrorf(paved.ECONFLICT, "name", "team %q already exists (the catalog changed since the import was planned)", v.Name))
 			} else if err != nil {
 				return fmt.Errorf("create team %q: %w", v.Name, err)
 			}
-			ti := &teamInfo{id: v.ID}
+			ti := &teamInfo{id: v.ID, placeholder: v.Placeholder}
 			im.teamT[v.Name], byID[v.ID] = ti, ti
 			w.audit("team.create", "team", v.Name, createDiff(&v))
 			if v.Parent != "" {
@@ -185,8 +187,11 @@ func (im *importer) teams(ctx context.Context) error {
 		}
 		v.UpdatedAt = w.now
 		if _, err := upd.ExecContext(ctx, v.Namespace, v.Title, v.Description, string(v.Kind), v.Type, v.Email,
-			toJSON(v.Tags), toJSON(v.Links), mapJSON(v.Annotations), formatTime(v.UpdatedAt), v.ID); err != nil {
+			toJSON(v.Tags), toJSON(v.Links), mapJSON(v.Annotations), formatTime(v.UpdatedAt), boolInt(v.Placeholder), v.ID); err != nil {
 			return fmt.Errorf("update team %q: %w", v.Name, err)
+		}
+		if ti := im.teamT[v.Name]; ti != nil {
+			ti.placeholder = v.Placeholder
 		}
 		w.audit("team.update", "team", v.Name, diff)
 		if v.Parent != o.Parent {
@@ -230,6 +235,12 @@ func (im *importer) teamFor(kind, name, field, team string, active bool) (int64,
 	}
 	if active && ti.retired {
 		return 0, importError(im.plan, kind, name, paved.FieldErrorf(paved.EUNPROCESSABLE, field, "team %q is retired", team))
+	}
+	if kind == "user" && active && ti.placeholder {
+		// Membership of a team no Group defines would hand its services to
+		// whoever claims it: catalog.Plan never plans one; refuse it here
+		// too, whatever planned the import.
+		return 0, importError(im.plan, kind, name, paved.FieldErrorf(paved.EUNPROCESSABLE, field, "team %q is only referenced in the catalog, not defined: import its Group before adding members", team))
 	}
 	return ti.id, nil
 }

@@ -225,3 +225,64 @@ func BenchmarkApplyImport(b *testing.B) {
 		})
 	}
 }
+
+// TestImportPlaceholders: a team only referenced by the catalog is stored
+// as a placeholder that owns services and parents teams; the store refuses
+// a membership of it (whatever planned the import), and an import of its
+// Group later defines it in place.
+func TestImportPlaceholders(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := e.ctx
+		must(t, e.db.ApplyImport(ctx, &paved.ImportPlan{
+			Teams: []*paved.Team{
+				{Name: "Radio", Namespace: "music", Kind: paved.KindProduct, Placeholder: true},
+				{Name: "podcasts", Kind: paved.KindProduct, Parent: "Radio", Type: "team"},
+			},
+			Services: []*paved.Service{{Name: "stations", Owner: "Radio", Tier: 3, DataClass: paved.DataInternal, Phase: paved.PhasePlayground}},
+		}))
+		radio, err := e.db.FindTeam(ctx, "Radio")
+		must(t, err)
+		if !radio.Placeholder || radio.Namespace != "music" || len(radio.Members) != 0 || !reflect.DeepEqual(radio.Children, []string{"podcasts"}) {
+			t.Fatalf("placeholder = %s", jsonOf(radio))
+		}
+		if pod, err := e.db.FindTeam(ctx, "podcasts"); err != nil || pod.Placeholder || pod.Parent != "Radio" {
+			t.Fatalf("podcasts = %s %v", jsonOf(pod), err)
+		}
+		svc, err := e.db.FindService(ctx, "stations")
+		must(t, err)
+		if svc.Owner != "Radio" {
+			t.Fatalf("owner = %q", svc.Owner)
+		}
+
+		// Nobody joins a placeholder through an import: the store checks
+		// it inside the transaction, and writes nothing.
+		err = e.db.ApplyImport(ctx, &paved.ImportPlan{Users: []*paved.User{{Name: "mallory", Roles: []paved.Role{paved.RoleDeveloper}, Teams: []string{"Radio"}}}})
+		if paved.ErrorCode(err) != paved.EUNPROCESSABLE || !strings.Contains(err.Error(), "only referenced") {
+			t.Fatalf("membership of a placeholder: %v", err)
+		}
+		if _, err := e.db.FindUser(ctx, "mallory"); paved.ErrorCode(err) != paved.ENOTFOUND {
+			t.Fatalf("mallory after the refused import: %v", err)
+		}
+
+		// Its Group is imported: the same row, defined, and then it can
+		// have members.
+		radio.Placeholder, radio.Type, radio.Title = false, "team", "Radio"
+		radio.Members, radio.Children = nil, nil
+		must(t, e.db.ApplyImport(ctx, &paved.ImportPlan{Teams: []*paved.Team{radio}}))
+		must(t, e.db.ApplyImport(ctx, &paved.ImportPlan{Users: []*paved.User{{Name: "ada", Roles: []paved.Role{paved.RoleDeveloper}, Teams: []string{"Radio"}}}}))
+		got, err := e.db.FindTeam(ctx, "Radio")
+		must(t, err)
+		if got.Placeholder || got.ID != radio.ID || !reflect.DeepEqual(got.Members, []string{"ada"}) {
+			t.Fatalf("defined team = %s", jsonOf(got))
+		}
+		var defined bool
+		for _, ev := range verifyChain(t, e) {
+			if _, ok := ev.Changes["placeholder"]; ok && ev.Action == "team.update" && ev.ObjectID == "Radio" {
+				defined = true
+			}
+		}
+		if !defined {
+			t.Error("no audit event says the placeholder was defined")
+		}
+	})
+}

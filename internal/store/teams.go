@@ -10,7 +10,7 @@ import (
 )
 
 const teamCols = `t.id, t.name, t.namespace, t.title, t.description, t.kind, t.type, COALESCE(p.name, ''), t.email,
-	t.tags, t.links, t.annotations, t.created_at, t.updated_at, t.retired_at`
+	t.tags, t.links, t.annotations, t.created_at, t.updated_at, t.retired_at, t.placeholder`
 
 const teamFrom = ` FROM teams t LEFT JOIN teams p ON p.id = t.parent_id`
 
@@ -21,12 +21,14 @@ type rowScanner interface{ Scan(dest ...any) error }
 
 func scanTeam(r rowScanner, extra ...any) (*paved.Team, error) {
 	var t paved.Team
+	var placeholder int
 	dest := []any{&t.ID, &t.Name, &t.Namespace, &t.Title, &t.Description, &t.Kind, &t.Type, &t.Parent, &t.Email,
 		scanJSON(&t.Tags), scanJSON(&t.Links), scanJSON(&t.Annotations),
-		scanTime(&t.CreatedAt), scanTime(&t.UpdatedAt), scanTimePtr(&t.RetiredAt)}
+		scanTime(&t.CreatedAt), scanTime(&t.UpdatedAt), scanTimePtr(&t.RetiredAt), &placeholder}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
+	t.Placeholder = placeholder != 0
 	normTeam(&t)
 	return &t, nil
 }

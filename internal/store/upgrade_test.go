@@ -92,6 +92,8 @@ type upgradeEnv struct {
 	resources *paved.CheckResources
 	// 7
 	campaignDay *paved.CampaignDay
+	// 8
+	placeholder *paved.Team
 }
 
 func upActor(name string) context.Context {
@@ -114,6 +116,7 @@ var upgradeFixtures = []upgradeFixture{
 	{version: 5, fill: fillCost, check: checkCost},
 	{version: 6, fill: fillOwnership, check: checkOwnership},
 	{version: 7, fill: fillCampaigns, check: checkCampaigns},
+	{version: 8, fill: fillPlaceholders, check: checkPlaceholders},
 }
 
 // TestUpgradeFixtures keeps a fixture per migration.
@@ -354,7 +357,19 @@ func fillCatalog(t *testing.T, u *upgradeEnv) {
 		must(t, u.db.CreateTeam(ctx, tm))
 		u.teams[tm.Name] = tm
 	}
-	must(t, u.db.RetireTeam(ctx, "old-team"))
+	// RetireTeam as the paved of schema 1 to 7 did it: today's reads the
+	// teams.placeholder column of 0008.
+	must(t, u.db.write(ctx, func(w *wtx) error {
+		old := *u.teams["old-team"]
+		v := old
+		now := w.now
+		v.RetiredAt, v.UpdatedAt = &now, now
+		if _, err := w.exec(ctx, "UPDATE teams SET retired_at = ?, updated_at = ? WHERE id = ?", formatTime(now), formatTime(now), v.ID); err != nil {
+			return err
+		}
+		w.audit("team.retire", "team", v.Name, paved.Diff(&old, &v))
+		return nil
+	}))
 	for _, us := range []*paved.User{
 		{Name: "ada", DisplayName: "Ada L.", Email: "ada@example.com", Roles: []paved.Role{paved.RoleAdmin}, Teams: []string{"platform"}},
 		{Name: "bob", Roles: []paved.Role{paved.RoleDeveloper}, Teams: []string{"payments"}},
@@ -917,5 +932,38 @@ func checkCampaigns(t *testing.T, u *upgradeEnv) {
 	must(t, err)
 	if n != 0 {
 		t.Errorf("a notice was sent twice across the upgrade")
+	}
+}
+
+// fillPlaceholders: an import that keeps a dangling owner (0008).
+func fillPlaceholders(t *testing.T, u *upgradeEnv) {
+	must(t, u.db.ApplyImport(u.ctx, &paved.ImportPlan{
+		Teams:    []*paved.Team{{Name: "radio", Namespace: "music", Kind: paved.KindProduct, Placeholder: true}},
+		Services: []*paved.Service{{Name: "stations", Owner: "radio", Tier: 3, DataClass: paved.DataInternal, Phase: paved.PhasePlayground}},
+	}))
+	tm, err := u.db.FindTeam(u.ctx, "radio")
+	must(t, err)
+	u.placeholder = tm
+}
+
+func checkPlaceholders(t *testing.T, u *upgradeEnv) {
+	ctx := u.ctx
+	tm, err := u.db.FindTeam(ctx, "radio")
+	must(t, err)
+	sameJSON(t, "placeholder team", tm, u.placeholder)
+	if s, err := u.db.FindService(ctx, "stations"); err != nil || s.Owner != "radio" {
+		t.Fatalf("service of the placeholder: %+v %v", s, err)
+	}
+	// The teams of older eras are defined teams.
+	if tm, err := u.db.FindTeam(ctx, "payments"); err == nil && tm.Placeholder {
+		t.Error("a team created before 0008 reads as a placeholder")
+	}
+	// Its Group, imported now, defines it.
+	def := *tm
+	def.Placeholder, def.Type = false, "team"
+	def.Members, def.Children = nil, nil
+	must(t, u.db.ApplyImport(ctx, &paved.ImportPlan{Teams: []*paved.Team{&def}}))
+	if tm, err := u.db.FindTeam(ctx, "radio"); err != nil || tm.Placeholder {
+		t.Fatalf("after its Group: %+v %v", tm, err)
 	}
 }
