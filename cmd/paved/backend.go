@@ -56,7 +56,7 @@ type backend interface {
 	FindNotifications(ctx context.Context, f paved.NotificationFilter) ([]*paved.Notification, int, error)
 	FindDeliveries(ctx context.Context, f paved.DeliveryFilter) ([]*paved.Delivery, int, error)
 
-	ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error)
+	ImportCatalog(ctx context.Context, files []catalog.File, dryRun, strict bool) (*api.ImportResult, error)
 	ExportCatalog(ctx context.Context, w io.Writer) error
 
 	launchBackend
@@ -151,12 +151,12 @@ func (a *app) loadConfig() (*config.Config, error) {
 type remote struct{ *client.Client }
 
 // ImportCatalog sends the files read locally to the server.
-func (r remote) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error) {
+func (r remote) ImportCatalog(ctx context.Context, files []catalog.File, dryRun, strict bool) (*api.ImportResult, error) {
 	out := make([]api.ImportFile, len(files))
 	for i, f := range files {
 		out[i] = api.ImportFile{Name: f.Name, Content: string(f.Data)}
 	}
-	return r.Client.ImportCatalog(ctx, out, dryRun)
+	return r.Client.ImportCatalog(ctx, out, dryRun, strict)
 }
 
 // local is the local database. Whoever can open the database file can
@@ -308,17 +308,19 @@ func (l *local) VerifyAudit(ctx context.Context) (*api.AuditVerification, error)
 
 // ImportCatalog plans the files against the current catalog and, unless
 // dryRun, applies the plan in one transaction: the same steps as the API.
-func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun bool) (*api.ImportResult, error) {
+func (l *local) ImportCatalog(ctx context.Context, files []catalog.File, dryRun, strict bool) (*api.ImportResult, error) {
 	ap, err := l.app()
 	if err != nil {
 		return nil, err
 	}
-	read := catalog.LoadFiles(files, ap.Catalog)
+	opt := ap.Catalog
+	opt.Strict = strict
+	read := catalog.LoadFiles(files, opt)
 	cur, err := l.db.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	plan := catalog.Plan(cur, read, ap.Catalog)
+	plan := catalog.Plan(cur, read, opt)
 	if !dryRun {
 		if err := l.db.ApplyImport(ctx, plan); err != nil {
 			return nil, err

@@ -27,8 +27,8 @@ var outcomes = []paved.Outcome{paved.OutcomeCreated, paved.OutcomeUpdated, paved
 
 func (a *app) catalogImport() *cobra.Command {
 	var (
-		dryRun bool
-		o      string
+		dryRun, strict bool
+		o              string
 	)
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
@@ -38,10 +38,18 @@ under a folder; "-" reads stdin). Every entity is reported as created,
 updated, unchanged, skipped (a kind or feature paved does not model, with the
 reason) or invalid (with file:line and what is wrong). Invalid entities are
 left out and the valid rest is imported; the exit code is then 2.
-Re-importing the same files changes nothing.`,
+Re-importing the same files changes nothing.
+
+A reference to an entity that is neither in the import nor in the catalog
+(a Group's spec.parent, a Component's spec.owner, a membership) is kept
+dangling, as Backstage keeps it: the entity imports, the referenced team is
+a placeholder with no members until its Group is imported, and the entry
+carries a warning. --strict makes each warning an error (the entity is left
+out, exit 2).`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what the import would do without writing anything")
+	cmd.Flags().BoolVar(&strict, "strict", false, "make every warning (a dangling reference) an error that leaves its entity out")
 	addFormatFlag(cmd, &o)
 	cmd.RunE = a.runE(func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(o); err != nil {
@@ -60,7 +68,7 @@ Re-importing the same files changes nothing.`,
 			return err
 		}
 		return a.withBackend(cmd, func(ctx context.Context, b backend) error {
-			res, err := b.ImportCatalog(ctx, files, dryRun)
+			res, err := b.ImportCatalog(ctx, files, dryRun, strict)
 			if err != nil {
 				return err
 			}
@@ -71,11 +79,19 @@ Re-importing the same files changes nothing.`,
 			} else {
 				tw := newTable(a.stdout)
 				row(tw, "KIND", "NAME", "OUTCOME", "SOURCE", "REASON")
+				warnings := 0
 				for _, e := range res.Entries {
 					reason := e.Reason
 					if reason == "" && len(e.Changes) > 0 {
 						reason = "changes " + join(e.Changes)
 					}
+					for _, w := range e.Warnings {
+						if reason != "" {
+							reason += "; "
+						}
+						reason += "warning: " + w
+					}
+					warnings += len(e.Warnings)
 					row(tw, e.Kind, e.Name, string(e.Outcome), e.Source, reason)
 				}
 				tw.Flush()
@@ -84,6 +100,9 @@ Re-importing the same files changes nothing.`,
 					parts[i] = fmt.Sprintf("%d %s", res.Counts[oc], oc)
 				}
 				line := strings.Join(parts, ", ")
+				if warnings > 0 {
+					line += fmt.Sprintf("; %d warning(s): dangling references kept (--strict refuses them)", warnings)
+				}
 				if dryRun {
 					line += " (dry run: nothing was written)"
 				}

@@ -318,6 +318,9 @@ func (p *planner) placeholder(r ref) string {
 // It returns the team name to record and whether there is one.
 func (p *planner) danglingTeam(s *state, r ref, what string) (string, bool) {
 	k := r.key()
+	if p.opt.Strict {
+		what = "this entity is left out"
+	}
 	if p.curTeams[k] != nil {
 		p.dangling(s, "%s (%s): team %q is referenced but not defined: no Group in this import or the catalog defines it; %s", r.Field, r.At, r.Name, what)
 	} else {

@@ -215,11 +215,15 @@ func (c *Client) VerifyAudit(ctx context.Context) (*api.AuditVerification, error
 }
 
 // ImportCatalog sends catalog files to the server to import (or, with
-// dryRun, only to plan).
-func (c *Client) ImportCatalog(ctx context.Context, files []api.ImportFile, dryRun bool) (*api.ImportResult, error) {
+// dryRun, only to plan); with strict, every warning (a dangling reference)
+// is an error that leaves its entity out.
+func (c *Client) ImportCatalog(ctx context.Context, files []api.ImportFile, dryRun, strict bool) (*api.ImportResult, error) {
 	q := url.Values{}
 	if dryRun {
 		q.Set("dry_run", "true")
+	}
+	if strict {
+		q.Set("strict", "true")
 	}
 	if files == nil {
 		files = []api.ImportFile{}

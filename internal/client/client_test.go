@@ -112,7 +112,7 @@ func TestRequests(t *testing.T) {
 	if err != nil || rep.OK || rep.Events != 12 || len(rep.Problems) != 1 || rep.Problems[0].Seq != 4 {
 		t.Fatalf("VerifyAudit = %+v, %v", rep, err)
 	}
-	res, err := c.ImportCatalog(ctx, []api.ImportFile{{Name: "c.yaml", Content: "kind: Component\n"}}, true)
+	res, err := c.ImportCatalog(ctx, []api.ImportFile{{Name: "c.yaml", Content: "kind: Component\n"}}, true, false)
 	if err != nil || !res.DryRun || res.Counts[paved.OutcomeCreated] != 1 || res.Entries[0].Source != "c.yaml:1" {
 		t.Fatalf("ImportCatalog = %+v, %v", res, err)
 	}

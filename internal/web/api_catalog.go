@@ -48,12 +48,19 @@ func importResult(p *paved.ImportPlan, dryRun bool) api.ImportResult {
 
 // importCatalog plans an import against the current catalog and, unless
 // dry_run, applies it in one transaction. Invalid entities are reported and
-// left out; the valid rest is written.
+// left out; the valid rest is written. Dangling references are warnings in
+// the entries; with strict they are errors.
 func (s *Server) importCatalog(w http.ResponseWriter, r *http.Request) error {
 	dryRun, err := parseBool(r.URL.Query(), "dry_run")
 	if err != nil {
 		return err
 	}
+	strict, err := parseBool(r.URL.Query(), "strict")
+	if err != nil {
+		return err
+	}
+	opt := s.app.Catalog
+	opt.Strict = strict
 	var req api.ImportRequest
 	if err := decodeJSON(w, r, maxImportBytes, &req); err != nil {
 		return err
@@ -62,12 +69,12 @@ func (s *Server) importCatalog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	read := catalog.LoadFiles(files, s.app.Catalog)
+	read := catalog.LoadFiles(files, opt)
 	cur, err := s.store.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
-	plan := catalog.Plan(cur, read, s.app.Catalog)
+	plan := catalog.Plan(cur, read, opt)
 	if !dryRun {
 		if err := s.store.ApplyImport(r.Context(), plan); err != nil {
 			return err

@@ -137,8 +137,9 @@ var apiDocs = map[string]opDoc{
 		Result: api.AuditVerification{}, Errors: []int{403}},
 
 	"POST /api/v1/catalog/import": {ID: "importCatalog", Summary: "Import Backstage catalog-info.yaml files (admin). Invalid entities are reported and left out.", Tag: "catalog",
-		Query: []param{{"dry_run", "Report the outcome without writing.", map[string]any{"type": "boolean", "default": false}}},
-		Body:  api.ImportRequest{}, Result: api.ImportResult{}, Errors: []int{400, 403, 409, 413}},
+		Query: []param{{"dry_run", "Report the outcome without writing.", map[string]any{"type": "boolean", "default": false}},
+			{"strict", "Make every warning (a reference to an entity neither in the import nor in the catalog, kept dangling by default) an error that leaves its entity out.", map[string]any{"type": "boolean", "default": false}}},
+		Body: api.ImportRequest{}, Result: api.ImportResult{}, Errors: []int{400, 403, 409, 413}},
 	"GET /api/v1/catalog/export": {ID: "exportCatalog", Summary: "Export the catalog as Backstage YAML.", Tag: "catalog",
 		Result: "", Content: "application/yaml", Errors: []int{403}},
 
