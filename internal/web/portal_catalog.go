@@ -200,6 +200,9 @@ type serviceView struct {
 	Launch *launchPanel
 	// Exceptions are the service's sign-offs (portal_exceptions.go).
 	Exceptions *exceptionsPanel
+	// OwnerUndefined is set when the owner team is a placeholder: the
+	// catalog names it, no Group defines it (a dangling reference).
+	OwnerUndefined bool
 }
 
 func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
@@ -212,6 +215,9 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		Service:    svc,
 		CanEdit:    s.authorize(r, paved.ActUpdateService, paved.Resource{Team: svc.Owner}) == nil,
 		HistoryURL: "/audit?" + url.Values{"object_type": {"service"}, "object_id": {svc.Name}}.Encode(),
+	}
+	if v.OwnerUndefined, err = s.undefinedTeam(r, svc.Owner); err != nil {
+		return err
 	}
 	if s.authorize(r, paved.ActReadAudit, paved.Resource{}) == nil {
 		v.CanAudit = true
@@ -353,6 +359,25 @@ type teamView struct {
 	Services      []*paved.Service
 	ServicesTotal int
 	ServicesURL   string
+	// ParentUndefined is set when the parent team is a placeholder.
+	ParentUndefined bool
+}
+
+// undefinedTeam reports whether a referenced team is only a placeholder
+// (paved.Team.Placeholder): the pages say so rather than present it as a
+// team.
+func (s *Server) undefinedTeam(r *http.Request, name string) (bool, error) {
+	if name == "" {
+		return false, nil
+	}
+	t, err := s.store.FindTeam(r.Context(), name)
+	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return t.Placeholder, nil
 }
 
 // teamServicesShown caps the services listed on a team page.
@@ -369,10 +394,14 @@ func (s *Server) teamPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "team.html", teamView{
+	v := teamView{
 		Team: t, Services: svcs, ServicesTotal: total,
 		ServicesURL: "/services?" + url.Values{"team": {t.Name}}.Encode(),
-	})
+	}
+	if v.ParentUndefined, err = s.undefinedTeam(r, t.Parent); err != nil {
+		return err
+	}
+	return s.render(w, r, "team.html", v)
 }
 
 // ---- users
