@@ -37,6 +37,8 @@ var TypeServices = map[string][]string{
 	"aws_kms_key":                       {"kms"},
 	"aws_secretsmanager_secret":         {"secretsmanager"},
 	"aws_route53_zone":                  {"route53"},
+	"aws_route53_health_check":          {"route53"},
+	"aws_cloudwatch_metric_alarm":       {"cloudwatch"},
 }
 
 var awsPricers = map[string]func(*side){
@@ -63,6 +65,8 @@ var awsPricers = map[string]func(*side){
 	"aws_route53_zone": func(ps *side) {
 		ps.monthly("hosted zone", PriceKey{Service: "route53", Region: "global", Product: "hosted-zone", Unit: "month"})
 	},
+	"aws_route53_health_check":    priceHealthCheck,
+	"aws_cloudwatch_metric_alarm": priceAlarm,
 }
 
 // freePrefixes and freeTypes are AWS resource types that cost nothing by
@@ -703,6 +707,74 @@ func priceNodeGroup(ps *side) {
 	}
 }
 
+// priceHealthCheck prices a Route 53 health check: a monthly price by the
+// kind of endpoint, plus one per optional feature (HTTPS, string matching,
+// a 10-second interval, latency measurement). Whether an endpoint is one
+// AWS runs (cheaper) cannot be told from a domain name or address, so an
+// endpoint check is priced as a non-AWS endpoint, the higher price, and
+// says so: an estimate a guard rail compares with a threshold must not be
+// too low.
+func priceHealthCheck(ps *side) {
+	v := ps.view()
+	typ, ok := ps.str(v, "type", "health check", true)
+	if !ok {
+		return
+	}
+	switch typ {
+	case "CALCULATED", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL":
+		ps.unpriced("health check: a %s health check has no price in the book", typ)
+		return
+	}
+	ps.monthly("health check ("+typ+")", PriceKey{Service: "route53", Region: "global", Product: "health-check", Option: "non-aws-endpoint", Unit: "month"})
+	ps.note("priced as a check of an endpoint outside AWS: one AWS runs (a load balancer, an EC2 address) costs less, and the first 50 of those are free")
+	var features []string
+	if strings.HasPrefix(typ, "HTTPS") {
+		features = append(features, "HTTPS")
+	}
+	if strings.HasSuffix(typ, "_STR_MATCH") {
+		features = append(features, "string matching")
+	}
+	if n, ok := ps.num(v, "request_interval", "health check", false); ok && n.Cmp(big.NewRat(30, 1)) < 0 {
+		features = append(features, "fast interval")
+	}
+	if b, ok := ps.boolean(v, "measure_latency", "health check", false); ok && b {
+		features = append(features, "latency measurement")
+	}
+	for _, f := range features {
+		ps.add("optional feature: "+f, PriceKey{Service: "route53", Region: "global", Product: "health-check-feature", Option: "non-aws-endpoint", Unit: "month"}, one())
+	}
+}
+
+// priceAlarm prices a CloudWatch metric alarm: one alarm metric a month, or
+// one per metric a metric-math alarm reads, at the standard or (period
+// under 60 seconds) the high-resolution price. An anomaly-detection band
+// adds metrics AWS bills too, which the book has no price for.
+func priceAlarm(ps *side) {
+	v := ps.view()
+	n := int64(1)
+	if qs, st := v.blocks("metric_query"); st == present && len(qs) > 0 {
+		n = 0
+		for _, q := range qs {
+			if ms, st := q.blocks("metric"); st == present && len(ms) > 0 {
+				n++
+			}
+		}
+		n = max(n, 1)
+	}
+	res := "standard"
+	if p, ok := ps.num(v, "period", "alarm", false); ok && p.Sign() > 0 && p.Cmp(big.NewRat(60, 1)) < 0 {
+		res = "high-resolution"
+	}
+	name := "alarm metric (" + res + ")"
+	if n > 1 {
+		name = fmt.Sprintf("alarm metrics (%d, %s)", n, res)
+	}
+	ps.add(name, PriceKey{Service: "cloudwatch", Product: "alarm-metric", Option: res, Unit: "month"}, big.NewRat(n, 1))
+	if id, _ := v.m["threshold_metric_id"].(string); id != "" {
+		ps.unpriced("anomaly detection band: no price in the book")
+	}
+}
+
 // pricedAttributes are the top-level attributes the pricers read (nested
 // blocks come with their attribute).
 var pricedAttributes = []string{
@@ -714,6 +786,7 @@ var pricedAttributes = []string{
 	"table_class", "billing_mode", "read_capacity", "write_capacity", "global_secondary_index",
 	"architectures",
 	"capacity_type", "instance_types", "launch_template", "scaling_config",
+	"request_interval", "measure_latency", "metric_query", "period", "threshold_metric_id",
 }
 
 // AttributeKeys returns the attributes the estimate reads, for a plan

@@ -384,3 +384,64 @@ func TestAttributeKeys(t *testing.T) {
 		t.Errorf("the estimate differs when the plan keeps only AttributeKeys:\n%s\n%s", a, b)
 	}
 }
+
+// TestEstimateAlarmsAndHealthChecks: CloudWatch alarms are priced per
+// alarm metric and resolution; a Route 53 health check at the non-AWS
+// endpoint price, its optional features left out with the reason.
+func TestEstimateAlarmsAndHealthChecks(t *testing.T) {
+	b, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := func(addr, typ, region string, after map[string]any) *paved.IaCResource {
+		return &paved.IaCResource{Address: addr, Type: typ, Source: "terraform", Provider: "aws", Mode: "managed", Action: "create", Region: region, After: after}
+	}
+	metric := func(id string) any {
+		return map[string]any{"id": id, "metric": []any{map[string]any{"metric_name": "Errors", "namespace": "AWS/Lambda", "period": 60.0, "stat": "Sum"}}}
+	}
+	pc := b.Estimate(PlanInput{Name: "plan.json", Resources: []*paved.IaCResource{
+		res("aws_cloudwatch_metric_alarm.cpu", "aws_cloudwatch_metric_alarm", "us-east-1", map[string]any{"period": 300.0, "metric_query": []any{}}),
+		res("aws_cloudwatch_metric_alarm.fast", "aws_cloudwatch_metric_alarm", "us-east-1", map[string]any{"period": 10.0}),
+		res("aws_cloudwatch_metric_alarm.ratio", "aws_cloudwatch_metric_alarm", "us-east-1", map[string]any{"metric_query": []any{metric("errors"), metric("calls"), map[string]any{"id": "ratio", "expression": "errors / calls"}}}),
+		res("aws_cloudwatch_metric_alarm.anomaly", "aws_cloudwatch_metric_alarm", "us-east-1", map[string]any{"period": 60.0, "threshold_metric_id": "band"}),
+		res("aws_cloudwatch_metric_alarm.eu", "aws_cloudwatch_metric_alarm", "eu-north-1", map[string]any{"period": 60.0}),
+		res("aws_route53_health_check.tcp", "aws_route53_health_check", "eu-west-1", map[string]any{"type": "TCP", "request_interval": 30.0, "measure_latency": false}),
+		res("aws_route53_health_check.https", "aws_route53_health_check", "eu-west-1", map[string]any{"type": "HTTPS_STR_MATCH", "request_interval": 10.0, "measure_latency": true}),
+		res("aws_route53_health_check.calc", "aws_route53_health_check", "eu-west-1", map[string]any{"type": "CALCULATED"}),
+	}})
+	got := map[string]*ResourceCost{}
+	for _, r := range pc.Resources {
+		got[r.Address] = r
+	}
+	for _, c := range []struct {
+		addr, after string
+		unpriced    []string
+	}{
+		{"aws_cloudwatch_metric_alarm.cpu", "0.1", nil},
+		{"aws_cloudwatch_metric_alarm.fast", "0.3", nil},
+		{"aws_cloudwatch_metric_alarm.ratio", "0.2", nil},
+		{"aws_cloudwatch_metric_alarm.anomaly", "0.1", []string{"anomaly detection band: no price in the book"}},
+		{"aws_cloudwatch_metric_alarm.eu", "0", []string{"alarm metric (standard): no price for alarm-metric (standard) in eu-north-1 (the price book has it in us-east-1)"}},
+		{"aws_route53_health_check.tcp", "0.75", nil},
+		{"aws_route53_health_check.https", "0.75", []string{"optional feature: HTTPS: no price for health-check-feature", "optional feature: string matching", "optional feature: fast interval", "optional feature: latency measurement"}},
+		{"aws_route53_health_check.calc", "0", []string{"a CALCULATED health check has no price in the book"}},
+	} {
+		r := got[c.addr]
+		if r == nil || r.After == nil {
+			t.Errorf("%s: not priced: %+v", c.addr, r)
+			continue
+		}
+		if r.After.Monthly.String() != c.after {
+			t.Errorf("%s: monthly %s, want %s (%v)", c.addr, r.After.Monthly, c.after, r.UnpricedReasons())
+		}
+		reasons := strings.Join(r.UnpricedReasons(), " | ")
+		if len(c.unpriced) != len(r.UnpricedReasons()) {
+			t.Errorf("%s: unpriced %q, want %d reasons", c.addr, reasons, len(c.unpriced))
+		}
+		for _, u := range c.unpriced {
+			if !strings.Contains(reasons, u) {
+				t.Errorf("%s: unpriced %q, want %q", c.addr, reasons, u)
+			}
+		}
+	}
+}

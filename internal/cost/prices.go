@@ -34,7 +34,7 @@ const Currency = "USD"
 type PriceRow struct {
 	// Service is the price book's service: ec2, rds, rds-storage, ebs, s3,
 	// nat-gateway, elb, vpc, elasticache, dynamodb, lambda, eks, kms,
-	// secretsmanager, route53 (Services lists them).
+	// secretsmanager, route53, cloudwatch (Services lists them).
 	Service string `json:"service"`
 	// Region is an AWS region (us-east-1) or "global".
 	Region string `json:"region"`
@@ -82,7 +82,7 @@ func (k PriceKey) String() string {
 }
 
 // Services are the price book's services.
-var Services = []string{"dynamodb", "ebs", "ec2", "eks", "elasticache", "elb", "kms", "lambda", "nat-gateway", "rds", "rds-storage", "route53", "s3", "secretsmanager", "vpc"}
+var Services = []string{"cloudwatch", "dynamodb", "ebs", "ec2", "eks", "elasticache", "elb", "kms", "lambda", "nat-gateway", "rds", "rds-storage", "route53", "s3", "secretsmanager", "vpc"}
 
 // Units are the units a price may be given per.
 var Units = []string{

@@ -36,8 +36,10 @@ func TestEmbeddedPriceBook(t *testing.T) {
 		if !strings.HasPrefix(r.Source, "https://aws.amazon.com/") {
 			t.Errorf("%s: source %q is not an AWS pricing page", r.Origin, r.Source)
 		}
-		if r.AsOf != "2025-01-01" {
-			t.Errorf("%s: as_of %q", r.Origin, r.AsOf)
+		// The 2025 book, and rows added later from a page that quotes
+		// AWS: their note names that page.
+		if r.AsOf != "2025-01-01" && (r.AsOf != "2026-12-07" || !regexp.MustCompile(`as quoted by https://\S+, read \d{4}-\d{2}-\d{2}`).MatchString(r.Note)) {
+			t.Errorf("%s: as_of %q without a note naming where it was read (%q)", r.Origin, r.AsOf, r.Note)
 		}
 		if r.USD <= 0 || r.USD != r.ListUSD || r.Discount != nil {
 			t.Errorf("%s: price %s / list %s", r.Origin, r.USD, r.ListUSD)
