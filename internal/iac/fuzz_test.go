@@ -22,6 +22,8 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"format_version":"1.2","planned_values":{},"resource_changes":[null,{"change":{"actions":["create"],"after":{"a":1},"after_sensitive":{"a":[true]}}}]}`))
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("{{ .Values }}: x\n"))
+	f.Add([]byte("# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"))
+	f.Add([]byte("a: 1\r\n---\r\n~\r\n---\r\nb: 2\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The options paved check uses with conftest policies (any document)
 		// and without them (no raw plan, no prior values) take other paths
@@ -43,6 +45,17 @@ func FuzzRead(f *testing.F) {
 		}
 		if err != nil {
 			return
+		}
+		// The empty documents AcceptOther adds for conftest-style policies
+		// hold no resources: both read the same resources.
+		count := func(ds []*Document) (n int) {
+			for _, d := range ds {
+				n += len(d.Resources)
+			}
+			return n
+		}
+		if count(other) != count(docs) {
+			t.Fatalf("AcceptOther read %d resources, the default %d", count(other), count(docs))
 		}
 		for i, d := range docs {
 			if len(slim[i].Resources) != len(d.Resources) {
