@@ -613,7 +613,7 @@ func (p *planner) planUsers() {
 				}
 				curAdds[k] = append(curAdds[k], addition{team: g.name, at: m.At, group: g})
 			default:
-				// reported by planTeams (danglingMembers)
+				// reported by planTeams, before the groups are planned
 			}
 		}
 	}
