@@ -19,7 +19,7 @@ func TestCheckCost(t *testing.T) {
 	// finding, shown with the cost section.
 	r := cli(t, e, "check", costPlan)
 	if r.code != 1 || !strings.Contains(r.out, "DENY cost-monthly-increase  the plan raises the monthly cost by $6,109.87") ||
-		!strings.Contains(r.out, "Monthly cost  (USD a month at 730 hours, price book aws-2025.01)") ||
+		!strings.Contains(r.out, "Monthly cost  (USD a month at 730 hours, price book aws-2026.12)") ||
 		!strings.Contains(r.out, "change +$6,109.87") || !strings.Contains(r.out, "Not priced (left out of the totals") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
@@ -77,7 +77,7 @@ rows:
 		t.Errorf("pricebook.yaml not applied: %+v", rep.Cost)
 	}
 	text := cli(t, e, "check", "--config", dir, costPlan).out
-	if strings.Contains(text, "no price for m6i.large (linux) in eu-north-1") || !strings.Contains(text, "aws-2025.01 + ") {
+	if strings.Contains(text, "no price for m6i.large (linux) in eu-north-1") || !strings.Contains(text, "aws-2026.12 + ") {
 		t.Errorf("eu-north-1 still unpriced or version without the overrides:\n%s", text)
 	}
 
@@ -114,7 +114,7 @@ rows:
 func TestPrices(t *testing.T) {
 	e := env{"PAVED_DATABASE": filepath.Join(t.TempDir(), "paved.db")}
 	out := must(t, e, "prices", "show", "db.r6g.xlarge", "--region", "us-east-1")
-	for _, want := range []string{"price book aws-2025.01: 8 row(s), USD", "postgres/multi-az", "$0.9", "4 vCPU, 32 GiB", "2025-01-01", "https://aws.amazon.com/rds/postgresql/pricing/"} {
+	for _, want := range []string{"price book aws-2026.12: 8 row(s), USD", "postgres/multi-az", "$0.9", "4 vCPU, 32 GiB", "2025-01-01", "https://aws.amazon.com/rds/postgresql/pricing/"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show db.r6g.xlarge lacks %q:\n%s", want, out)
 		}

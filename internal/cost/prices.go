@@ -113,7 +113,7 @@ var (
 // PriceBook is a set of rows with at most one row per key, and the
 // discounts applied when a row is looked up.
 type PriceBook struct {
-	// Version names the embedded data ("aws-2025.01") and, with an
+	// Version names the embedded data ("aws-2026.12") and, with an
 	// override file, that file too.
 	Version   string
 	rows      map[PriceKey]*PriceRow

@@ -55,7 +55,7 @@ func TestOverrides(t *testing.T) {
 		t.Fatalf("overrides %+v", o)
 	}
 	b := embedded(t).WithOverrides(o)
-	if b.Version != "aws-2025.01 + pricebook.yaml" {
+	if b.Version != "aws-2026.12 + pricebook.yaml" {
 		t.Errorf("version %q", b.Version)
 	}
 	for _, tc := range []struct {
@@ -91,7 +91,7 @@ func TestOverrides(t *testing.T) {
 	if len(b.Discounts()) != 3 {
 		t.Errorf("discounts %v", b.Discounts())
 	}
-	if embedded(t).WithOverrides(nil).Version != "aws-2025.01" {
+	if embedded(t).WithOverrides(nil).Version != "aws-2026.12" {
 		t.Error("nil overrides changed the version")
 	}
 }

@@ -25,7 +25,7 @@ func embedded(t testing.TB) *PriceBook {
 // (Embedded refuses them), and the regions and services the docs name.
 func TestEmbeddedPriceBook(t *testing.T) {
 	b := embedded(t)
-	if b.Version != "aws-2025.01" {
+	if b.Version != "aws-2026.12" {
 		t.Errorf("version %q", b.Version)
 	}
 	if b.Len() < 1500 {
@@ -33,13 +33,22 @@ func TestEmbeddedPriceBook(t *testing.T) {
 	}
 	services := map[string]map[string]bool{}
 	for _, r := range b.Rows() {
-		if !strings.HasPrefix(r.Source, "https://aws.amazon.com/") {
-			t.Errorf("%s: source %q is not an AWS pricing page", r.Origin, r.Source)
-		}
-		// The 2025 book, and rows added later from a page that quotes
-		// AWS: their note names that page.
-		if r.AsOf != "2025-01-01" && (r.AsOf != "2026-12-07" || !regexp.MustCompile(`as quoted by https://\S+, read \d{4}-\d{2}-\d{2}`).MatchString(r.Note)) {
-			t.Errorf("%s: as_of %q without a note naming where it was read (%q)", r.Origin, r.AsOf, r.Note)
+		// An AWS pricing page, or a file of another project pinned at a
+		// commit that holds figures generated from the AWS Price List API
+		// (dated as generated; the note names AWS's page too).
+		switch {
+		case strings.HasPrefix(r.Source, "https://aws.amazon.com/"):
+			// The 2025 book, and rows added later from a page that quotes
+			// AWS: their note names that page.
+			if r.AsOf != "2025-01-01" && (r.AsOf != "2026-12-07" || !regexp.MustCompile(`as quoted by https://\S+, read \d{4}-\d{2}-\d{2}`).MatchString(r.Note)) {
+				t.Errorf("%s: as_of %q without a note naming where it was read (%q)", r.Origin, r.AsOf, r.Note)
+			}
+		case r.Source == karpenterPricing:
+			if r.AsOf != "2026-01-19" || r.Region != "us-east-1" || !strings.Contains(r.Note, "AWS page: https://aws.amazon.com/") {
+				t.Errorf("%s: a row from Karpenter's table (us-east-1, generated 2026-01-19) is %s %s, note %q", r.Origin, r.Region, r.AsOf, r.Note)
+			}
+		default:
+			t.Errorf("%s: source %q is neither an AWS pricing page nor a pinned file generated from AWS's price list", r.Origin, r.Source)
 		}
 		if r.USD <= 0 || r.USD != r.ListUSD || r.Discount != nil {
 			t.Errorf("%s: price %s / list %s", r.Origin, r.USD, r.ListUSD)
@@ -89,6 +98,20 @@ func TestEmbeddedPriceBook(t *testing.T) {
 		{PriceKey{"ebs", "eu-central-1", "gp3", "", "GB-month"}, "0.0952"},
 		{PriceKey{"lambda", "ap-southeast-1", "duration", "arm64", "1M GB-seconds"}, "13.3334"},
 		{PriceKey{"route53", "global", "hosted-zone", "", "month"}, "0.5"},
+		// Current families, as Karpenter's table generated from the AWS
+		// Price List API on 2026-01-19 gives them.
+		{PriceKey{"ec2", "us-east-1", "m8g.large", "linux", "hour"}, "0.08976"},
+		{PriceKey{"ec2", "us-east-1", "m8g.48xlarge", "linux", "hour"}, "8.61696"},
+		{PriceKey{"ec2", "us-east-1", "c8g.medium", "linux", "hour"}, "0.03988"},
+		{PriceKey{"ec2", "us-east-1", "c8g.16xlarge", "linux", "hour"}, "2.55232"},
+		{PriceKey{"ec2", "us-east-1", "r8g.xlarge", "linux", "hour"}, "0.23564"},
+		{PriceKey{"ec2", "us-east-1", "r8g.24xlarge", "linux", "hour"}, "5.65536"},
+		{PriceKey{"ec2", "us-east-1", "m7a.2xlarge", "linux", "hour"}, "0.46368"},
+		{PriceKey{"ec2", "us-east-1", "c7a.large", "linux", "hour"}, "0.10264"},
+		{PriceKey{"ec2", "us-east-1", "r7a.medium", "linux", "hour"}, "0.07608"},
+		{PriceKey{"ec2", "us-east-1", "r7a.32xlarge", "linux", "hour"}, "9.7376"},
+		{PriceKey{"ec2", "us-east-1", "x2gd.4xlarge", "linux", "hour"}, "1.336"},
+		{PriceKey{"ec2", "us-east-1", "i4i.32xlarge", "linux", "hour"}, "10.9824"},
 	} {
 		r, ok := b.Lookup(tc.k)
 		if !ok || r.USD.String() != tc.want {
@@ -96,6 +119,11 @@ func TestEmbeddedPriceBook(t *testing.T) {
 		}
 	}
 }
+
+// karpenterPricing is the on-demand table the Karpenter project generates
+// from the AWS Price List API, at the commit whose us-east-1 figures
+// (generated 2026-01-19) the book copies.
+const karpenterPricing = "https://github.com/aws/karpenter-provider-aws/blob/64b7e2c45cfed2de727df40d44060ce3a995bd14/pkg/providers/pricing/zz_generated.pricing_aws.go"
 
 type catalogRow struct {
 	VCPU      float64 `json:"vcpu"`
