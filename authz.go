@@ -52,6 +52,10 @@ const (
 	// campaigns are catalog:read.
 	ActConfigAdmin  Action = "config:admin"  // see the config directory and why a reload was refused (admins)
 	ActConfigImpact Action = "config:impact" // analyse a proposed config against every service's latest check
+
+	// Facts (facts.go). Reading a service's facts and drift is catalog:read.
+	ActPushFacts    Action = "facts:push"    // push facts for a service (a pipeline's token); Resource.Team is the owner
+	ActCollectFacts Action = "facts:collect" // run a collector now, see the collectors' health and discoveries (admins)
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -161,6 +165,10 @@ func Authorize(u *User, act Action, res Resource) error {
 		return Errorf(EFORBIDDEN, "analysing a proposed platform config needs the reviewer, architect, security or admin role: it evaluates every team's latest check")
 	case ActForcePhase:
 		return Errorf(EFORBIDDEN, "only an admin can move a service past a gate")
+	case ActPushFacts:
+		return ownTeamDeveloper(u, act, res)
+	case ActCollectFacts:
+		return Errorf(EFORBIDDEN, "running collectors and reading their health is for admins: collectors call external APIs with the organisation's credentials")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:
 		return Errorf(EFORBIDDEN, "%s needs the admin role", act)
 	}

@@ -15,6 +15,7 @@ type Store interface {
 	NotificationStore
 	CostStore
 	CampaignStore
+	FactStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -94,6 +94,8 @@ type upgradeEnv struct {
 	campaignDay *paved.CampaignDay
 	// 8
 	placeholder *paved.Team
+	// 9
+	facts []*paved.Fact
 }
 
 func upActor(name string) context.Context {
@@ -117,6 +119,7 @@ var upgradeFixtures = []upgradeFixture{
 	{version: 6, fill: fillOwnership, check: checkOwnership},
 	{version: 7, fill: fillCampaigns, check: checkCampaigns},
 	{version: 8, fill: fillPlaceholders, check: checkPlaceholders},
+	{version: 9, fill: fillFacts, check: checkFacts},
 }
 
 // TestUpgradeFixtures keeps a fixture per migration.
