@@ -29,7 +29,7 @@ func TestFacts(t *testing.T) {
 		ctx := paved.WithActor(context.Background(), paved.Actor{Name: "job:facts.github"})
 		evs, err := e.db.RecordFacts(ctx, []*paved.FactObservation{
 			obs(e, "checkout", "github", true, map[string]any{
-				"github.repository.exists":                 true,
+				"github.repository.exists":                  true,
 				"github.branch_protection.required_reviews": 2,
 				"github.branch_protection.required_checks":  []string{"paved check", "build"},
 			}),
@@ -49,7 +49,7 @@ func TestFacts(t *testing.T) {
 		seq := head(t, e)
 		e.clock.Advance(10 * time.Minute)
 		evs, err = e.db.RecordFacts(ctx, []*paved.FactObservation{obs(e, "checkout", "github", true, map[string]any{
-			"github.repository.exists":                 true,
+			"github.repository.exists":                  true,
 			"github.branch_protection.required_reviews": 2.0,
 			"github.branch_protection.required_checks":  []any{"paved check", "build"},
 		})})
