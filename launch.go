@@ -125,6 +125,8 @@ func (t *Template) Item(id string) (*TemplateArea, *TemplateItem) {
 //	check-rules    the latest guard-rail check evaluated resources of the rules' types and none of the rules
 //	               in Rules denied (for example rds-encryption-at-rest, rds-multi-az, rds-backup-retention)
 //	assessment     an assessment of kind Value (security, load) is recorded
+//	fact           the service's current facts satisfy the expression Value
+//	               (internal/facts/expr: github.branch_protection.required_reviews >= 1)
 type EvidenceRule struct {
 	Source string   `json:"source"`
 	Value  string   `json:"value,omitempty"`
@@ -392,6 +394,9 @@ type Launch struct {
 	Walkthroughs []*Walkthrough     `json:"walkthroughs"` // newest first
 	Phases       []*PhaseChange     `json:"phases"`       // oldest first
 	LatestCheck  *CheckRecord       `json:"latest_check,omitempty"`
+	// Facts are the service's facts (facts.go), expired ones included:
+	// fact evidence counts only the current ones.
+	Facts []*Fact `json:"facts,omitempty"`
 }
 
 // LatestAssessment returns the newest assessment of kind k, or nil.

@@ -241,6 +241,9 @@ type Service struct {
 	// Considerations, when set, adds the concerns the service's own
 	// resources raise to its status (considerations.go).
 	Considerations ConsiderationsFunc
+	// Facts, when set, returns a service's facts for fact evidence
+	// (facts.go); when nil, a Store that can FindFacts is asked.
+	Facts FactsFunc
 
 	mu    sync.Mutex
 	cache map[tplKey]*paved.Template // stored template versions, which never change

@@ -67,3 +67,60 @@ func (s *Service) addConsiderations(ctx context.Context, st *Status) error {
 	}
 	return nil
 }
+
+// FactsFunc returns a service's facts, expired ones included
+// (paved.FactStore.FindFacts).
+type FactsFunc func(ctx context.Context, service string) ([]*paved.Fact, error)
+
+// factFinder is the part of paved.FactStore that fact evidence reads.
+type factFinder interface {
+	FindFacts(ctx context.Context, f paved.FactFilter) ([]*paved.Fact, error)
+}
+
+// facts returns a service's facts for fact evidence: from s.Facts, or from
+// the store when it keeps facts; none otherwise.
+func (s *Service) facts(ctx context.Context, service string) ([]*paved.Fact, error) {
+	if s.Facts != nil {
+		return s.Facts(ctx, service)
+	}
+	if ff, ok := s.Store.(factFinder); ok {
+		return ff.FindFacts(ctx, paved.FactFilter{Service: service})
+	}
+	return nil, nil
+}
+
+// addFacts fills the facts of many launches, with one read when the store
+// keeps facts.
+func (s *Service) addFacts(ctx context.Context, ls []*paved.Launch) error {
+	if s.Facts != nil {
+		for _, l := range ls {
+			if l.Service == nil {
+				continue
+			}
+			fs, err := s.Facts(ctx, l.Service.Name)
+			if err != nil {
+				return err
+			}
+			l.Facts = fs
+		}
+		return nil
+	}
+	ff, ok := s.Store.(factFinder)
+	if !ok || len(ls) == 0 {
+		return nil
+	}
+	all, err := ff.FindFacts(ctx, paved.FactFilter{})
+	if err != nil {
+		return err
+	}
+	by := map[string][]*paved.Fact{}
+	for _, f := range all {
+		by[f.Service] = append(by[f.Service], f)
+	}
+	for _, l := range ls {
+		if l.Service != nil {
+			l.Facts = by[l.Service.Name]
+		}
+	}
+	return nil
+}

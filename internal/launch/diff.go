@@ -144,6 +144,8 @@ func evidenceWords(e *paved.EvidenceRule) string {
 		return "the guard rails " + strings.Join(e.Rules, ", ")
 	case evidenceAssessment:
 		return "a recorded " + e.Value + " assessment"
+	case evidenceFact:
+		return "the facts " + e.Value
 	}
 	return e.Source + " " + e.Value
 }

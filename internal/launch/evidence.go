@@ -5,9 +5,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/facts/expr"
 )
 
 // Evidence sources of paved.EvidenceRule.Source.
@@ -16,6 +18,7 @@ const (
 	SourceCatalogField = "catalog-field"
 	SourceCheckRules   = "check-rules"
 	SourceAssessment   = "assessment"
+	SourceFact         = "fact"
 )
 
 // EvidenceFor computes what rule finds in l's facts now. It is computed on
@@ -79,8 +82,39 @@ func EvidenceFor(rule *paved.EvidenceRule, l *paved.Launch, now time.Time) *Evid
 			e.Detail += fmt.Sprintf(": tested %g rps against an expected peak of %g rps, p99 %g ms", a.TestedRPS, a.ExpectedPeakRPS, a.P99Millis)
 		}
 		return e
+	case SourceFact:
+		return factEvidence(value, l.Facts, now)
 	}
-	return &Evidence{Source: rule.Source, Detail: fmt.Sprintf("unknown evidence source %q in the template: want catalog-link, catalog-field, check-rules or assessment", rule.Source)}
+	return &Evidence{Source: rule.Source, Detail: fmt.Sprintf("unknown evidence source %q in the template: want catalog-link, catalog-field, check-rules, assessment or fact", rule.Source)}
+}
+
+// parsedExprs caches the templates' fact expressions: a template holds a
+// few dozen and readiness views evaluate them for every service.
+var parsedExprs sync.Map // string -> *expr.Expr
+
+// factEvidence evaluates a fact expression over the service's facts: only
+// current facts count, and the evidence is as old as its stalest fact.
+func factEvidence(text string, facts []*paved.Fact, now time.Time) *Evidence {
+	var e *expr.Expr
+	if v, ok := parsedExprs.Load(text); ok {
+		e = v.(*expr.Expr)
+	} else {
+		var err error
+		if e, err = expr.Parse(text); err != nil {
+			return &Evidence{Source: "facts", Detail: fmt.Sprintf("the template's fact expression %q is not valid: %s", text, paved.ErrorMessage(err))}
+		}
+		parsedExprs.Store(text, e)
+	}
+	r := e.Eval(facts, now)
+	ev := &Evidence{Source: "facts", Satisfied: r.Satisfied, AsOf: r.AsOf()}
+	if src := r.Source(); src != "" {
+		ev.Source = "facts from " + src
+	}
+	ev.Detail = r.Detail
+	if !ev.AsOf.IsZero() {
+		ev.Detail += " (observed " + age(ev.AsOf, now) + ")"
+	}
+	return ev
 }
 
 // checkEvidence: the latest check evaluated at least one resource, ran

@@ -61,7 +61,7 @@ func TestEvidenceFor(t *testing.T) {
 		{"unknown assessment kind", &paved.EvidenceRule{Source: SourceAssessment, Value: "audit"}, nil,
 			Evidence{Source: "assessment audit", Detail: `unknown assessment kind "audit" in the template: want security or load`}},
 		{"unknown source", &paved.EvidenceRule{Source: "magic"}, nil,
-			Evidence{Source: "magic", Detail: `unknown evidence source "magic" in the template: want catalog-link, catalog-field, check-rules or assessment`}},
+			Evidence{Source: "magic", Detail: `unknown evidence source "magic" in the template: want catalog-link, catalog-field, check-rules, assessment or fact`}},
 	}
 	for _, tt := range tests {
 		l := readyLaunch()

@@ -134,6 +134,9 @@ func (s *Service) load(ctx context.Context, service string) (*paved.Launch, map[
 	if l.Answers == nil {
 		l.Answers = map[string]*paved.Answer{}
 	}
+	if l.Facts, err = s.facts(ctx, l.Service.Name); err != nil {
+		return nil, nil, err
+	}
 	t, err := s.templates(ctx, l)
 	if err != nil {
 		return nil, nil, err
@@ -589,6 +592,11 @@ func (s *Service) Advance(ctx context.Context, service string, to paved.Phase, f
 					return paved.Errorf(paved.ECONFLICT, "%s's %s template changed meanwhile: try again", svc.Name, k)
 				}
 			}
+			if stored.Facts == nil {
+				// Facts live outside the launch tables: the gate judges
+				// by the facts read just before.
+				stored.Facts = l.Facts
+			}
 			return GateError(svc.Name, CheckGate(stored, t, to, now))
 		}
 	}
@@ -876,6 +884,9 @@ func (s *Service) Blocked(ctx context.Context, team string) ([]*Blocked, error) 
 	}
 	ls, err := s.Store.FindLaunches(ctx, paved.LaunchFilter{Team: team})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.addFacts(ctx, ls); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -33,6 +33,8 @@ package launch
 //	catalog-field  value: an annotation key (pagerduty.com/service-id)
 //	check-rules    rules: guard-rail ids (db-storage-encrypted, backup-retention ...)
 //	assessment     value: security | load
+//	fact           value: a fact expression (github.branch_protection.required_reviews >= 1);
+//	               the short form is "fact: EXPRESSION" in place of source and value
 //
 // A template is parsed strictly: YAML syntax errors, unknown or repeated
 // keys, values of the wrong shape and broken rules are all refused with
@@ -60,6 +62,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/facts/expr"
 	"github.com/paved-dev/paved/internal/yamlnode"
 )
 
@@ -84,6 +87,7 @@ const (
 	evidenceCatalogField = "catalog-field"
 	evidenceCheckRules   = "check-rules"
 	evidenceAssessment   = "assessment"
+	evidenceFact         = "fact"
 )
 
 // templateSourceEmbedded is Template.Source for the embedded defaults.
@@ -676,12 +680,31 @@ func (p *parser) tiers(parent *yaml.Node, f map[string]yamlnode.Entry, what stri
 
 func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error) {
 	what := item + " evidence"
-	f, err := p.Fields(n, what, "source", "value", "rules", "note")
+	f, err := p.Fields(n, what, "source", "value", "rules", "note", "fact")
 	if err != nil {
 		return nil, err
 	}
 	ev := &paved.EvidenceRule{}
-	const sources = "catalog-link, catalog-field, check-rules or assessment"
+	const sources = "catalog-link, catalog-field, check-rules, assessment or fact"
+	if fe, ok := f["fact"]; ok {
+		// The short form: fact: EXPRESSION.
+		for _, k := range []string{"source", "value", "rules"} {
+			if x, ok := f[k]; ok {
+				return nil, p.Errorf(x.Key, "%s names a fact expression: remove %s (fact: takes the place of source and value)", what, k)
+			}
+		}
+		if fe.Val.Kind != yaml.ScalarNode || fe.Val.Tag == "!!null" {
+			return nil, p.Errorf(fe.Val, "%s fact is %s: expected an expression such as github.branch_protection.required_reviews >= 1", what, yamlnode.Describe(fe.Val))
+		}
+		ev.Source, ev.Value = evidenceFact, strings.TrimSpace(fe.Val.Value)
+		if ev.Note, err = p.text(f, "note", what); err != nil {
+			return nil, err
+		}
+		if _, err := expr.Parse(ev.Value); err != nil {
+			return nil, p.Errorf(fe.Val, "%s fact: %s", what, paved.ErrorMessage(err))
+		}
+		return ev, nil
+	}
 	se, ok := f["source"]
 	if !ok {
 		return nil, p.Errorf(n, "%s has no source: expected source: %s", what, sources)
@@ -731,6 +754,13 @@ func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error
 		}
 		if k := paved.AssessmentKind(ev.Value); k != paved.AssessSecurity && k != paved.AssessLoad {
 			return nil, p.Errorf(valueAt, "%s from assessment names kind %q: expected security or load", what, ev.Value)
+		}
+	case evidenceFact:
+		if err := needValue("a fact expression such as github.branch_protection.required_reviews >= 1"); err != nil {
+			return nil, err
+		}
+		if _, err := expr.Parse(ev.Value); err != nil {
+			return nil, p.Errorf(valueAt, "%s fact: %s", what, paved.ErrorMessage(err))
 		}
 	case evidenceCheckRules:
 		if _, ok := f["value"]; ok {

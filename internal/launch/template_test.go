@@ -28,9 +28,10 @@ func TestDefaultTemplates(t *testing.T) {
 	if q == nil || c == nil {
 		t.Fatalf("defaults missing: questionnaire %v, checklist %v", q != nil, c != nil)
 	}
+	// The checklist is at version 2 since facts evidence it (issue 17).
 	for _, tp := range []*paved.Template{q, c} {
-		if tp.Version != 1 {
-			t.Errorf("%s: version %d, want 1", tp.Kind, tp.Version)
+		if want := map[paved.TemplateKind]int{paved.KindQuestionnaire: 1, paved.KindChecklist: 2}[tp.Kind]; tp.Version != want {
+			t.Errorf("%s: version %d, want %d", tp.Kind, tp.Version, want)
 		}
 		if tp.Source != "embedded" {
 			t.Errorf("%s: source %q, want embedded", tp.Kind, tp.Source)
@@ -212,7 +213,15 @@ func TestDefaultEvidence(t *testing.T) {
 	}{
 		{"runbooks", "catalog-link", "runbook", nil},
 		{"dashboards", "catalog-link", "dashboard", nil},
-		{"on-call-rotation", "catalog-link", "on-call", nil},
+		{"on-call-rotation", "fact", "(pagerduty.escalation_levels >= 2 and pagerduty.oncall.now) or (opsgenie.escalation_levels >= 2 and opsgenie.oncall.now)", nil},
+		// Facts (issue 17): what the collectors and pushes observe.
+		{"branch-protection", "fact", "(github.branch_protection.required_reviews >= 1 and github.branch_protection.status_checks >= 1) or (gitlab.branch_protection.required_reviews >= 1 and gitlab.branch_protection.pipeline_must_succeed)", nil},
+		{"guardrail-checks", "fact", "github.branch_protection.paved_check or gitlab.ci.paved_check", nil},
+		{"infrastructure-as-code", "fact", "github.codeowners.infra_enablement or gitlab.codeowners.infra_enablement", nil},
+		{"running-replicas", "fact", "kube.replicas.ready_min >= 2", nil},
+		{"running-disruption-budget", "fact", "kube.pdb.covered", nil},
+		{"running-images", "fact", "kube.images.unapproved == 0", nil},
+		{"restore-tested", "fact", "backup.last_restore_test within 180d", nil},
 		{"alerting", "catalog-field", "pagerduty.com/service-id", nil},
 		{"source-repository", "catalog-link", "repo", nil},
 		{"encryption-at-rest", "check-rules", "", []string{"db-storage-encrypted", "ebs-encrypted", "s3-bucket-kms", "dynamodb-kms"}},
