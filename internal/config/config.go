@@ -23,6 +23,7 @@ import (
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/catalog"
 	"github.com/paved-dev/paved/internal/cost"
+	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/policy"
 )
@@ -49,6 +50,8 @@ type Config struct {
 	// Spend allocates billing lines, sets budgets and tunes the alert
 	// rules (docs/spend.md).
 	Spend cost.SpendConfig `yaml:"spend"`
+	// Facts configures the collectors and pushed facts (docs/facts.md).
+	Facts facts.Config `yaml:"facts"`
 
 	// Source is the file the config was read from; empty for defaults only.
 	Source string `yaml:"-"`
@@ -234,6 +237,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Spend.Validate(c.Where); err != nil {
+		return err
+	}
+	if err := c.Facts.Validate(c.Where); err != nil {
 		return err
 	}
 	keys := make([]string, 0, len(c.Catalog.Lifecycles))

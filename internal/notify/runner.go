@@ -84,6 +84,9 @@ type Job struct {
 	Every   time.Duration
 	Timeout time.Duration
 	Run     func(ctx context.Context) error
+	// Alone runs the job on its own loop, so that a slow run (a collector
+	// waiting on a provider's rate limit) never delays the other jobs.
+	Alone bool
 }
 
 // Delivery results, the values of the result label of
@@ -308,10 +311,19 @@ func (r *Runner) Run(ctx context.Context) {
 	jobs := append([]*Job(nil), r.jobs...)
 	r.mu.Unlock()
 	r.log.Info("job runner started", "targets", len(r.targets.Load().byName), "jobs", len(jobs), "lease", r.lease.String())
+	var shared []*Job
 	var wg sync.WaitGroup
+	for _, j := range jobs {
+		if j.Alone {
+			wg.Add(1)
+			go func() { defer wg.Done(); r.jobLoop(ctx, []*Job{j}, nil) }()
+			continue
+		}
+		shared = append(shared, j)
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); r.deliveryLoop(ctx) }()
-	go func() { defer wg.Done(); r.jobLoop(ctx, jobs) }()
+	go func() { defer wg.Done(); r.jobLoop(ctx, shared, r.kick) }()
 	wg.Wait()
 	r.log.Info("job runner stopped")
 }
@@ -502,7 +514,10 @@ func oneLine(s string) string {
 	return s
 }
 
-func (r *Runner) jobLoop(ctx context.Context, jobs []*Job) {
+// jobLoop runs jobs whenever they are due; kick (nil for a job that
+// runs alone, so that it never takes a kick meant for the deliveries)
+// wakes it early.
+func (r *Runner) jobLoop(ctx context.Context, jobs []*Job, kick <-chan struct{}) {
 	if len(jobs) == 0 {
 		return
 	}
@@ -513,9 +528,9 @@ func (r *Runner) jobLoop(ctx context.Context, jobs []*Job) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-r.kick:
+		case <-kick:
 		}
-		r.RunJobsOnce(ctx)
+		r.runJobs(ctx, jobs)
 		t.Reset(r.o.Poll)
 	}
 }
@@ -526,6 +541,11 @@ func (r *Runner) RunJobsOnce(ctx context.Context) {
 	r.mu.Lock()
 	jobs := append([]*Job(nil), r.jobs...)
 	r.mu.Unlock()
+	r.runJobs(ctx, jobs)
+}
+
+// runJobs runs each of jobs that is due and that this runner can claim.
+func (r *Runner) runJobs(ctx context.Context, jobs []*Job) {
 	for _, j := range jobs {
 		if ctx.Err() != nil {
 			return
