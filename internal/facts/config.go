@@ -86,14 +86,23 @@ type CollectorConfig struct {
 	// deployment is a fact (default production).
 	Environment string `yaml:"environment"`
 
-	// Kubernetes: a kubeconfig file and context, or in the cluster (both
-	// empty); the label whose value is the service's name
-	// (app.kubernetes.io/name); the namespaces to read (empty: all).
-	Kubeconfig   string   `yaml:"kubeconfig"`
-	Context      string   `yaml:"context"`
-	ServiceLabel string   `yaml:"service_label"`
-	Namespaces   []string `yaml:"namespaces"`
+	// Kubernetes: a kubeconfig file and context (kubeconfig empty: the
+	// KUBECONFIG environment variable, as kubectl; both empty: in the
+	// cluster, with the pod's service account); the label selector that
+	// finds a service's workloads, where {{service}} stands for its name
+	// (default app.kubernetes.io/part-of={{service}}; a service's
+	// backstage.io/kubernetes-label-selector or backstage.io/kubernetes-id
+	// annotation takes precedence, as in Backstage's Kubernetes plugin);
+	// the namespaces to read (empty: all).
+	Kubeconfig    string   `yaml:"kubeconfig"`
+	Context       string   `yaml:"context"`
+	LabelSelector string   `yaml:"label_selector"`
+	Namespaces    []string `yaml:"namespaces"`
 }
+
+// ServicePlaceholder is what a label_selector writes for the service's
+// name.
+const ServicePlaceholder = "{{service}}"
 
 // Defaults.
 const (
@@ -104,7 +113,7 @@ const (
 	DefaultDiscoveryPath  = "catalog-info.yaml"
 	DefaultPavedCheck     = "paved"
 	DefaultEnvironment    = "production"
-	DefaultServiceLabel   = "app.kubernetes.io/name"
+	DefaultLabelSelector  = "app.kubernetes.io/part-of={{service}}"
 
 	minInterval = time.Minute
 	maxTimeout  = time.Hour
@@ -164,8 +173,8 @@ func (c CollectorConfig) Normalized() CollectorConfig {
 			c.InfrastructurePaths = DefaultInfrastructurePaths
 		}
 	}
-	if c.Kind == KindKubernetes && c.ServiceLabel == "" {
-		c.ServiceLabel = DefaultServiceLabel
+	if c.Kind == KindKubernetes && c.LabelSelector == "" {
+		c.LabelSelector = DefaultLabelSelector
 	}
 	return c
 }
@@ -249,7 +258,7 @@ func (c *Config) Validate(where func(string) string) error {
 			{"paved_check", raw.PavedCheck != "", git}, {"enablement_owners", len(raw.EnablementOwners) > 0, git},
 			{"infrastructure_paths", len(raw.InfrastructurePaths) > 0, git}, {"environment", raw.Environment != "", git},
 			{"kubeconfig", raw.Kubeconfig != "", []string{KindKubernetes}}, {"context", raw.Context != "", []string{KindKubernetes}},
-			{"service_label", raw.ServiceLabel != "", []string{KindKubernetes}}, {"namespaces", len(raw.Namespaces) > 0, []string{KindKubernetes}},
+			{"label_selector", raw.LabelSelector != "", []string{KindKubernetes}}, {"namespaces", len(raw.Namespaces) > 0, []string{KindKubernetes}},
 		} {
 			if err := misplaced(m.key, m.set, m.kinds...); err != nil {
 				return err
@@ -274,8 +283,8 @@ func (c *Config) Validate(where func(string) string) error {
 				return paved.FieldErrorf(paved.EINVALID, at(fmt.Sprintf("infrastructure_paths[%d]", j)), "%s.infrastructure_paths[%d] %q: want a path inside the repository such as terraform/main.tf", p, j, pth)
 			}
 		}
-		if x.Kind == KindKubernetes && x.Context != "" && x.Kubeconfig == "" {
-			return paved.FieldErrorf(paved.EINVALID, at("context"), "%s.context needs a kubeconfig: in the cluster there is no context to choose", p)
+		if x.Kind == KindKubernetes && !strings.Contains(x.LabelSelector, ServicePlaceholder) {
+			return paved.FieldErrorf(paved.EINVALID, at("label_selector"), "%s.label_selector %q does not name the service: write %s where its name goes, such as %s", p, x.LabelSelector, ServicePlaceholder, DefaultLabelSelector)
 		}
 		for j, ns := range x.Namespaces {
 			if err := paved.ValidateName(at(fmt.Sprintf("namespaces[%d]", j)), ns); err != nil {

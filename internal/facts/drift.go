@@ -32,10 +32,14 @@ type Workload struct {
 	Running []RunningImage `json:"running,omitempty"`
 	// PDB is set when a PodDisruptionBudget selects the pods.
 	PDB bool `json:"pdb"`
-	// ProbesMissing and LimitsMissing name the containers without a
-	// readiness probe, and without CPU and memory limits.
-	ProbesMissing []string `json:"probes_missing,omitempty"`
-	LimitsMissing []string `json:"limits_missing,omitempty"`
+	// ProbesMissing and LivenessMissing name the containers without a
+	// readiness probe and without a liveness probe; LimitsMissing those
+	// without both a CPU and a memory limit.
+	ProbesMissing   []string `json:"probes_missing,omitempty"`
+	LivenessMissing []string `json:"liveness_missing,omitempty"`
+	LimitsMissing   []string `json:"limits_missing,omitempty"`
+	// PDBs names the PodDisruptionBudgets that select the pods.
+	PDBs []string `json:"pdbs,omitempty"`
 }
 
 // RunningImage is one image a pod runs.

@@ -91,7 +91,10 @@ func TestConfigValidate(t *testing.T) {
 		{"url with credentials", CollectorConfig{Name: "gitlab", TokenEnv: "T", BaseURL: "https://u:p@gitlab.example.com/api/v4"}, "base_url"},
 		{"kube setting on github", CollectorConfig{Name: "github", TokenEnv: "T", Namespaces: []string{"a"}}, "namespaces is for kubernetes"},
 		{"token on kube", CollectorConfig{Name: "kube", Kind: "kubernetes", TokenEnv: "T"}, "token_env is for"},
-		{"context without kubeconfig", CollectorConfig{Name: "kube", Kind: "kubernetes", Context: "prod"}, "needs a kubeconfig"},
+		// The context may choose from the KUBECONFIG of the environment:
+		// the collector checks it when it starts (internal/facts/kube).
+		{"context without kubeconfig", CollectorConfig{Name: "kube", Kind: "kubernetes", Context: "prod"}, ""},
+		{"selector without the service", CollectorConfig{Name: "kube", Kind: "kubernetes", LabelSelector: "app=web"}, "label_selector"},
 		{"too often", CollectorConfig{Name: "github", TokenEnv: "T", Interval: notify.Duration(time.Second)}, "at least 1m"},
 		{"timeout over interval", CollectorConfig{Name: "github", TokenEnv: "T", Interval: notify.Duration(time.Minute), Timeout: notify.Duration(time.Hour)}, "timeout"},
 		{"ttl under interval", CollectorConfig{Name: "github", TokenEnv: "T", TTL: notify.Duration(time.Minute)}, "ttl"},
