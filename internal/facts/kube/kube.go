@@ -227,15 +227,16 @@ func listErr(resource, ns string, err error) error {
 func list[T any](ctx context.Context, c *Collector, resource, ns string, call func(ctx context.Context, o metav1.ListOptions) ([]T, string, error), o metav1.ListOptions) ([]T, error) {
 	var out []T
 	o.Limit = c.PageSize
+	restarted := false
 	for {
 		cctx, cancel := context.WithTimeout(ctx, c.CallTimeout)
 		items, next, err := call(cctx, o)
 		cancel()
 		if err != nil {
-			if apierrors.IsResourceExpired(err) && o.Continue != "" {
+			if apierrors.IsResourceExpired(err) && o.Continue != "" && !restarted {
 				// The continue token outlived etcd's compaction: start over
 				// once, from a fresh list.
-				o.Continue, out = "", nil
+				o.Continue, out, restarted = "", nil, true
 				continue
 			}
 			return nil, listErr(resource, ns, err)

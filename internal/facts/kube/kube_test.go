@@ -323,9 +323,9 @@ func TestDrift(t *testing.T) {
 
 // apiServer speaks enough of the Kubernetes API for the paths the fake
 // clientset cannot take: lists in pages (limit and continue) and a
-// namespace whose lists RBAC forbids, with the Status bodies the API
-// server sends.
-func apiServer(t *testing.T, limits *[]string) *httptest.Server {
+// namespace whose lists RBAC forbids, and a continue token that expires
+// once, with the Status bodies the API server sends.
+func apiServer(t *testing.T, limits *[]string, expired *bool) *httptest.Server {
 	t.Helper()
 	deployments := []appsv1.Deployment{}
 	for i := range 5 {
@@ -339,6 +339,13 @@ func apiServer(t *testing.T, limits *[]string) *httptest.Server {
 		if strings.Contains(r.URL.Path, "/namespaces/locked/") {
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"deployments.apps is forbidden: User \"system:serviceaccount:paved:paved-facts\" cannot list resource \"deployments\" in API group \"apps\" in the namespace \"locked\"","reason":"Forbidden","details":{"group":"apps","kind":"deployments"},"code":403}`)
+			return
+		}
+		if q.Get("continue") == "2" && !*expired {
+			// etcd compacted the revision the token points at.
+			*expired = true
+			w.WriteHeader(http.StatusGone)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.","reason":"Expired","code":410}`)
 			return
 		}
 		list := map[string]any{"apiVersion": "v1", "metadata": map[string]any{}, "items": []any{}}
@@ -372,7 +379,8 @@ func apiServer(t *testing.T, limits *[]string) *httptest.Server {
 
 func TestPagesAndForbiddenOverHTTP(t *testing.T) {
 	var calls []string
-	srv := apiServer(t, &calls)
+	expired := false
+	srv := apiServer(t, &calls, &expired)
 	defer srv.Close()
 	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
 	if err != nil {
@@ -393,8 +401,12 @@ func TestPagesAndForbiddenOverHTTP(t *testing.T) {
 	if got := tg.Observed()["checkout"]["kube.workloads.count"]; got != 5 {
 		t.Errorf("workloads = %v, want the 5 deployments of three pages", got)
 	}
-	want := []string{"/apis/apps/v1/namespaces/shop/deployments?limit=2&continue=", "/apis/apps/v1/namespaces/shop/deployments?limit=2&continue=2", "/apis/apps/v1/namespaces/shop/deployments?limit=2&continue=4"}
-	if strings.Join(calls[:3], " ") != strings.Join(want, " ") {
+	// The second page's token expired: the list starts over, once.
+	var want []string
+	for _, c := range []string{"", "2", "", "2", "4"} {
+		want = append(want, "/apis/apps/v1/namespaces/shop/deployments?limit=2&continue="+c)
+	}
+	if len(calls) < len(want) || strings.Join(calls[:len(want)], " ") != strings.Join(want, " ") {
 		t.Errorf("calls = %v\nwant first %v", calls, want)
 	}
 	if msg := tg.Failed()["vault"]; !strings.Contains(msg, "forbidden: the collector may not list deployments.apps in namespace locked") {
