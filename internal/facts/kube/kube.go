@@ -28,7 +28,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/kubernetes"
+	appsclient "k8s.io/client-go/kubernetes/typed/apps/v1"
+	coreclient "k8s.io/client-go/kubernetes/typed/core/v1"
+	policyclient "k8s.io/client-go/kubernetes/typed/policy/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -54,10 +56,50 @@ const (
 	CallTimeout = 30 * time.Second
 )
 
+// Client is the part of client-go's clientset the collector uses
+// (kubernetes.Interface and its fake satisfy it). The collector builds
+// only these three typed clients: the whole clientset links a client for
+// every API group into paved and doubles the binary.
+type Client interface {
+	AppsV1() appsclient.AppsV1Interface
+	CoreV1() coreclient.CoreV1Interface
+	PolicyV1() policyclient.PolicyV1Interface
+}
+
+type clients struct {
+	apps   *appsclient.AppsV1Client
+	core   *coreclient.CoreV1Client
+	policy *policyclient.PolicyV1Client
+}
+
+func (c *clients) AppsV1() appsclient.AppsV1Interface       { return c.apps }
+func (c *clients) CoreV1() coreclient.CoreV1Interface       { return c.core }
+func (c *clients) PolicyV1() policyclient.PolicyV1Interface { return c.policy }
+
+// NewClient builds the three typed clients on one HTTP client, as
+// kubernetes.NewForConfig does for all of them.
+func NewClient(rc *rest.Config) (Client, error) {
+	hc, err := rest.HTTPClientFor(rc)
+	if err != nil {
+		return nil, err
+	}
+	c := &clients{}
+	if c.apps, err = appsclient.NewForConfigAndClient(rc, hc); err != nil {
+		return nil, err
+	}
+	if c.core, err = coreclient.NewForConfigAndClient(rc, hc); err != nil {
+		return nil, err
+	}
+	if c.policy, err = policyclient.NewForConfigAndClient(rc, hc); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // Collector is the Kubernetes collector.
 type Collector struct {
 	cfg      facts.CollectorConfig
-	client   kubernetes.Interface
+	client   Client
 	approved func(*paved.Service) []string
 	// CallTimeout bounds each API call (tests shorten it).
 	CallTimeout time.Duration
@@ -73,7 +115,7 @@ func New(c facts.CollectorConfig, d facts.Deps) (facts.Collector, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := kubernetes.NewForConfig(rc)
+	cs, err := NewClient(rc)
 	if err != nil {
 		return nil, paved.Errorf(paved.EUNPROCESSABLE, "collector %s: %v", c.Name, err)
 	}
@@ -82,7 +124,7 @@ func New(c facts.CollectorConfig, d facts.Deps) (facts.Collector, error) {
 
 // NewWithClient builds the collector on a client (tests: the fake
 // clientset or a client of a test API server).
-func NewWithClient(c facts.CollectorConfig, d facts.Deps, client kubernetes.Interface) (*Collector, error) {
+func NewWithClient(c facts.CollectorConfig, d facts.Deps, client Client) (*Collector, error) {
 	c.Kind = facts.KindKubernetes
 	c = c.Normalized()
 	if _, err := selectorFor(c, &paved.Service{Name: "example"}); err != nil {

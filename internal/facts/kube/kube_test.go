@@ -18,7 +18,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
@@ -84,7 +83,7 @@ const (
 // other pods, no probes or limits, a Docker Hub image) in shop; ledger
 // is found by Backstage's kubernetes-id label in money; search by its
 // label-selector annotation; idle runs nothing.
-func cluster() kubernetes.Interface {
+func cluster() *fake.Clientset {
 	partOf := func(s string) map[string]string { return map[string]string{"app.kubernetes.io/part-of": s} }
 	sel, tpl := template("db", container("postgres", "postgres:16", false, false))
 	db := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db", Labels: partOf("checkout")},
@@ -113,7 +112,7 @@ func services() []*paved.Service {
 	}
 }
 
-func collect(t *testing.T, cfg facts.CollectorConfig, d facts.Deps, cs kubernetes.Interface, ss []*paved.Service) (*facts.Target, error) {
+func collect(t *testing.T, cfg facts.CollectorConfig, d facts.Deps, cs Client, ss []*paved.Service) (*facts.Target, error) {
 	t.Helper()
 	c, err := NewWithClient(cfg, d, cs)
 	if err != nil {
@@ -230,7 +229,7 @@ func TestAllNamespaces(t *testing.T) {
 // that names the verb and the resource, and the run fails when no
 // service could be observed.
 func TestForbidden(t *testing.T) {
-	cs := cluster().(*fake.Clientset)
+	cs := cluster()
 	cs.PrependReactor("list", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "", fmt.Errorf(`User "system:serviceaccount:paved:paved-facts" cannot list resource "pods" in API group "" in the namespace %q`, a.GetNamespace()))
 	})
@@ -382,7 +381,7 @@ func TestPagesAndForbiddenOverHTTP(t *testing.T) {
 	expired := false
 	srv := apiServer(t, &calls, &expired)
 	defer srv.Close()
-	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
+	cs, err := NewClient(&rest.Config{Host: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +425,7 @@ func TestCallTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(block)
-	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
+	cs, err := NewClient(&rest.Config{Host: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
