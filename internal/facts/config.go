@@ -25,6 +25,16 @@ import (
 //	      interval: 1h
 //	      timeout: 5m
 //	      ttl: 3h                # default: three intervals
+//	    - name: gitlab
+//	      token_env: PAVED_GITLAB_TOKEN
+//	      base_url: https://gitlab.example.com/api/v4  # self-managed; default gitlab.com
+//	      auth_scheme: private-token                   # or bearer (an OAuth token)
+//	      organisation: acme     # the group whose projects (subgroups too) are searched
+//	    - name: pagerduty
+//	      token_env: PAVED_PAGERDUTY_TOKEN
+//	    - name: opsgenie
+//	      token_env: PAVED_OPSGENIE_KEY
+//	      base_url: https://api.eu.opsgenie.com        # an EU account
 type Config struct {
 	Collectors []CollectorConfig `yaml:"collectors"`
 	PushTTL    notify.Duration   `yaml:"push_ttl"`
@@ -67,6 +77,10 @@ type CollectorConfig struct {
 	// variable that holds the token.
 	BaseURL  string `yaml:"base_url"`
 	TokenEnv string `yaml:"token_env"`
+	// AuthScheme is how GitLab gets the token: private-token (the
+	// PRIVATE-TOKEN header: personal, project and group access tokens;
+	// the default) or bearer (Authorization: Bearer, for OAuth tokens).
+	AuthScheme string `yaml:"auth_scheme"`
 
 	// GitHub and GitLab.
 	// Organisation (GitHub) or group (GitLab) whose repositories are
@@ -103,6 +117,12 @@ type CollectorConfig struct {
 // ServicePlaceholder is what a label_selector writes for the service's
 // name.
 const ServicePlaceholder = "{{service}}"
+
+// GitLab's auth schemes.
+const (
+	AuthPrivateToken = "private-token"
+	AuthBearer       = "bearer"
+)
 
 // Defaults.
 const (
@@ -254,6 +274,7 @@ func (c *Config) Validate(where func(string) string) error {
 			kinds []string
 		}{
 			{"base_url", raw.BaseURL != "", saas}, {"token_env", raw.TokenEnv != "", saas},
+			{"auth_scheme", raw.AuthScheme != "", []string{KindGitLab}},
 			{"organisation", raw.Organisation != "", git}, {"discovery_path", raw.DiscoveryPath != "", git},
 			{"paved_check", raw.PavedCheck != "", git}, {"enablement_owners", len(raw.EnablementOwners) > 0, git},
 			{"infrastructure_paths", len(raw.InfrastructurePaths) > 0, git}, {"environment", raw.Environment != "", git},
@@ -272,6 +293,9 @@ func (c *Config) Validate(where func(string) string) error {
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 				return paved.FieldErrorf(paved.EINVALID, at("base_url"), "%s.base_url %q: want an http(s) URL of the API without credentials or query, such as %s", p, x.BaseURL, DefaultBaseURL[x.Kind])
 			}
+		}
+		if x.AuthScheme != "" && x.AuthScheme != AuthPrivateToken && x.AuthScheme != AuthBearer {
+			return paved.FieldErrorf(paved.EINVALID, at("auth_scheme"), "%s.auth_scheme %q: want %s (the PRIVATE-TOKEN header; the default) or %s (an OAuth token)", p, x.AuthScheme, AuthPrivateToken, AuthBearer)
 		}
 		for j, o := range x.EnablementOwners {
 			if !ownerRE.MatchString(o) {

@@ -100,6 +100,9 @@ func TestConfigValidate(t *testing.T) {
 		{"ttl under interval", CollectorConfig{Name: "github", TokenEnv: "T", TTL: notify.Duration(time.Minute)}, "ttl"},
 		{"push name", CollectorConfig{Name: "push", Kind: "github", TokenEnv: "T"}, "pushed facts"},
 		{"bad owner", CollectorConfig{Name: "github", TokenEnv: "T", EnablementOwners: []string{"platform team"}}, "enablement_owners"},
+		{"gitlab bearer", CollectorConfig{Name: "gitlab", TokenEnv: "T", BaseURL: "https://gitlab.example.com/api/v4", AuthScheme: "bearer"}, ""},
+		{"gitlab unknown auth", CollectorConfig{Name: "gitlab", TokenEnv: "T", AuthScheme: "basic"}, "auth_scheme"},
+		{"auth scheme on github", CollectorConfig{Name: "github", TokenEnv: "T", AuthScheme: "bearer"}, "auth_scheme is for gitlab"},
 		{"bad path", CollectorConfig{Name: "github", TokenEnv: "T", InfrastructurePaths: []string{"../x"}}, "infrastructure_paths"},
 	}
 	for _, tt := range tests {
