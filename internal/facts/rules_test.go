@@ -103,6 +103,10 @@ func TestConfigValidate(t *testing.T) {
 		{"gitlab bearer", CollectorConfig{Name: "gitlab", TokenEnv: "T", BaseURL: "https://gitlab.example.com/api/v4", AuthScheme: "bearer"}, ""},
 		{"gitlab unknown auth", CollectorConfig{Name: "gitlab", TokenEnv: "T", AuthScheme: "basic"}, "auth_scheme"},
 		{"auth scheme on github", CollectorConfig{Name: "github", TokenEnv: "T", AuthScheme: "bearer"}, "auth_scheme is for gitlab"},
+		{"opsgenie eu", CollectorConfig{Name: "opsgenie", TokenEnv: "PAVED_OPSGENIE_KEY", BaseURL: "https://api.eu.opsgenie.com"}, ""},
+		{"pagerduty", CollectorConfig{Name: "pagerduty", TokenEnv: "PAVED_PAGERDUTY_TOKEN"}, ""},
+		{"group on pagerduty", CollectorConfig{Name: "pagerduty", TokenEnv: "T", Organisation: "acme"}, "organisation is for github and gitlab"},
+		{"auth scheme on opsgenie", CollectorConfig{Name: "opsgenie", TokenEnv: "T", AuthScheme: "private-token"}, "auth_scheme is for gitlab"},
 		{"bad path", CollectorConfig{Name: "github", TokenEnv: "T", InfrastructurePaths: []string{"../x"}}, "infrastructure_paths"},
 	}
 	for _, tt := range tests {
