@@ -20,6 +20,7 @@ import (
 	paved "github.com/paved-dev/paved"
 	pavedapp "github.com/paved-dev/paved/internal/app"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/platform"
 	"github.com/paved-dev/paved/internal/store"
@@ -407,7 +408,20 @@ func warnRestartOnly(old, next *config.Config, log *slog.Logger) {
 		oo.Backoff != no.Backoff || oo.Timeout != no.Timeout || oo.Retention != no.Retention {
 		changed = append(changed, "notifications (attempts, backoff, timeout, retention)")
 	}
+	if !sameCollectorJobs(old.Facts.Collectors, next.Facts.Collectors) {
+		changed = append(changed, "facts.collectors (which collectors run, and how often)")
+	}
 	if len(changed) > 0 {
 		log.Warn("the reloaded platform config changes settings that apply only at start: restart paved serve to apply them", "settings", strings.Join(changed, ", "))
 	}
+}
+
+// sameCollectorJobs reports whether two facts.collectors lists make the
+// same periodic jobs (names and intervals): the job runner fixes them at
+// start, while the rest of a collector's settings follow reloads.
+func sameCollectorJobs(a, b []facts.CollectorConfig) bool {
+	return slices.EqualFunc(a, b, func(x, y facts.CollectorConfig) bool {
+		x, y = x.Normalized(), y.Normalized()
+		return x.Name == y.Name && x.Interval == y.Interval && x.Timeout == y.Timeout
+	})
 }

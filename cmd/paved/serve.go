@@ -20,6 +20,7 @@ import (
 	pavedapp "github.com/paved-dev/paved/internal/app"
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/demo"
+	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/platform"
 	"github.com/paved-dev/paved/internal/store"
@@ -135,9 +136,22 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		if err := a.bootstrap(ctx, db, env.BootstrapToken, log); err != nil {
 			return err
 		}
+		// The metrics registry: the audit chain, verified in the
+		// background (audit_watch.go), then every other part's metrics.
+		reg, auditWatch, err := newAuditWatchRegistry(db, log, auditEvery)
+		if err != nil {
+			return err
+		}
+		// The collectors' metrics last for the process; every App (one
+		// per reload) counts into them.
+		factsMetrics, err := facts.NewMetrics(reg)
+		if err != nil {
+			return err
+		}
+		appOpts := pavedapp.Options{Getenv: a.getenv, FactsMetrics: factsMetrics, Logger: log}
 		// The application services, built from the snapshot; a reload
 		// builds the new snapshot's App and swaps it in (live).
-		ap, err := pavedapp.New(snap, db, pavedapp.Options{})
+		ap, err := pavedapp.New(snap, db, appOpts)
 		if err != nil {
 			return err
 		}
@@ -163,6 +177,9 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 			appJob(live.Load, func(ap *pavedapp.App) notify.Job { return costAlertsJob(ap.Spend, log) }),
 			campaignsJob(live.Load, log),
 		}
+		// One job per collector of facts.collectors, each alone on the
+		// runner with its own interval (internal/facts).
+		jobs = append(jobs, facts.LiveJobs(func() *facts.Service { return live.Load().Facts }, log)...)
 		for _, j := range jobs {
 			if err := runner.Register(j); err != nil {
 				return err
@@ -177,11 +194,6 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 			Webhooks: runner, ConfigStatus: reloader.Status,
 			AuthFailures:   web.AuthLimit{PerMinute: cfg.Server.AuthFailures.PerMinute, Burst: cfg.Server.AuthFailures.Burst},
 			TrustedProxies: cfg.TrustedProxyPrefixes()}
-		// The audit chain, verified in the background (audit_watch.go).
-		reg, auditWatch, err := newAuditWatchRegistry(db, log, auditEvery)
-		if err != nil {
-			return err
-		}
 		wc.Registry = reg
 		srv, err := web.NewServer(wc)
 		if err != nil {
@@ -193,7 +205,7 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		// targets swapped right after it.
 		reloader.Prepare = func(s *platform.Snapshot) (func(), error) {
 			warnRestartOnly(cfg, s.Config, log)
-			next, err := pavedapp.New(s, db, pavedapp.Options{})
+			next, err := pavedapp.New(s, db, appOpts)
 			if err != nil {
 				return nil, err
 			}

@@ -9,6 +9,8 @@ package app
 import (
 	"crypto/ed25519"
 	"errors"
+	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -17,15 +19,33 @@ import (
 	"github.com/paved-dev/paved/internal/check"
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
+	"github.com/paved-dev/paved/internal/facts"
+	"github.com/paved-dev/paved/internal/facts/collectors"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/platform"
 )
 
-// Options are what an App takes besides the platform config and the store.
+// Options are what an App takes besides the platform config and the store:
+// what lasts for the process rather than for one config.
 type Options struct {
 	// Now is the services' clock; nil: time.Now.
 	Now func() time.Time
+	// Getenv reads the collectors' credentials (each collector's
+	// token_env, KUBECONFIG); nil: no credentials, so a collector that
+	// needs one fails its runs and says which variable is unset.
+	Getenv func(string) string
+	// HTTPClient is the collectors' HTTP client; nil: their default.
+	HTTPClient *http.Client
+	// FactsMetrics are the collectors' Prometheus metrics, registered once
+	// for the process (a reload builds a new App over the same metrics);
+	// nil records nothing.
+	FactsMetrics *facts.Metrics
+	// Collectors are the collectors by kind; nil: every built-in one
+	// (collectors.Factories). Tests put recorded-API collectors here.
+	Collectors map[string]facts.Factory
+	// Logger logs the collectors' runs; nil: nothing.
+	Logger *slog.Logger
 }
 
 // App holds the application services over one store, configured by one
@@ -45,6 +65,9 @@ type App struct {
 	Exceptions *exception.Service
 	Ownership  *ownership.Service
 	Spend      *cost.Spend
+	// Facts runs the collectors of paved.yaml's facts section and
+	// serves and takes facts (internal/facts).
+	Facts *facts.Service
 
 	snap    *platform.Snapshot
 	builtin func() (*platform.Snapshot, error)
@@ -83,11 +106,12 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 		policy       paved.ExceptionPolicy
 		rules        func(string) (paved.Rule, bool)
 		key          ed25519.PrivateKey // nil: the store's
+		factsConfig  *facts.Config
 	)
 	if snap != nil {
 		c := snap.Config
 		a.Organisation, a.Catalog = c.Organisation.Name, c.CatalogOptions()
-		templates, ownershipMap, spend = snap.Templates, snap.Ownership, &c.Spend
+		templates, ownershipMap, spend, factsConfig = snap.Templates, snap.Ownership, &c.Spend, &c.Facts
 		// The key is in the snapshot when it was loaded with it
 		// (platform.Options.Secrets).
 		policy, rules, key = c.Exceptions.Policy(), snap.Rule, snap.ExceptionKey
@@ -98,7 +122,51 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 	a.Spend = &cost.Spend{Store: st, Config: spend, Now: now}
 	a.Exceptions = &exception.Service{Store: st, Policy: policy, Rules: rules, Key: key,
 		Organisation: a.Organisation, Now: now}
+	factories := o.Collectors
+	if factories == nil {
+		factories = collectors.Factories()
+	}
+	a.Facts = &facts.Service{Store: st, Config: factsConfig, Factories: factories, Metrics: o.FactsMetrics, Logger: o.Logger, Now: now,
+		Deps: facts.Deps{Getenv: o.Getenv, HTTPClient: o.HTTPClient, ApprovedRegistries: a.approvedRegistries}}
 	return a, nil
+}
+
+// approvedRegistriesRule is the guard rail whose approved parameter says
+// which registries a service's images may come from; the Kubernetes
+// collector judges the images it sees running by it.
+const approvedRegistriesRule = "k8s-approved-registries"
+
+// approvedRegistries is the rule's approved parameter for svc, as a check
+// of svc would see it (defaults, paved.yaml, the tier's and the phase's
+// overrides); nil when the rules do not compile or the rule is disabled
+// or unknown, so that the collector reports no verdict rather than a
+// wrong one.
+func (a *App) approvedRegistries(svc *paved.Service) []string {
+	snap, err := a.Platform()
+	if err != nil {
+		return nil
+	}
+	eng, err := snap.Compiled()
+	if err != nil || eng == nil || eng.Disabled(approvedRegistriesRule) {
+		return nil
+	}
+	ps, ok := eng.Params(approvedRegistriesRule, check.ServiceContext(svc))
+	if !ok {
+		return nil
+	}
+	switch v := ps["approved"].(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // Platform is the snapshot the App was built from, or the built-in

@@ -3,13 +3,16 @@ package app_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/app"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/platform"
+	"github.com/paved-dev/paved/internal/policy"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -119,5 +122,57 @@ func TestDeferredEngine(t *testing.T) {
 	}
 	if c, err := a.Checker(); err != nil || c.Engine != e1 {
 		t.Errorf("the checker compiled its own rules: %v", err)
+	}
+}
+
+// TestFacts: the facts service takes paved.yaml's collectors, the
+// process's credentials and metrics, and the approved registries of the
+// k8s-approved-registries guard rail as a check of the service would see
+// them (its tier's override included); none when the rail is disabled.
+func TestFacts(t *testing.T) {
+	db := openStore(t)
+	load := func(disable bool) *platform.Snapshot {
+		snap, err := platform.Load("", platform.Options{Adjust: func(c *config.Config) error {
+			c.Facts.Collectors = []facts.CollectorConfig{{Name: "github", TokenEnv: "GH_TOKEN"}}
+			c.Guardrails.Rules = map[string]policy.RuleConfig{"k8s-approved-registries": {
+				Params: map[string]any{"approved": []any{"registry.example.com"}},
+				Tiers:  map[string]map[string]any{"1": {"approved": []any{"registry.example.com/tier1"}}},
+			}}
+			if disable {
+				c.Guardrails.Disabled = []string{"k8s-approved-registries"}
+			}
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap
+	}
+	env := func(k string) string { return map[string]string{"GH_TOKEN": "t0ken"}[k] }
+	a, err := app.New(load(false), db, app.Options{Getenv: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := a.Facts
+	if f == nil || f.Store != db || len(f.Config.Collectors) != 1 || f.Factories[facts.KindKubernetes] == nil || f.Deps.Getenv("GH_TOKEN") != "t0ken" {
+		t.Fatalf("facts service %+v", f)
+	}
+	if len(f.Jobs()) != 1 || f.Jobs()[0].Name != "facts.github" {
+		t.Errorf("jobs %+v", f.Jobs())
+	}
+	for _, c := range []struct {
+		tier paved.Tier
+		want []string
+	}{{2, []string{"registry.example.com"}}, {1, []string{"registry.example.com/tier1"}}} {
+		if got := f.Deps.ApprovedRegistries(&paved.Service{Name: "web", Tier: c.tier}); !slices.Equal(got, c.want) {
+			t.Errorf("tier %d: approved registries %v, want %v", c.tier, got, c.want)
+		}
+	}
+	a, err = app.New(load(true), db, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Facts.Deps.ApprovedRegistries(&paved.Service{Name: "web", Tier: 2}); got != nil {
+		t.Errorf("approved registries of a disabled guard rail: %v", got)
 	}
 }

@@ -93,7 +93,8 @@ type Deps struct {
 	Getenv     func(string) string
 	HTTPClient *http.Client
 	// ApprovedRegistries returns the approved registries (the
-	// k8s-approved-registries guard rail's parameter) for a service.
+	// k8s-approved-registries guard rail's parameter) for a service; nil
+	// when paved cannot tell (the collector then judges no image).
 	ApprovedRegistries func(svc *paved.Service) []string
 	// OnRateLimit counts rate-limited answers (metrics).
 	OnRateLimit func()

@@ -221,11 +221,25 @@ func (s *Service) services(ctx context.Context, only []string) ([]*paved.Service
 // collector, each with its own interval and timeout, run alone so that a
 // slow provider never delays another collector or the other jobs.
 func (s *Service) Jobs() []notify.Job {
-	if s.Config == nil {
+	return LiveJobs(func() *Service { return s }, nil)
+}
+
+// LiveJobs are the periodic jobs of the collectors cur() configures now,
+// each run by the Service in force at the time (paved serve swaps it at a
+// reload), so that a collector's credentials and settings follow the
+// config. The set of jobs and their intervals are fixed when the runner
+// starts: a collector a reload removes skips its runs (logged on log), one
+// it adds waits for a restart.
+func LiveJobs(cur func() *Service, log *slog.Logger) []notify.Job {
+	first := cur()
+	if first == nil || first.Config == nil {
 		return nil
 	}
+	if log == nil {
+		log = first.log()
+	}
 	var out []notify.Job
-	for _, raw := range s.Config.Collectors {
+	for _, raw := range first.Config.Collectors {
 		c := raw.Normalized()
 		name := c.Name
 		out = append(out, notify.Job{
@@ -236,6 +250,11 @@ func (s *Service) Jobs() []notify.Job {
 			Timeout: time.Duration(c.Timeout) + time.Minute,
 			Alone:   true,
 			Run: func(ctx context.Context) error {
+				s := cur()
+				if _, ok := s.Config.Collector(name); !ok {
+					log.Warn("collector no longer configured: restart paved serve to stop its job", "collector", name)
+					return nil
+				}
 				_, err := s.Collect(ctx, name)
 				return err
 			},

@@ -187,3 +187,39 @@ func TestPush(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveJobs: a collector's job runs through the Service in force at
+// each run (a reload swaps it), and skips its runs once a reload removed
+// the collector.
+func TestLiveJobs(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)}
+	db := newStore(t, c)
+	ctx := context.Background()
+	var ran []string
+	mk := func(token string, collectors ...string) *facts.Service {
+		cfg := &facts.Config{}
+		for _, n := range collectors {
+			cfg.Collectors = append(cfg.Collectors, facts.CollectorConfig{Name: n, Kind: "github", TokenEnv: "T", Interval: notify.Duration(time.Hour)})
+		}
+		return &facts.Service{Store: db, Now: c.Now, Config: cfg, Factories: map[string]facts.Factory{
+			"github": func(cc facts.CollectorConfig, _ facts.Deps) (facts.Collector, error) {
+				return fakeCollector(func(context.Context, *facts.Target) error { ran = append(ran, cc.Name+"@"+token); return nil }), nil
+			}}}
+	}
+	cur := mk("v1", "ghe")
+	jobs := facts.LiveJobs(func() *facts.Service { return cur }, nil)
+	if len(jobs) != 1 || jobs[0].Name != "facts.ghe" || !jobs[0].Alone || jobs[0].Every != time.Hour {
+		t.Fatalf("jobs = %+v", jobs)
+	}
+	must(t, jobs[0].Run(ctx))
+	cur = mk("v2", "ghe") // a reload
+	must(t, jobs[0].Run(ctx))
+	cur = mk("v3", "other") // a reload without ghe
+	must(t, jobs[0].Run(ctx))
+	if strings.Join(ran, " ") != "ghe@v1 ghe@v2" {
+		t.Fatalf("runs = %v", ran)
+	}
+	if jobs := facts.LiveJobs(func() *facts.Service { return &facts.Service{} }, nil); jobs != nil {
+		t.Fatalf("jobs without a facts section = %+v", jobs)
+	}
+}

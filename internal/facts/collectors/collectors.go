@@ -8,18 +8,18 @@ import (
 	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/facts/github"
 	"github.com/paved-dev/paved/internal/facts/gitlab"
+	"github.com/paved-dev/paved/internal/facts/kube"
 	"github.com/paved-dev/paved/internal/facts/opsgenie"
 	"github.com/paved-dev/paved/internal/facts/pagerduty"
 )
 
-// Factories returns a new map of every built-in collector by kind. The
-// Kubernetes collector is not among them yet: a kubernetes collector in
-// paved.yaml fails its runs with "this paved has no kubernetes collector".
+// Factories returns a new map of every built-in collector by kind.
 func Factories() map[string]facts.Factory {
 	return map[string]facts.Factory{
-		facts.KindGitHub:    github.New,
-		facts.KindGitLab:    gitlab.New,
-		facts.KindPagerDuty: pagerduty.New,
-		facts.KindOpsgenie:  opsgenie.New,
+		facts.KindGitHub:     github.New,
+		facts.KindGitLab:     gitlab.New,
+		facts.KindPagerDuty:  pagerduty.New,
+		facts.KindOpsgenie:   opsgenie.New,
+		facts.KindKubernetes: kube.New,
 	}
 }

@@ -309,11 +309,13 @@ func (r *run) service(ctx context.Context, s *paved.Service) (map[string]any, er
 		ws = append(ws, got...)
 	}
 	sort.Slice(ws, func(i, j int) bool { return ws[i].Address() < ws[j].Address() })
+	// A nil list is no answer (the guard rail disabled, the rules not
+	// compiling); an empty one approves nothing.
 	var approved []string
 	if r.c.approved != nil {
 		approved = r.c.approved(s)
 	}
-	return summarise(ws, approved, r.c.approved != nil), nil
+	return summarise(ws, approved, approved != nil), nil
 }
 
 // workload is a workload before its pods and budgets are read.
