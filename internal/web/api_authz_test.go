@@ -135,6 +135,15 @@ var authzCases = map[string]authzCase{
 	"GET /api/v1/services/{name}/ownership":         {"/api/v1/services/svc-alpha/ownership", "", everyone, seedCheckResources},
 	"GET /api/v1/services/{name}/check-resources":   {"/api/v1/services/svc-alpha/check-resources", "", everyone, seedCheckResources},
 
+	// Facts: reading for everyone; pushing for the owner team's
+	// developers (a pipeline's token); the collectors for admins.
+	"GET /api/v1/services/{name}/facts":        {"/api/v1/services/svc-alpha/facts?source=push", "", everyone, seedFacts},
+	"POST /api/v1/services/{name}/facts":       {"/api/v1/services/svc-alpha/facts", `{"facts":{"backup.last_restore_test":"2026-03-01T02:00:00Z"},"expires_in":"90d"}`, ownerDev, nil},
+	"GET /api/v1/services/{name}/facts/drift":  {"/api/v1/services/svc-alpha/facts/drift", "", everyone, seedFacts},
+	"GET /api/v1/facts/drift":                  {"/api/v1/facts/drift", "", everyone, seedFacts},
+	"GET /api/v1/facts/collectors":             {"/api/v1/facts/collectors", "", adminOnly, seedCollector},
+	"POST /api/v1/facts/collectors/{name}/run": {"/api/v1/facts/collectors/fake/run?service=svc-alpha", "", adminOnly, seedCollector},
+
 	// The platform config: its status and the campaigns for everyone; the
 	// impact of a proposed config for the enablement side's advisers.
 	"GET /api/v1/config":         {"/api/v1/config", "", everyone, nil},

@@ -15,6 +15,7 @@ import (
 	"github.com/paved-dev/paved/internal/api"
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
+	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 )
@@ -255,6 +256,22 @@ var apiDocs = map[string]opDoc{
 		Result: ownership.ServiceReport{}, Errors: []int{404}},
 	"GET /api/v1/services/{name}/check-resources": {ID: "getCheckResources", Summary: "The normalised resources of the service's latest recorded check that carried any (sensitive values masked): address, type, action, planned attributes, tags, region.", Tag: "ownership",
 		Result: paved.CheckResources{}, Errors: []int{404}},
+
+	// Facts (api_facts.go).
+	"GET /api/v1/services/{name}/facts": {ID: "listFacts", Summary: "The service's facts: what the collectors observed and pipelines pushed, with source, observation time and expiry (expired ones included; only current ones count as evidence).", Tag: "facts",
+		Query:  []param{{"source", "Only the facts of this source: a collector's name from paved.yaml, or push.", map[string]any{"type": "string"}}},
+		Result: api.ServiceFacts{}, Errors: []int{400, 404}},
+	"POST /api/v1/services/{name}/facts": {ID: "pushFacts", Summary: "Push facts of the service from a pipeline (a deploy, a restore test, a load test), recorded as the caller's; keys of the collectors' kinds (github.*, kube.* ...) are refused. Answers the changes made (none when the values were already stored).", Tag: "facts",
+		Body: api.FactPushRequest{}, Result: api.FactPushResult{}, Errors: []int{400, 403, 404, 413}},
+	"GET /api/v1/services/{name}/facts/drift": {ID: "getServiceDrift", Summary: "Where the cluster's facts contradict the service's latest checked manifests: images the manifests never named, fewer replicas than declared, workloads the check never saw.", Tag: "facts",
+		Result: facts.DriftReport{}, Errors: []int{404}},
+	"GET /api/v1/facts/drift": {ID: "listDrift", Summary: "Drift between the cluster and the checked manifests for every service that has some.", Tag: "facts",
+		Result: []*facts.DriftReport{}, Name: "DriftReports"},
+	"GET /api/v1/facts/collectors": {ID: "listCollectors", Summary: "Every configured collector's latest run and health: last success, consecutive failures, services observed and failed, facts and changes (admins).", Tag: "facts",
+		Result: []*paved.CollectorRun{}, Name: "CollectorRuns", Errors: []int{403}},
+	"POST /api/v1/facts/collectors/{name}/run": {ID: "runCollector", Summary: "Run a collector once now, over every active service or those named, and answer what changed; a run that failed says why in run.error and still records what it observed (admins).", Tag: "facts",
+		Query:  []param{{"service", "Observe only this service (repeat for several); default every active service and the organisation's catalog files.", map[string]any{"type": "string"}}},
+		Result: facts.RunResult{}, Errors: []int{400, 403, 404}},
 
 	// The platform config (api_config.go, portal_campaigns.go).
 	"GET /api/v1/config": {ID: "getConfigStatus", Summary: "The platform config in force (its version: content hash and git commit), the reloads and refused configs since start; the directory and a refused config's error for admins only.", Tag: "config",

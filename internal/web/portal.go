@@ -72,6 +72,7 @@ var portalNav = []navItem{
 	{Label: "Teams", Path: "/teams"},
 	{Label: "People", Path: "/users"},
 	{Label: "Audit log", Path: "/audit", Action: paved.ActReadAudit},
+	{Label: "Collectors", Path: "/facts/collectors", Action: paved.ActCollectFacts},
 }
 
 // portal holds what initPortal prepares once at start-up.

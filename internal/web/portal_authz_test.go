@@ -134,6 +134,8 @@ var portalAuthzCases = map[string]portalCase{
 	"GET /ownership/responsibilities/{type}":   {"/ownership/responsibilities/aws_db_instance", nil, everyone, nil},
 
 	"POST /spend/alerts/{id}/plan": {"/spend/alerts/1/plan", url.Values{"reason": {"load test"}}, ownerDev, seedCostAlert},
+
+	"GET /facts/collectors": {"/facts/collectors", nil, adminOnly, seedCollector},
 }
 
 // TestPortalAuthorization signs in as every caller and uses every portal

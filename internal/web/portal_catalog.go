@@ -203,6 +203,8 @@ type serviceView struct {
 	// OwnerUndefined is set when the owner team is a placeholder: the
 	// catalog names it, no Group defines it (a dangling reference).
 	OwnerUndefined bool
+	// Facts are what paved observed of the service (portal_facts.go).
+	Facts *factsPanel
 }
 
 func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
@@ -232,6 +234,9 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if v.Exceptions, err = s.exceptionsPanel(r, svc); err != nil {
+		return err
+	}
+	if v.Facts, err = s.factsPanel(r, svc); err != nil {
 		return err
 	}
 	return s.renderStatus(w, r, v.Launch.status(), "service.html", v)

@@ -185,6 +185,16 @@ func (s *Server) routeTable() []route {
 		{api, "POST /api/v1/cost/reallocate", paved.ActIngestCost, nil, s.reallocateCost},
 		{api, "GET /api/v1/services/{name}/budget", paved.ActReadCost, nil, s.getServiceBudget},
 
+		// Facts: what collectors observed and pipelines pushed (api_facts.go).
+		// Pushing is the owner team's (a pipeline's token); running the
+		// collectors and reading their health is for admins.
+		{api, "GET /api/v1/services/{name}/facts", paved.ActReadCatalog, byService, s.getFacts},
+		{api, "POST /api/v1/services/{name}/facts", paved.ActPushFacts, byService, s.pushFacts},
+		{api, "GET /api/v1/services/{name}/facts/drift", paved.ActReadCatalog, byService, s.getServiceDrift},
+		{api, "GET /api/v1/facts/drift", paved.ActReadCatalog, nil, s.listDrift},
+		{api, "GET /api/v1/facts/collectors", paved.ActCollectFacts, nil, s.listCollectors},
+		{api, "POST /api/v1/facts/collectors/{name}/run", paved.ActCollectFacts, nil, s.runCollector},
+
 		// The portal (portal*.go). Pages that show more to some users
 		// (edit links, forms) ask s.authorize about each extra.
 		{open, "GET /static/", "", nil, s.serveStatic},
@@ -248,6 +258,10 @@ func (s *Server) routeTable() []route {
 
 		// Campaigns: rules with an enforce_from date (portal_campaigns.go).
 		{portal, "GET /campaigns", paved.ActReadCatalog, nil, s.campaignsPage},
+
+		// Facts: the collectors' health (portal_facts.go); a service's
+		// facts are a section of its page.
+		{portal, "GET /facts/collectors", paved.ActCollectFacts, nil, s.collectorsPage},
 
 		// Everything no other pattern claims is a portal 404 page (the API
 		// registers its own, more specific /api/ catch-alls).

@@ -21,6 +21,7 @@ import (
 	"github.com/paved-dev/paved/internal/app"
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
+	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 )
@@ -80,6 +81,8 @@ type Server struct {
 	ownership *ownership.Service
 	// spend ingests billing files and answers reports, budgets and alerts.
 	spend *cost.Spend
+	// facts serves the facts, runs the collectors and takes pushes.
+	facts *facts.Service
 
 	// live is the root handler: it serves every request with the server
 	// of the config in force. NewServer sets it to itself; Prepare builds
@@ -156,7 +159,7 @@ func NewServer(cfg Config) (*Server, error) {
 // NewServer.
 func (s *Server) configure(a *app.App) {
 	s.app = a
-	s.launch, s.exceptions, s.ownership, s.spend = a.Launch, a.Exceptions, a.Ownership, a.Spend
+	s.launch, s.exceptions, s.ownership, s.spend, s.facts = a.Launch, a.Exceptions, a.Ownership, a.Spend, a.Facts
 }
 
 // Prepare readies the server for a reloaded platform config without
