@@ -62,7 +62,8 @@ type backend interface {
 	launchBackend
 	ownershipBackend // ownership_backend.go
 	exceptionBackend
-	costBackend // cost_backend.go
+	costBackend  // cost_backend.go
+	factsBackend // facts_backend.go
 
 	Close() error
 }
@@ -111,7 +112,9 @@ func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		return pavedapp.New(snap, db, pavedapp.Options{})
+		// The collectors take their credentials from this process's
+		// environment, as paved serve's do.
+		return pavedapp.New(snap, db, pavedapp.Options{Getenv: a.getenv})
 	})
 	return l, nil
 }
