@@ -10,7 +10,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -35,15 +34,10 @@ type Options struct {
 	// token_env, KUBECONFIG); nil: no credentials, so a collector that
 	// needs one fails its runs and says which variable is unset.
 	Getenv func(string) string
-	// HTTPClient is the collectors' HTTP client; nil: their default.
-	HTTPClient *http.Client
 	// FactsMetrics are the collectors' Prometheus metrics, registered once
 	// for the process (a reload builds a new App over the same metrics);
 	// nil records nothing.
 	FactsMetrics *facts.Metrics
-	// Collectors are the collectors by kind; nil: every built-in one
-	// (collectors.Factories). Tests put recorded-API collectors here.
-	Collectors map[string]facts.Factory
 	// Logger logs the collectors' runs; nil: nothing.
 	Logger *slog.Logger
 }
@@ -122,12 +116,8 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 	a.Spend = &cost.Spend{Store: st, Config: spend, Now: now}
 	a.Exceptions = &exception.Service{Store: st, Policy: policy, Rules: rules, Key: key,
 		Organisation: a.Organisation, Now: now}
-	factories := o.Collectors
-	if factories == nil {
-		factories = collectors.Factories()
-	}
-	a.Facts = &facts.Service{Store: st, Config: factsConfig, Factories: factories, Metrics: o.FactsMetrics, Logger: o.Logger, Now: now,
-		Deps: facts.Deps{Getenv: o.Getenv, HTTPClient: o.HTTPClient, ApprovedRegistries: a.approvedRegistries}}
+	a.Facts = &facts.Service{Store: st, Config: factsConfig, Factories: collectors.Factories(), Metrics: o.FactsMetrics, Logger: o.Logger, Now: now,
+		Deps: facts.Deps{Getenv: o.Getenv, ApprovedRegistries: a.approvedRegistries}}
 	return a, nil
 }
 
