@@ -326,6 +326,30 @@ var corpusCases = []corpusCase{
 	{Rule: "k8s-approved-registries", Case: "pass", Expect: "pass", Manifest: k8sDeployment("web", good("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ledger/web:1.4.2"))},
 	{Rule: "k8s-approved-registries", Case: "unknown", Expect: "undetermined", Manifest: k8sDeployment("web", good("${REGISTRY}/acme/web:1.4.2"))},
 
+	// Issue 23: the concerns Checkov reports most on public manifests.
+	{Rule: "k8s-default-namespace", Case: "fail", Expect: "fail", Manifest: replace(k8sDeployment("web", good("ghcr.io/acme/web:1.4.2")), "namespace: ledger", "namespace: default")},
+	{Rule: "k8s-default-namespace", Case: "pass", Expect: "pass", Manifest: k8sDeployment("web", good("ghcr.io/acme/web:1.4.2"))},
+	{Rule: "k8s-default-namespace", Case: "unknown", Expect: "undetermined", Manifest: replace(k8sDeployment("web", good("ghcr.io/acme/web:1.4.2")), "namespace: ledger", "namespace: ${NAMESPACE}")},
+
+	{Rule: "k8s-service-account-token", Case: "fail", Expect: "fail", Manifest: k8sDeployment("web", good("ghcr.io/acme/web:1.4.2"))},
+	{Rule: "k8s-service-account-token", Case: "pass", Expect: "pass", Manifest: "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: ledger}\nautomountServiceAccountToken: false\n---\n" +
+		k8sDeployment("web", "      serviceAccountName: web\n"+good("ghcr.io/acme/web:1.4.2"))},
+	{Rule: "k8s-service-account-token", Case: "unknown", Expect: "undetermined", Manifest: k8sDeployment("web", "      automountServiceAccountToken: ${AUTOMOUNT_TOKEN}\n"+good("ghcr.io/acme/web:1.4.2"))},
+
+	{Rule: "k8s-network-policy", Case: "fail", Expect: "fail", Manifest: k8sDeployment("web", good("ghcr.io/acme/web:1.4.2"))},
+	{Rule: "k8s-network-policy", Case: "pass", Expect: "pass", Manifest: k8sDeployment("web", good("ghcr.io/acme/web:1.4.2")) +
+		"---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: ledger}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n"},
+	{Rule: "k8s-network-policy", Case: "unknown", Expect: "undetermined", Manifest: k8sDeployment("web", good("ghcr.io/acme/web:1.4.2")) +
+		"---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: ledger}\nspec:\n  podSelector:\n    matchLabels: {app: \"${APP}\"}\n  policyTypes: [Ingress]\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: gateway}}}]\n"},
+
+	{Rule: "k8s-seccomp", Case: "fail", Expect: "fail", Manifest: k8sDeployment("web", good("ghcr.io/acme/web:1.4.2"))},
+	{Rule: "k8s-seccomp", Case: "pass", Expect: "pass", Manifest: k8sDeployment("web", replace(good("ghcr.io/acme/web:1.4.2"), "        runAsUser: 10001\n", "        runAsUser: 10001\n        seccompProfile: {type: RuntimeDefault}\n"))},
+	{Rule: "k8s-seccomp", Case: "unknown", Expect: "undetermined", Manifest: k8sDeployment("web", replace(good("ghcr.io/acme/web:1.4.2"), "        runAsUser: 10001\n", "        runAsUser: 10001\n        seccompProfile: {type: \"${SECCOMP_PROFILE}\"}\n"))},
+
+	{Rule: "k8s-drop-capabilities", Case: "fail", Expect: "fail", Manifest: k8sDeployment("web", replace(good("ghcr.io/acme/web:1.4.2"), "            capabilities: {drop: [ALL]}\n", ""))},
+	{Rule: "k8s-drop-capabilities", Case: "pass", Expect: "pass", Manifest: k8sDeployment("web", good("ghcr.io/acme/web:1.4.2"))},
+	{Rule: "k8s-drop-capabilities", Case: "unknown", Expect: "undetermined", Manifest: k8sDeployment("web", replace(good("ghcr.io/acme/web:1.4.2"), "capabilities: {drop: [ALL]}", "capabilities: {drop: [\"${DROP_CAPABILITIES}\"]}"))},
+
 	{Rule: "k8s-host-namespaces", Case: "fail", Expect: "fail", Manifest: k8sDeployment("web", "      hostNetwork: true\n"+good("ghcr.io/acme/web:1.4.2"))},
 	{Rule: "k8s-host-namespaces", Case: "pass", Expect: "pass", Manifest: k8sDeployment("web", "      hostNetwork: false\n"+good("ghcr.io/acme/web:1.4.2"))},
 	{Rule: "k8s-host-namespaces", Case: "unknown", Expect: "undetermined", Manifest: k8sDeployment("web", "      hostNetwork: ${HOST_NETWORK}\n"+good("ghcr.io/acme/web:1.4.2"))},
