@@ -52,6 +52,11 @@ func rds(attrs map[string]any) map[string]any {
 	return base
 }
 
+func lambdaFn(runtime any) map[string]any {
+	return map[string]any{"function_name": "resize", "role": refTo("aws_iam_role.resize.arn"), "handler": "app.handler", "filename": "resize.zip",
+		"source_code_hash": refTo("data.archive_file.resize.output_base64sha256"), "runtime": runtime}
+}
+
 const podSpec = `      securityContext:
         runAsNonRoot: true
         runAsUser: 10001
@@ -239,6 +244,40 @@ var corpusCases = []corpusCase{
 	{Rule: "security-group-open-ingress", Case: "unknown", Expect: "undetermined", Plan: plan(r("aws_vpc_security_group_ingress_rule.db", map[string]any{"security_group_id": refTo("aws_security_group.db.id"),
 		"ip_protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_ipv4": refTo("module.network.client_cidr")}))},
 
+	// Issue 23: IMDSv1 left allowed; most instances never set metadata_options.
+	{Rule: "ec2-imdsv2", Case: "fail", Expect: "fail", Plan: plan(r("aws_instance.web", map[string]any{"ami": "ami-0c1c30571d2dae5c9", "instance_type": "t3.micro"}))},
+	{Rule: "ec2-imdsv2", Case: "pass", Expect: "pass", Plan: planWith("1.9.8", []tfProvider{awsV6}, r("aws_launch_template.web", map[string]any{"name": "web", "image_id": "ami-0c1c30571d2dae5c9", "instance_type": "t3.micro",
+		"metadata_options": blocks{{"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 2}}}))},
+	{Rule: "ec2-imdsv2", Case: "unknown", Expect: "undetermined", Plan: plan(r("aws_instance.web", map[string]any{"ami": "ami-0c1c30571d2dae5c9", "instance_type": "t3.micro",
+		"metadata_options": blocks{{"http_tokens": refTo("module.settings.http_tokens")}}}))},
+
+	{Rule: "iam-privilege-escalation", Case: "fail", Expect: "fail", Plan: plan(r("aws_iam_policy.deployer", map[string]any{"name": "deployer", "policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:UpdateFunctionCode","iam:PassRole"],"Resource":"*"}]}`}))},
+	{Rule: "iam-privilege-escalation", Case: "pass", Expect: "pass", Plan: plan(r("aws_iam_policy.deployer", map[string]any{"name": "deployer", "policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:UpdateFunctionCode"],"Resource":"*"},{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/resize-lambda","Condition":{"StringEquals":{"iam:PassedToService":"lambda.amazonaws.com"}}}]}`}))},
+	{Rule: "iam-privilege-escalation", Case: "unknown", Expect: "pass", ReportedBy: "iam-admin-policy", Why: "a policy known only after apply is reported once, by iam-admin-policy",
+		Plan: plan(tfRes{Addr: "data.aws_iam_policy_document.deployer", Attrs: map[string]any{"statement": blocks{{"actions": []any{"iam:PassRole"}, "resources": refTo("aws_iam_role.resize.arn")}}}},
+			r("aws_iam_role_policy.deployer", map[string]any{"role": "deployer", "policy": refTo("data.aws_iam_policy_document.deployer.json")}))},
+
+	{Rule: "iam-data-exfiltration", Case: "fail", Expect: "fail", Plan: plan(r("aws_iam_role_policy.app", map[string]any{"role": "ledger-app", "name": "read", "policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","secretsmanager:GetSecretValue"],"Resource":"*"}]}`}))},
+	{Rule: "iam-data-exfiltration", Case: "pass", Expect: "pass", Plan: plan(r("aws_iam_role_policy.app", map[string]any{"role": "ledger-app", "name": "read", "policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"arn:aws:s3:::acme-exports/*"},{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:ledger/*"}]}`}))},
+	{Rule: "iam-data-exfiltration", Case: "unknown", Expect: "pass", ReportedBy: "iam-admin-policy", Why: "a policy known only after apply is reported once, by iam-admin-policy",
+		Plan: plan(r("aws_iam_role_policy.app", map[string]any{"role": "ledger-app", "name": "read", "policy": refTo("module.policies.read_json")}))},
+
+	{Rule: "lambda-public-url", Case: "fail", Expect: "fail", Plan: plan(r("aws_lambda_function_url.hook", map[string]any{"function_name": refTo("aws_lambda_function.hook.function_name"), "authorization_type": "NONE"}))},
+	{Rule: "lambda-public-url", Case: "pass", Expect: "pass", Plan: plan(r("aws_lambda_function_url.hook", map[string]any{"function_name": refTo("aws_lambda_function.hook.function_name"), "authorization_type": "AWS_IAM"}))},
+	{Rule: "lambda-public-url", Case: "unknown", Expect: "undetermined", Plan: plan(r("aws_lambda_function_url.hook", map[string]any{"function_name": refTo("aws_lambda_function.hook.function_name"), "authorization_type": refTo("module.settings.url_auth")}))},
+
+	{Rule: "lb-tls-policy", Case: "fail", Expect: "fail", Plan: plan(r("aws_lb_listener.https", map[string]any{"load_balancer_arn": refTo("aws_lb.web.arn"), "port": 443, "protocol": "HTTPS", "certificate_arn": refTo("aws_acm_certificate.web.arn"),
+		"default_action": blocks{{"type": "forward", "target_group_arn": refTo("aws_lb_target_group.web.arn")}}}))},
+	{Rule: "lb-tls-policy", Case: "pass", Expect: "pass", Plan: plan(r("aws_lb_listener.https", map[string]any{"load_balancer_arn": refTo("aws_lb.web.arn"), "port": 443, "protocol": "HTTPS", "certificate_arn": refTo("aws_acm_certificate.web.arn"), "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+		"default_action": blocks{{"type": "forward", "target_group_arn": refTo("aws_lb_target_group.web.arn")}}}))},
+	{Rule: "lb-tls-policy", Case: "unknown", Expect: "undetermined", Plan: plan(r("aws_lb_listener.https", map[string]any{"load_balancer_arn": refTo("aws_lb.web.arn"), "port": 443, "protocol": "HTTPS", "certificate_arn": refTo("aws_acm_certificate.web.arn"), "ssl_policy": refTo("module.edge.tls_policy"),
+		"default_action": blocks{{"type": "forward", "target_group_arn": refTo("aws_lb_target_group.web.arn")}}}))},
+
+	// --- technology (issue 23) ---
+	{Rule: "lambda-runtime-deprecated", Case: "fail", Expect: "fail", Plan: planWith("1.9.8", []tfProvider{awsV6}, r("aws_lambda_function.resize", lambdaFn("python3.8")))},
+	{Rule: "lambda-runtime-deprecated", Case: "pass", Expect: "pass", Plan: planWith("1.9.8", []tfProvider{awsV6}, r("aws_lambda_function.resize", lambdaFn("python3.12")))},
+	{Rule: "lambda-runtime-deprecated", Case: "unknown", Expect: "undetermined", Plan: planWith("1.9.8", []tfProvider{awsV6}, r("aws_lambda_function.resize", lambdaFn(refTo("module.settings.lambda_runtime"))))},
+
 	// --- tags, placement, technology ---
 	// Issue 14: no tags, no default_tags, tags_all unknown.
 	{Rule: "required-tags", Case: "fail", Expect: "fail", Plan: planWith("1.9.8", []tfProvider{{Name: "aws", Version: "~> 5.80", Region: "eu-west-1"}}, r("aws_sqs_queue.orders", map[string]any{"name": "orders"}))},
@@ -290,6 +329,13 @@ var corpusCases = []corpusCase{
 		r("aws_s3_bucket_versioning.invoices", map[string]any{"bucket": refTo("aws_s3_bucket.invoices.id"), "versioning_configuration": blocks{{"status": "Enabled"}}}))},
 	{Rule: "s3-bucket-versioning", Case: "unknown", Expect: "undetermined", Service: tier1, Plan: plan(r("aws_s3_bucket.invoices", map[string]any{"bucket": "acme-invoices"}),
 		r("aws_s3_bucket_versioning.invoices", map[string]any{"bucket": refTo("aws_s3_bucket.invoices.id"), "versioning_configuration": blocks{{"status": refTo("module.settings.versioning_status")}}}))},
+
+	{Rule: "s3-access-logging", Case: "fail", Expect: "fail", Service: tier1, Plan: plan(r("aws_s3_bucket.invoices", map[string]any{"bucket": "acme-invoices"}))},
+	{Rule: "s3-access-logging", Case: "pass", Expect: "pass", Service: tier1, Plan: plan(r("aws_s3_bucket.invoices", map[string]any{"bucket": "acme-invoices"}),
+		r("aws_s3_bucket_logging.invoices", map[string]any{"bucket": refTo("aws_s3_bucket.invoices.id"), "target_bucket": "acme-s3-access-logs", "target_prefix": "acme-invoices/"}))},
+	{Rule: "s3-access-logging", Case: "unknown", Expect: "undetermined", Service: tier1,
+		Plan: plan(r("aws_s3_bucket.invoices", map[string]any{"bucket": "acme-invoices"}), r("aws_s3_bucket.logs", map[string]any{"bucket_prefix": "acme-logs-"}),
+			r("aws_s3_bucket_logging.invoices", map[string]any{"bucket": refTo("aws_s3_bucket.invoices.id"), "target_bucket": refTo("aws_s3_bucket.logs.id"), "target_prefix": "acme-invoices/"}))},
 
 	{Rule: "stateful-delete-replace", Case: "fail", Expect: "fail", Plan: plan(tfRes{Addr: "aws_db_instance.main", Action: "replace", Attrs: rds(map[string]any{"storage_encrypted": true}),
 		ReplacePaths: [][]any{{"storage_encrypted"}}, Known: map[string]any{"kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d"}})},

@@ -99,16 +99,18 @@ var tfSchemas = map[string]tfSchema{
 		Blocks: map[string]*tfSchema{
 			"root_block_device": {Computed: []string{"device_name", "volume_id"}, OptComputed: []string{"encrypted", "iops", "kms_key_id", "throughput", "volume_size", "volume_type"}, Defaults: map[string]any{"delete_on_termination": true}},
 			"ebs_block_device":  {Computed: []string{"volume_id"}, OptComputed: []string{"encrypted", "iops", "kms_key_id", "snapshot_id", "throughput", "volume_size", "volume_type"}, Defaults: map[string]any{"delete_on_termination": true}},
+			"metadata_options":  {OptComputed: []string{"http_endpoint", "http_protocol_ipv6", "http_put_response_hop_limit", "http_tokens", "instance_metadata_tags"}},
 		},
 		SchemaVersion: 1,
 	},
 	"aws_launch_template": {
 		Computed:    []string{"id", "arn", "latest_version"},
-		OptComputed: []string{"default_version", "name", "name_prefix"},
+		OptComputed: []string{"default_version", "name", "name_prefix", "metadata_options"},
 		Optional:    []string{"description", "image_id", "instance_type", "key_name", "user_data", "vpc_security_group_ids", "update_default_version", "ebs_optimized"},
 		Tags:        true,
 		Blocks: map[string]*tfSchema{
 			"block_device_mappings": {Optional: []string{"no_device", "virtual_name"}},
+			"metadata_options":      {OptComputed: []string{"http_endpoint", "http_protocol_ipv6", "http_put_response_hop_limit", "http_tokens", "instance_metadata_tags"}},
 		},
 	},
 	"aws_ebs_volume": {
@@ -206,6 +208,27 @@ var tfSchemas = map[string]tfSchema{
 	},
 	"aws_s3_bucket_policy": {
 		Computed: []string{"id"},
+	},
+	"aws_s3_bucket_logging": {
+		Computed: []string{"id"},
+		Optional: []string{"expected_bucket_owner", "target_grant", "target_object_key_format"},
+	},
+	"aws_lambda_function": {
+		Computed:    []string{"id", "arn", "code_sha256", "invoke_arn", "last_modified", "qualified_arn", "qualified_invoke_arn", "signing_job_arn", "signing_profile_version_arn", "source_code_size", "version"},
+		OptComputed: []string{"architectures", "ephemeral_storage", "logging_config", "source_code_hash", "tracing_config"},
+		Defaults:    map[string]any{"memory_size": 128, "package_type": "Zip", "publish": false, "reserved_concurrent_executions": -1, "skip_destroy": false, "timeout": 3},
+		Optional:    []string{"description", "filename", "handler", "image_uri", "kms_key_arn", "layers", "runtime", "s3_bucket", "s3_key", "s3_object_version", "code_signing_config_arn", "replace_security_groups_on_destroy", "replacement_security_group_ids"},
+		Tags:        true,
+	},
+	"aws_lambda_function_url": {
+		Computed: []string{"id", "function_arn", "function_url", "url_id"},
+		Defaults: map[string]any{"invoke_mode": "BUFFERED"},
+		Optional: []string{"qualifier"},
+	},
+	"aws_iam_role_policy": {
+		Computed:    []string{"id"},
+		OptComputed: []string{"name", "name_prefix"},
+		Global:      true,
 	},
 	"aws_s3_bucket_versioning": {
 		Computed: []string{"id"},

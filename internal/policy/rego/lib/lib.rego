@@ -601,3 +601,56 @@ dotted(path) := trim_prefix(concat("", [_seg(p) | some p in path]), ".")
 _seg(p) := sprintf("[%d]", [p]) if is_number(p)
 
 _seg(p) := concat("", [".", p]) if is_string(p)
+
+# --- IAM policy documents ----------------------------------------------------
+
+iam_policy_types := ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"]
+
+# iam_documents: every known IAM policy document in the input as
+# {"r": resource, "path": dotted path, "doc": JSON string}: the policy of a
+# managed or inline policy and the inline_policy blocks of a role. Documents
+# known only after apply are not here (iam-admin-policy reports them once).
+iam_documents := array.concat(
+	[{"r": r, "path": "policy", "doc": doc} |
+		some t in ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"]
+		some r in object.get(input.by_type, t, [])
+		doc := r.after.policy
+		is_string(doc)
+		judged(r)
+	],
+	[{"r": r, "path": sprintf("inline_policy[%d].policy", [i]), "doc": doc} |
+		some r in object.get(input.by_type, "aws_iam_role", [])
+		some i, p in object.get(r.after, "inline_policy", [])
+		doc := p.policy
+		is_string(doc)
+		judged(r)
+	],
+)
+
+# iam_allowed_on_any(doc): the action patterns (lower case) a policy
+# document allows on Resource "*" without a Condition.
+iam_allowed_on_any(doc) := {lower(a) |
+	json.is_valid(doc)
+	parsed := json.unmarshal(doc)
+	some s in _iam_statements(parsed)
+	s.Effect == "Allow"
+	not s.Condition
+	"*" in _iam_list(object.get(s, "Resource", []))
+	some a in _iam_list(object.get(s, "Action", []))
+	is_string(a)
+}
+
+# iam_grants(patterns, action): one of the allowed patterns (with * and ?
+# wildcards) covers the action; both lower case.
+iam_grants(patterns, action) := p if {
+	some p in patterns
+	glob.match(p, [], action)
+}
+
+_iam_statements(p) := p.Statement if is_array(p.Statement)
+
+_iam_statements(p) := [p.Statement] if is_object(p.Statement)
+
+_iam_list(v) := v if is_array(v)
+
+_iam_list(v) := [v] if is_string(v)

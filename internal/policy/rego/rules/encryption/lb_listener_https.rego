@@ -6,14 +6,15 @@
 #   with a fixed response). Network load balancer listeners (TCP, UDP, TLS) are not judged here.
 #   A listener that leaves protocol unset but has a port is HTTP, the Application Load Balancer
 #   default (Gateway Load Balancer listeners have neither). A protocol or an action known only
-#   after apply is reported as undetermined.
+#   after apply is reported as undetermined. Classic Load Balancers (aws_elb) cannot redirect:
+#   every listener block with lb_protocol HTTP is reported.
 # custom:
 #   id: lb-listener-https
 #   severity: deny
 #   category: encryption
 #   security: true
 #   remediation: Use protocol = "HTTPS" with a certificate_arn and a current ssl_policy, and turn the HTTP listener into a redirect to HTTPS (status HTTP_301).
-#   resource_types: [aws_lb_listener, aws_alb_listener]
+#   resource_types: [aws_lb_listener, aws_alb_listener, aws_elb]
 #   scope: resource
 #   examples:
 #     fail: |
@@ -83,6 +84,25 @@ deny contains f if {
 	object.get(r.after, "default_action", null) in {null, []}
 	lib.judged(r)
 	f := lib.undetermined(r, "default_action", "the action redirects to HTTPS")
+}
+
+# Classic Load Balancer listeners: lb_protocol is required, case-insensitive.
+deny contains f if {
+	some r in lib.candidates(["aws_elb"])
+	some i, l in object.get(r.after, "listener", [])
+	upper(object.get(l, "lb_protocol", "")) == "HTTP"
+	lib.judged(r)
+	f := lib.finding(r, sprintf("%s listens on plain HTTP (port %v); a Classic Load Balancer cannot redirect to HTTPS", [r.address, object.get(l, "lb_port", "?")]), sprintf("listener[%d].lb_protocol", [i]), l.lb_protocol)
+}
+
+deny contains f if {
+	some r in lib.candidates(["aws_elb"])
+	_ := r.after_unknown.listener
+	some i, l in object.get(r.after, "listener", [])
+	object.get(l, "lb_protocol", null) == null
+	lib.judged(r)
+	lib.computed(r, ["listener", i, "lb_protocol"])
+	f := lib.undetermined(r, sprintf("listener[%d].lb_protocol", [i]), "the listener serves plain HTTP")
 }
 
 _http(r) if lib.get(r, ["protocol"], "") == "HTTP"

@@ -42,3 +42,14 @@ test_fail_computed_is_undetermined if {
 test_pass_gateway_listener_without_protocol if {
 	count(rule.deny) == 0 with input as plan([created("aws_lb_listener", {"default_action": [{"type": "forward"}]}, {"protocol": true}, {"default_action": [{"type": "constant"}]})])
 }
+
+test_fail_classic_elb_http if {
+	elb := res("aws_elb", {"name": "web", "listener": [{"lb_port": 80, "lb_protocol": "http", "instance_port": 8080, "instance_protocol": "http"}, {"lb_port": 443, "lb_protocol": "https", "instance_port": 8080, "instance_protocol": "http", "ssl_certificate_id": "arn:aws:acm:eu-west-1:123456789012:certificate/x"}]})
+	fs := rule.deny with input as plan([elb])
+	count(fs) == 1
+}
+
+test_pass_classic_elb_https if {
+	elb := res("aws_elb", {"name": "web", "listener": [{"lb_port": 443, "lb_protocol": "HTTPS", "instance_port": 8080, "instance_protocol": "http"}]})
+	count(rule.deny) == 0 with input as plan([elb])
+}
