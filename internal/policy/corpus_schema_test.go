@@ -57,6 +57,16 @@ func (s *tfSchema) fill(m map[string]any, existing bool) {
 			}
 		}
 	}
+	// Blocks nested in a configured block (settings { ip_configuration {} }).
+	for k, sub := range s.Blocks {
+		if list, ok := m[k].([]any); ok {
+			for _, e := range list {
+				if em, ok := e.(map[string]any); ok {
+					sub.fill(em, existing)
+				}
+			}
+		}
+	}
 }
 
 var tfSchemas = map[string]tfSchema{
@@ -380,6 +390,45 @@ var tfSchemas = map[string]tfSchema{
 		OptComputed:   []string{"access_policy", "network_acls"},
 		AzureTags:     true,
 		SchemaVersion: 2,
+	},
+	"google_sql_database_instance": {
+		Computed: []string{"id", "available_maintenance_versions", "connection_name", "dns_name", "first_ip_address", "ip_address", "private_ip_address", "psc_service_attachment_link",
+			"public_ip_address", "self_link", "server_ca_cert", "service_account_email_address"},
+		OptComputed: []string{"encryption_key_name", "instance_type", "maintenance_version", "master_instance_name", "name", "project", "region", "replica_configuration"},
+		Defaults:    map[string]any{"deletion_protection": true},
+		Optional:    []string{"root_password"},
+		Sensitive:   []string{"root_password"},
+		Blocks: map[string]*tfSchema{
+			"settings": {Computed: []string{"version"}, OptComputed: []string{"activation_policy", "availability_type", "backup_configuration", "connector_enforcement", "disk_size", "disk_type", "edition", "ip_configuration", "location_preference"},
+				Defaults: map[string]any{"disk_autoresize": true, "pricing_plan": "PER_USE", "deletion_protection_enabled": false},
+				Blocks: map[string]*tfSchema{
+					"ip_configuration": {OptComputed: []string{"server_ca_mode", "ssl_mode"}, Defaults: map[string]any{"ipv4_enabled": true, "enable_private_path_for_google_cloud_services": false}, Optional: []string{"allocated_ip_range", "private_network"}},
+				}},
+		},
+	},
+	"google_container_cluster": {
+		Computed: []string{"id", "endpoint", "label_fingerprint", "master_version", "operation", "self_link", "services_ipv4_cidr", "tpu_ipv4_cidr_block"},
+		OptComputed: []string{"addons_config", "cluster_ipv4_cidr", "database_encryption", "default_max_pods_per_node", "enable_intranode_visibility", "enable_shielded_nodes", "ip_allocation_policy",
+			"logging_config", "logging_service", "master_auth", "monitoring_config", "monitoring_service", "network", "networking_mode", "node_config", "node_locations", "node_pool", "node_version",
+			"private_cluster_config", "project", "release_channel", "subnetwork", "vertical_pod_autoscaling", "workload_identity_config"},
+		Defaults: map[string]any{"deletion_protection": true, "enable_autopilot": false, "enable_kubernetes_alpha": false, "enable_legacy_abac": false, "enable_tpu": false, "initial_node_count": nil, "remove_default_node_pool": nil},
+		Optional: []string{"description", "location", "min_master_version"},
+		Labels:   true,
+		Blocks: map[string]*tfSchema{
+			"master_auth": {Computed: []string{"client_certificate", "client_key", "cluster_ca_certificate"}},
+			"node_config": {OptComputed: []string{"disk_size_gb", "disk_type", "image_type", "labels", "local_ssd_count", "logging_variant", "machine_type", "oauth_scopes", "service_account", "taint"}, Defaults: map[string]any{"preemptible": false, "spot": false}, Optional: []string{"tags"}},
+		},
+		SchemaVersion: 2,
+	},
+	"azurerm_storage_account": {
+		Computed:    []string{"id", "primary_access_key", "primary_blob_endpoint", "primary_connection_string", "primary_location", "secondary_access_key", "secondary_location"},
+		OptComputed: []string{"blob_properties", "dns_endpoint_type", "identity", "large_file_share_enabled", "network_rules", "queue_properties", "share_properties", "static_website"},
+		Defaults: map[string]any{"access_tier": "Hot", "account_kind": "StorageV2", "allow_nested_items_to_be_public": true, "cross_tenant_replication_enabled": false, "default_to_oauth_authentication": false,
+			"https_traffic_only_enabled": true, "infrastructure_encryption_enabled": false, "is_hns_enabled": false, "local_user_enabled": true, "min_tls_version": "TLS1_2", "nfsv3_enabled": false,
+			"public_network_access_enabled": true, "sftp_enabled": false, "shared_access_key_enabled": true},
+		Sensitive:     []string{"primary_access_key", "secondary_access_key", "primary_connection_string"},
+		AzureTags:     true,
+		SchemaVersion: 4,
 	},
 	"azurerm_mssql_server": {
 		Computed:    []string{"id", "fully_qualified_domain_name", "restorable_dropped_database_ids"},
