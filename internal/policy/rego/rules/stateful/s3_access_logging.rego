@@ -49,34 +49,29 @@ params := data.paved.params.s3_access_logging
 
 applies if not object.get(input, ["service", "phase"], "") in params.skip_phases
 
+# Cheap tests on plain refs first; helpers that take the whole bucket (a
+# function call compares its arguments) run only for the buckets that fail.
 warn contains f if {
 	applies
 	some b in lib.candidates(["aws_s3_bucket"])
 	tier := lib.tier(b)
 	tier in params.tiers
-	lib.judged(b)
 	not _inline(b.after)
-	not _unsure_inline(b)
 	not object.get(b.after, "bucket", "") in _targets
+	lib.judged(b)
 	keys := lib.s3_bucket_keys(b)
 	not _logged(keys)
 	f := _finding(b, tier)
 }
 
-# A logging configuration whose target is known only after apply may point
-# at this bucket (the log bucket of the plan): then it cannot be told yet.
-_finding(b, tier) := lib.undetermined(b, "logging", "it is the log bucket of another bucket or needs access logging") if _unknown_target
+# The legacy inline block set from a value known only after apply, or a
+# logging configuration whose target is known only after apply and may be
+# this bucket (the log bucket of the plan): then it cannot be told yet.
+_finding(b, tier) := lib.undetermined(b, "logging", "access logging is on") if _unsure_inline(b)
+
+else := lib.undetermined(b, "logging", "it is the log bucket of another bucket or needs access logging") if _unknown_target
 
 else := lib.finding(b, sprintf("%s is a tier %v bucket without access logging", [b.address, tier]), "logging", null)
-
-warn contains f if {
-	applies
-	some b in lib.candidates(["aws_s3_bucket"])
-	lib.tier(b) in params.tiers
-	lib.judged(b)
-	_unsure_inline(b)
-	f := lib.undetermined(b, "logging", "access logging is on")
-}
 
 _inline(after) if {
 	some l in object.get(after, "logging", [])
