@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	paved "github.com/paved-dev/paved"
@@ -88,22 +87,16 @@ func EvidenceFor(rule *paved.EvidenceRule, l *paved.Launch, now time.Time) *Evid
 	return &Evidence{Source: rule.Source, Detail: fmt.Sprintf("unknown evidence source %q in the template: want catalog-link, catalog-field, check-rules, assessment or fact", rule.Source)}
 }
 
-// parsedExprs caches the templates' fact expressions: a template holds a
-// few dozen and readiness views evaluate them for every service.
-var parsedExprs sync.Map // string -> *expr.Expr
-
 // factEvidence evaluates a fact expression over the service's facts: only
-// current facts count, and the evidence is as old as its stalest fact.
+// current facts count, and the evidence is as old as its stalest fact. The
+// expression is parsed on every evaluation rather than cached: a template's
+// expressions are a few dozen bytes each, parsing one costs microseconds
+// (BenchmarkFactEvidence), and a process-wide cache keyed by text would be
+// global state that grows with every reloaded template.
 func factEvidence(text string, facts []*paved.Fact, now time.Time) *Evidence {
-	var e *expr.Expr
-	if v, ok := parsedExprs.Load(text); ok {
-		e = v.(*expr.Expr)
-	} else {
-		var err error
-		if e, err = expr.Parse(text); err != nil {
-			return &Evidence{Source: "facts", Detail: fmt.Sprintf("the template's fact expression %q is not valid: %s", text, paved.ErrorMessage(err))}
-		}
-		parsedExprs.Store(text, e)
+	e, err := expr.Parse(text)
+	if err != nil {
+		return &Evidence{Source: "facts", Detail: fmt.Sprintf("the template's fact expression %q is not valid: %s", text, paved.ErrorMessage(err))}
 	}
 	r := e.Eval(facts, now)
 	ev := &Evidence{Source: "facts", Satisfied: r.Satisfied, AsOf: r.AsOf()}

@@ -78,3 +78,19 @@ areas:
 		t.Fatalf("evidence = %+v, %+v", x.Evidence, y.Evidence)
 	}
 }
+
+// BenchmarkFactEvidence: one fact-evidenced item of one service, parse
+// included (factEvidence does not cache parsed expressions).
+func BenchmarkFactEvidence(b *testing.B) {
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	facts := []*paved.Fact{{Service: "payments-api", Source: "github", Key: "github.branch_protection.required_reviews", Value: 2.0, ObservedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}}
+	rule := &paved.EvidenceRule{Source: SourceFact, Value: "github.branch_protection.required_reviews >= 1 and oncall.now != \"\""}
+	l := readyLaunch()
+	l.Facts = facts
+	b.ReportAllocs()
+	for b.Loop() {
+		if e := EvidenceFor(rule, l, now); e == nil {
+			b.Fatal("no evidence")
+		}
+	}
+}
