@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -31,6 +32,17 @@ const MaxBundleBytes = 8 << 20
 
 // maxPathLen bounds one path in a bundle.
 const maxPathLen = 512
+
+// MaxPolicyFileBytes bounds one policy (.rego) file of a bundle. Parsing
+// Rego takes a few hundred times the source's size in memory (a 3.2 MB
+// file took about 1 GB); the built-in library's largest file is 22 KiB, so
+// a quarter of a MiB is generous for a hand-written policy and keeps the
+// parse of a proposal well under 100 MiB.
+const MaxPolicyFileBytes = 256 << 10
+
+// maxUnpackedBytes bounds what a .tar.gz bundle unpacks to, headers,
+// padding, folders and the hidden files left out included.
+const maxUnpackedBytes = 4 * MaxBundleBytes
 
 // BundleFromDir reads a config directory into a bundle, with the commit.
 func BundleFromDir(dir string) (*paved.ConfigBundle, error) {
@@ -76,18 +88,29 @@ func ReadBundleTarGz(r io.Reader) (*paved.ConfigBundle, error) {
 		return nil, paved.FieldErrorf(paved.EINVALID, "body", "not a .tar.gz: %v", err)
 	}
 	defer zr.Close()
-	tr := tar.NewReader(io.LimitReader(zr, 4*MaxBundleBytes))
+	// A plain io.LimitReader would end the archive quietly at the cap: when
+	// the cap falls on a header boundary, tar sees a clean end and every
+	// entry after it (a policy hidden behind padding) would be left out of
+	// the analysis. capReader fails instead.
+	cr := &capReader{r: zr, left: maxUnpackedBytes}
+	tr := tar.NewReader(cr)
 	b := &paved.ConfigBundle{Files: map[string]string{}}
 	total := 0
 	for {
 		h, err := tr.Next()
+		if cr.over {
+			return nil, paved.FieldErrorf(paved.ETOOLARGE, "body", "the archive unpacks to more than %d MiB", maxUnpackedBytes>>20)
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, paved.FieldErrorf(paved.EINVALID, "body", "not a valid .tar.gz (or larger than %d MiB unpacked): %v", 4*MaxBundleBytes>>20, err)
+			return nil, paved.FieldErrorf(paved.EINVALID, "body", "not a valid .tar.gz: %v", err)
 		}
-		name := strings.TrimPrefix(path.Clean("/" + h.Name)[1:], "./")
+		name, err := tarEntryName(h.Name)
+		if err != nil {
+			return nil, err
+		}
 		switch h.Typeflag {
 		case tar.TypeDir, tar.TypeXGlobalHeader, tar.TypeXHeader:
 			continue
@@ -102,6 +125,9 @@ func ReadBundleTarGz(r io.Reader) (*paved.ConfigBundle, error) {
 			return nil, paved.FieldErrorf(paved.ETOOLARGE, h.Name, "the bundle's files are larger than %d MiB", MaxBundleBytes>>20)
 		}
 		data, err := io.ReadAll(io.LimitReader(tr, h.Size))
+		if cr.over {
+			return nil, paved.FieldErrorf(paved.ETOOLARGE, "body", "the archive unpacks to more than %d MiB", maxUnpackedBytes>>20)
+		}
 		if err != nil {
 			return nil, paved.FieldErrorf(paved.EINVALID, h.Name, "cannot read: %v", err)
 		}
@@ -118,6 +144,58 @@ func ReadBundleTarGz(r io.Reader) (*paved.ConfigBundle, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// tarEntryName is the bundle path of an archive entry: "./" prefixes and
+// a trailing "/" (folders) are dropped; a name that is absolute or climbs
+// out of the directory is an error, never rewritten into one that does
+// not (the file would be analysed under another name than it was sent).
+func tarEntryName(n string) (string, error) {
+	name := strings.TrimSuffix(n, "/")
+	for strings.HasPrefix(name, "./") {
+		name = name[2:]
+	}
+	if name == "" || name == "." {
+		return ".", nil
+	}
+	if strings.HasPrefix(name, "/") || strings.Contains(name, "\\") || path.Clean(name) != name ||
+		name == ".." || strings.HasPrefix(name, "../") {
+		return "", paved.FieldErrorf(paved.EINVALID, n, "an archive entry's name must be relative and stay inside the directory (no leading '/', no '..')")
+	}
+	return name, nil
+}
+
+// capReader reads at most left bytes of r and then fails, remembering
+// that it did (over), rather than ending as if r had ended.
+type capReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+var errUnpackedCap = errors.New("the archive unpacks to more than the limit")
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a stream that ends exactly at the cap
+		// from one that goes on.
+		var one [1]byte
+		n, err := io.ReadFull(c.r, one[:])
+		if n > 0 {
+			c.over = true
+			return 0, errUnpackedCap
+		}
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 func hidden(p string) bool {
@@ -148,6 +226,9 @@ func checkBundle(b *paved.ConfigBundle) error {
 		total += len(data)
 		if err := checkBundlePath(p); err != nil {
 			return err
+		}
+		if strings.HasSuffix(p, ".rego") && len(data) > MaxPolicyFileBytes {
+			return paved.FieldErrorf(paved.ETOOLARGE, "files."+p, "the policy file takes %d bytes: a policy file in a bundle is at most %d KiB", len(data), MaxPolicyFileBytes>>10)
 		}
 	}
 	if total > MaxBundleBytes {
@@ -195,10 +276,30 @@ var unsafeBuiltins = map[string]bool{
 	"http.send": true, "net.lookup_ip_addr": true, "opa.runtime": true,
 }
 
+// expandingBuiltins are the Rego functions whose result's size is set by
+// a number or a product of their arguments rather than bounded by them:
+// net.cidr_expand("10.0.0.0/4") is 2^28 strings, numbers.range(1, 1e10)
+// ten billion numbers, replace(s, "a", t) len(s) x len(t) bytes. One call
+// is a single allocation that no timeout interrupts, so a proposed config
+// that calls them could take the server down; the server refuses such a
+// proposal (paved policy impact analyses it on a copy of the database).
+var expandingBuiltins = map[string]bool{
+	"net.cidr_expand": true, "numbers.range": true, "numbers.range_step": true,
+	"replace": true, "strings.replace_n": true, "regex.replace": true,
+	"strings.render_template": true,
+}
+
+// maxFormatWidth bounds the width and precision of a sprintf verb in a
+// proposed policy ("%999999d" is a megabyte per call).
+const maxFormatWidth = 999
+
+var formatWidthRE = regexp.MustCompile(`%[-+# 0]*(\*|[0-9]{4,})|%[-+# 0]*[0-9]*\.(\*|[0-9]{4,})`)
+
 // CheckSafePolicies refuses policies that call a function reaching out of
-// the evaluation. The server evaluates a proposed config sent by a CI job;
-// it must not be able to make the server fetch URLs or read its
-// environment.
+// the evaluation, or one whose result can be made arbitrarily large. The
+// server evaluates a proposed config sent by a CI job; it must not be able
+// to make the server fetch URLs, read its environment or run out of
+// memory. The error names file:line.
 func CheckSafePolicies(b *paved.ConfigBundle) error {
 	paths := make([]string, 0, len(b.Files))
 	for p := range b.Files {
@@ -208,36 +309,63 @@ func CheckSafePolicies(b *paved.ConfigBundle) error {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
+		if len(b.Files[p]) > MaxPolicyFileBytes {
+			return paved.FieldErrorf(paved.ETOOLARGE, "files."+p, "the policy file takes %d bytes: a policy file in a bundle is at most %d KiB", len(b.Files[p]), MaxPolicyFileBytes>>10)
+		}
 		m, err := ast.ParseModuleWithOpts(p, b.Files[p], ast.ParserOptions{RegoVersion: ast.RegoV1})
 		if err != nil {
-			continue // the engine reports syntax errors with their place
+			// Whatever syntax the engine might accept is checked too.
+			if m, err = ast.ParseModuleWithOpts(p, b.Files[p], ast.ParserOptions{RegoVersion: ast.RegoV0}); err != nil {
+				continue // the engine reports syntax errors with their place
+			}
 		}
 		var bad *ast.Term
+		var why string
 		ast.WalkTerms(m, func(t *ast.Term) bool {
 			if bad != nil {
 				return true
 			}
-			if call, ok := t.Value.(ast.Call); ok && len(call) > 0 {
-				if unsafeBuiltins[call[0].String()] {
-					bad = t
-					return true
+			name := ""
+			switch v := t.Value.(type) {
+			case ast.Call:
+				if len(v) > 0 {
+					name = v[0].String()
 				}
+				if name == "sprintf" && len(v) > 1 {
+					if f, ok := v[1].Value.(ast.String); !ok || formatWidthRE.MatchString(string(f)) {
+						bad, why = t, fmt.Sprintf("sprintf's format must be a string literal with widths and precisions under %d in a proposed config", maxFormatWidth+1)
+						return true
+					}
+				}
+			case ast.Ref:
+				name = v.String()
 			}
-			if ref, ok := t.Value.(ast.Ref); ok && unsafeBuiltins[ref.String()] {
-				bad = t
-				return true
+			switch {
+			case unsafeBuiltins[name]:
+				bad, why = t, "the policy calls a function that reaches outside the evaluation (http.send, net.lookup_ip_addr or opa.runtime): the server does not evaluate such policies in a proposed config"
+			case expandingBuiltins[name]:
+				bad, why = t, fmt.Sprintf("the policy calls %s, whose result's size is set by its arguments (%s): the server does not evaluate such policies in a proposed config; run paved policy impact on a copy of the database instead", name, strings.Join(sortedNames(expandingBuiltins), ", "))
 			}
-			return false
+			return bad != nil
 		})
 		if bad != nil {
 			where := p
 			if bad.Location != nil {
 				where = fmt.Sprintf("%s:%d", p, bad.Location.Row)
 			}
-			return paved.FieldErrorf(paved.EUNPROCESSABLE, where, "the policy calls a function that reaches outside the evaluation (http.send, net.lookup_ip_addr or opa.runtime): the server does not evaluate such policies in a proposed config")
+			return paved.FieldErrorf(paved.EUNPROCESSABLE, where, "%s", why)
 		}
 	}
 	return nil
+}
+
+func sortedNames(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // LoadBundle writes the bundle into a temporary directory and loads it as

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -169,4 +170,99 @@ func FuzzVersionString(f *testing.F) {
 			t.Fatalf("SameVersion(%q, itself)", s)
 		}
 	})
+}
+
+// TestBundleRefusesExpandingBuiltins: a proposed policy that calls a
+// function whose result's size its arguments set (one call, one
+// allocation no timeout interrupts) is refused naming file:line, before
+// anything compiles or evaluates it; so is an oversized policy file.
+func TestBundleRefusesExpandingBuiltins(t *testing.T) {
+	for _, c := range []struct{ rego, want string }{
+		{`x := net.cidr_expand("10.0.0.0/4")`, "net.cidr_expand"},
+		{`x := numbers.range(1, 10000000000)`, "numbers.range"},
+		{`x := numbers.range_step(1, 10000000000, 1)`, "numbers.range_step"},
+		{`x := replace("aaaa", "a", "bbbb")`, "replace"},
+		{`x := strings.replace_n({"a": "bbbb"}, "aaaa")`, "strings.replace_n"},
+		{`x := regex.replace("aaaa", "a", "bbbb")`, "regex.replace"},
+		{`x := strings.render_template("{{.a}}", {"a": 1})`, "strings.render_template"},
+		{`x := sprintf("%0999999d", [1])`, "sprintf"},
+		{`x := sprintf("%*d", [999999, 1])`, "sprintf"},
+		{`x := sprintf("%.99999f", [1])`, "sprintf"},
+		{`f := "%d"` + "\n\tx := sprintf(f, [1])", "sprintf"},
+	} {
+		src := "package main\n\ndeny contains msg if {\n\t" + c.rego + "\n\tmsg := sprintf(\"%v\", [x])\n}\n"
+		b := &paved.ConfigBundle{Files: map[string]string{"paved.yaml": "organisation:\n  name: X\n", "policies/x.rego": src}}
+		err := CheckSafePolicies(b)
+		if paved.ErrorCode(err) != paved.EUNPROCESSABLE || !strings.Contains(err.Error(), "policies/x.rego:") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.rego, err)
+		}
+	}
+	// Rego v0 syntax is checked too.
+	v0 := &paved.ConfigBundle{Files: map[string]string{"paved.yaml": "x", "policies/x.rego": "package main\n\ndeny[msg] {\n\tx := numbers.range(1, 10000000000)\n\tmsg := sprintf(\"%v\", [x])\n}\n"}}
+	if err := CheckSafePolicies(v0); err == nil || !strings.Contains(err.Error(), "policies/x.rego:4") {
+		t.Errorf("v0: %v", err)
+	}
+	// Widths up to three digits are fine.
+	fine := &paved.ConfigBundle{Files: map[string]string{"paved.yaml": "x", "policies/x.rego": "package main\n\ndeny contains msg if {\n\tmsg := sprintf(\"%-20s %5.2f %v\", [\"a\", 1, 2])\n}\n"}}
+	must(t, CheckSafePolicies(fine))
+
+	big := &paved.ConfigBundle{Files: map[string]string{"paved.yaml": "x", "policies/big.rego": "package main\n#" + strings.Repeat("x", MaxPolicyFileBytes)}}
+	if err := CheckSafePolicies(big); paved.ErrorCode(err) != paved.ETOOLARGE || !strings.Contains(err.Error(), "files.policies/big.rego") {
+		t.Errorf("big policy: %v", err)
+	}
+	js, err := json.Marshal(big)
+	must(t, err)
+	if _, err := ParseBundleJSON(js); paved.ErrorCode(err) != paved.ETOOLARGE || !strings.Contains(err.Error(), "policies/big.rego") {
+		t.Errorf("big policy in JSON: %v", err)
+	}
+}
+
+// TestBundleTarRefusals: an archive that unpacks past the cap is refused
+// even when the cap falls exactly on a header boundary (a policy behind
+// the padding would otherwise be left out unseen), and names that are
+// absolute or climb out are refused rather than rewritten.
+func TestBundleTarRefusals(t *testing.T) {
+	cfg := "organisation:\n  name: X\n"
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	must(t, tw.WriteHeader(&tar.Header{Name: "paved.yaml", Mode: 0o644, Size: int64(len(cfg)), Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}))
+	_, err := tw.Write([]byte(cfg))
+	must(t, err)
+	// paved.yaml: a header and one block; the hidden padding: a header
+	// and the rest, so that the next header starts exactly at the cap.
+	padSize := int64(maxUnpackedBytes - 3*512)
+	must(t, tw.WriteHeader(&tar.Header{Name: ".pad", Mode: 0o644, Size: padSize, Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}))
+	_, err = io.CopyN(tw, zeroReader{}, padSize)
+	must(t, err)
+	evil := "package main\n\ndeny contains \"x\" if { true }\n"
+	must(t, tw.WriteHeader(&tar.Header{Name: "policies/evil.rego", Mode: 0o644, Size: int64(len(evil)), Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}))
+	_, err = tw.Write([]byte(evil))
+	must(t, err)
+	must(t, tw.Close())
+	must(t, zw.Close())
+	b, err := ReadBundleTarGz(bytes.NewReader(buf.Bytes()))
+	if paved.ErrorCode(err) != paved.ETOOLARGE {
+		t.Fatalf("archive past the cap on a header boundary: err %v, bundle %v", err, b != nil)
+	}
+
+	for _, name := range []string{"../policies/x.rego", "/policies/x.rego", "policies/../../x.rego", "a//b.rego"} {
+		_, err := ReadBundleTarGz(bytes.NewReader(tarGz(t, map[string]string{"paved.yaml": cfg, name: "package x\n"})))
+		if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// "./" prefixes, as tar -C dir . writes them, are fine.
+	b, err = ReadBundleTarGz(bytes.NewReader(tarGz(t, map[string]string{"./paved.yaml": cfg}, &tar.Header{Name: "./", Typeflag: tar.TypeDir, Mode: 0o755})))
+	must(t, err)
+	if _, ok := b.Files["paved.yaml"]; !ok {
+		t.Fatalf("files = %v", b.Files)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

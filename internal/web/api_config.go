@@ -57,19 +57,24 @@ func (s *Server) getConfigStatus(w http.ResponseWriter, r *http.Request) error {
 // postConfigImpact analyses a proposed config: the body is the config
 // directory as a JSON bundle ({"files": {...}, "commit": "..."}) or as a
 // .tar.gz (Content-Type application/gzip).
+//
+// The one-at-a-time guard is taken before anything else: reading the
+// bundle, parsing its policies for the safety check and compiling them
+// all take memory in proportion to the bundle, so concurrent requests
+// must not each get that far.
 func (s *Server) postConfigImpact(w http.ResponseWriter, r *http.Request) error {
+	select {
+	case s.impactBusy <- struct{}{}:
+		defer func() { <-s.impactBusy }()
+	default:
+		return paved.Errorf(paved.ECONFLICT, "another impact analysis is running on this server: try again in a minute")
+	}
 	b, err := readBundle(w, r)
 	if err != nil {
 		return err
 	}
 	if err := platform.CheckSafePolicies(b); err != nil {
 		return err
-	}
-	select {
-	case s.impactBusy <- struct{}{}:
-		defer func() { <-s.impactBusy }()
-	default:
-		return paved.Errorf(paved.ECONFLICT, "another impact analysis is running on this server: try again in a minute")
 	}
 	proposed, err := platform.LoadBundle(b, platform.Options{Now: s.now})
 	if err != nil {

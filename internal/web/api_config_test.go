@@ -209,10 +209,31 @@ func TestConfigImpactAPI(t *testing.T) {
 	tr = httptest.NewRecorder()
 	e.h.ServeHTTP(tr, req)
 	wantProblem(t, tr, 400, "invalid")
-	// One analysis at a time.
+	// One analysis at a time, and the guard comes before any work on the
+	// body: a second request is turned away before its policies are even
+	// parsed (an unsafe one answers 409, not 422).
 	e.srv.impactBusy <- struct{}{}
 	wantProblem(t, e.as("admin", "POST", "/api/v1/config/impact", impactBody(t, proposed)), 409, "conflict")
+	wantProblem(t, e.as("admin", "POST", "/api/v1/config/impact", impactBody(t, map[string]string{"paved.yaml": "organisation:\n  name: A\n",
+		"policies/x.rego": "package main\n\ndeny contains m if {\n\tm := net.cidr_expand(\"10.0.0.0/4\")\n}\n"})), 409, "conflict")
 	<-e.srv.impactBusy
+	// The proposals that took the server down are refused, and it goes on
+	// answering.
+	for _, call := range []string{`net.cidr_expand("10.0.0.0/4")`, `numbers.range(1, 10000000000)`, `replace("aaaa", "a", "bbbb")`} {
+		p := wantProblem(t, e.as("admin", "POST", "/api/v1/config/impact", impactBody(t, map[string]string{"paved.yaml": "organisation:\n  name: A\n",
+			"policies/x.rego": "package main\n\ndeny contains m if {\n\tm := " + call + "\n}\n"})), 422, "unprocessable")
+		if p.Field != "policies/x.rego:4" {
+			t.Errorf("%s: %+v", call, p)
+		}
+	}
+	p = wantProblem(t, e.as("admin", "POST", "/api/v1/config/impact", impactBody(t, map[string]string{"paved.yaml": "organisation:\n  name: A\n",
+		"policies/big.rego": "package main\n#" + strings.Repeat("x", platform.MaxPolicyFileBytes)})), 413, "too_large")
+	if p.Field != "files.policies/big.rego" {
+		t.Errorf("big policy: %+v", p)
+	}
+	if tr := e.as("admin", "POST", "/api/v1/config/impact", impactBody(t, proposed)); tr.Code != 200 {
+		t.Fatalf("after the refusals: %d %s", tr.Code, tr.Body.String())
+	}
 }
 
 func TestCampaignsAPI(t *testing.T) {
