@@ -118,7 +118,18 @@ type IngestOptions struct {
 	SkipInvalid bool
 	// Allocator places each new key; nil places everything in Unallocated.
 	Allocator *Allocator
+	// MaxUnpacked bounds the bytes a gzip file may unpack to, summed over
+	// the files; 0 means no bound (local files). The server sets it so
+	// that a small upload cannot make it read without end.
+	MaxUnpacked int64
 }
+
+// MaxRecordBytes bounds one CSV record (a line, or several when a quoted
+// value holds line breaks). csv.Reader holds a whole record in memory
+// before it returns it, so without a bound one line of a gzip bomb
+// (783 KB unpacking to a 768 MiB line) took the server down. A FOCUS
+// line is a few kilobytes, its tags included.
+const MaxRecordBytes = 1 << 20
 
 // Source reads FOCUS files one after the other as one paved.CostLineSource.
 type Source struct {
@@ -145,6 +156,7 @@ type Source struct {
 	order     []string        // providers in order of appearance
 
 	done, total atomic.Int64
+	unpacked    *int64 // what gzip files may still unpack to (MaxUnpacked)
 }
 
 type keyCacheKey struct {
@@ -337,7 +349,7 @@ func (s *Source) nextFile() error {
 	if err != nil {
 		return err
 	}
-	rd, err := newRowReader(name, &countingReader{r: rc, n: &s.done})
+	rd, err := newRowReader(name, &countingReader{r: rc, n: &s.done}, s.unpackedLeft())
 	if err != nil {
 		rc.Close()
 		return err
@@ -381,9 +393,23 @@ type rowReader struct {
 	row     rowParser
 }
 
+// unpackedLeft is the unpacked-size bound for the next gzip file: what
+// MaxUnpacked leaves after the files before it (nil: no bound).
+func (s *Source) unpackedLeft() *int64 {
+	if s.opt.MaxUnpacked <= 0 {
+		return nil
+	}
+	if s.unpacked == nil {
+		left := s.opt.MaxUnpacked
+		s.unpacked = &left
+	}
+	return s.unpacked
+}
+
 // newRowReader reads the header of one file (plain or gzip) and maps its
-// columns.
-func newRowReader(name string, r io.Reader) (*rowReader, error) {
+// columns. unpacked, when not nil, is the number of bytes gzip files may
+// still unpack to; it is decremented as they are read.
+func newRowReader(name string, r io.Reader, unpacked *int64) (*rowReader, error) {
 	br := bufio.NewReaderSize(r, 256<<10)
 	magic, _ := br.Peek(2)
 	var in io.Reader = br
@@ -392,9 +418,14 @@ func newRowReader(name string, r io.Reader) (*rowReader, error) {
 		if err != nil {
 			return nil, paved.FieldErrorf(paved.EINVALID, name, "the file starts like gzip but is not readable as gzip: %v", err)
 		}
-		in = bufio.NewReaderSize(zr, 256<<10)
+		var z io.Reader = zr
+		if unpacked != nil {
+			z = &unpackLimit{r: zr, left: unpacked, name: name}
+		}
+		in = bufio.NewReaderSize(z, 256<<10)
 	}
-	cr := csv.NewReader(&bomSkipper{r: in})
+	rl := &recordLimit{r: in, name: name, line: 1}
+	cr := csv.NewReader(&bomSkipper{r: rl})
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // checked here, to name the line and the counts
 	header, err := cr.Read()
@@ -402,6 +433,10 @@ func newRowReader(name string, r io.Reader) (*rowReader, error) {
 		return nil, paved.FieldErrorf(paved.EINVALID, name, "the file is empty: a FOCUS export starts with a header line of column names")
 	}
 	if err != nil {
+		var pe *paved.Error
+		if errors.As(err, &pe) {
+			return nil, pe
+		}
 		return nil, paved.FieldErrorf(paved.EINVALID, name+":1", "cannot read the header line: %v", csvMessage(err))
 	}
 	rd := &rowReader{name: name, csv: cr, width: len(header), version: "1.0"}
@@ -473,6 +508,10 @@ func (rd *rowReader) next(s *Source) (*paved.CostLine, error) {
 	rd.line = line
 	where := rd.name + ":" + strconv.Itoa(line)
 	if err != nil {
+		var bound *paved.Error
+		if errors.As(err, &bound) {
+			return nil, bound // a bound (recordLimit, unpackLimit), with its place
+		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			where = rd.name + ":" + strconv.Itoa(pe.StartLine)
@@ -511,6 +550,89 @@ func csvMessage(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// recordLimit fails a read once one CSV record has grown past
+// MaxRecordBytes. It follows the quoting as csv.Reader does (a quote
+// opens a quoted value only at the start of a field; "" inside one is a
+// quote), so a line break inside a quoted value does not end the record
+// but a stray quote in an unquoted value does not open one either.
+type recordLimit struct {
+	r     io.Reader
+	name  string
+	line  int   // the physical line the current record started on
+	phys  int   // physical lines read so far, minus one
+	n     int64 // bytes of the current record
+	state int8
+	err   error
+}
+
+const (
+	csvFieldStart int8 = iota
+	csvUnquoted
+	csvQuoted
+	csvQuoteInQuoted
+)
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	for i, c := range p[:n] {
+		l.n++
+		switch c {
+		case '\n':
+			l.phys++
+			if l.state != csvQuoted {
+				l.state, l.n, l.line = csvFieldStart, 0, l.phys+1
+				continue
+			}
+		case ',':
+			if l.state != csvQuoted {
+				l.state = csvFieldStart
+			}
+		case '"':
+			switch l.state {
+			case csvFieldStart, csvQuoteInQuoted:
+				l.state = csvQuoted
+			case csvQuoted:
+				l.state = csvQuoteInQuoted
+			}
+		default:
+			if l.state == csvFieldStart || l.state == csvQuoteInQuoted {
+				l.state = csvUnquoted
+			}
+		}
+		if l.n > MaxRecordBytes {
+			l.err = paved.FieldErrorf(paved.ETOOLARGE, l.name+":"+strconv.Itoa(l.line), "a line longer than %d MiB (or a quoted value that is never closed): a FOCUS line is a few kilobytes", MaxRecordBytes>>20)
+			return i, l.err
+		}
+	}
+	return n, err
+}
+
+// unpackLimit fails a read of a gzip stream once the files have unpacked
+// to more than IngestOptions.MaxUnpacked.
+type unpackLimit struct {
+	r    io.Reader
+	left *int64
+	name string
+}
+
+func (u *unpackLimit) Read(p []byte) (int, error) {
+	if *u.left < 0 {
+		return 0, paved.FieldErrorf(paved.ETOOLARGE, u.name, "the gzip files unpack to more than the server reads in one ingest: split the export")
+	}
+	if int64(len(p)) > *u.left+1 {
+		p = p[:*u.left+1]
+	}
+	n, err := u.r.Read(p)
+	*u.left -= int64(n)
+	if *u.left < 0 {
+		return 0, paved.FieldErrorf(paved.ETOOLARGE, u.name, "the gzip files unpack to more than the server reads in one ingest: split the export")
+	}
+	return n, err
 }
 
 // bomSkipper drops a UTF-8 byte-order mark at the very start.

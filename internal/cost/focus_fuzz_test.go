@@ -45,7 +45,7 @@ func FuzzParseRow(f *testing.F) {
 	f.Add("1.5", "acct", "USD", "2026-11-01", "2026-10-01", "Usage", "2026-10-02 00:00:00", "2026-10-01", "1", "AWS", "EC2", "sub", `{"team":"x"}`)
 	f.Add("-0.000000001", "a", "eur", "2026-11-01T00:00:00Z", "2026-10-01T00:00:00Z", "credit", "", "NULL", "1e-3", "p", "", "", "[]")
 	f.Fuzz(func(t *testing.T, billed, acct, cur, bpe, bps, cat, cpe, cps, eff, prov, svc, sub, tags string) {
-		rd, err := newRowReader("h.csv", strings.NewReader(header10))
+		rd, err := newRowReader("h.csv", strings.NewReader(header10), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

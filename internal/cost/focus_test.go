@@ -286,3 +286,72 @@ func TestCostColumnsFallback(t *testing.T) {
 		t.Errorf("cost columns %v", got)
 	}
 }
+
+func gzipped(t testing.TB, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(zw, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestFOCUSBounds: a gzip bomb of one long line, and a quoted value that
+// never closes, are refused at the record bound (csv.Reader would hold
+// the whole record in memory), naming the file and the line, even with
+// skip_invalid; a value with line breaks inside quotes is still one
+// record; and gzip files stop at the unpacked bound.
+func TestFOCUSBounds(t *testing.T) {
+	row := "1,acc,USD,2026-02-01,2026-01-01,Usage,2026-01-02,2026-01-01,1,AWS,S3,sub-1,\"{\"\"team\"\":\"\"a\"\"}\"\n"
+	cases := []struct {
+		name, data, want string
+	}{
+		{"one long line", header10 + row + strings.Repeat("a", 4*MaxRecordBytes) + "\n", "bomb.csv.gz:3"},
+		{"a quote never closed", header10 + row + row + "\"" + strings.Repeat("a\n", MaxRecordBytes), "bomb.csv.gz:4"},
+		{"a long header", strings.Repeat("x", 2*MaxRecordBytes), "bomb.csv.gz:1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			gz := gzipped(t, c.data)
+			if len(gz) > 64<<10 {
+				t.Fatalf("the bomb is %d bytes", len(gz))
+			}
+			src := NewReaderSource("bomb.csv.gz", bytes.NewReader(gz), 0, IngestOptions{SkipInvalid: true})
+			_, err := readAll(t, src)
+			var pe *paved.Error
+			if !errors.As(err, &pe) || pe.Code != paved.ETOOLARGE || pe.Field != c.want {
+				t.Fatalf("err = %#v, want too_large at %s", err, c.want)
+			}
+		})
+	}
+	// A quoted value with line breaks and doubled quotes, and a stray
+	// quote inside an unquoted value, keep the bound aligned with the
+	// records: many such records in a row pass.
+	multi := "1,acc,USD,2026-02-01,2026-01-01,Usage,2026-01-02,2026-01-01,1,AWS,\"S3\n\"\"x\"\"\nstorage\",sub-1,\n"
+	src := NewReaderSource("ok.csv", strings.NewReader(header10+strings.Repeat(multi, 20000)+"1,acc,USD,2026-02-01,2026-01-01,Usage,2026-01-02,2026-01-01,1,AWS,S\"3,sub-1,\n"+strings.Repeat(row, 20000)), 0, IngestOptions{SkipInvalid: true})
+	lines, err := readAll(t, src)
+	if err != nil || len(lines) != 40000 {
+		t.Fatalf("multi-line values: %d lines, %v", len(lines), err)
+	}
+	// The unpacked bound, summed over the files of one ingest.
+	gz := gzipped(t, header10+strings.Repeat(row, 1000))
+	files := [][]byte{gz, gz}
+	src = NewStreamSource(func(i int) (string, io.Reader, error) {
+		if i >= len(files) {
+			return "", nil, io.EOF
+		}
+		return fmt.Sprintf("f%d.csv.gz", i), bytes.NewReader(files[i]), nil
+	}, IngestOptions{MaxUnpacked: int64(len(header10)+1000*len(row)) + 100})
+	_, err = readAll(t, src)
+	var pe *paved.Error
+	if !errors.As(err, &pe) || pe.Code != paved.ETOOLARGE || pe.Field != "f1.csv.gz" {
+		t.Fatalf("unpacked bound: %#v", err)
+	}
+}

@@ -62,6 +62,8 @@ type IngestRequest struct {
 
 	SkipInvalid bool
 	Accounts    map[string]string // extra account -> team mappings (--account-map)
+	// MaxUnpacked bounds what gzip files unpack to (IngestOptions).
+	MaxUnpacked int64
 	// Progress, when set, is called once before reading with a function
 	// that reports the bytes read so far and the total (0 when unknown),
 	// for a progress bar.
@@ -75,7 +77,7 @@ func (s *Spend) Ingest(ctx context.Context, req IngestRequest) (*paved.CostInges
 	if err != nil {
 		return nil, err
 	}
-	opt := IngestOptions{SkipInvalid: req.SkipInvalid, Allocator: alloc}
+	opt := IngestOptions{SkipInvalid: req.SkipInvalid, Allocator: alloc, MaxUnpacked: req.MaxUnpacked}
 	var src *Source
 	if req.Next != nil {
 		src = NewStreamSource(req.Next, opt)

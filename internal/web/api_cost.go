@@ -22,6 +22,12 @@ import (
 // is some gigabytes of CSV, less gzipped.
 const MaxIngestBytes = 8 << 30
 
+// MaxIngestUnpacked bounds what the gzip files of one ingest unpack to:
+// billing CSV compresses about tenfold, so four times the body limit
+// leaves room for any real export while a gzip bomb (a thousandfold) is
+// refused with 413 instead of being read without end.
+const MaxIngestUnpacked = 4 * MaxIngestBytes
+
 // ingestTimeout is how long an ingest may read and write: the server's 60
 // second deadlines are for ordinary requests.
 const ingestTimeout = 30 * time.Minute
@@ -64,7 +70,7 @@ func (s *Server) ingestCost(w http.ResponseWriter, r *http.Request) error {
 	_ = rc.SetReadDeadline(time.Now().Add(ingestTimeout))
 	_ = rc.SetWriteDeadline(time.Now().Add(ingestTimeout + time.Minute))
 	body := http.MaxBytesReader(w, r.Body, MaxIngestBytes)
-	req := cost.IngestRequest{SkipInvalid: skip, Accounts: accounts}
+	req := cost.IngestRequest{SkipInvalid: skip, Accounts: accounts, MaxUnpacked: MaxIngestUnpacked}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case ct == "multipart/form-data":

@@ -92,6 +92,23 @@ func TestAPICost(t *testing.T) {
 		t.Errorf("ingest %+v", ing)
 	}
 
+	// A gzip bomb: a few KB holding one line of many MiB is refused with
+	// 413 naming the file and line, with skip_invalid too, and nothing is
+	// written; the server goes on answering.
+	var bomb bytes.Buffer
+	zw, _ = gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	zw.Write([]byte(strings.SplitN(costCSV, "\n", 2)[0] + "\n"))
+	zw.Write(bytes.Repeat([]byte("a"), 16<<20))
+	zw.Close()
+	req = httptest.NewRequest("POST", "/api/v1/cost/ingest?name=bomb.csv.gz&skip_invalid=true", bytes.NewReader(bomb.Bytes()))
+	req.Header.Set("Authorization", "Bearer "+tokenOf("admin"))
+	req.Header.Set("Content-Type", "application/gzip")
+	rec = httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	if p := decodeBody[api.Problem](t, rec); rec.Code != 413 || p.Field != "bomb.csv.gz:2" {
+		t.Errorf("gzip bomb: %d %s", rec.Code, rec.Body.String())
+	}
+
 	// Multipart, two parts: one transaction, the second part's lines too.
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
