@@ -300,4 +300,18 @@ func TestStrictDecodingOverHTTP(t *testing.T) {
 			t.Errorf("%s: field %q detail %q; want %q ~%q", tt.body, p.Field, p.Detail, tt.field, tt.detail)
 		}
 	}
+	// A key twice, and 200,000 tags in one PATCH (which fit in the body
+	// limit), are refused naming the field.
+	if rec := e.as("dev-alpha", "POST", "/api/v1/services", `{"name":"checkout","owner":"alpha"}`); rec.Code != 201 {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	for _, tt := range []struct{ body, field, detail string }{
+		{`{"description":"a","description":"b"}`, "description", "twice"},
+		{`{"tags":[` + strings.Repeat(`"t",`, 199999) + `"t"]}`, "tags", "more than 200 items"},
+	} {
+		p := wantProblem(t, e.as("dev-alpha", "PATCH", "/api/v1/services/checkout", tt.body), 400, "invalid")
+		if p.Field != tt.field || !strings.Contains(p.Detail, tt.detail) {
+			t.Errorf("PATCH %.40s: field %q detail %q; want %q ~%q", tt.body, p.Field, p.Detail, tt.field, tt.detail)
+		}
+	}
 }

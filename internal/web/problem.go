@@ -136,8 +136,17 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 	// The Content-Type is not checked: API calls authenticate with a bearer
 	// token, not a cookie, so there is no cross-site form to fend off, and
 	// curl -d sends a form type by default.
-	body := http.MaxBytesReader(w, r.Body, limit)
-	dec := json.NewDecoder(body)
+	// The body is read whole (it is bounded) so that its shape can be
+	// checked before it is decoded: no key twice in an object, no list
+	// longer than its bound (checkJSONShape).
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return jsonError(err, limit)
+	}
+	if err := checkJSONShape(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err, limit)

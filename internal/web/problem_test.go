@@ -95,6 +95,14 @@ func TestDecodeJSON(t *testing.T) {
 		{"trailing value", `{"name":"a"}{"name":"b"}`, 1 << 10, "invalid", "", "after the JSON value at offset 12"},
 		{"trailing garbage", `{"name":"a"} x`, 1 << 10, "invalid", "", "not valid JSON"},
 		{"too large", `{"name":"` + strings.Repeat("a", 100) + `"}`, 50, "too_large", "", "limit of 50 bytes"},
+		{"duplicate key", `{"name":"a","tier":1,"name":"b"}`, 1 << 10, "invalid", "name", `"name" is in this object twice`},
+		{"duplicate nested key", `{"inner":{"on":true,"on":false}}`, 1 << 10, "invalid", "inner.on", "twice"},
+		{"same key in two objects", `{"name":"a","inner":{"name":1}}`, 1 << 10, "invalid", "name", "unknown field"},
+		{"tags at the bound", `{"tags":[` + strings.Repeat(`"x",`, 199) + `"x"]}`, 1 << 20, "", "", ""},
+		{"tags past the bound", `{"tags":[` + strings.Repeat(`"x",`, 200) + `"x"]}`, 1 << 20, "invalid", "tags", "more than 200 items"},
+		{"200,000 tags", `{"tags":[` + strings.Repeat(`"x",`, 200000) + `"x"]}`, 1 << 20, "invalid", "tags", "more than 200 items"},
+		{"nested list past its bound", `{"inner":{"resources":[{"tags":{` + strings.Repeat(`"k":1,`, 0) + tagObj(201) + `}}]}}`, 1 << 20, "invalid", "inner.resources[0].tags", "more than 200 keys"},
+		{"any list past the default", `{"other":[` + strings.Repeat(`1,`, defaultMaxItems) + `1]}`, 1 << 20, "invalid", "other", "more than 10000 items"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +124,17 @@ func TestDecodeJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+func tagObj(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":"v"`, i)
+	}
+	return b.String()
 }
 
 func TestCheckQuery(t *testing.T) {
