@@ -88,15 +88,44 @@ func VerifyChain(events []*AuditEvent) []ChainProblem {
 	return v.Problems()
 }
 
+// AuditHead is the newest event of the log: its sequence number and hash.
+// A server remembers the highest head it wrote or verified (its known
+// head), and a signed anchor carries one outside the database, so that a
+// log whose tail was deleted, or which was deleted whole, no longer
+// verifies: a hash chain alone cannot tell a log cut short from a shorter
+// log.
+type AuditHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
 // ChainVerifier checks a log one event at a time, in Seq order, so that a
 // log streamed from the store (AllAuditEvents) is verified in constant
 // memory. The zero value is ready to use; VerifyChain is the same check
-// over a slice.
+// over a slice. Expect adds a head the log must still reach.
 type ChainVerifier struct {
 	problems []ChainProblem
 	prev     string
 	want     int64
 	events   int
+	last     AuditHead
+
+	expect []expectedHead
+}
+
+type expectedHead struct {
+	head AuditHead
+	why  string
+	seen bool
+}
+
+// Expect makes the verification fail unless the log holds h: an event
+// with h's sequence number and hash. why names where h comes from ("the
+// server wrote", "the anchor"). A zero h expects nothing.
+func (v *ChainVerifier) Expect(h AuditHead, why string) {
+	if h.Seq > 0 {
+		v.expect = append(v.expect, expectedHead{head: h, why: why})
+	}
 }
 
 // Add checks the next event of the log.
@@ -117,7 +146,17 @@ func (v *ChainVerifier) Add(e *AuditEvent) {
 	if got := e.ComputeHash(); got != e.Hash {
 		v.problems = append(v.problems, ChainProblem{Seq: e.Seq, Problem: "content does not match its hash (altered)"})
 	}
+	for i := range v.expect {
+		x := &v.expect[i]
+		if e.Seq == x.head.Seq {
+			x.seen = true
+			if e.Hash != x.head.Hash {
+				v.problems = append(v.problems, ChainProblem{Seq: e.Seq, Problem: fmt.Sprintf("the hash of this event is not the one %s (%.12s...): the log was rewritten from here", x.why, x.head.Hash)})
+			}
+		}
+	}
 	v.prev = e.Hash
+	v.last = AuditHead{Seq: e.Seq, Hash: e.Hash}
 	if e.Seq >= v.want {
 		v.want = e.Seq + 1
 	}
@@ -126,8 +165,51 @@ func (v *ChainVerifier) Add(e *AuditEvent) {
 // Events is the number of events added.
 func (v *ChainVerifier) Events() int { return v.events }
 
-// Problems returns every problem found so far (nil for an intact chain).
-func (v *ChainVerifier) Problems() []ChainProblem { return v.problems }
+// Head is the last event added (zero for none).
+func (v *ChainVerifier) Head() AuditHead { return v.last }
+
+// Problems returns every problem found so far (nil for an intact chain),
+// with, for each expected head the log did not reach, that it was cut.
+func (v *ChainVerifier) Problems() []ChainProblem {
+	out := v.problems
+	for _, x := range v.expect {
+		if !x.seen {
+			p := ChainProblem{Seq: x.head.Seq, Problem: fmt.Sprintf("the log ends at event %d, but %s event %d: events were deleted", v.last.Seq, x.why, x.head.Seq)}
+			if v.last.Seq > x.head.Seq {
+				p.Problem = fmt.Sprintf("event %d, which %s, is not in the log: it was deleted", x.head.Seq, x.why)
+			}
+			out = append(out[:len(out):len(out)], p)
+		}
+	}
+	return out
+}
+
+// KnownHeadWhy is how a verification names the known head it expects.
+const KnownHeadWhy = "this server wrote or verified"
+
+// VerifyAuditLog streams the whole log of st through a ChainVerifier that
+// expects the head st knows (KnownAuditHead) and any extra heads (signed
+// anchors), and records the head as verified when the log is intact. The
+// API, the portal, the CLI and the background watch all verify through
+// it, so they give one answer.
+func VerifyAuditLog(ctx context.Context, st AuditStore, extra ...AuditHead) (*ChainVerifier, AuditHead, error) {
+	var v ChainVerifier
+	known := st.KnownAuditHead() // before the read: whatever is written after is in it
+	v.Expect(known, KnownHeadWhy)
+	for _, h := range extra {
+		v.Expect(h, "the anchor holds")
+	}
+	if err := st.AllAuditEvents(ctx, func(e *AuditEvent) error {
+		v.Add(e)
+		return nil
+	}); err != nil {
+		return nil, known, err
+	}
+	if len(v.Problems()) == 0 {
+		st.NoteAuditHead(v.Head())
+	}
+	return &v, known, nil
+}
 
 type AuditFilter struct {
 	ObjectType string
@@ -148,6 +230,13 @@ type AuditStore interface {
 	// Every change appends an event, so an unchanged head means unchanged
 	// data: readers use it to keep caches exact, across replicas too.
 	AuditHead(ctx context.Context) (int64, error)
+	// KnownAuditHead is the highest head this process wrote or saw
+	// verified (zero before any): a verification expects the log to still
+	// reach it, and the next write continues from it when the log no
+	// longer does, so that deleted sequence numbers are never reused.
+	KnownAuditHead() AuditHead
+	// NoteAuditHead records a head that a verification found intact.
+	NoteAuditHead(h AuditHead)
 }
 
 // Diff compares two values of the same struct type field by field, using

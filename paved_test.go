@@ -474,3 +474,52 @@ func TestNewToken(t *testing.T) {
 		}
 	}
 }
+
+// TestChainVerifierExpect: a head the log must reach (the server's known
+// head, a signed anchor) turns a log cut short, emptied or rewritten from
+// that event on into a problem, though the chain left is consistent.
+func TestChainVerifierExpect(t *testing.T) {
+	full := chain(5)
+	head := AuditHead{Seq: 5, Hash: full[4].Hash}
+	mid := AuditHead{Seq: 3, Hash: full[2].Hash}
+	rewritten := chain(5)
+	rewritten[2].Actor = "mallory"
+	prev := rewritten[1].Hash
+	for _, e := range rewritten[2:] {
+		e.PrevHash = prev
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+	}
+	tests := []struct {
+		name   string
+		events []*AuditEvent
+		expect AuditHead
+		want   string // "" for intact
+	}{
+		{"reaches the head", full, head, ""},
+		{"goes past the head", full, mid, ""},
+		{"nothing expected", full[:2], AuditHead{}, ""},
+		{"tail deleted", full[:3], head, "the log ends at event 3, but the anchor holds event 5"},
+		{"every event deleted", nil, head, "the log ends at event 0"},
+		{"rewritten from the head", rewritten, mid, "the log was rewritten from here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v ChainVerifier
+			v.Expect(tt.expect, "the anchor holds")
+			for _, e := range tt.events {
+				v.Add(e)
+			}
+			p := v.Problems()
+			if tt.want == "" {
+				if len(p) != 0 {
+					t.Fatalf("problems %v", p)
+				}
+				return
+			}
+			if len(p) != 1 || !strings.Contains(p[0].Problem, tt.want) {
+				t.Fatalf("problems %v, want %q", p, tt.want)
+			}
+		})
+	}
+}

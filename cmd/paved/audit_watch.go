@@ -26,29 +26,23 @@ import (
 // hash), an anchor outside the database: a chain rewritten whole by
 // someone with write access to the database (every hash recomputed) still
 // verifies, but no longer holds the heads logged before. Within one
-// process the watch checks that itself: the event that was the head at
-// the previous run must still have the hash it had.
+// process the watch checks that itself: the log must still hold the head
+// the store knows (the furthest this process wrote or verified) with the
+// hash it had (paved.VerifyAuditLog, which the API and the portal use too,
+// so all three agree).
 //
 // `paved audit verify` is the same check on demand (docs/operations.md).
 type auditWatch struct {
-	store interface {
-		AllAuditEvents(ctx context.Context, fn func(*paved.AuditEvent) error) error
-	}
+	store   paved.AuditStore
 	log     *slog.Logger
 	every   time.Duration
 	now     func() time.Time
 	timeout time.Duration
 
 	problems, events, last prometheus.Gauge
-
-	// The head seen by the previous run.
-	headSeq  int64
-	headHash string
 }
 
-func newAuditWatch(st interface {
-	AllAuditEvents(ctx context.Context, fn func(*paved.AuditEvent) error) error
-}, reg *prometheus.Registry, log *slog.Logger, every time.Duration) (*auditWatch, error) {
+func newAuditWatch(st paved.AuditStore, reg *prometheus.Registry, log *slog.Logger, every time.Duration) (*auditWatch, error) {
 	w := &auditWatch{store: st, log: log, every: every, now: time.Now, timeout: 10 * time.Minute,
 		problems: prometheus.NewGauge(prometheus.GaugeOpts{Name: "paved_audit_chain_problems",
 			Help: "Problems (altered, inserted or deleted events) the last audit chain verification of this replica found; 0: the chain is intact."}),
@@ -71,30 +65,14 @@ func (w *auditWatch) verifyOnce(ctx context.Context) ([]paved.ChainProblem, erro
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
 	start := time.Now()
-	var v paved.ChainVerifier
-	var headSeq int64
-	var headHash string
-	var rewritten []paved.ChainProblem
-	if err := w.store.AllAuditEvents(ctx, func(e *paved.AuditEvent) error {
-		v.Add(e)
-		if e.Seq == w.headSeq && e.Hash != w.headHash {
-			rewritten = append(rewritten, paved.ChainProblem{Seq: e.Seq,
-				Problem: "the hash of this event changed since the previous verification, where it was the head: the log was rewritten"})
-		}
-		headSeq, headHash = e.Seq, e.Hash
-		return nil
-	}); err != nil {
+	v, _, err := paved.VerifyAuditLog(ctx, w.store)
+	if err != nil {
 		w.log.Error("audit chain verification could not read the log", "error", err.Error())
 		return nil, err
 	}
-	if w.headSeq > 0 && headSeq < w.headSeq {
-		rewritten = append(rewritten, paved.ChainProblem{Seq: w.headSeq,
-			Problem: fmt.Sprintf("the log ends at event %d, before the head %d of the previous verification: events were deleted", headSeq, w.headSeq)})
-	}
-	p := append(v.Problems(), rewritten...)
-	if len(p) == 0 {
-		w.headSeq, w.headHash = headSeq, headHash
-	}
+	p := v.Problems()
+	head := v.Head()
+	headSeq, headHash := head.Seq, head.Hash
 	w.problems.Set(float64(len(p)))
 	w.events.Set(float64(v.Events()))
 	w.last.Set(float64(w.now().Unix()))
@@ -131,9 +109,7 @@ func (w *auditWatch) run(ctx context.Context) {
 
 // newAuditWatchRegistry makes the registry of /metrics with the audit
 // watch's gauges on it, for paved serve.
-func newAuditWatchRegistry(st interface {
-	AllAuditEvents(ctx context.Context, fn func(*paved.AuditEvent) error) error
-}, log *slog.Logger, every time.Duration) (*prometheus.Registry, *auditWatch, error) {
+func newAuditWatchRegistry(st paved.AuditStore, log *slog.Logger, every time.Duration) (*prometheus.Registry, *auditWatch, error) {
 	reg := prometheus.NewRegistry()
 	w, err := newAuditWatch(st, reg, log, every)
 	return reg, w, err

@@ -297,16 +297,12 @@ func (l *local) FindTokens(ctx context.Context, user string) ([]*paved.Token, er
 
 // VerifyAudit streams the whole log through the chain check.
 func (l *local) VerifyAudit(ctx context.Context) (*api.AuditVerification, error) {
-	var v paved.ChainVerifier
-	err := l.db.AllAuditEvents(ctx, func(e *paved.AuditEvent) error {
-		v.Add(e)
-		return nil
-	})
+	v, known, err := paved.VerifyAuditLog(ctx, l.db)
 	if err != nil {
 		return nil, fmt.Errorf("reading the audit log: %w", err)
 	}
 	p := v.Problems()
-	return &api.AuditVerification{OK: len(p) == 0, Events: v.Events(), Problems: p}, nil
+	return &api.AuditVerification{OK: len(p) == 0, Events: v.Events(), Problems: p, Head: v.Head(), Known: known}, nil
 }
 
 // ImportCatalog plans the files against the current catalog and, unless

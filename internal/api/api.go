@@ -47,6 +47,11 @@ type AuditVerification struct {
 	OK       bool                 `json:"ok"`
 	Events   int                  `json:"events"`
 	Problems []paved.ChainProblem `json:"problems"`
+	// Head is the last event of the log as read; Known the highest head
+	// the server wrote or verified, which the log must still reach (zero
+	// when it knows none: a local verification, a fresh start).
+	Head  paved.AuditHead `json:"head"`
+	Known paved.AuditHead `json:"known"`
 }
 
 // TokenRequest is the body of POST /api/v1/tokens.

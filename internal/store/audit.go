@@ -119,3 +119,22 @@ func (db *DB) AuditHead(ctx context.Context) (int64, error) {
 	}
 	return seq, nil
 }
+
+// KnownAuditHead is the highest head this process wrote (or was told was
+// verified intact, NoteAuditHead). It lives in memory: a restart forgets
+// it, which is what the signed anchors outside the database are for
+// (paved audit anchor, paved serve --audit-anchor-every).
+func (db *DB) KnownAuditHead() paved.AuditHead {
+	db.hmu.Lock()
+	defer db.hmu.Unlock()
+	return db.known
+}
+
+// NoteAuditHead raises the known head to h when h is further along.
+func (db *DB) NoteAuditHead(h paved.AuditHead) {
+	db.hmu.Lock()
+	defer db.hmu.Unlock()
+	if h.Seq > db.known.Seq {
+		db.known = h
+	}
+}

@@ -233,3 +233,54 @@ func TestAuditGolden(t *testing.T) {
 		testutil.Golden(t, golden, buf.Bytes())
 	})
 }
+
+// TestAuditTailDeleted: a log whose tail, or every event, was deleted
+// under a live server does not verify against the head the server knows,
+// the next write continues from that head instead of reusing the deleted
+// sequence numbers, and so the gap is still there after a restart (a new
+// store with no memory).
+func TestAuditTailDeleted(t *testing.T) {
+	for _, eng := range engineNames {
+		t.Run(eng, func(t *testing.T) {
+			for _, c := range []struct{ name, sql, first string }{
+				{"tail", "DELETE FROM audit_events WHERE seq > 3", "the log ends at event 3, but this server wrote or verified event"},
+				{"all", "DELETE FROM audit_events", "the log ends at event 0, but this server wrote or verified event"},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					e := openEnv(t, testutil.DSN(t, eng))
+					seed(t, e)
+					known := e.db.KnownAuditHead()
+					if known.Seq < 5 || known.Hash == "" {
+						t.Fatalf("known head %+v", known)
+					}
+					v, _, err := paved.VerifyAuditLog(e.ctx, e.db)
+					must(t, err)
+					if p := v.Problems(); len(p) != 0 {
+						t.Fatalf("intact log: %v", p)
+					}
+					if _, err := e.db.db.Exec(c.sql); err != nil {
+						t.Fatal(err)
+					}
+					v, got, err := paved.VerifyAuditLog(e.ctx, e.db)
+					must(t, err)
+					p := v.Problems()
+					if got != known || len(p) != 1 || !strings.Contains(p[0].Problem, c.first) {
+						t.Fatalf("after deleting the %s: known %+v problems %v", c.name, got, p)
+					}
+					// The next write continues from the known head.
+					must(t, e.db.CreateTeam(e.ctx, &paved.Team{Name: "after", Kind: paved.KindProduct}))
+					if h := e.db.KnownAuditHead(); h.Seq != known.Seq+1 {
+						t.Fatalf("the next write took seq %d, want %d", h.Seq, known.Seq+1)
+					}
+					// A restart forgets the known head; the gap stays.
+					again := openEnv(t, e.dsn)
+					v, _, err = paved.VerifyAuditLog(again.ctx, again.db)
+					must(t, err)
+					if p := v.Problems(); len(p) == 0 || !strings.Contains(p[0].Problem, "missing (deleted)") {
+						t.Fatalf("after a restart: %v", p)
+					}
+				})
+			}
+		})
+	}
+}

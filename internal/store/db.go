@@ -52,6 +52,11 @@ type DB struct {
 	// conditions, values are always arguments), never from input.
 	smu   sync.RWMutex
 	stmts map[string]*sql.Stmt
+
+	// known is the highest audit head this process wrote or saw verified
+	// (KnownAuditHead).
+	hmu   sync.Mutex
+	known paved.AuditHead
 }
 
 var _ paved.Store = (*DB)(nil)

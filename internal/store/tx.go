@@ -61,6 +61,10 @@ func (db *DB) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	committed = true
+	if n := len(w.events); n > 0 {
+		last := w.events[n-1]
+		db.NoteAuditHead(paved.AuditHead{Seq: last.Seq, Hash: last.Hash})
+	}
 	return nil
 }
 
@@ -83,6 +87,16 @@ func (w *wtx) appendAudit(ctx context.Context) error {
 	err := w.queryRow(ctx, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").Scan(&seq, &prev)
 	if err != nil && !errNoRows(err) {
 		return fmt.Errorf("audit: read head: %w", err)
+	}
+	// When the log ends before the head this process wrote or verified,
+	// its tail was deleted behind paved's back. Continuing from the log's
+	// end would reuse the deleted sequence numbers, and after a restart
+	// nothing would show that events were ever there; continuing from the
+	// known head keeps the gap in the chain, where every verification
+	// names it. (Refusing writes instead would let whoever can delete
+	// rows stop paved.)
+	if k := w.db.KnownAuditHead(); k.Seq > seq || (k.Seq == seq && k.Seq > 0 && k.Hash != prev) {
+		seq, prev = k.Seq, k.Hash
 	}
 	// The time is taken after the lock, so that times never go backwards
 	// along the chain.

@@ -50,16 +50,14 @@ func auditFilter(q url.Values) (paved.AuditFilter, error) {
 
 // verifyAudit streams the whole log through the chain check, so memory
 // does not grow with the log.
+// It expects the head the server knows (paved.VerifyAuditLog): a log
+// whose tail was deleted under a live server is not intact.
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
-	var v paved.ChainVerifier
-	err := s.store.AllAuditEvents(r.Context(), func(e *paved.AuditEvent) error {
-		v.Add(e)
-		return nil
-	})
+	v, known, err := paved.VerifyAuditLog(r.Context(), s.store)
 	if err != nil {
 		return err
 	}
-	res := api.AuditVerification{Events: v.Events(), Problems: v.Problems()}
+	res := api.AuditVerification{Events: v.Events(), Problems: v.Problems(), Head: v.Head(), Known: known}
 	res.OK = len(res.Problems) == 0
 	if res.Problems == nil {
 		res.Problems = []paved.ChainProblem{}

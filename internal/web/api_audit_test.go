@@ -3,6 +3,8 @@ package web
 import (
 	"database/sql"
 	"fmt"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	paved "github.com/paved-dev/paved"
@@ -58,11 +60,46 @@ func TestAuditWrittenByAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
+	var actor3 string
+	if err := raw.QueryRow("SELECT actor FROM audit_events WHERE seq = 3").Scan(&actor3); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := raw.Exec("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3"); err != nil {
 		t.Fatal(err)
 	}
 	v = decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
 	if v.OK || len(v.Problems) == 0 || v.Problems[0].Seq != 3 {
 		t.Fatalf("verify after tampering with seq 3: %+v", v)
+	}
+	if _, err := raw.Exec("UPDATE audit_events SET actor = ? WHERE seq = 3", actor3); err != nil {
+		t.Fatal(err)
+	}
+	v = decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
+	if !v.OK || v.Known != v.Head || v.Head.Seq < 4 {
+		t.Fatalf("verify after the repair: %+v", v)
+	}
+
+	// Delete the tail under the live server: the chain that is left is
+	// consistent, but it no longer reaches the head the server wrote, and
+	// the API and the portal say so.
+	known := v.Head
+	if _, err := raw.Exec("DELETE FROM audit_events WHERE seq > 2"); err != nil {
+		t.Fatal(err)
+	}
+	v = decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
+	if v.OK || v.Known != known || v.Head.Seq != 2 || len(v.Problems) != 1 || !strings.Contains(v.Problems[0].Problem, "events were deleted") {
+		t.Fatalf("verify after deleting the tail: %+v", v)
+	}
+	chain, err := e.srv.verifyAuditChain(httptest.NewRequest("GET", "/audit", nil))
+	if err != nil || len(chain.Problems) != 1 || chain.Known != known || chain.Head.Seq != 2 {
+		t.Fatalf("the audit page after deleting the tail: %+v %v", chain, err)
+	}
+	// Deleting every event does not verify as an empty log either.
+	if _, err := raw.Exec("DELETE FROM audit_events"); err != nil {
+		t.Fatal(err)
+	}
+	v = decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
+	if v.OK || v.Events != 0 {
+		t.Fatalf("verify after deleting every event: %+v", v)
 	}
 }

@@ -21,6 +21,9 @@ type auditView struct {
 type chainResult struct {
 	Events   int
 	Problems []paved.ChainProblem
+	// Head is the log's last event; Known the head the server wrote or
+	// verified, which the log must reach.
+	Head, Known paved.AuditHead
 	// More counts problems beyond those listed: a badly damaged log could
 	// otherwise produce a page as long as the log.
 	More int
@@ -57,15 +60,11 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 // can only be verified from its start, so every page view reads it all;
 // the audit page is for a handful of people.
 func (s *Server) verifyAuditChain(r *http.Request) (chainResult, error) {
-	var v paved.ChainVerifier
-	err := s.store.AllAuditEvents(r.Context(), func(e *paved.AuditEvent) error {
-		v.Add(e)
-		return nil
-	})
+	v, known, err := paved.VerifyAuditLog(r.Context(), s.store)
 	if err != nil {
 		return chainResult{}, fmt.Errorf("portal: read audit log for verification: %w", err)
 	}
-	res := chainResult{Events: v.Events(), Problems: v.Problems()}
+	res := chainResult{Events: v.Events(), Problems: v.Problems(), Head: v.Head(), Known: known}
 	if n := len(res.Problems); n > maxChainProblemsShown {
 		res.More = n - maxChainProblemsShown
 		res.Problems = res.Problems[:maxChainProblemsShown]
