@@ -50,7 +50,11 @@ type backend interface {
 	RevokeToken(ctx context.Context, id int64) error
 
 	FindAuditEvents(ctx context.Context, f paved.AuditFilter) ([]*paved.AuditEvent, int, error)
-	VerifyAudit(ctx context.Context) (*api.AuditVerification, error)
+	// VerifyAudit verifies the whole chain, which must still reach every
+	// head in expect (signed anchors).
+	VerifyAudit(ctx context.Context, expect ...paved.AuditHead) (*api.AuditVerification, error)
+	// AnchorAudit signs the head of the verified log with the server's key.
+	AnchorAudit(ctx context.Context) (*paved.AuditAnchor, error)
 
 	// The notifications outbox and the webhook delivery log (admins).
 	FindNotifications(ctx context.Context, f paved.NotificationFilter) ([]*paved.Notification, int, error)
@@ -296,8 +300,8 @@ func (l *local) FindTokens(ctx context.Context, user string) ([]*paved.Token, er
 }
 
 // VerifyAudit streams the whole log through the chain check.
-func (l *local) VerifyAudit(ctx context.Context) (*api.AuditVerification, error) {
-	v, known, err := paved.VerifyAuditLog(ctx, l.db)
+func (l *local) VerifyAudit(ctx context.Context, expect ...paved.AuditHead) (*api.AuditVerification, error) {
+	v, known, err := paved.VerifyAuditLog(ctx, l.db, expect...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the audit log: %w", err)
 	}

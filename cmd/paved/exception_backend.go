@@ -152,6 +152,14 @@ func (l *local) ExceptionPublicKey(ctx context.Context) (string, error) {
 	return svc.PublicKey(ctx)
 }
 
+func (l *local) AnchorAudit(ctx context.Context) (*paved.AuditAnchor, error) {
+	ctx, svc, err := l.excReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return svc.AnchorAuditLog(ctx, l.db)
+}
+
 func (l *local) CheckCoverage(ctx context.Context, check int64) (*paved.ExceptionCoverage, error) {
 	ctx, svc, err := l.excReader(ctx)
 	if err != nil {

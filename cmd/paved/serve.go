@@ -48,6 +48,8 @@ func (a *app) serveCmd() *cobra.Command {
 		insecureCookies bool
 		reloadEvery     time.Duration
 		auditEvery      time.Duration
+		anchorEvery     time.Duration
+		anchorFile      string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--addr :8080] [--database paved.db|postgres://...] [--config paved.yaml] [--demo]",
@@ -70,8 +72,13 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 	fl.BoolVar(&insecureCookies, "insecure-cookies", false, "send the session cookie without the Secure flag (plain-HTTP development only)")
 	fl.DurationVar(&reloadEvery, "reload-every", platform.DefaultPoll, "how often to look for a changed platform config directory (0: only on SIGHUP)")
 	fl.DurationVar(&auditEvery, "audit-verify-every", time.Hour, "how often to verify the audit hash chain in the background, for /metrics (0: never)")
+	fl.DurationVar(&anchorEvery, "audit-anchor-every", 0, "how often to append a signed anchor of the audit log's head to --audit-anchor-file (0: never)")
+	fl.StringVar(&anchorFile, "audit-anchor-file", "", "the file anchors are appended to, one JSON line each, for paved audit verify --anchor (keep it outside the database's reach)")
 	cmd.RunE = a.runE(func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
+		if err := checkAnchorFlags(anchorEvery, anchorFile); err != nil {
+			return err
+		}
 		if cmd.Flags().Changed("addr") {
 			if err := config.ValidateAddr("--addr", addr); err != nil {
 				return err
@@ -240,6 +247,13 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		auditDone := make(chan struct{})
 		go func() { defer close(auditDone); auditWatch.run(rctx) }()
 		defer func() { stopRunner(); <-auditDone }()
+		anchorer := &auditAnchorer{every: anchorEvery, file: anchorFile, log: log,
+			sign: func(ctx context.Context) (*paved.AuditAnchor, error) {
+				return live.Load().Exceptions.AnchorAuditLog(ctx, db)
+			}}
+		anchorDone := make(chan struct{})
+		go func() { defer close(anchorDone); anchorer.run(rctx) }()
+		defer func() { stopRunner(); <-anchorDone }()
 		if err := srv.Serve(ctx, l); err != nil {
 			return fmt.Errorf("serving on %s: %w", l.Addr(), err)
 		}

@@ -205,13 +205,27 @@ func (c *Client) FindAuditEvents(ctx context.Context, f paved.AuditFilter) ([]*p
 	return l.Items, l.Total, nil
 }
 
-// VerifyAudit asks the server to verify the whole audit chain.
-func (c *Client) VerifyAudit(ctx context.Context) (*api.AuditVerification, error) {
+// VerifyAudit asks the server to verify the whole audit chain, which must
+// still reach every head in expect (signed anchors).
+func (c *Client) VerifyAudit(ctx context.Context, expect ...paved.AuditHead) (*api.AuditVerification, error) {
 	var r api.AuditVerification
-	if err := c.do(ctx, http.MethodGet, "/audit/verify", nil, nil, &r); err != nil {
+	q := url.Values{}
+	for _, h := range expect {
+		q.Add("expect", h.String())
+	}
+	if err := c.do(ctx, http.MethodGet, "/audit/verify", q, nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// AnchorAudit asks the server to sign the head of its verified audit log.
+func (c *Client) AnchorAudit(ctx context.Context) (*paved.AuditAnchor, error) {
+	var a paved.AuditAnchor
+	if err := c.do(ctx, http.MethodGet, "/audit/anchor", nil, nil, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // ImportCatalog sends catalog files to the server to import (or, with

@@ -336,3 +336,24 @@ func ParsePrivateKey(name string, data []byte) (ed25519.PrivateKey, error) {
 	}
 	return ek, nil
 }
+
+// AnchorAuditLog verifies the audit log of st and signs its head with the
+// key that signs exports (paved.AuditAnchor). A log that does not verify
+// is not anchored: an anchor would vouch for its damage.
+func (s *Service) AnchorAuditLog(ctx context.Context, st paved.AuditStore) (*paved.AuditAnchor, error) {
+	v, _, err := paved.VerifyAuditLog(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if p := v.Problems(); len(p) > 0 {
+		return nil, paved.Errorf(paved.EUNPROCESSABLE, "the audit log does not verify (event %d: %s): run paved audit verify; an anchor is signed only for an intact log", p[0].Seq, p[0].Problem)
+	}
+	if v.Head().Seq == 0 {
+		return nil, paved.Errorf(paved.EUNPROCESSABLE, "the audit log is empty: there is no head to anchor yet")
+	}
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return paved.SignAuditAnchor(key, s.Organisation, v.Head(), s.now()), nil
+}

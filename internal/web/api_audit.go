@@ -53,7 +53,15 @@ func auditFilter(q url.Values) (paved.AuditFilter, error) {
 // It expects the head the server knows (paved.VerifyAuditLog): a log
 // whose tail was deleted under a live server is not intact.
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
-	v, known, err := paved.VerifyAuditLog(r.Context(), s.store)
+	var expect []paved.AuditHead
+	for _, x := range r.URL.Query()["expect"] {
+		h, err := paved.ParseAuditHead(x)
+		if err != nil {
+			return paved.FieldErrorf(paved.EINVALID, "expect", "%v", err)
+		}
+		expect = append(expect, h)
+	}
+	v, known, err := paved.VerifyAuditLog(r.Context(), s.store, expect...)
 	if err != nil {
 		return err
 	}
@@ -63,5 +71,15 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 		res.Problems = []paved.ChainProblem{}
 	}
 	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// anchorAudit signs the head of the verified log with the server's key.
+func (s *Server) anchorAudit(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.exceptions.AnchorAuditLog(r.Context(), s.store)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
 	return nil
 }

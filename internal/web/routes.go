@@ -104,6 +104,7 @@ func (s *Server) routeTable() []route {
 
 		{api, "GET /api/v1/audit", paved.ActReadAudit, nil, s.listAudit},
 		{api, "GET /api/v1/audit/verify", paved.ActReadAudit, nil, s.verifyAudit},
+		{api, "GET /api/v1/audit/anchor", paved.ActReadAudit, nil, s.anchorAudit},
 
 		{api, "POST /api/v1/catalog/import", paved.ActImportCatalog, nil, s.importCatalog},
 		{api, "GET /api/v1/catalog/export", paved.ActReadCatalog, nil, s.exportCatalog},
