@@ -79,10 +79,20 @@ func TestAuditWrittenByAPI(t *testing.T) {
 		t.Fatalf("verify after the repair: %+v", v)
 	}
 
+	// A signed anchor of the head; verify?expect= holds the log to it.
+	an := decode[paved.AuditAnchor](t, e.as("architect", "GET", "/api/v1/audit/anchor", ""))
+	if an.Seq < v.Head.Seq || an.Signature == "" {
+		t.Fatalf("anchor: %+v", an)
+	}
+	if v := decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify?expect="+an.Head().String(), "")); !v.OK {
+		t.Fatalf("verify with the anchor: %+v", v)
+	}
+	wantProblem(t, e.as("architect", "GET", "/api/v1/audit/verify?expect=3:abc", ""), 400, "invalid")
+
 	// Delete the tail under the live server: the chain that is left is
 	// consistent, but it no longer reaches the head the server wrote, and
 	// the API and the portal say so.
-	known := v.Head
+	known := decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", "")).Head
 	if _, err := raw.Exec("DELETE FROM audit_events WHERE seq > 2"); err != nil {
 		t.Fatal(err)
 	}

@@ -72,6 +72,7 @@ var authzCases = map[string]authzCase{
 
 	"GET /api/v1/audit":        {"/api/v1/audit?object_type=service", "", auditors, nil},
 	"GET /api/v1/audit/verify": {"/api/v1/audit/verify", "", auditors, nil},
+	"GET /api/v1/audit/anchor": {"/api/v1/audit/anchor", "", auditors, nil},
 
 	"POST /api/v1/catalog/import": {"/api/v1/catalog/import?dry_run=true", jsonImport(importYAML), adminOnly, nil},
 	"GET /api/v1/catalog/export":  {"/api/v1/catalog/export", "", everyone, nil},

@@ -135,7 +135,7 @@ var apiDocs = map[string]opDoc{
 			pOffset, pLimit},
 		Result: api.List[*paved.AuditEvent]{}, Name: "AuditEventList", Errors: []int{400, 403}},
 	"GET /api/v1/audit/verify": {ID: "verifyAudit", Summary: "Verify the hash chain of the whole audit log and name every altered, inserted or deleted event.", Tag: "audit",
-		Query: []param{{"expect", "A head the log must still reach, SEQ:HASH (from a signed anchor); repeatable.", map[string]any{"type": "string"}}},
+		Query:  []param{{"expect", "A head the log must still reach, SEQ:HASH (from a signed anchor); repeatable.", map[string]any{"type": "string"}}},
 		Result: api.AuditVerification{}, Errors: []int{400, 403}},
 	"GET /api/v1/audit/anchor": {ID: "anchorAudit", Summary: "Verify the audit log and sign its head (sequence number and hash) with the server's Ed25519 key: an anchor to keep outside the database.", Tag: "audit",
 		Result: paved.AuditAnchor{}, Errors: []int{403, 422}},
