@@ -211,6 +211,15 @@ func VerifyAuditLog(ctx context.Context, st AuditStore, extra ...AuditHead) (*Ch
 	return &v, known, nil
 }
 
+// AuditObjectTypes are the object types the store writes audit events
+// for, which the API's and the portal's audit filters accept. A new kind
+// of audited object is added here (TestAuditObjectTypesComplete in
+// internal/store reads the store's sources and fails on one missing).
+var AuditObjectTypes = []string{
+	"answer", "assessment", "budget", "campaign", "catalog", "check", "concern", "cost", "cost_alert",
+	"cost_batch", "exception", "service", "signing_key", "team", "template", "token", "user", "walkthrough",
+}
+
 type AuditFilter struct {
 	ObjectType string
 	ObjectID   string

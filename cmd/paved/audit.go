@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,7 @@ func (a *app) auditList() *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.ObjectType, "object-type", "", "only events about this kind of object: team, user, service, token, catalog")
+	fl.StringVar(&f.ObjectType, "object-type", "", "only events about this kind of object: "+strings.Join(paved.AuditObjectTypes, ", "))
 	fl.StringVar(&f.ObjectID, "object-id", "", "only events about this object (a name, or a token id)")
 	fl.StringVar(&f.Actor, "actor", "", "only events by this actor")
 	pageFlags(cmd, &f.Page)

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -282,5 +284,36 @@ func TestAuditTailDeleted(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestAuditObjectTypesComplete: every object type the store writes audit
+// events for is one the API's and the portal's filters accept
+// (paved.AuditObjectTypes): `paved audit list --object-type exception
+// --server` was refused while the local command listed the events.
+func TestAuditObjectTypesComplete(t *testing.T) {
+	known := map[string]bool{}
+	for _, ty := range paved.AuditObjectTypes {
+		known[ty] = true
+	}
+	files, err := filepath.Glob("*.go")
+	must(t, err)
+	re := regexp.MustCompile(`w\.audit\([^,]+, "([a-z_]+)"`)
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		must(t, err)
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if !known[m[1]] {
+				t.Errorf("%s writes audit events of object type %q, which paved.AuditObjectTypes does not list", f, m[1])
+			}
+		}
+	}
+	if found < 20 {
+		t.Fatalf("found only %d audit calls: has the pattern changed?", found)
 	}
 }

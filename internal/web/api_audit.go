@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"net/url"
 
 	paved "github.com/paved-dev/paved"
@@ -21,8 +22,9 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// auditObjectTypes are the object types audit events are written for.
-var auditObjectTypes = []string{"team", "user", "service", "token", "catalog"}
+// auditObjectTypes are the object types audit events are written for:
+// every type the log holds (paved.AuditObjectTypes).
+var auditObjectTypes = paved.AuditObjectTypes
 
 // auditFilter parses the query of GET /api/v1/audit.
 func auditFilter(q url.Values) (paved.AuditFilter, error) {
@@ -34,7 +36,7 @@ func auditFilter(q url.Values) (paved.AuditFilter, error) {
 			ok = ok || v == t
 		}
 		if !ok {
-			return f, paved.FieldErrorf(paved.EINVALID, "object_type", "unknown object_type %q: want one of team, user, service, token, catalog", v)
+			return f, paved.FieldErrorf(paved.EINVALID, "object_type", "unknown object_type %q: want one of %s", v, strings.Join(auditObjectTypes, ", "))
 		}
 		f.ObjectType = v
 	}

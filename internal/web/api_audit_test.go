@@ -48,6 +48,11 @@ func TestAuditWrittenByAPI(t *testing.T) {
 		t.Fatal("token creation was not audited")
 	}
 	wantProblem(t, e.as("admin", "GET", "/api/v1/audit?object_type=pizza", ""), 400, "invalid")
+	for _, ty := range paved.AuditObjectTypes {
+		if rec := e.as("admin", "GET", "/api/v1/audit?object_type="+ty, ""); rec.Code != 200 {
+			t.Errorf("object_type=%s: %d %s", ty, rec.Code, rec.Body)
+		}
+	}
 
 	v := decode[api.AuditVerification](t, e.as("architect", "GET", "/api/v1/audit/verify", ""))
 	if !v.OK || v.Events < len(steps) || len(v.Problems) != 0 {
