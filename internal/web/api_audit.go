@@ -2,8 +2,8 @@ package web
 
 import (
 	"net/http"
-	"strings"
 	"net/url"
+	"strings"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/api"
