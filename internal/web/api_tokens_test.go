@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -136,7 +137,29 @@ func TestTokensAPI(t *testing.T) {
 		wantProblem(t, e.doAuth("GET", "/api/v1/services", h), 401, "unauthorized")
 	}
 
-	if strings.Contains(logs.String(), created.Secret) {
+	// Unknown, revoked and expired tokens get one answer; the log keeps
+	// which it was.
+	// A token that expired yesterday, written as the store keeps it.
+	expired, expiredSecret, err := paved.NewToken("dev-alpha", "old", 1, time.Now().Add(-48*time.Hour), "expires_in_days")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.CreateToken(paved.WithActor(context.Background(), paved.Actor{Name: "test"}), expired); err != nil {
+		t.Fatal(err)
+	}
+	unknown := wantProblem(t, e.doAuth("GET", "/api/v1/services", "Bearer pvd_unknown"), 401, "unauthorized")
+	for name, secret := range map[string]string{"revoked": tokenOf("revoked"), "revoked by its user": created.Secret, "expired": expiredSecret} {
+		if p := wantProblem(t, e.doAuth("GET", "/api/v1/services", "Bearer "+secret), 401, "unauthorized"); p.Detail != unknown.Detail {
+			t.Errorf("%s token: %q, unknown token: %q: want one message", name, p.Detail, unknown.Detail)
+		}
+	}
+	for _, why := range []string{"unknown token", "was revoked", "has expired"} {
+		if !strings.Contains(logs.String(), why) {
+			t.Errorf("the log does not say %q", why)
+		}
+	}
+
+	if strings.Contains(logs.String(), created.Secret) || strings.Contains(logs.String(), expiredSecret) {
 		t.Fatal("a token secret reached the log")
 	}
 	if !strings.Contains(logs.String(), `"user":"dev-alpha"`) {

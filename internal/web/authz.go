@@ -190,6 +190,13 @@ func bearerToken(h string) (string, error) {
 	return tok, nil
 }
 
+// errInvalidToken is the API's one answer for a token that is unknown,
+// revoked, expired or whose user is retired: telling them apart would
+// tell a guesser which tokens once existed.
+func invalidToken() error {
+	return paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: it is unknown, expired or revoked; create a new one with paved token create or in the portal")
+}
+
 // authenticateBearer resolves the bearer token of r to a user and returns
 // the request with that user as the actor of its context. Unknown, revoked
 // and expired tokens all fail alike with EUNAUTHORIZED, so a caller learns
@@ -209,6 +216,13 @@ func (s *Server) authenticateBearer(r *http.Request) (*http.Request, error) {
 	u, tok, ok := s.cache.token(head, hash, now)
 	if !ok {
 		if u, tok, err = s.store.Authenticate(r.Context(), hash); err != nil {
+			if paved.ErrorCode(err) == paved.EUNAUTHORIZED {
+				// The log keeps why (unknown, revoked, expired: the store's
+				// message names the token's public prefix, never its secret);
+				// the caller gets one answer, as on the portal's sign-in.
+				s.log.Info("api authentication refused", "reason", paved.ErrorMessage(err))
+				return r, invalidToken()
+			}
 			return r, err
 		}
 		s.cache.keepToken(head, hash, u, tok, now)
@@ -216,7 +230,8 @@ func (s *Server) authenticateBearer(r *http.Request) (*http.Request, error) {
 	r = r.WithContext(context.WithValue(r.Context(), headKey{}, head))
 	if u == nil || u.RetiredAt != nil {
 		// A retired user keeps no access, whatever tokens they left behind.
-		return r, paved.Errorf(paved.EUNAUTHORIZED, "the token's user is retired")
+		s.log.Info("api authentication refused", "reason", "the token's user is retired")
+		return r, invalidToken()
 	}
 	noteActor(r.Context(), u)
 	return r.WithContext(paved.WithActor(r.Context(), paved.Actor{User: u})), nil
