@@ -51,6 +51,9 @@ func TestUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"audit", "verfy"}, `unknown command "verfy" for "paved audit": did you mean "verify"?`},
+		{[]string{"service", "lst"}, `unknown command "lst" for "paved service": did you mean "list"?`},
+		{[]string{"launch", "zzzzzz"}, `unknown command "zzzzzz" for "paved launch": run 'paved launch --help'`},
 		{[]string{"service", "list", "--colour"}, "unknown flag: --colour"},
 		{[]string{"service", "show"}, "accepts 1 arg(s), received 0"},
 		{[]string{"service", "list", "--limit", "0"}, "--limit 0: want 1 to 500"},
@@ -75,6 +78,14 @@ func TestUsage(t *testing.T) {
 		if r.code != 2 || !strings.HasPrefix(r.errOut, "paved: ") || !strings.Contains(r.errOut, tt.want) {
 			t.Errorf("paved %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(tt.args, " "), r.code, r.errOut, tt.want)
 		}
+	}
+}
+
+// TestGroupHelp: a group command alone still prints its help, exit 0.
+func TestGroupHelp(t *testing.T) {
+	r := cli(t, env{}, "audit")
+	if r.code != 0 || !strings.Contains(r.out, "verify") {
+		t.Fatalf("paved audit: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
 

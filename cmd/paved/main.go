@@ -140,7 +140,35 @@ and an API token in PAVED_TOKEN.`,
 		a.restoreCmd(),
 		a.versionCmd(),
 	)
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands gives every group command (audit, service, ...)
+// a body that refuses an unknown subcommand with exit 2 and a "did you
+// mean". Cobra answers a mistyped subcommand of the root so, but prints
+// the group's help and exits 0 for one of a group's (`paved audit verfy`),
+// which lets a CI step pass without doing anything.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if c.HasParent() && c.HasSubCommands() && !c.Runnable() {
+		c.Args = cobra.ArbitraryArgs
+		c.SuggestionsMinimumDistance = 2
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(": did you mean %q?", s[0])
+			} else {
+				msg += fmt.Sprintf(": run '%s --help' for its commands", cmd.CommandPath())
+			}
+			return usagef("%s", msg)
+		}
+	}
 }
 
 // runE adapts a command body: it marks that the command itself ran, so its

@@ -69,7 +69,9 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	if token == "" {
-		return nil, paved.FieldErrorf(paved.EINVALID, "token", "no API token: set PAVED_TOKEN (create one with `paved token create --user NAME`)")
+		// Unauthorized, as docs/cli.md says of a missing token (exit 1):
+		// the same as a wrong one, whatever the command line.
+		return nil, paved.FieldErrorf(paved.EUNAUTHORIZED, "token", "no API token: set PAVED_TOKEN (create one with `paved token create --user NAME`)")
 	}
 	if strings.ContainsAny(token, "\r\n") {
 		return nil, paved.FieldErrorf(paved.EINVALID, "token", "the API token contains a line break: check PAVED_TOKEN")

@@ -200,24 +200,29 @@ func TestUnreachable(t *testing.T) {
 func TestNew(t *testing.T) {
 	tests := []struct {
 		url, token, want string
+		code             string // "": invalid
 	}{
-		{"http://localhost:8080", "pvd_x", ""},
-		{"https://paved.example.com/sub/", "pvd_x", ""},
-		{"localhost:8080", "pvd_x", "not valid"},
-		{"ftp://x", "pvd_x", "not valid"},
-		{"http://", "pvd_x", "not valid"},
-		{"http://u:p@host", "pvd_x", "credentials"},
-		{"http://host?x=1", "pvd_x", "query"},
-		{"http://host", "", "PAVED_TOKEN"},
-		{"http://host", "a\nb", "line break"},
+		{"http://localhost:8080", "pvd_x", "", ""},
+		{"https://paved.example.com/sub/", "pvd_x", "", ""},
+		{"localhost:8080", "pvd_x", "not valid", ""},
+		{"ftp://x", "pvd_x", "not valid", ""},
+		{"http://", "pvd_x", "not valid", ""},
+		{"http://u:p@host", "pvd_x", "credentials", ""},
+		{"http://host?x=1", "pvd_x", "query", ""},
+		{"http://host", "", "PAVED_TOKEN", paved.EUNAUTHORIZED}, // exit 1, as docs/cli.md says
+		{"http://host", "a\nb", "line break", ""},
 	}
 	for _, tt := range tests {
 		_, err := New(tt.url, tt.token)
+		code := tt.code
+		if code == "" {
+			code = paved.EINVALID
+		}
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("New(%q) = %v", tt.url, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || paved.ErrorCode(err) != paved.EINVALID):
-			t.Errorf("New(%q, %q) = %v, want an invalid error containing %q", tt.url, tt.token, err, tt.want)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || paved.ErrorCode(err) != code):
+			t.Errorf("New(%q, %q) = %v, want a %s error containing %q", tt.url, tt.token, err, code, tt.want)
 		}
 	}
 }
