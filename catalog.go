@@ -45,6 +45,9 @@ func (t *Team) Validate() error {
 	if err := ValidateName("name", t.Name); err != nil {
 		return err
 	}
+	if err := ValidateTexts(t); err != nil {
+		return err
+	}
 	if !t.Kind.Valid() {
 		return FieldErrorf(EINVALID, "kind", "unknown team kind %q: want one of product, developer-productivity, infrastructure-engineering, cloud-engineering, reliability, security", t.Kind)
 	}
@@ -108,6 +111,9 @@ type User struct {
 
 func (u *User) Validate() error {
 	if err := ValidateName("name", u.Name); err != nil {
+		return err
+	}
+	if err := ValidateTexts(u); err != nil {
 		return err
 	}
 	for i, r := range u.Roles {
@@ -200,6 +206,9 @@ type Service struct {
 
 func (s *Service) Validate() error {
 	if err := ValidateName("name", s.Name); err != nil {
+		return err
+	}
+	if err := ValidateTexts(s); err != nil {
 		return err
 	}
 	if s.Owner == "" {

@@ -2,6 +2,7 @@ package paved
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -521,5 +522,46 @@ func TestChainVerifierExpect(t *testing.T) {
 				t.Fatalf("problems %v, want %q", p, tt.want)
 			}
 		})
+	}
+}
+
+func TestValidateTexts(t *testing.T) {
+	ok := &Service{Name: "a", Owner: "t", Tier: 1, DataClass: DataInternal, Phase: PhasePlayground,
+		Title: "Zahlungen – ünïcode 💳", Description: "line one\nline two\r\n\tindented",
+		Tags: []string{"x"}, Annotations: map[string]string{"k": "v"}, Links: []Link{{URL: "https://x", Title: "Wiki"}}}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("printable texts refused: %v", err)
+	}
+	tests := []struct {
+		name  string
+		edit  func(s *Service)
+		field string
+	}{
+		{"NUL in the title", func(s *Service) { s.Title = "a\x00b" }, "title"},
+		{"escape in the description", func(s *Service) { s.Description = "\x1b[31mred" }, "description"},
+		{"DEL in a tag", func(s *Service) { s.Tags = []string{"ok", "b\x7f"} }, "tags[1]"},
+		{"C1 in a link title", func(s *Service) { s.Links = []Link{{URL: "https://x", Title: "a\u0085"}} }, "links[0].title"},
+		{"bell in an annotation", func(s *Service) { s.Annotations = map[string]string{"k": "\a"} }, "annotations.k"},
+		{"NUL in an annotation key", func(s *Service) { s.Annotations = map[string]string{"k\x00": "v"} }, "annotations.(key)"},
+		{"invalid UTF-8", func(s *Service) { s.Title = "\xff" }, "title"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := *ok
+			tt.edit(&s)
+			err := s.Validate()
+			var pe *Error
+			if !errors.As(err, &pe) || pe.Code != EINVALID || pe.Field != tt.field {
+				t.Fatalf("err = %v, want invalid at %s", err, tt.field)
+			}
+		})
+	}
+	tm := &Team{Name: "t", Kind: KindProduct, Description: "x\x00"}
+	if err := tm.Validate(); ErrorCode(err) != EINVALID {
+		t.Errorf("team: %v", err)
+	}
+	u := &User{Name: "u", DisplayName: "\x00"}
+	if err := u.Validate(); ErrorCode(err) != EINVALID {
+		t.Errorf("user: %v", err)
 	}
 }

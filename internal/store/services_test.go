@@ -176,3 +176,27 @@ func TestServices(t *testing.T) {
 		verifyChain(t, e)
 	})
 }
+
+// TestControlCharactersRefused: a NUL (which PostgreSQL refuses in text
+// and SQLite stores) or another control character in a name, title or
+// text is bad input on both engines, at creation and at update, and
+// nothing is written.
+func TestControlCharactersRefused(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		head, err := e.db.AuditHead(e.ctx)
+		must(t, err)
+		wantErr(t, e.db.CreateTeam(e.ctx, &paved.Team{Name: "nul", Kind: paved.KindProduct, Title: "a\x00b"}), paved.EINVALID, "title")
+		wantErr(t, e.db.CreateService(e.ctx, &paved.Service{Name: "esc", Owner: "payments", Tier: 2, DataClass: paved.DataInternal, Phase: paved.PhasePlayground, Description: "\x1b[2J"}), paved.EINVALID, "description")
+		wantErr(t, e.db.CreateUser(e.ctx, &paved.User{Name: "nul", DisplayName: "\x00"}), paved.EINVALID, "display_name")
+		title := "x\x00"
+		_, err = e.db.UpdateService(e.ctx, "checkout", paved.ServiceUpdate{Title: &title})
+		wantErr(t, err, paved.EINVALID, "title")
+		tags := []string{"ok", "\x00"}
+		_, err = e.db.UpdateTeam(e.ctx, "payments", paved.TeamUpdate{Tags: &tags})
+		wantErr(t, err, paved.EINVALID, "tags[1]")
+		if after, err := e.db.AuditHead(e.ctx); err != nil || after != head {
+			t.Fatalf("refused writes moved the audit head from %d to %d (%v)", head, after, err)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	paved "github.com/paved-dev/paved"
 )
@@ -99,6 +100,9 @@ func checkJSONShape(data []byte) error {
 				continue
 			}
 			key, _ := tok.(string)
+			if strings.IndexByte(key, 0) >= 0 {
+				return nulError(path("")) // the object: the key itself is not a name to show
+			}
 			if top.keys == nil {
 				top.keys = map[string]struct{}{}
 			}
@@ -138,11 +142,27 @@ func checkJSONShape(data []byte) error {
 			stack = append(stack, &shapeFrame{obj: d == '{', name: name, seg: seg, expectKey: d == '{'})
 			continue
 		}
+		if str, ok := tok.(string); ok && strings.IndexByte(str, 0) >= 0 {
+			return nulError(path(seg))
+		}
 		if top == nil {
 			return nil // a scalar body
 		}
 		valueDone(top)
 	}
+}
+
+// nulError refuses a NUL character (\u0000) anywhere in a body: no
+// engine stores it alike (PostgreSQL refuses it in text and jsonb, SQLite
+// keeps it), so it is bad input, whatever the field. Other control
+// characters are refused by the domain's ValidateTexts where they are
+// text (names, titles, descriptions); a recorded check's resources may
+// hold them.
+func nulError(field string) error {
+	if field == "" {
+		return paved.Errorf(paved.EINVALID, "the request body holds a NUL character (\\u0000)")
+	}
+	return paved.FieldErrorf(paved.EINVALID, field, "the value holds a NUL character (\\u0000): only printable characters, tabs and line breaks are allowed")
 }
 
 // valueDone marks a member's value as read: an object expects a key.

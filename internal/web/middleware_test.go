@@ -308,6 +308,9 @@ func TestStrictDecodingOverHTTP(t *testing.T) {
 	for _, tt := range []struct{ body, field, detail string }{
 		{`{"description":"a","description":"b"}`, "description", "twice"},
 		{`{"tags":[` + strings.Repeat(`"t",`, 199999) + `"t"]}`, "tags", "more than 200 items"},
+		{`{"title":"a\u0000b"}`, "title", "NUL"},
+		{`{"description":"\u001b[2J"}`, "description", "control character"},
+		{`{"annotations":{"k\u0000":"v"}}`, "annotations", "NUL"},
 	} {
 		p := wantProblem(t, e.as("dev-alpha", "PATCH", "/api/v1/services/checkout", tt.body), 400, "invalid")
 		if p.Field != tt.field || !strings.Contains(p.Detail, tt.detail) {
