@@ -2,6 +2,7 @@ package paved
 
 import (
 	"context"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -423,14 +424,70 @@ func (p *ImportPlan) Warnings() int {
 // HasInvalid reports whether any entity was invalid.
 func (p *ImportPlan) HasInvalid() bool { return p.Counts()[OutcomeInvalid] > 0 }
 
+// Bounds on the links of a team or service: a handful is usual (repo,
+// docs, runbook, dashboard, on-call).
+const (
+	MaxLinks       = 50
+	MaxLinkURLLen  = 2048
+	maxLinkTextLen = 200
+)
+
+// validateLinks checks the links a team or service shows: http, https
+// and mailto URLs only. A javascript: or data: link would run in the
+// portal of whoever follows it (the portal also shows such a link as
+// text), and it would travel on in every catalog export.
 func validateLinks(ls []Link) error {
+	if len(ls) > MaxLinks {
+		return FieldErrorf(EINVALID, "links", "%d links: at most %d", len(ls), MaxLinks)
+	}
 	for i, l := range ls {
-		u := strings.TrimSpace(l.URL)
-		if u == "" {
-			return FieldErrorf(EINVALID, "links["+strconv.Itoa(i)+"].url", "url is required")
+		field := "links[" + strconv.Itoa(i) + "]"
+		if err := ValidateLinkURL(field+".url", l.URL); err != nil {
+			return err
+		}
+		for _, f := range []struct{ name, v string }{{"title", l.Title}, {"icon", l.Icon}, {"type", l.Type}} {
+			if len(f.v) > maxLinkTextLen {
+				return FieldErrorf(EINVALID, field+"."+f.name, "%d bytes: at most %d", len(f.v), maxLinkTextLen)
+			}
 		}
 	}
 	return nil
+}
+
+// ValidateLinkURL accepts an absolute http or https URL with a host, or a
+// mailto: address, of at most MaxLinkURLLen bytes.
+func ValidateLinkURL(field, raw string) error {
+	u := strings.TrimSpace(raw)
+	switch {
+	case u == "":
+		return FieldErrorf(EINVALID, field, "url is required")
+	case len(u) > MaxLinkURLLen:
+		return FieldErrorf(EINVALID, field, "the URL is %d bytes long: at most %d", len(u), MaxLinkURLLen)
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return FieldErrorf(EINVALID, field, "%q is not a URL: %v", abbreviate(u), err)
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "http", "https":
+		if p.Host == "" {
+			return FieldErrorf(EINVALID, field, "%q has no host: want https://host/...", abbreviate(u))
+		}
+	case "mailto":
+		if p.Opaque == "" {
+			return FieldErrorf(EINVALID, field, "%q has no address: want mailto:team@example.com", abbreviate(u))
+		}
+	default:
+		return FieldErrorf(EINVALID, field, "%q: a link must be an http, https or mailto URL", abbreviate(u))
+	}
+	return nil
+}
+
+func abbreviate(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:77]) + "..."
+	}
+	return s
 }
 
 func setIf[T any](dst *T, v *T) {

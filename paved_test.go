@@ -565,3 +565,41 @@ func TestValidateTexts(t *testing.T) {
 		t.Errorf("user: %v", err)
 	}
 }
+
+func TestValidateLinks(t *testing.T) {
+	svc := func(ls ...Link) *Service {
+		return &Service{Name: "a", Owner: "t", Tier: 1, DataClass: DataInternal, Phase: PhasePlayground, Links: ls}
+	}
+	for _, ok := range []string{"https://wiki.example.com/a?b=c#d", "http://grafana.internal:3000/d/x", "mailto:team@example.com", "HTTPS://EXAMPLE.COM"} {
+		if err := svc(Link{URL: ok}).Validate(); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, tt := range []struct{ url, want string }{
+		{"javascript:alert(document.cookie)", "http, https or mailto"},
+		{"JavaScript:alert(1)", "http, https or mailto"},
+		{"data:text/html,<script>alert(1)</script>", "http, https or mailto"},
+		{"vbscript:msgbox", "http, https or mailto"},
+		{"//evil.example.com/x", "http, https or mailto"},
+		{"https:///no-host", "no host"},
+		{"mailto:", "no address"},
+		{"", "required"},
+		{"https://example.com/" + strings.Repeat("a", MaxLinkURLLen), "at most 2048"},
+	} {
+		err := svc(Link{URL: "https://ok.example.com"}, Link{URL: tt.url}).Validate()
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Field != "links[1].url" || !strings.Contains(pe.Message, tt.want) {
+			t.Errorf("%.40q: %v, want links[1].url %q", tt.url, err, tt.want)
+		}
+	}
+	many := make([]Link, MaxLinks+1)
+	for i := range many {
+		many[i] = Link{URL: "https://example.com"}
+	}
+	if err := svc(many...).Validate(); ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), "at most 50") {
+		t.Errorf("51 links: %v", err)
+	}
+	if err := svc(Link{URL: "https://example.com", Title: strings.Repeat("t", 201)}).Validate(); ErrorCode(err) != EINVALID {
+		t.Errorf("long title: %v", err)
+	}
+}

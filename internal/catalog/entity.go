@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -315,6 +316,10 @@ func (d *decoder) links(meta *yaml.Node) []paved.Link {
 		d.fail("metadata.links", n, "want a list of {url, title, icon, type}, got %s", kindName(n))
 		return []paved.Link{}
 	}
+	if len(n.Content) > paved.MaxLinks {
+		d.fail("metadata.links", n, "%d links: at most %d", len(n.Content), paved.MaxLinks)
+		return []paved.Link{}
+	}
 	out := make([]paved.Link, 0, len(n.Content))
 	for i, c := range n.Content {
 		c = resolve(c)
@@ -336,6 +341,12 @@ func (d *decoder) links(meta *yaml.Node) []paved.Link {
 				un = c
 			}
 			d.fail(f+".url", un, "url is required")
+			continue
+		}
+		// The domain's rule (http, https, mailto; bounded), with the line.
+		var pe *paved.Error
+		if err := paved.ValidateLinkURL(f+".url", l.URL); errors.As(err, &pe) {
+			d.fail(f+".url", un, "%s", pe.Message)
 			continue
 		}
 		out = append(out, l)

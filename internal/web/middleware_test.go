@@ -311,6 +311,7 @@ func TestStrictDecodingOverHTTP(t *testing.T) {
 		{`{"title":"a\u0000b"}`, "title", "NUL"},
 		{`{"description":"\u001b[2J"}`, "description", "control character"},
 		{`{"annotations":{"k\u0000":"v"}}`, "annotations", "NUL"},
+		{`{"links":[{"url":"javascript:alert(document.cookie)","title":"x"}]}`, "links[0].url", "http, https or mailto"},
 	} {
 		p := wantProblem(t, e.as("dev-alpha", "PATCH", "/api/v1/services/checkout", tt.body), 400, "invalid")
 		if p.Field != tt.field || !strings.Contains(p.Detail, tt.detail) {
