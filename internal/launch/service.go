@@ -573,10 +573,19 @@ func (s *Service) Advance(ctx context.Context, service string, to paved.Phase, f
 			return nil, paved.FieldErrorf(paved.EINVALID, "reason", "a forced move needs a reason: it is recorded with the phase change")
 		}
 	}
+	now := s.now()
+	if !force {
+		// The gate is checked before anything is written: pinning the
+		// templates is a write (launch.pin in the audit log), and a
+		// refused request writes nothing. The store checks it again in
+		// the phase change's transaction.
+		if err := GateError(svc.Name, CheckGate(l, t, to, now)); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.pin(ctx, l); err != nil {
 		return nil, err
 	}
-	now := s.now()
 	c := &paved.PhaseChange{Service: svc.Name, From: svc.Phase, To: to, Actor: u.Name, At: now, Forced: force, Reason: reason}
 	var gate func(*paved.Launch) error
 	if !force {

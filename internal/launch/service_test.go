@@ -188,6 +188,17 @@ func TestServicePathToProduction(t *testing.T) {
 	if l := must(f.db.FindLaunch(dev, svc)); l.Versions[paved.KindQuestionnaire] != 0 {
 		t.Fatalf("a refused answer pinned the templates: %v", l.Versions)
 	}
+	// A phase change the gate refuses (422) writes nothing either: no
+	// launch.pin in the audit log.
+	head := must(f.db.AuditHead(dev))
+	_, err = s.Advance(dev, svc, "", false, "")
+	wantCode(t, "advance with nothing answered", err, paved.EUNPROCESSABLE)
+	if after := must(f.db.AuditHead(dev)); after != head {
+		t.Fatalf("a refused advance wrote %d audit events", after-head)
+	}
+	if l := must(f.db.FindLaunch(dev, svc)); l.Versions[paved.KindQuestionnaire] != 0 {
+		t.Fatalf("a refused advance pinned the templates: %v", l.Versions)
+	}
 
 	// The first answer pins both templates.
 	a := must(s.Answer(dev, svc, "ha-approach", launch.AnswerInput{Text: "Two AZs", TemplateVersion: 1}))
