@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"html"
 	"io"
@@ -21,6 +22,7 @@ import (
 // portalFixture is a seeded SQLite store behind a test server.
 type portalFixture struct {
 	db       *store.DB
+	path     string // the SQLite file, for tests that write behind the store
 	srv      *httptest.Server
 	tokens   map[string]string // user name -> token secret
 	services []*paved.Service  // as seeded
@@ -44,12 +46,13 @@ var seedOwners = []string{"payments", "search", "identity"}
 func newPortalFixture(t testing.TB) *portalFixture {
 	t.Helper()
 	ctx := paved.WithActor(context.Background(), paved.Actor{Name: "seed"})
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paved.db"))
+	path := filepath.Join(t.TempDir(), "paved.db")
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &portalFixture{db: db, tokens: map[string]string{}}
+	f := &portalFixture{db: db, path: path, tokens: map[string]string{}}
 
 	teams := []*paved.Team{
 		{Name: "commerce", Kind: paved.KindProduct, Title: "Commerce", Description: "Everything that takes money."},
@@ -842,7 +845,21 @@ func TestPortalEscapesCatalogData(t *testing.T) {
 		Description: `"><img src=x onerror=alert(1)>`,
 		Links:       []paved.Link{{URL: "javascript:alert(1)", Title: "click me"}},
 	}
+	// The store refuses such a link now; a row written before that rule
+	// (or behind paved's back) still shows safely.
+	if err := f.db.CreateService(ctx, evil); paved.ErrorCode(err) != paved.EINVALID {
+		t.Fatalf("a javascript: link was stored: %v", err)
+	}
+	evil.Links = []paved.Link{{URL: "https://example.com", Title: "click me"}}
 	if err := f.db.CreateService(ctx, evil); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE services SET links = '[{"url":"javascript:alert(1)","title":"click me"}]' WHERE name = 'evil'`); err != nil {
 		t.Fatal(err)
 	}
 	pc := f.client(t)
