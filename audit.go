@@ -216,7 +216,7 @@ func VerifyAuditLog(ctx context.Context, st AuditStore, extra ...AuditHead) (*Ch
 // of audited object is added here (TestAuditObjectTypesComplete in
 // internal/store reads the store's sources and fails on one missing).
 var AuditObjectTypes = []string{
-	"answer", "assessment", "budget", "campaign", "catalog", "check", "concern", "cost", "cost_alert",
+	"answer", "assessment", "budget", "campaign", "catalog", "check", "collector", "concern", "cost", "cost_alert",
 	"cost_batch", "exception", "service", "signing_key", "team", "template", "token", "user", "walkthrough",
 }
 
