@@ -24,6 +24,8 @@ type Token struct {
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// Scope limits the token (TokenScope); nil: the user's full rights.
+	Scope *TokenScope `json:"scope,omitempty"`
 }
 
 // TokenPrefix starts every paved token, so that secret scanners can find
@@ -82,7 +84,12 @@ type Actor struct {
 // WithActor returns a context that carries the actor for audit events.
 func WithActor(ctx context.Context, a Actor) context.Context {
 	if a.Name == "" && a.User != nil {
-		a.Name = a.User.Name
+		// A CI token acts as its CI identity, so that the audit log
+		// names the repository and commit, not the service account.
+		a.Name = RecorderOf(a)
+		if a.Name == "" {
+			a.Name = a.User.Name
+		}
 	}
 	return context.WithValue(ctx, actorKey{}, a)
 }
@@ -99,16 +106,43 @@ func ActorFrom(ctx context.Context) Actor {
 func UserFrom(ctx context.Context) *User { return ActorFrom(ctx).User }
 
 // Session is a portal sign-in. The cookie holds a random secret; the store
-// keeps its hash. A session is bound to the token used to sign in, so
-// revoking the token ends the session too.
+// keeps its hash. A session signed in with a token is bound to it, so
+// revoking the token ends the session too; one signed in through the
+// organisation's identity provider (Method "oidc") has no token and ends
+// when it expires, at sign-out, or when its user is retired.
 type Session struct {
-	ID        int64
-	Hash      string
-	User      string
-	TokenID   int64
+	ID      int64
+	Hash    string
+	User    string
+	TokenID int64 // 0 for a single sign-on session
+	// Method is how the user signed in: SigninToken or SigninOIDC.
+	Method    string
 	CSRF      string // per-session secret that every portal form echoes
 	CreatedAt time.Time
-	ExpiresAt time.Time
+	// ExpiresAt is the absolute end; IdleTimeout (0: none) ends the session
+	// earlier when no request came for that long since LastSeenAt.
+	ExpiresAt   time.Time
+	IdleTimeout time.Duration
+	LastSeenAt  time.Time
+}
+
+// Sign-in methods of a Session.
+const (
+	SigninToken = "token"
+	SigninOIDC  = "oidc"
+)
+
+// IdleExpired reports whether the session has been idle past its idle
+// timeout at now.
+func (s *Session) IdleExpired(now time.Time) bool {
+	if s.IdleTimeout <= 0 {
+		return false
+	}
+	last := s.LastSeenAt
+	if last.IsZero() {
+		last = s.CreatedAt
+	}
+	return !now.Before(last.Add(s.IdleTimeout))
 }
 
 // SessionStore persists portal sessions.

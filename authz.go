@@ -62,6 +62,10 @@ const (
 type Resource struct {
 	Team string // owning team of the object
 	User string // user the object belongs to (tokens)
+	// Service is the service the object belongs to, for scoped tokens:
+	// a checks scope allows recording checks and requesting exceptions
+	// only for the services it names, so routes of those actions set it.
+	Service string
 }
 
 // Authorize decides whether u may do act on res. It returns nil, or an
@@ -69,9 +73,21 @@ type Resource struct {
 //
 // Roles add up: a user with several roles may do what any of them allows,
 // and admin may do everything. A user with no role reads like a viewer.
+//
+// A user signed in with a scoped token (u.Scope) may do no more than the
+// scope allows, whatever the roles; a CI token's scope is its whole
+// authority (TokenScope).
 func Authorize(u *User, act Action, res Resource) error {
 	if u == nil {
 		return Errorf(EUNAUTHORIZED, "sign in with an API token (Authorization: Bearer ...)")
+	}
+	if u.Scope != nil {
+		if err := u.Scope.permits(act, res); err != nil {
+			return err
+		}
+		if u.Scope.CI != "" {
+			return nil
+		}
 	}
 	if u.HasRole(RoleAdmin) {
 		return nil

@@ -108,6 +108,12 @@ type User struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	RetiredAt   *time.Time `json:"retired_at,omitempty"`
+
+	// Scope is the scope of the token this user authenticated with, set
+	// by the store's Authenticate: the credential's limit travels with the
+	// user into Authorize. Never stored with the user; nil for a full
+	// token or a portal session.
+	Scope *TokenScope `json:"-" audit:"-"`
 }
 
 func (u *User) Validate() error {

@@ -131,8 +131,32 @@ type EvidenceRule struct {
 	Source string   `json:"source"`
 	Value  string   `json:"value,omitempty"`
 	Rules  []string `json:"rules,omitempty"`
+	// Sources, for check-rules evidence, lists who must have recorded the
+	// check for it to count: ci (a CI job that exchanged its ID token),
+	// person. Empty: DefaultCheckSources of the service's tier.
+	Sources []CheckSource `json:"sources,omitempty"`
 	// Note explains, in the item's words, what the evidence shows.
 	Note string `json:"note,omitempty"`
+}
+
+// DefaultCheckSources is whose checks count as guard-rail evidence when a
+// template says nothing: for tiers 1 and 2 only CI's, so that evidence of a
+// business-critical service rests on a check the server knows ran in the
+// pipeline (a person can post any findings); for tiers 3 and 4 anyone's.
+func DefaultCheckSources(t Tier) []CheckSource {
+	if t == 1 || t == 2 {
+		return []CheckSource{SourceCI}
+	}
+	return []CheckSource{SourceCI, SourcePerson}
+}
+
+// CheckSourcesFor returns the sources whose checks count for the rule on a
+// service of tier t.
+func (r *EvidenceRule) CheckSourcesFor(t Tier) []CheckSource {
+	if r != nil && len(r.Sources) > 0 {
+		return r.Sources
+	}
+	return DefaultCheckSources(t)
 }
 
 // AnswerStatus is the state of an answer.
@@ -354,9 +378,14 @@ type PhaseChange struct {
 // `paved check --server`): what ran and what it found, never the plan and
 // never a value marked sensitive.
 type CheckRecord struct {
-	ID            int64     `json:"id"`
-	Service       string    `json:"service"`
-	Actor         string    `json:"actor"`
+	ID      int64  `json:"id"`
+	Service string `json:"service"`
+	Actor   string `json:"actor"`
+	// RecordedBy says who recorded the check: a person's name, or the CI
+	// identity (ci:<issuer>/<repository>@<sha>) of a job that exchanged
+	// its ID token. The store sets it from the context, never from the
+	// request, so that no body can claim to come from CI.
+	RecordedBy    string    `json:"recorded_by,omitempty"`
 	At            time.Time `json:"at"`
 	Commit        string    `json:"commit,omitempty"`
 	Branch        string    `json:"branch,omitempty"`
