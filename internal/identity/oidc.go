@@ -37,22 +37,22 @@ const FlowTTL = 10 * time.Minute
 // Reasons a sign-in or CI token is refused: stable words for metrics and
 // logs; the Error's message says it for people.
 const (
-	ReasonProvider    = "provider_error"  // the provider answered with an error (access_denied ...)
-	ReasonFlow        = "no_flow"         // no sign-in in progress in this browser, or it expired or was used
-	ReasonState       = "state"           // the state does not match the flow
-	ReasonUnreachable = "unreachable"     // discovery or the token endpoint could not be reached
-	ReasonExchange    = "code_exchange"   // the provider refused the authorization code
-	ReasonSignature   = "signature"       // the token's signature does not verify against the issuer's keys
-	ReasonExpired     = "expired"         // the token has expired
-	ReasonAudience    = "audience"        // the token is for another client or service
-	ReasonIssuer      = "issuer"          // the token is from an issuer paved does not trust
-	ReasonNonce       = "nonce"           // the ID token's nonce is not this flow's
-	ReasonClaims      = "claims"          // the claims do not name a user, or are malformed
-	ReasonMalformed   = "malformed"       // not a JWT at all
-	ReasonRepository  = "repository"      // the CI job's repository is not trusted
-	ReasonBranch      = "branch"          // the CI job's ref is not a trusted branch
-	ReasonService     = "service"         // no requested service is built from the job's repository
-	ReasonInternal    = "internal"        // anything else
+	ReasonProvider    = "provider_error" // the provider answered with an error (access_denied ...)
+	ReasonFlow        = "no_flow"        // no sign-in in progress in this browser, or it expired or was used
+	ReasonState       = "state"          // the state does not match the flow
+	ReasonUnreachable = "unreachable"    // discovery or the token endpoint could not be reached
+	ReasonExchange    = "code_exchange"  // the provider refused the authorization code
+	ReasonSignature   = "signature"      // the token's signature does not verify against the issuer's keys
+	ReasonExpired     = "expired"        // the token has expired
+	ReasonAudience    = "audience"       // the token is for another client or service
+	ReasonIssuer      = "issuer"         // the token is from an issuer paved does not trust
+	ReasonNonce       = "nonce"          // the ID token's nonce is not this flow's
+	ReasonClaims      = "claims"         // the claims do not name a user, or are malformed
+	ReasonMalformed   = "malformed"      // not a JWT at all
+	ReasonRepository  = "repository"     // the CI job's repository is not trusted
+	ReasonBranch      = "branch"         // the CI job's ref is not a trusted branch
+	ReasonService     = "service"        // no requested service is built from the job's repository
+	ReasonInternal    = "internal"       // anything else
 )
 
 // Error is a refused sign-in or CI token: Reason for metrics, Message for
