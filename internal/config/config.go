@@ -24,6 +24,7 @@ import (
 	"github.com/paved-dev/paved/internal/catalog"
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/facts"
+	"github.com/paved-dev/paved/internal/identity"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/policy"
 )
@@ -52,6 +53,9 @@ type Config struct {
 	Spend cost.SpendConfig `yaml:"spend"`
 	// Facts configures the collectors and pushed facts (docs/facts.md).
 	Facts facts.Config `yaml:"facts"`
+	// CI lists the CI issuers whose jobs may exchange their ID token for a
+	// short-lived token that records checks (internal/identity, docs/ci.md).
+	CI identity.CI `yaml:"ci"`
 
 	// Source is the file the config was read from; empty for defaults only.
 	Source string `yaml:"-"`
@@ -83,6 +87,15 @@ type Server struct {
 	// per client address (security.go).
 	TrustedProxies []ProxyPrefix `yaml:"trusted_proxies"`
 	AuthFailures   AuthFailures  `yaml:"auth_failures"`
+	// OIDC is single sign-on through the organisation's OpenID provider
+	// (internal/identity, docs/sso.md).
+	OIDC identity.OIDC `yaml:"oidc"`
+	// TokenSignin keeps the portal's "sign in with an API token" form: the
+	// break-glass way in when the provider is down. false switches it off
+	// (it needs server.oidc then).
+	TokenSignin bool `yaml:"token_signin"`
+	// Session bounds portal sessions: an idle and an absolute timeout.
+	Session identity.Session `yaml:"session"`
 }
 
 // Catalog shapes how Backstage catalog files map onto paved's catalog.
@@ -121,6 +134,8 @@ func Default() *Config {
 			MaxBodyBytes:  DefaultMaxBodyBytes,
 			SecureCookies: true,
 			AuthFailures:  AuthFailures{PerMinute: DefaultAuthFailuresPerMinute, Burst: DefaultAuthFailuresBurst},
+			TokenSignin:   true,
+			Session:       identity.DefaultSession(),
 		},
 		Catalog: Catalog{
 			Lifecycles:       lc,
@@ -240,6 +255,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Facts.Validate(c.Where); err != nil {
+		return err
+	}
+	if err := c.validateIdentity(); err != nil {
 		return err
 	}
 	keys := make([]string, 0, len(c.Catalog.Lifecycles))

@@ -351,11 +351,13 @@ func (c *CI) Validate(where func(string) string) error {
 	}
 	for i, r := range c.Trust {
 		at := fmt.Sprintf("ci.trust[%d]", i)
+		// An entry has no origin of its own; its issuer line stands for it.
+		entry := where(at + ".issuer")
 		if err := checkIssuer(where(at+".issuer"), at+".issuer", r.Issuer); err != nil {
 			return err
 		}
 		if strings.TrimSpace(r.Audience) == "" {
-			return paved.FieldErrorf(paved.EINVALID, where(at), "%s.audience is required: the audience the jobs ask their ID token for (paved, or paved's URL); it keeps tokens meant for other services out", at)
+			return paved.FieldErrorf(paved.EINVALID, entry, "%s.audience is required: the audience the jobs ask their ID token for (paved, or paved's URL); it keeps tokens meant for other services out", at)
 		}
 		if r.Kind != "" && r.Kind != KindGitHub && r.Kind != KindGitLab {
 			return paved.FieldErrorf(paved.EINVALID, where(at+".kind"), "%s.kind %q: want github or gitlab", at, r.Kind)
@@ -363,10 +365,10 @@ func (c *CI) Validate(where func(string) string) error {
 		if len(r.Repositories) == 0 {
 			// GitHub's issuer signs tokens for every repository on
 			// github.com: without a list anyone's workflow would be trusted.
-			return paved.FieldErrorf(paved.EINVALID, where(at), "%s.repositories is required: list the repositories (owner/name patterns, acme/*) whose jobs may record checks; the issuer signs tokens for everyone's", at)
+			return paved.FieldErrorf(paved.EINVALID, entry, "%s.repositories is required: list the repositories (owner/name patterns, acme/*) whose jobs may record checks; the issuer signs tokens for everyone's", at)
 		}
 		if len(r.Repositories)+len(r.Branches) > maxPatterns {
-			return paved.FieldErrorf(paved.EINVALID, where(at), "%s has more than %d patterns", at, maxPatterns)
+			return paved.FieldErrorf(paved.EINVALID, entry, "%s has more than %d patterns", at, maxPatterns)
 		}
 		for j, p := range r.Repositories {
 			if err := checkPattern(p, true); err != nil {
