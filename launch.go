@@ -426,6 +426,9 @@ type Launch struct {
 	// Facts are the service's facts (facts.go), expired ones included:
 	// fact evidence counts only the current ones.
 	Facts []*Fact `json:"facts,omitempty"`
+	// LatestCICheck is the newest check recorded by CI when LatestCheck
+	// was recorded by a person: evidence that must come from CI reads it.
+	LatestCICheck *CheckRecord `json:"latest_ci_check,omitempty"`
 }
 
 // LatestAssessment returns the newest assessment of kind k, or nil.

@@ -59,7 +59,8 @@ func EvidenceFor(rule *paved.EvidenceRule, l *paved.Launch, now time.Time) *Evid
 		e.Detail = fmt.Sprintf("annotation %s is not set in the catalog: add it to the service's annotations", value)
 		return e
 	case SourceCheckRules:
-		return checkEvidence(rule, l.LatestCheck, now)
+		sources := checkSources(rule, svc.Tier)
+		return checkEvidence(rule, pickCheck(sources, l), sources, svc.Tier, now)
 	case SourceAssessment:
 		kind := paved.AssessmentKind(strings.ToLower(value))
 		name := map[paved.AssessmentKind]string{paved.AssessSecurity: "security assessment", paved.AssessLoad: "load profile"}[kind]
@@ -110,12 +111,43 @@ func factEvidence(text string, facts []*paved.Fact, now time.Time) *Evidence {
 	return ev
 }
 
-// checkEvidence: the latest check evaluated at least one resource, ran
-// every rule the item names, and none of them denied.
-func checkEvidence(rule *paved.EvidenceRule, c *paved.CheckRecord, now time.Time) *Evidence {
+// checkSources is whose checks count for rule on a service of tier t: the
+// template's sources when it names them; otherwise, until checks record
+// their CI identity (the CI token exchange), everyone's. The wiring of the
+// exchange switches this to rule.CheckSourcesFor(t): CI only for tiers 1-2.
+func checkSources(rule *paved.EvidenceRule, _ paved.Tier) []paved.CheckSource {
+	if len(rule.Sources) > 0 {
+		return rule.Sources
+	}
+	return paved.CheckSources
+}
+
+// pickCheck returns the check whose findings count: the latest, when its
+// source counts; else the latest CI check, when CI counts and the store
+// found one (Launch.LatestCICheck); else the latest, which checkEvidence
+// then refuses with the reason.
+func pickCheck(sources []paved.CheckSource, l *paved.Launch) *paved.CheckRecord {
+	c := l.LatestCheck
+	if c == nil || slices.Contains(sources, c.Source()) {
+		return c
+	}
+	if l.LatestCICheck != nil && slices.Contains(sources, paved.SourceCI) {
+		return l.LatestCICheck
+	}
+	return c
+}
+
+// checkEvidence: the check came from a source that counts for the
+// service's tier, evaluated at least one resource, ran every rule the item
+// names, and none of them denied.
+func checkEvidence(rule *paved.EvidenceRule, c *paved.CheckRecord, sources []paved.CheckSource, tier paved.Tier, now time.Time) *Evidence {
 	rules := strings.Join(rule.Rules, ", ")
 	if c == nil {
-		return &Evidence{Source: "guard-rail check", Detail: "no guard-rail check recorded for the service: run `paved check --server` in CI"}
+		detail := "no guard-rail check recorded for the service: run `paved check --server` in CI"
+		if !slices.Contains(sources, paved.SourcePerson) {
+			detail += " (with the job's ID token: docs/ci.md)"
+		}
+		return &Evidence{Source: "guard-rail check", Detail: detail}
 	}
 	e := &Evidence{Source: fmt.Sprintf("check #%d", c.ID), AsOf: c.At}
 	where := fmt.Sprintf("check #%d", c.ID)
@@ -128,6 +160,14 @@ func checkEvidence(rule *paved.EvidenceRule, c *paved.CheckRecord, now time.Time
 		where += " on commit " + commit
 	}
 	where += ", " + age(c.At, now)
+	if !slices.Contains(sources, c.Source()) {
+		why := fmt.Sprintf("for a tier %d service", tier)
+		if len(rule.Sources) > 0 {
+			why = "for this item"
+		}
+		e.Detail = fmt.Sprintf("%s: recorded by %s, but guard-rail evidence %s must come from CI (a check that `paved check --server` records with the job's ID token, docs/ci.md): a person can send any findings", where, paved.DescribeRecorder(recorderOf(c)), why)
+		return e
+	}
 	if len(rule.Rules) == 0 {
 		e.Detail = where + ": the template names no rules to look for"
 		return e
@@ -172,6 +212,15 @@ func checkEvidence(rule *paved.EvidenceRule, c *paved.CheckRecord, now time.Time
 	e.Satisfied = true
 	e.Detail = fmt.Sprintf("%s: %s passed on %s", where, rules, plural(resources, "resource"))
 	return e
+}
+
+// recorderOf names who recorded c; checks recorded before recorders were
+// kept name their actor.
+func recorderOf(c *paved.CheckRecord) string {
+	if c.RecordedBy != "" {
+		return c.RecordedBy
+	}
+	return c.Actor
 }
 
 // age says how old a fact is, in whole days.

@@ -15,6 +15,7 @@ func TestEvidenceFor(t *testing.T) {
 			Rules:         []string{"rds-encryption-at-rest", "rds-multi-az"}, Findings: findings}
 	}
 	rdsRules := &paved.EvidenceRule{Source: SourceCheckRules, Rules: []string{"rds-encryption-at-rest"}}
+	ciOnly := &paved.EvidenceRule{Source: SourceCheckRules, Rules: []string{"rds-encryption-at-rest"}, Sources: []paved.CheckSource{paved.SourceCI}}
 	tests := []struct {
 		name   string
 		rule   *paved.EvidenceRule
@@ -52,6 +53,22 @@ func TestEvidenceFor(t *testing.T) {
 			Evidence{Source: "check #12", Detail: "check #12, less than a day old: no resources were evaluated, so rds-encryption-at-rest showed nothing", AsOf: now.Add(-time.Hour)}},
 		{"no check", rdsRules, func(l *paved.Launch) { l.LatestCheck = nil },
 			Evidence{Source: "guard-rail check", Detail: "no guard-rail check recorded for the service: run `paved check --server` in CI"}},
+		// Whose checks count (issue 16): a template may require CI.
+		{"a person's check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.Actor = "dev" },
+			Evidence{Source: "check #12 (commit abc123d)", Detail: "check #12 on commit abc123d, 3 days old: recorded by dev, but guard-rail evidence for this item must come from CI (a check that `paved check --server` records with the job's ID token, docs/ci.md): a person can send any findings", AsOf: checkAt}},
+		{"CI's check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.RecordedBy = "ci:gh/acme/payments@abc123def456" },
+			Evidence{Source: "check #12 (commit abc123d)", Satisfied: true, Detail: "check #12 on commit abc123d, 3 days old: rds-encryption-at-rest passed on 2 resources", AsOf: checkAt}},
+		{"the latest CI check behind a person's", ciOnly, func(l *paved.Launch) {
+			l.LatestCheck = check()
+			l.LatestCheck.ID, l.LatestCheck.RecordedBy = 13, "dev"
+			l.LatestCICheck = check()
+			l.LatestCICheck.RecordedBy = "ci:gh/acme/payments@abc123def456"
+		}, Evidence{Source: "check #12 (commit abc123d)", Satisfied: true, Detail: "check #12 on commit abc123d, 3 days old: rds-encryption-at-rest passed on 2 resources", AsOf: checkAt}},
+		{"a person's check where people count", &paved.EvidenceRule{Source: SourceCheckRules, Rules: []string{"rds-encryption-at-rest"}, Sources: []paved.CheckSource{paved.SourcePerson}},
+			func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.RecordedBy = "dev" },
+			Evidence{Source: "check #12 (commit abc123d)", Satisfied: true, Detail: "check #12 on commit abc123d, 3 days old: rds-encryption-at-rest passed on 2 resources", AsOf: checkAt}},
+		{"no check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = nil },
+			Evidence{Source: "guard-rail check", Detail: "no guard-rail check recorded for the service: run `paved check --server` in CI (with the job's ID token: docs/ci.md)"}},
 		{"load profile", &paved.EvidenceRule{Source: SourceAssessment, Value: "load"}, nil,
 			Evidence{Source: "load profile #2", Satisfied: true, Detail: "load profile #2 recorded by dev on 2026-03-02, 11 days old: tested 300 rps against an expected peak of 200 rps, p99 120 ms", AsOf: t0}},
 		{"security assessment", &paved.EvidenceRule{Source: SourceAssessment, Value: "security"}, nil,

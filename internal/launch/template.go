@@ -25,6 +25,8 @@ package launch
 //	        evidence:            # optional: paved can answer the item from facts it holds
 //	          source: check-rules     # catalog-link | catalog-field | check-rules | assessment
 //	          rules: [db-storage-encrypted]
+//	          sources: [ci]      # check-rules only, optional: whose checks count (ci, person);
+//	                             # default: ci for tiers 1-2, both for tiers 3-4
 //	          note: ...          # optional: what the evidence shows, in the item's words
 //
 // Evidence sources and what each needs:
@@ -680,7 +682,7 @@ func (p *parser) tiers(parent *yaml.Node, f map[string]yamlnode.Entry, what stri
 
 func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error) {
 	what := item + " evidence"
-	f, err := p.Fields(n, what, "source", "value", "rules", "note", "fact")
+	f, err := p.Fields(n, what, "source", "value", "rules", "sources", "note", "fact")
 	if err != nil {
 		return nil, err
 	}
@@ -724,6 +726,28 @@ func (p *parser) evidence(n *yaml.Node, item string) (*paved.EvidenceRule, error
 	if _, ok := f["rules"]; ok {
 		if rules, rn, err = p.list(f, "rules", what); err != nil {
 			return nil, err
+		}
+	}
+	if _, ok := f["sources"]; ok {
+		srcs, sn, err := p.list(f, "sources", what)
+		if err != nil {
+			return nil, err
+		}
+		if se.Val.Value != evidenceCheckRules {
+			return nil, p.Errorf(sn, "%s from %s takes no sources: sources say whose guard-rail checks count, for check-rules", what, se.Val.Value)
+		}
+		if len(srcs) == 0 {
+			return nil, p.Errorf(sn, "%s sources is empty: no check could count; list ci, person or both, or leave sources out for the default", what)
+		}
+		for _, sv := range srcs {
+			src, err := paved.ParseCheckSource(sv.Value)
+			if sv.Kind != yaml.ScalarNode || err != nil {
+				return nil, p.Errorf(sv, "%s sources lists %s: expected ci (a CI job that exchanged its ID token) or person", what, yamlnode.Describe(sv))
+			}
+			if slices.Contains(ev.Sources, src) {
+				return nil, p.Errorf(sv, "%s lists source %s twice", what, src)
+			}
+			ev.Sources = append(ev.Sources, src)
 		}
 	}
 	valueAt := n
