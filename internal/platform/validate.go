@@ -2,20 +2,24 @@ package platform
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/config"
 	"github.com/paved-dev/paved/internal/cost"
+	"github.com/paved-dev/paved/internal/identity"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/policy"
@@ -108,6 +112,11 @@ type Catalog struct {
 type ValidateOptions struct {
 	// Catalog, when set, resolves the team and service names of the config.
 	Catalog *Catalog
+	// Discover checks that an OpenID issuer answers its discovery
+	// document; nil: identity.Discover with a 10-second timeout. An issuer
+	// that cannot be reached is a warning: it may be down for a moment,
+	// or not reachable from where validate runs.
+	Discover func(ctx context.Context, issuer string) error
 }
 
 var whereRE = regexp.MustCompile(`^(.*?):(\d+)(?::(\d+))?$`)
@@ -284,6 +293,12 @@ func Validate(dir string, o ValidateOptions) *Report {
 		part(PartReferences, status, "against "+o.Catalog.Source)
 	}
 	rep.NotChecked = append(rep.NotChecked, "webhook URLs and secrets (url_env, secret_env, secret_file) and exceptions.key_file: read when paved serve loads the config")
+	if cfg != nil {
+		rep.Problems = append(rep.Problems, issuerProblems(cfg, o.Discover)...)
+		if cfg.Server.OIDC.Enabled() && cfg.Server.OIDC.ClientSecretEnv != "" {
+			rep.NotChecked = append(rep.NotChecked, "server.oidc.client_secret_env: read when paved serve loads the config")
+		}
+	}
 
 	sortProblems(rep.Problems)
 	for _, p := range rep.Problems {
@@ -426,6 +441,9 @@ func catalogRefs(cfg *config.Config, eng *policy.Engine, cat *Catalog) []Problem
 			bad(at+".service", "a budget names service %q, which is not in the catalog (paved service list)", b.Service)
 		}
 	}
+	for i, g := range cfg.Server.OIDC.Groups {
+		team(fmt.Sprintf("server.oidc.groups[%d].team", i), g.Team, "group rule "+strconv.Quote(g.Group))
+	}
 	ids := make([]string, 0, len(cfg.Guardrails.Rules))
 	for id := range cfg.Guardrails.Rules {
 		ids = append(ids, id)
@@ -482,4 +500,54 @@ func yamlLine(file, key, value string) int {
 	}
 	walk(&root, 0)
 	return line
+}
+
+// issuerProblems warns about OpenID issuers (server.oidc, ci.trust) whose
+// discovery document does not answer.
+func issuerProblems(cfg *config.Config, discover func(context.Context, string) error) []Problem {
+	if discover == nil {
+		discover = func(ctx context.Context, issuer string) error {
+			return identity.Discover(ctx, &http.Client{Timeout: 10 * time.Second}, issuer)
+		}
+	}
+	type ref struct{ path, issuer, what string }
+	var refs []ref
+	if cfg.Server.OIDC.Enabled() {
+		refs = append(refs, ref{"server.oidc.issuer", cfg.Server.OIDC.Issuer, "the sign-in provider"})
+	}
+	seen := map[string]bool{}
+	for i, r := range cfg.CI.Trust {
+		if !seen[r.Issuer] {
+			seen[r.Issuer] = true
+			refs = append(refs, ref{fmt.Sprintf("ci.trust[%d].issuer", i), r.Issuer, "the CI issuer"})
+		}
+	}
+	var out []Problem
+	for _, r := range refs {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err := discover(ctx, r.issuer)
+		cancel()
+		if err == nil {
+			continue
+		}
+		p := Problem{Part: PartConfig, Severity: SeverityWarning,
+			Message: fmt.Sprintf("%s %s cannot be reached from here (%s): paved serve will keep trying, and token sign-in still works; check the URL and the network path", r.what, r.issuer, oneLine(err.Error()))}
+		if m := whereRE.FindStringSubmatch(cfg.Where(r.path)); m != nil {
+			p.File = m[1]
+			p.Line, _ = strconv.Atoi(m[2])
+		} else {
+			p.File = cfg.Source
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// oneLine shortens an error for a report line.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
 }
