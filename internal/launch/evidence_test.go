@@ -56,7 +56,10 @@ func TestEvidenceFor(t *testing.T) {
 		// Whose checks count (issue 16): a template may require CI.
 		{"a person's check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.Actor = "dev" },
 			Evidence{Source: "check #12 (commit abc123d)", Detail: "check #12 on commit abc123d, 3 days old: recorded by dev, but guard-rail evidence for this item must come from CI (a check that `paved check --server` records with the job's ID token, docs/ci.md): a person can send any findings", AsOf: checkAt}},
-		{"CI's check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.RecordedBy = "ci:gh/acme/payments@abc123def456" },
+		{"CI's check where CI is required", ciOnly, func(l *paved.Launch) {
+			l.LatestCheck = check()
+			l.LatestCheck.RecordedBy = "ci:gh/acme/payments@abc123def456"
+		},
 			Evidence{Source: "check #12 (commit abc123d)", Satisfied: true, Detail: "check #12 on commit abc123d, 3 days old: rds-encryption-at-rest passed on 2 resources", AsOf: checkAt}},
 		{"the latest CI check behind a person's", ciOnly, func(l *paved.Launch) {
 			l.LatestCheck = check()
