@@ -49,6 +49,20 @@ type OIDC struct {
 	// Groups map the provider's groups to team memberships and roles,
 	// evaluated at every sign-in.
 	Groups []GroupRule `yaml:"groups"`
+	// RequireMapping refuses sign-in to people no group rule matches.
+	// Off (the default), they sign in with no write access and admins see
+	// them listed; on, for providers anyone can sign in to (Google
+	// accounts outside an organisation's Workspace) or to keep the portal
+	// to mapped groups only.
+	RequireMapping bool `yaml:"require_mapping"`
+}
+
+// Admit decides whether a person with this mapping may sign in.
+func (o *OIDC) Admit(p *Person, m Mapping) error {
+	if o.RequireMapping && !m.Matched() {
+		return refuse(ReasonUnmapped, fmt.Sprintf("%s is in no group that paved maps (server.oidc.require_mapping): ask an admin to add you to one", p.Username), nil)
+	}
+	return nil
 }
 
 // GroupRule maps one provider group to a team membership, a role, or both.
@@ -153,6 +167,9 @@ func (o *OIDC) Validate(where func(string) string) error {
 		if len(c.v) > 200 || strings.ContainsFunc(c.v, unicode.IsSpace) {
 			return paved.FieldErrorf(paved.EINVALID, where(p+"."+c.key), "server.oidc.%s %q is not a claim name", c.key, c.v)
 		}
+	}
+	if o.RequireMapping && len(o.Groups) == 0 {
+		return paved.FieldErrorf(paved.EINVALID, where(p+".require_mapping"), "server.oidc.require_mapping is on but there are no group rules: nobody could sign in")
 	}
 	if len(o.Groups) > maxGroupRules {
 		return paved.FieldErrorf(paved.EINVALID, where(p+".groups"), "server.oidc.groups has %d rules: at most %d", len(o.Groups), maxGroupRules)

@@ -39,6 +39,7 @@ func TestOIDCValidate(t *testing.T) {
 		{"rule granting nothing", func(o *OIDC) { o.Groups = []GroupRule{{Group: "g"}} }, "grants nothing"},
 		{"rule with a bad team name", func(o *OIDC) { o.Groups = []GroupRule{{Group: "g", Team: "no spaces"}} }, "not valid"},
 		{"claim with spaces", func(o *OIDC) { o.GroupsClaim = "my groups" }, "not a claim name"},
+		{"required mapping without rules", func(o *OIDC) { o.RequireMapping, o.Groups = true, nil }, "nobody could sign in"},
 	}
 	for _, tc := range tests {
 		o := good()
@@ -63,6 +64,22 @@ func TestOIDCValidate(t *testing.T) {
 	}
 	if o.DisplayName() != "127.0.0.1" {
 		t.Errorf("display name %q", o.DisplayName())
+	}
+}
+
+func TestAdmit(t *testing.T) {
+	o := &OIDC{Groups: []GroupRule{{Group: "devs", Role: paved.RoleDeveloper}}}
+	p := &Person{Username: "jane"}
+	none, some := MapGroups(o.Groups, []string{"other"}), MapGroups(o.Groups, []string{"devs"})
+	if o.Admit(p, none) != nil || o.Admit(p, some) != nil {
+		t.Error("without require_mapping everyone is admitted")
+	}
+	o.RequireMapping = true
+	if err := o.Admit(p, none); ReasonOf(err) != ReasonUnmapped || !strings.Contains(err.Error(), "jane is in no group") {
+		t.Errorf("unmapped: %v", err)
+	}
+	if o.Admit(p, some) != nil {
+		t.Error("a mapped person refused")
 	}
 }
 

@@ -52,6 +52,7 @@ const (
 	ReasonRepository  = "repository"     // the CI job's repository is not trusted
 	ReasonBranch      = "branch"         // the CI job's ref is not a trusted branch
 	ReasonService     = "service"        // no requested service is built from the job's repository
+	ReasonUnmapped    = "unmapped"       // no group rule matches and server.oidc.require_mapping is on
 	ReasonInternal    = "internal"       // anything else
 )
 
