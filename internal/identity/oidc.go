@@ -128,7 +128,7 @@ type RPOptions struct {
 // and serves token sign-in while the provider is down.
 type RP struct {
 	cfg    OIDC
-	secret string
+	secret func() string // a closure, so that printing an RP shows no secret
 	client *http.Client
 	now    func() time.Time
 	retry  time.Duration
@@ -154,7 +154,8 @@ func NewRP(cfg *OIDC, o RPOptions) (*RP, error) {
 	if err := cfg.Validate(nil); err != nil {
 		return nil, err
 	}
-	p := &RP{cfg: *cfg, secret: o.ClientSecret, client: o.HTTPClient, now: o.Now, retry: o.RetryAfter}
+	sec := o.ClientSecret
+	p := &RP{cfg: *cfg, secret: func() string { return sec }, client: o.HTTPClient, now: o.Now, retry: o.RetryAfter}
 	if p.client == nil {
 		p.client = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -209,7 +210,7 @@ func (p *RP) Check(ctx context.Context) error {
 func (p *RP) oauth(prov *oidc.Provider) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     p.cfg.ClientID,
-		ClientSecret: p.secret,
+		ClientSecret: p.secret(),
 		Endpoint:     prov.Endpoint(),
 		RedirectURL:  p.cfg.RedirectURL,
 		Scopes:       p.cfg.ScopeList(),

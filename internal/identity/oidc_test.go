@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -112,6 +113,11 @@ func TestSignInThroughProvider(t *testing.T) {
 	}
 	if res.IDToken == "" {
 		t.Error("no ID token kept for the end-session hint")
+	}
+	for _, f := range []string{"%v", "%+v", "%#v"} {
+		if strings.Contains(fmt.Sprintf(f, rp), testSecret) {
+			t.Errorf("%s of the RP shows the client secret", f)
+		}
 	}
 	m := MapGroups(rp.Config().Groups, res.Person.Groups)
 	if !reflect.DeepEqual(m.Teams, []string{"payments"}) || !reflect.DeepEqual(m.Roles, []paved.Role{paved.RoleDeveloper}) || !m.Matched() {

@@ -127,6 +127,17 @@ func (db *DB) ExternalSignIn(ctx context.Context, in *paved.ExternalSignIn) (*pa
 	if err := validExternal(in); err != nil {
 		return nil, err
 	}
+	res, err := db.externalSignIn(ctx, in)
+	if paved.ErrorCode(err) == paved.ECONFLICT {
+		// Two first sign-ins of one person at once (two tabs, two
+		// replicas): the loser's insert collided with the winner's, which
+		// has committed; the second attempt finds the binding.
+		res, err = db.externalSignIn(ctx, in)
+	}
+	return res, err
+}
+
+func (db *DB) externalSignIn(ctx context.Context, in *paved.ExternalSignIn) (*paved.SignInResult, error) {
 	var res paved.SignInResult
 	err := db.write(ctx, func(w *wtx) error {
 		w.actor = "sso:" + in.Issuer

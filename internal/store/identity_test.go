@@ -145,6 +145,46 @@ func TestExternalSignIn(t *testing.T) {
 	})
 }
 
+// TestExternalSignInRace: two first sign-ins of one person at the same
+// moment both succeed, with one user and one binding.
+func TestExternalSignInRace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		identityCatalog(t, e)
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = e.db.ExternalSignIn(e.ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-kim", Username: "kim",
+					Teams: []string{"payments"}, Matched: true})
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Errorf("a concurrent first sign-in failed: %v", err)
+			}
+		}
+		u, err := e.db.FindUser(e.ctx, "kim")
+		must(t, err)
+		if !reflect.DeepEqual(u.Teams, []string{"payments"}) {
+			t.Errorf("kim = %s", jsonOf(u))
+		}
+		evs, _, err := e.db.FindAuditEvents(e.ctx, paved.AuditFilter{ObjectType: "user", ObjectID: "kim", Page: paved.Page{Limit: 100}})
+		must(t, err)
+		binds := 0
+		for _, ev := range evs {
+			if ev.Action == "user.bind" {
+				binds++
+			}
+		}
+		if binds != 1 {
+			t.Errorf("%d bindings audited", binds)
+		}
+	})
+}
+
 // TestSignInFlows: a flow is handed out once, also to two callbacks at
 // the same moment, and not after it expired.
 func TestSignInFlows(t *testing.T) {
