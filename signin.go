@@ -38,6 +38,12 @@ type ExternalSignIn struct {
 	Teams   []string
 	Roles   []Role
 	Matched bool
+	// RolesFromRules makes the rules the only source of the user's roles:
+	// set when group rules are configured, so that a person in no mapped
+	// group has no role (reads only) whatever was given before. Team
+	// memberships the rules did not grant are left alone either way (a
+	// membership without a role allows nothing more than reading).
+	RolesFromRules bool
 }
 
 // ExternalIdentity is a user's binding to an identity provider's subject,

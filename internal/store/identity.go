@@ -120,8 +120,9 @@ func validExternal(in *paved.ExternalSignIn) error {
 // the display name and email in step with the provider; and it applies the
 // group rules' grants: teams and roles granted now are added, those the
 // rules granted at the previous sign-in and no longer grant are taken
-// away, and memberships and roles from elsewhere (an admin, a catalog
-// import) are left alone. Every change is audited with the actor
+// away, and memberships from elsewhere (an admin, a catalog import) are
+// left alone; so are roles, unless in.RolesFromRules makes the rules
+// their only source. Every change is audited with the actor
 // "sso:<issuer>", so the log says the mapping made it.
 func (db *DB) ExternalSignIn(ctx context.Context, in *paved.ExternalSignIn) (*paved.SignInResult, error) {
 	if err := validExternal(in); err != nil {
@@ -196,7 +197,11 @@ func (db *DB) externalSignIn(ctx context.Context, in *paved.ExternalSignIn) (*pa
 		res.Skipped = skipped
 		grantRoles := sortRoles(in.Roles)
 		v.Teams = applyGrants(old.Teams, id.teams, grantTeams)
-		v.Roles = sortRoles(applyGrants(old.Roles, id.roles, grantRoles))
+		if in.RolesFromRules {
+			v.Roles = grantRoles
+		} else {
+			v.Roles = sortRoles(applyGrants(old.Roles, id.roles, grantRoles))
+		}
 		normUser(&v)
 		diff := paved.Diff(&old, &v)
 		if len(diff) > 0 {

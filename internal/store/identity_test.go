@@ -109,6 +109,17 @@ func TestExternalSignIn(t *testing.T) {
 		if !strings.Contains(err.Error(), "already bound to another account") {
 			t.Errorf("takeover refusal: %v", err)
 		}
+		// With group rules configured, the rules are the only source of
+		// roles: bob, a developer by the catalog, in no mapped group, keeps
+		// his membership but has no role left.
+		res, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-bob", Username: "bob", RolesFromRules: true})
+		must(t, err)
+		if len(res.User.Roles) != 0 || !reflect.DeepEqual(res.User.Teams, []string{"search"}) {
+			t.Errorf("bob with roles from the rules: %s", jsonOf(res.User))
+		}
+		if paved.Authorize(res.User, paved.ActUpdateService, paved.Resource{Team: "search"}) == nil {
+			t.Error("a person in no mapped group can still change services")
+		}
 		// A retired user cannot come back through the provider.
 		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-gone", Username: "gone"})
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
