@@ -16,6 +16,7 @@ type Store interface {
 	CostStore
 	CampaignStore
 	FactStore
+	IdentityStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error
