@@ -2,6 +2,10 @@ package identity
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -107,6 +111,9 @@ func TestCIExchangeDecisions(t *testing.T) {
 		{"a tag", p.Sign(t, githubClaims(p.Issuer, now, map[string]any{"ref": "refs/tags/v1"}), false), ReasonBranch, "not a branch"},
 		{"no repository", p.Sign(t, githubClaims(p.Issuer, now, map[string]any{"repository": nil}), false), ReasonClaims, "repository claim"},
 		{"path tricks", p.Sign(t, githubClaims(p.Issuer, now, map[string]any{"repository": "acme/../evil"}), false), ReasonClaims, "repository claim"},
+		{"not valid yet", p.Sign(t, githubClaims(p.Issuer, now, map[string]any{"nbf": now.Add(time.Hour).Unix()}), false), ReasonExpired, "not valid yet"},
+		{"alg none", unsigned(p.Issuer, now), ReasonMalformed, "not a signed JWT"},
+		{"alg HS256", hmacSigned(p.Issuer, now), ReasonMalformed, "not a signed JWT"},
 		{"not a JWT", "abc.def", ReasonMalformed, "not a signed JWT"},
 		{"empty", "", ReasonMalformed, "no token"},
 		{"huge", strings.Repeat("a", maxTokenBytes+1), ReasonMalformed, "longer than"},
@@ -149,6 +156,24 @@ func TestCIExchangeDecisions(t *testing.T) {
 	if d, _ := v.TokenLifetime(short); d > 90*time.Second {
 		t.Errorf("lifetime %v outlives the job's token", d)
 	}
+}
+
+// unsigned is a token with alg none, the oldest forgery.
+func unsigned(issuer string, now time.Time) string {
+	h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
+	b, _ := json.Marshal(githubClaims(issuer, now, nil))
+	return h + "." + base64.RawURLEncoding.EncodeToString(b) + "."
+}
+
+// hmacSigned is a token signed with HS256 under a key anyone can know
+// (the algorithm-confusion forgery).
+func hmacSigned(issuer string, now time.Time) string {
+	h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	b, _ := json.Marshal(githubClaims(issuer, now, nil))
+	in := h + "." + base64.RawURLEncoding.EncodeToString(b)
+	m := hmac.New(sha256.New, []byte("public key bytes"))
+	m.Write([]byte(in))
+	return in + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // TestCIGitLab: GitLab's claims (project_path, ref_type) and a second

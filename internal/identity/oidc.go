@@ -94,6 +94,8 @@ func verifyError(what string, err error) *Error {
 	switch {
 	case errors.As(err, &exp):
 		return refuse(ReasonExpired, fmt.Sprintf("the %s expired at %s", what, exp.Expiry.UTC().Format(time.RFC3339)), err)
+	case strings.Contains(msg, "before the nbf"):
+		return refuse(ReasonExpired, fmt.Sprintf("the %s is not valid yet (nbf): check the clocks", what), err)
 	case strings.Contains(msg, "expected audience"):
 		return refuse(ReasonAudience, fmt.Sprintf("the %s is for another audience", what), err)
 	case strings.Contains(msg, "issued by a different provider"):

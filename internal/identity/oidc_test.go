@@ -192,6 +192,14 @@ func TestSignInRefusals(t *testing.T) {
 	if _, err := rp.Finish(ctx, &other, q); ReasonOf(err) != ReasonExchange {
 		t.Errorf("wrong PKCE verifier: %v", err)
 	}
+	// A code obtained for one sign-in, completed with another's nonce (a
+	// token injected into a foreign flow): the nonce check refuses it.
+	f, q = signIn(t, p, rp, jane.Username, jane.Password)
+	injected := *f
+	injected.Nonce = "another-flow-nonce"
+	if _, err := rp.Finish(ctx, &injected, q); ReasonOf(err) != ReasonNonce {
+		t.Errorf("foreign nonce: %v", err)
+	}
 	if _, err := rp.Finish(ctx, f, url.Values{"error": {"access_denied"}, "error_description": {"no\x00 way"}}); ReasonOf(err) != ReasonProvider ||
 		strings.Contains(err.Error(), "\x00") {
 		t.Errorf("provider error: %v", err)
