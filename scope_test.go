@@ -231,3 +231,24 @@ func TestSessionIdle(t *testing.T) {
 		t.Error("no idle timeout")
 	}
 }
+
+// FuzzParseTokenScope: a scope either parses into one that validates and
+// reads back the same, or is refused.
+func FuzzParseTokenScope(f *testing.F) {
+	for _, s := range []string{"read", "checks:a,b", "checks:", "CHECKS: a ,a", "read:x", "checks:a\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s, err := ParseTokenScope(in)
+		if err != nil || s == nil {
+			return
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatalf("%q parsed into an invalid scope: %v", in, err)
+		}
+		again, err := ParseTokenScope(s.String())
+		if err != nil || again.String() != s.String() {
+			t.Fatalf("%q -> %q -> %v, %v", in, s.String(), again, err)
+		}
+	})
+}

@@ -71,3 +71,17 @@ func FuzzPersonFromClaims(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDuration: a duration either parses to a non-negative value or is
+// refused.
+func FuzzDuration(f *testing.F) {
+	for _, s := range []string{"15m", "7d", "-1h", "3650d", "99999999999d", "1e3h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var d Duration
+		if d.UnmarshalText([]byte(in)) == nil && d < 0 {
+			t.Fatalf("%q = %v", in, time.Duration(d))
+		}
+	})
+}
