@@ -30,6 +30,15 @@ type ExternalSignIn struct {
 	Username    string
 	DisplayName string
 	Email       string
+	// EmailVerified is the provider's email_verified claim.
+	EmailVerified bool
+	// LinkByUsername lets the first sign-in bind a paved user that exists
+	// already (a catalog import) by name alone: set when the configuration
+	// says the username claim is the directory's own (server.oidc.
+	// link_by_username). Otherwise such a user is bound only when the
+	// provider vouches for the same email address, so that nobody becomes
+	// an existing user by choosing a name.
+	LinkByUsername bool
 	// Groups are the provider's groups, kept so that admins can see why a
 	// person matched no rule.
 	Groups []string

@@ -17,9 +17,10 @@ type Person struct {
 	Subject string
 	// Username is the paved user name (MapUsername): checked against
 	// paved's name rule.
-	Username    string
-	DisplayName string
-	Email       string
+	Username      string
+	DisplayName   string
+	Email         string
+	EmailVerified bool
 	// Groups are the groups claim's values as the provider sent them.
 	Groups []string
 }
@@ -122,6 +123,9 @@ func (o *OIDC) PersonFromClaims(issuer, subject string, claims map[string]any) (
 	var err error
 	if p.Email, err = stringClaim(claims, "email"); err != nil {
 		return nil, err
+	}
+	if v, ok := claims["email_verified"]; ok {
+		p.EmailVerified = v == true || v == "true"
 	}
 	if p.DisplayName, err = stringClaim(claims, o.nameClaim()); err != nil {
 		return nil, err

@@ -46,6 +46,13 @@ type OIDC struct {
 	// GroupsClaim is the claim listing the person's groups (default
 	// groups); a dotted path reaches into objects (realm_access.roles).
 	GroupsClaim string `yaml:"groups_claim"`
+	// LinkByUsername binds a paved user that exists before its first
+	// sign-in (a catalog import) by the username alone. Set it only when
+	// the username claim is the directory's own and no person can choose
+	// it (Okta's login, Entra's user principal name, Keycloak without
+	// username editing). Off, such a user is bound only when the provider
+	// vouches (email_verified) for the email address the user has in paved.
+	LinkByUsername bool `yaml:"link_by_username"`
 	// Groups map the provider's groups to team memberships and roles,
 	// evaluated at every sign-in.
 	Groups []GroupRule `yaml:"groups"`

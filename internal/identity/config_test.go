@@ -175,7 +175,7 @@ func TestPersonFromClaims(t *testing.T) {
 		{"preferred username", nil, map[string]any{"preferred_username": "Jane.Doe", "name": "Jane Doe", "email": "j@x.org", "groups": []any{"b", "a", "a"}},
 			&Person{Username: "jane.doe", DisplayName: "Jane Doe", Email: "j@x.org", Groups: []string{"a", "b"}}, ""},
 		{"email local part", nil, map[string]any{"email": "jane.doe@example.com", "email_verified": true},
-			&Person{Username: "jane.doe", DisplayName: "jane.doe", Email: "jane.doe@example.com"}, ""},
+			&Person{Username: "jane.doe", DisplayName: "jane.doe", Email: "jane.doe@example.com", EmailVerified: true}, ""},
 		{"unverified email", nil, map[string]any{"email": "jane@example.com", "email_verified": false}, nil, "not verified"},
 		{"configured claim", func(o *OIDC) { o.UsernameClaim = "upn" }, map[string]any{"upn": "JDOE@corp.example", "preferred_username": "x"},
 			&Person{Username: "jdoe", DisplayName: "jdoe"}, ""},

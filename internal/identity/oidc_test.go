@@ -107,7 +107,7 @@ func TestSignInThroughProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Person{Issuer: p.Issuer, Subject: "u-jane", Username: "jane.doe", DisplayName: "Jane Doe", Email: "jane.doe@example.com",
-		Groups: []string{"everyone", "payments-devs"}}
+		EmailVerified: true, Groups: []string{"everyone", "payments-devs"}}
 	if !reflect.DeepEqual(res.Person, want) {
 		t.Errorf("person\n got %+v\nwant %+v", res.Person, want)
 	}

@@ -76,7 +76,7 @@ func (s *SignIns) Complete(ctx context.Context, cookie string, q url.Values) (*C
 		return nil, err
 	}
 	out, err := s.Store.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: p.Issuer, Subject: p.Subject, Username: p.Username,
-		DisplayName: p.DisplayName, Email: p.Email, Groups: p.Groups, Teams: m.Teams, Roles: m.Roles, Matched: m.Matched(),
+		DisplayName: p.DisplayName, Email: p.Email, EmailVerified: p.EmailVerified, LinkByUsername: s.RP.cfg.LinkByUsername, Groups: p.Groups, Teams: m.Teams, Roles: m.Roles, Matched: m.Matched(),
 		RolesFromRules: len(s.RP.cfg.Groups) > 0})
 	if err != nil {
 		return nil, err

@@ -174,6 +174,13 @@ func (db *DB) externalSignIn(ctx context.Context, in *paved.ExternalSignIn) (*pa
 				} else if !errNoRows(err) {
 					return fmt.Errorf("read identities of %q: %w", user.Name, err)
 				}
+				// An existing user is someone's: bind it only when the
+				// configuration trusts the username claim, or the provider
+				// vouches for the address the user already has.
+				sameEmail := in.EmailVerified && in.Email != "" && strings.EqualFold(strings.TrimSpace(user.Email), in.Email)
+				if !in.LinkByUsername && !sameEmail {
+					return paved.Errorf(paved.EUNAUTHORIZED, "a paved user %q exists already and is not bound to your account at %s, whose verified email is not the user's: an admin sets the user's email, or server.oidc.link_by_username (docs/sso.md)", user.Name, in.Issuer)
+				}
 			}
 			id = &identityRow{userID: user.ID, created: w.now, new: true}
 		}

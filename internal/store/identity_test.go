@@ -96,15 +96,27 @@ func TestExternalSignIn(t *testing.T) {
 			t.Errorf("renamed at the provider: %s", jsonOf(res.User))
 		}
 
-		// A catalog user signs in for the first time: bound, not created,
-		// their catalog memberships kept.
-		res, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-bob", Username: "bob"})
+		// A catalog user signs in for the first time. Someone choosing the
+		// name bob at the provider does not become him: without a trusted
+		// username claim the provider must vouch for bob's address.
+		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-bob", Username: "bob", Email: "bob@evil.example", EmailVerified: true})
+		wantErr(t, err, paved.EUNAUTHORIZED, "")
+		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-bob", Username: "bob", Email: "bob@example.com"})
+		wantErr(t, err, paved.EUNAUTHORIZED, "") // the right address, unverified
+		must(t, e.db.CreateUser(ctx, &paved.User{Name: "carol", Email: "Carol@Example.com"}))
+		res, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-carol", Username: "carol", Email: "carol@example.com", EmailVerified: true})
+		must(t, err)
+		if res.Created || res.User.Name != "carol" {
+			t.Errorf("carol by her verified address: %s", jsonOf(res))
+		}
+		// With link_by_username: bound, not created, catalog memberships kept.
+		res, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-bob", Username: "bob", LinkByUsername: true})
 		must(t, err)
 		if res.Created || !reflect.DeepEqual(res.User.Teams, []string{"search"}) || !res.User.HasRole(paved.RoleDeveloper) {
 			t.Errorf("bob's first sign-in: %s", jsonOf(res))
 		}
 		// Another account at the same provider claiming the name bob.
-		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-mallory", Username: "bob", Teams: []string{"payments"}})
+		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-mallory", Username: "bob", Teams: []string{"payments"}, LinkByUsername: true})
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		if !strings.Contains(err.Error(), "already bound to another account") {
 			t.Errorf("takeover refusal: %v", err)
@@ -121,7 +133,7 @@ func TestExternalSignIn(t *testing.T) {
 			t.Error("a person in no mapped group can still change services")
 		}
 		// A retired user cannot come back through the provider.
-		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-gone", Username: "gone"})
+		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-gone", Username: "gone", LinkByUsername: true})
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		if _, err := e.db.ExternalSignIn(ctx, &in2); err != nil { // unmapped again
 			t.Fatal(err)
@@ -129,8 +141,8 @@ func TestExternalSignIn(t *testing.T) {
 		must(t, e.db.RetireUser(ctx, "jane"))
 		_, err = e.db.ExternalSignIn(ctx, in)
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
-		if l, n, _ := e.db.FindUnmappedSignIns(ctx, paved.Page{}); n != 1 || l[0].User != "bob" {
-			t.Errorf("unmapped after jane's retirement: %s (want bob only)", jsonOf(l))
+		if l, n, _ := e.db.FindUnmappedSignIns(ctx, paved.Page{}); n != 2 || l[0].User != "bob" || l[1].User != "carol" {
+			t.Errorf("unmapped after jane's retirement: %s (want bob and carol)", jsonOf(l))
 		}
 		// Bad input.
 		_, err = e.db.ExternalSignIn(ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s", Username: "no spaces"})
