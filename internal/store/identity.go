@@ -166,6 +166,8 @@ func (db *DB) externalSignIn(ctx context.Context, in *paved.ExternalSignIn) (*pa
 				res.Created = true
 			case err != nil:
 				return err
+			case user.Name == paved.CIUser:
+				return paved.Errorf(paved.EUNAUTHORIZED, "%s is the service account of CI tokens: no person signs in as it", paved.CIUser)
 			default:
 				var other string
 				err := w.queryRow(ctx, "SELECT subject FROM user_identities WHERE user_id = ? AND issuer = ?", user.ID, in.Issuer).Scan(&other)

@@ -300,6 +300,9 @@ func TestCITokens(t *testing.T) {
 		_, _, err = e.db.authenticateScoped(ctx, "h-ci-2")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		wantErr(t, e.db.CreateCIToken(ctx, &paved.Token{Name: "ci", Hash: "h-ci-3", ExpiresAt: &exp2, Scope: scope}), paved.EFORBIDDEN, "")
+		// Nobody signs in as the service account.
+		_, err = e.db.ExternalSignIn(e.ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-x", Username: paved.CIUser, LinkByUsername: true})
+		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		// Bad input.
 		wantErr(t, e.db.CreateCIToken(ctx, &paved.Token{Name: "ci", Hash: "h", ExpiresAt: &exp2}), paved.EINVALID, "scope")
 		wantErr(t, e.db.CreateCIToken(ctx, &paved.Token{Name: "ci", Hash: "h", Scope: scope}), paved.EINVALID, "expires_at")
