@@ -278,6 +278,12 @@ func TestCITokens(t *testing.T) {
 		if err := paved.Authorize(u, paved.ActRecordCheck, paved.Resource{Team: "retail", Service: "other"}); paved.ErrorCode(err) != paved.EFORBIDDEN {
 			t.Errorf("the CI token records for another service: %v", err)
 		}
+		// Nobody signs in as the service account (here still active).
+		_, err = e.db.ExternalSignIn(e.ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-x", Username: paved.CIUser, LinkByUsername: true})
+		wantErr(t, err, paved.EUNAUTHORIZED, "")
+		if !strings.Contains(err.Error(), "service account") {
+			t.Errorf("refusal: %v", err)
+		}
 		// Tokens without scope read back without one.
 		must(t, e.db.CreateUser(e.ctx, &paved.User{Name: "ann"}))
 		must(t, e.db.CreateToken(e.ctx, &paved.Token{User: "ann", Name: "full", Hash: "h-full"}))
@@ -300,9 +306,6 @@ func TestCITokens(t *testing.T) {
 		_, _, err = e.db.authenticateScoped(ctx, "h-ci-2")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		wantErr(t, e.db.CreateCIToken(ctx, &paved.Token{Name: "ci", Hash: "h-ci-3", ExpiresAt: &exp2, Scope: scope}), paved.EFORBIDDEN, "")
-		// Nobody signs in as the service account.
-		_, err = e.db.ExternalSignIn(e.ctx, &paved.ExternalSignIn{Issuer: testIssuer, Subject: "s-x", Username: paved.CIUser, LinkByUsername: true})
-		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		// Bad input.
 		wantErr(t, e.db.CreateCIToken(ctx, &paved.Token{Name: "ci", Hash: "h", ExpiresAt: &exp2}), paved.EINVALID, "scope")
 		wantErr(t, e.db.CreateCIToken(ctx, &paved.Token{Name: "ci", Hash: "h", Scope: scope}), paved.EINVALID, "expires_at")
