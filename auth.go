@@ -26,6 +26,11 @@ type Token struct {
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	// Scope limits the token (TokenScope); nil: the user's full rights.
 	Scope *TokenScope `json:"scope,omitempty"`
+	// ParentID is the token this one was created with (0: none: a portal
+	// session signed in through single sign-on, the local CLI, bootstrap).
+	// A child expires no later than its parent, is revoked with it, and
+	// has no wider scope (issue 15 §2).
+	ParentID int64 `json:"parent_id,omitempty"`
 }
 
 // TokenPrefix starts every paved token, so that secret scanners can find
@@ -62,6 +67,11 @@ func (t *Token) Active(now time.Time) bool {
 
 // TokenStore persists tokens. CreateToken stores t (Hash set by the caller)
 // and fills its ID.
+//
+// A token with ParentID set is the parent's child: CreateToken refuses it
+// when the parent is not active or its scope is wider than the parent's,
+// and brings its expiry forward to the parent's; RevokeToken revokes the
+// token's children with it, and theirs.
 type TokenStore interface {
 	CreateToken(ctx context.Context, t *Token) error
 	// Authenticate finds the active token with this hash and its user,
@@ -147,9 +157,13 @@ func (s *Session) IdleExpired(now time.Time) bool {
 
 // SessionStore persists portal sessions.
 type SessionStore interface {
+	// CreateSession stores a session signed in with a token (TokenID: the
+	// user's own active token, not a CI token) or through single sign-on
+	// (Method SigninOIDC, no token).
 	CreateSession(ctx context.Context, s *Session) error
-	// AuthenticateSession finds the unexpired session with this hash whose
-	// token is still active, and its user; EUNAUTHORIZED otherwise.
+	// AuthenticateSession finds the session with this hash, unexpired and
+	// not idle past its timeout, whose token (if any) is still active, and
+	// its user, carrying the token's scope; EUNAUTHORIZED otherwise.
 	AuthenticateSession(ctx context.Context, hash string) (*User, *Session, error)
 	DeleteSession(ctx context.Context, hash string) error
 }

@@ -114,6 +114,11 @@ type User struct {
 	// user into Authorize. Never stored with the user; nil for a full
 	// token or a portal session.
 	Scope *TokenScope `json:"-" audit:"-"`
+	// TokenID is the token this user authenticated with, directly or
+	// through the portal session it signed in: a token created now is its
+	// child (Token.ParentID). 0 for a single sign-on session or the local
+	// CLI. Never stored with the user.
+	TokenID int64 `json:"-" audit:"-"`
 }
 
 func (u *User) Validate() error {

@@ -46,7 +46,7 @@ type backend interface {
 	FindTokens(ctx context.Context, user string) ([]*paved.Token, error)
 	// CreateToken issues a token that expires after days (0: never) and
 	// returns it with its secret, which exists nowhere else.
-	CreateToken(ctx context.Context, user, name string, days int) (*paved.Token, string, error)
+	CreateToken(ctx context.Context, user, name string, days int, scope *paved.TokenScope) (*paved.Token, string, error)
 	RevokeToken(ctx context.Context, id int64) error
 
 	FindAuditEvents(ctx context.Context, f paved.AuditFilter) ([]*paved.AuditEvent, int, error)
@@ -270,11 +270,12 @@ const maxTokenDays = paved.MaxTokenDays
 
 // CreateToken makes the secret and checks the user, as the API does for a
 // server.
-func (l *local) CreateToken(ctx context.Context, user, name string, days int) (*paved.Token, string, error) {
+func (l *local) CreateToken(ctx context.Context, user, name string, days int, scope *paved.TokenScope) (*paved.Token, string, error) {
 	t, secret, err := paved.NewToken(user, name, days, time.Now(), "expires-in")
 	if err != nil {
 		return nil, "", err
 	}
+	t.Scope = scope
 	u, err := l.db.FindUser(ctx, user)
 	if err != nil {
 		return nil, "", err

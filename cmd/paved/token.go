@@ -43,19 +43,24 @@ func parseExpiry(s string) (int, error) {
 }
 
 func (a *app) tokenCreate() *cobra.Command {
-	var user, name, expires, o string
+	var user, name, expires, scopeFlag, o string
 	cmd := &cobra.Command{
-		Use:   "create --user NAME [--name NAME] [--expires-in 90d]",
+		Use:   "create --user NAME [--name NAME] [--expires-in 90d] [--scope read|checks:SERVICE,...]",
 		Short: "Create an API token; the secret is printed once, on stdout",
 		Long: `Create an API token for a user. The secret is printed once on stdout and
 stored only as a hash: keep it now (TOKEN=$(paved token create --user ada)).
-With --server and no --user, the token is for the signed-in user.`,
+With --server and no --user, the token is for the signed-in user; a token
+made with a token expires no later than it, is no wider in scope, and is
+revoked with it. --scope read makes a read-only token; --scope
+checks:SERVICE[,SERVICE...] one that only records checks and requests
+exceptions for those services (CI without a full developer token).`,
 		Args: cobra.NoArgs,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&user, "user", "", "the user the token acts as")
 	fl.StringVar(&name, "name", "cli", "what the token is for, e.g. ci")
 	fl.StringVar(&expires, "expires-in", "90d", "lifetime: 30d, 12w ... or never")
+	fl.StringVar(&scopeFlag, "scope", "", "limit the token: read, or checks:SERVICE[,SERVICE...]")
 	addFormatFlag(cmd, &o)
 	cmd.RunE = a.runE(func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(o); err != nil {
@@ -65,11 +70,18 @@ With --server and no --user, the token is for the signed-in user.`,
 		if err != nil {
 			return err
 		}
+		scope, err := paved.ParseTokenScope(scopeFlag)
+		if err != nil {
+			if pe, ok := err.(*paved.Error); ok && pe.Field == "scope" {
+				pe.Field = "--scope"
+			}
+			return err
+		}
 		return a.withBackend(cmd, func(ctx context.Context, b backend) error {
 			if _, ok := b.(remote); !ok && user == "" {
 				return usagef("--user is required without --server")
 			}
-			t, secret, err := b.CreateToken(ctx, user, name, days)
+			t, secret, err := b.CreateToken(ctx, user, name, days, scope)
 			if err != nil {
 				return err
 			}

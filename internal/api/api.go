@@ -59,6 +59,10 @@ type TokenRequest struct {
 	User          string `json:"user,omitempty"` // default: the caller
 	Name          string `json:"name"`
 	ExpiresInDays *int   `json:"expires_in_days,omitempty"` // omitted: never expires
+	// Scope limits the token: "read", or "checks:SERVICE[,SERVICE...]"
+	// (paved.ParseTokenScope); omitted: the user's full rights. A token
+	// made with a scoped token is at most as wide as it.
+	Scope string `json:"scope,omitempty"`
 }
 
 // TokenCreated is the answer to a token creation: the only time the

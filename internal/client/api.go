@@ -169,10 +169,10 @@ func (c *Client) FindTokens(ctx context.Context, user string) ([]*paved.Token, e
 	return l.Items, nil
 }
 
-// CreateToken creates a token for user that expires after days (0: never)
-// and returns it with its secret.
-func (c *Client) CreateToken(ctx context.Context, user, tokenName string, days int) (*paved.Token, string, error) {
-	req := api.TokenRequest{User: user, Name: tokenName}
+// CreateToken creates a token for user that expires after days (0: never),
+// limited to scope (nil: none), and returns it with its secret.
+func (c *Client) CreateToken(ctx context.Context, user, tokenName string, days int, scope *paved.TokenScope) (*paved.Token, string, error) {
+	req := api.TokenRequest{User: user, Name: tokenName, Scope: scope.String()}
 	if days > 0 {
 		req.ExpiresInDays = &days
 	}

@@ -98,12 +98,12 @@ func TestRequests(t *testing.T) {
 	must(c.RetireUser(ctx, "u"))
 	_, err = c.FindTokens(ctx, "ada")
 	must(err)
-	tok, secret, err := c.CreateToken(ctx, "ada", "ci", 90)
+	tok, secret, err := c.CreateToken(ctx, "ada", "ci", 90, nil)
 	if err != nil || tok.ID != 3 || secret != "pvd_secret" {
 		t.Fatalf("CreateToken = %+v, %q, %v", tok, secret, err)
 	}
-	// No expiry: the body leaves expires_in_days out (see the golden file).
-	_, _, err = c.CreateToken(ctx, "", "forever", 0)
+	// No expiry: the body leaves expires_in_days out (see the golden file); the scope goes as text.
+	_, _, err = c.CreateToken(ctx, "", "forever", 0, &paved.TokenScope{Access: paved.ScopeRead})
 	must(err)
 	must(c.RevokeToken(ctx, 3))
 	_, _, err = c.FindAuditEvents(ctx, paved.AuditFilter{ObjectType: "service", ObjectID: "s", Actor: "ada", Page: paved.Page{Limit: 10}})

@@ -267,7 +267,7 @@ func TestCITokens(t *testing.T) {
 		if tok.User != paved.CIUser || tok.ID == 0 {
 			t.Fatalf("token %s", jsonOf(tok))
 		}
-		u, got, err := e.db.authenticateScoped(ctx, "h-ci-1")
+		u, got, err := e.db.Authenticate(ctx, "h-ci-1")
 		must(t, err)
 		if u.Name != paved.CIUser || len(u.Roles) != 0 || len(u.Teams) != 0 || !reflect.DeepEqual(u.Scope, scope) || !reflect.DeepEqual(got.Scope, scope) {
 			t.Errorf("authenticated %s %s", jsonOf(u), jsonOf(got))
@@ -287,13 +287,13 @@ func TestCITokens(t *testing.T) {
 		// Tokens without scope read back without one.
 		must(t, e.db.CreateUser(e.ctx, &paved.User{Name: "ann"}))
 		must(t, e.db.CreateToken(e.ctx, &paved.Token{User: "ann", Name: "full", Hash: "h-full"}))
-		if u, tk, err := e.db.authenticateScoped(ctx, "h-full"); err != nil || u.Scope != nil || tk.Scope != nil {
+		if u, tk, err := e.db.Authenticate(ctx, "h-full"); err != nil || u.Scope != nil || tk.Scope != nil {
 			t.Errorf("full token: %v %v %v", u, tk, err)
 		}
 
 		// Expired, then a day later swept by the next exchange.
 		e.clock.Advance(20 * time.Minute)
-		_, _, err = e.db.authenticateScoped(ctx, "h-ci-1")
+		_, _, err = e.db.Authenticate(ctx, "h-ci-1")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		e.clock.Advance(25 * time.Hour)
 		exp2 := e.clock.Now().Add(15 * time.Minute)
@@ -303,7 +303,7 @@ func TestCITokens(t *testing.T) {
 		}
 		// The kill switch.
 		must(t, e.db.RetireUser(e.ctx, paved.CIUser))
-		_, _, err = e.db.authenticateScoped(ctx, "h-ci-2")
+		_, _, err = e.db.Authenticate(ctx, "h-ci-2")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		wantErr(t, e.db.CreateCIToken(ctx, &paved.Token{Name: "ci", Hash: "h-ci-3", ExpiresAt: &exp2, Scope: scope}), paved.EFORBIDDEN, "")
 		// Bad input.
@@ -320,8 +320,8 @@ func TestSignOnSessions(t *testing.T) {
 		ctx := e.ctx
 		must(t, e.db.CreateUser(ctx, &paved.User{Name: "jane"}))
 		s := &paved.Session{Hash: "h-s", User: "jane", Method: paved.SigninOIDC, CSRF: "c", ExpiresAt: e.clock.Now().Add(12 * time.Hour), IdleTimeout: time.Hour}
-		must(t, e.db.createSignOnSession(ctx, s))
-		u, got, err := e.db.authenticateSignOnSession(ctx, "h-s")
+		must(t, e.db.CreateSession(ctx, s))
+		u, got, err := e.db.AuthenticateSession(ctx, "h-s")
 		must(t, err)
 		if u.Name != "jane" || got.TokenID != 0 || got.Method != paved.SigninOIDC || got.IdleTimeout != time.Hour || got.CSRF != "c" {
 			t.Errorf("session %s", jsonOf(got))
@@ -329,12 +329,12 @@ func TestSignOnSessions(t *testing.T) {
 		// Requests every 50 minutes keep it alive past the idle timeout.
 		for range 3 {
 			e.clock.Advance(50 * time.Minute)
-			if _, _, err := e.db.authenticateSignOnSession(ctx, "h-s"); err != nil {
+			if _, _, err := e.db.AuthenticateSession(ctx, "h-s"); err != nil {
 				t.Fatalf("an active session ended: %v", err)
 			}
 		}
 		e.clock.Advance(61 * time.Minute)
-		_, _, err = e.db.authenticateSignOnSession(ctx, "h-s")
+		_, _, err = e.db.AuthenticateSession(ctx, "h-s")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		if !strings.Contains(err.Error(), "idle") {
 			t.Errorf("idle refusal: %v", err)
@@ -342,40 +342,40 @@ func TestSignOnSessions(t *testing.T) {
 
 		// The absolute timeout, whatever the activity.
 		s2 := &paved.Session{Hash: "h-s2", User: "jane", Method: paved.SigninOIDC, CSRF: "c", ExpiresAt: e.clock.Now().Add(2 * time.Hour), IdleTimeout: time.Hour}
-		must(t, e.db.createSignOnSession(ctx, s2))
+		must(t, e.db.CreateSession(ctx, s2))
 		for range 4 {
 			e.clock.Advance(30 * time.Minute)
-			_, _, err = e.db.authenticateSignOnSession(ctx, "h-s2")
+			_, _, err = e.db.AuthenticateSession(ctx, "h-s2")
 		}
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 
 		// Sign-out and retirement.
 		s3 := &paved.Session{Hash: "h-s3", User: "jane", Method: paved.SigninOIDC, CSRF: "c", ExpiresAt: e.clock.Now().Add(2 * time.Hour)}
-		must(t, e.db.createSignOnSession(ctx, s3))
+		must(t, e.db.CreateSession(ctx, s3))
 		must(t, e.db.DeleteSession(ctx, "h-s3"))
-		_, _, err = e.db.authenticateSignOnSession(ctx, "h-s3")
+		_, _, err = e.db.AuthenticateSession(ctx, "h-s3")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 		s4 := &paved.Session{Hash: "h-s4", User: "jane", Method: paved.SigninOIDC, CSRF: "c", ExpiresAt: e.clock.Now().Add(2 * time.Hour)}
-		must(t, e.db.createSignOnSession(ctx, s4))
+		must(t, e.db.CreateSession(ctx, s4))
 		must(t, e.db.RetireUser(ctx, "jane"))
-		_, _, err = e.db.authenticateSignOnSession(ctx, "h-s4")
+		_, _, err = e.db.AuthenticateSession(ctx, "h-s4")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 
 		// A token session through the same path stays bound to its token.
 		must(t, e.db.CreateUser(ctx, &paved.User{Name: "ann"}))
 		tok := &paved.Token{User: "ann", Name: "t", Hash: "h-t"}
 		must(t, e.db.CreateToken(ctx, tok))
-		must(t, e.db.createSignOnSession(ctx, &paved.Session{Hash: "h-s5", User: "ann", TokenID: tok.ID, CSRF: "c", ExpiresAt: e.clock.Now().Add(time.Hour)}))
-		if _, got, err := e.db.authenticateSignOnSession(ctx, "h-s5"); err != nil || got.Method != paved.SigninToken || got.TokenID != tok.ID {
+		must(t, e.db.CreateSession(ctx, &paved.Session{Hash: "h-s5", User: "ann", TokenID: tok.ID, CSRF: "c", ExpiresAt: e.clock.Now().Add(time.Hour)}))
+		if _, got, err := e.db.AuthenticateSession(ctx, "h-s5"); err != nil || got.Method != paved.SigninToken || got.TokenID != tok.ID {
 			t.Errorf("token session %v %v", got, err)
 		}
 		must(t, e.db.RevokeToken(ctx, tok.ID))
-		_, _, err = e.db.authenticateSignOnSession(ctx, "h-s5")
+		_, _, err = e.db.AuthenticateSession(ctx, "h-s5")
 		wantErr(t, err, paved.EUNAUTHORIZED, "")
 
 		// Neither or both of token and single sign-on.
-		wantErr(t, e.db.createSignOnSession(ctx, &paved.Session{Hash: "h-x", User: "ann", CSRF: "c", ExpiresAt: e.clock.Now().Add(time.Hour)}), paved.EINVALID, "method")
-		wantErr(t, e.db.createSignOnSession(ctx, &paved.Session{Hash: "h-y", User: "ann", TokenID: tok.ID, Method: paved.SigninOIDC, CSRF: "c",
+		wantErr(t, e.db.CreateSession(ctx, &paved.Session{Hash: "h-x", User: "ann", CSRF: "c", ExpiresAt: e.clock.Now().Add(time.Hour)}), paved.EINVALID, "method")
+		wantErr(t, e.db.CreateSession(ctx, &paved.Session{Hash: "h-y", User: "ann", TokenID: tok.ID, Method: paved.SigninOIDC, CSRF: "c",
 			ExpiresAt: e.clock.Now().Add(time.Hour)}), paved.EINVALID, "method")
 	})
 }

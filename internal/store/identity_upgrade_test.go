@@ -36,7 +36,7 @@ func fillIdentity(t *testing.T, u *upgradeEnv) {
 	must(t, u.db.CreateCIToken(ctx, x.ciToken))
 	x.sso = &paved.Session{Hash: "hash-of-grace-session", User: "grace", Method: paved.SigninOIDC, CSRF: "c",
 		ExpiresAt: u.clock.Now().Add(365 * 24 * time.Hour), IdleTimeout: 365 * 24 * time.Hour}
-	must(t, u.db.createSignOnSession(ctx, x.sso))
+	must(t, u.db.CreateSession(ctx, x.sso))
 	idUp[u] = x
 	t.Cleanup(func() { delete(idUp, u) })
 }
@@ -60,18 +60,18 @@ func checkIdentity(t *testing.T, u *upgradeEnv) {
 	if f.State != "st" || f.Next != "/services" {
 		t.Errorf("flow = %s", jsonOf(f))
 	}
-	user, tok, err := u.db.authenticateScoped(ctx, x.ciToken.Hash)
+	user, tok, err := u.db.Authenticate(ctx, x.ciToken.Hash)
 	must(t, err)
 	if user.Name != paved.CIUser || tok.Scope.String() != "checks:checkout" || user.Scope.CI != "ci:gh/acme/checkout@1" {
 		t.Errorf("CI token = %s %s", jsonOf(user), jsonOf(tok))
 	}
-	user, s, err := u.db.authenticateSignOnSession(ctx, x.sso.Hash)
+	user, s, err := u.db.AuthenticateSession(ctx, x.sso.Hash)
 	must(t, err)
 	if user.Name != "grace" || s.Method != paved.SigninOIDC || s.TokenID != 0 {
 		t.Errorf("single sign-on session = %s %s", jsonOf(user), jsonOf(s))
 	}
 	// The token session of 0001 reads through the new path too.
-	user, s, err = u.db.authenticateSignOnSession(ctx, u.session.Hash)
+	user, s, err = u.db.AuthenticateSession(ctx, u.session.Hash)
 	must(t, err)
 	if user.Name != "ada" || s.Method != paved.SigninToken || s.TokenID != u.token.ID {
 		t.Errorf("token session through the new path = %s %s", jsonOf(user), jsonOf(s))

@@ -11,7 +11,7 @@ import (
 	paved "github.com/paved-dev/paved"
 )
 
-const tokenCols = `k.id, u.name, k.name, k.prefix, k.hash, k.created_at, k.expires_at, k.revoked_at, k.last_used_at`
+const tokenCols = `k.id, u.name, k.name, k.prefix, k.hash, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.scope, k.parent_id`
 
 const tokenFrom = ` FROM tokens k JOIN users u ON u.id = k.user_id`
 
@@ -21,17 +21,26 @@ const lastUsedEvery = time.Minute
 
 func scanToken(r rowScanner, extra ...any) (*paved.Token, error) {
 	var t paved.Token
+	var scope string
+	var parent sql.NullInt64
 	dest := []any{&t.ID, &t.User, &t.Name, &t.Prefix, &t.Hash, scanTime(&t.CreatedAt),
-		scanTimePtr(&t.ExpiresAt), scanTimePtr(&t.RevokedAt), scanTimePtr(&t.LastUsedAt)}
+		scanTimePtr(&t.ExpiresAt), scanTimePtr(&t.RevokedAt), scanTimePtr(&t.LastUsedAt), &scope, &parent}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
+	var err error
+	if t.Scope, err = parseScope(scope); err != nil {
+		return nil, fmt.Errorf("token %d: %w", t.ID, err)
+	}
+	t.ParentID = parent.Int64
 	return &t, nil
 }
 
 // CreateToken stores t (its Hash set by the caller) and fills its ID and
 // CreatedAt. The audit event names the token by id and prefix; the hash is
-// never in the log.
+// never in the log. A token with ParentID is checked against its parent in
+// the same transaction (insertToken). A CI scope is only ever given by the
+// CI token exchange (CreateCIToken).
 func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	if t == nil {
 		return paved.Errorf(paved.EINVALID, "no token given")
@@ -43,6 +52,10 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 		return paved.FieldErrorf(paved.EINVALID, "user", "the token's user is required")
 	case len(t.Name) > 200:
 		return paved.FieldErrorf(paved.EINVALID, "name", "token name is %d characters long: at most 200 are allowed", len(t.Name))
+	case t.Scope != nil && t.Scope.CI != "":
+		return paved.FieldErrorf(paved.EINVALID, "scope", "a CI identity is given only by the CI token exchange")
+	case t.ParentID < 0:
+		return paved.FieldErrorf(paved.EINVALID, "parent_id", "parent token %d does not exist", t.ParentID)
 	}
 	v := *t
 	v.RevokedAt, v.LastUsedAt = nil, nil
@@ -60,9 +73,46 @@ func insertToken(ctx context.Context, w *wtx, v *paved.Token) error {
 	if err != nil {
 		return err
 	}
+	return insertTokenFor(ctx, w, userID, v)
+}
+
+// insertTokenFor writes a token of the user with this id, with its scope
+// and parent, and its audit event. A child token (ParentID set) is bound
+// to its parent here (issue 15 §2): the parent must be active, its scope
+// no narrower than the child's, and the child's expiry is brought forward
+// to the parent's. The parent's row is locked on PostgreSQL so that a
+// revocation running at the same moment either sees this child or makes
+// this insert fail the parent's check.
+func insertTokenFor(ctx context.Context, w *wtx, userID int64, v *paved.Token) error {
+	if v.ParentID > 0 {
+		p, err := scanToken(w.queryRow(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE k.id = ?"+w.forUpdate("k"), v.ParentID))
+		if errNoRows(err) {
+			return paved.FieldErrorf(paved.EUNPROCESSABLE, "parent_id", "parent token %d does not exist", v.ParentID)
+		} else if err != nil {
+			return fmt.Errorf("read parent token %d: %w", v.ParentID, err)
+		}
+		if !p.Active(w.now) {
+			return paved.Errorf(paved.EUNAUTHORIZED, "the token this request signed in with is revoked or expired")
+		}
+		if !p.Scope.Narrows(v.Scope) {
+			return paved.FieldErrorf(paved.EFORBIDDEN, "scope", "a token made with a token scoped %q may have no wider scope than its parent (asked: %q)", p.Scope.String(), scopeLabel(v.Scope))
+		}
+		if p.ExpiresAt != nil && (v.ExpiresAt == nil || v.ExpiresAt.After(*p.ExpiresAt)) {
+			exp := *p.ExpiresAt
+			v.ExpiresAt = &exp
+		}
+	}
+	scope, err := scopeJSON(v.Scope)
+	if err != nil {
+		return err
+	}
+	var parent any
+	if v.ParentID > 0 {
+		parent = v.ParentID
+	}
 	v.CreatedAt = w.now
-	err = w.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		userID, v.Name, v.Prefix, v.Hash, formatTime(v.CreatedAt), formatTimePtr(v.ExpiresAt)).Scan(&v.ID)
+	err = w.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at, scope, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		userID, v.Name, v.Prefix, v.Hash, formatTime(v.CreatedAt), formatTimePtr(v.ExpiresAt), scope, parent).Scan(&v.ID)
 	if isUniqueViolation(err) {
 		return paved.FieldErrorf(paved.ECONFLICT, "hash", "a token with this hash already exists")
 	} else if err != nil {
@@ -70,6 +120,14 @@ func insertToken(ctx context.Context, w *wtx, v *paved.Token) error {
 	}
 	w.audit("token.create", "token", strconv.FormatInt(v.ID, 10), createDiff(v))
 	return nil
+}
+
+// scopeLabel names a scope in messages ("full" for none).
+func scopeLabel(s *paved.TokenScope) string {
+	if s == nil {
+		return "full"
+	}
+	return s.String()
 }
 
 // userRef resolves an active user that another object refers to.
@@ -114,6 +172,8 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (*paved.User, *pave
 	if err := db.touchToken(ctx, t, now); err != nil {
 		return nil, nil, err
 	}
+	// The credential's limits travel with the user into paved.Authorize.
+	u.Scope, u.TokenID = t.Scope, t.ID
 	return &u, t, nil
 }
 
@@ -225,39 +285,63 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 	return nil
 }
 
-// revokeTokens revokes the unrevoked tokens matching cond, ends their
-// sessions and audits each revocation.
+// revokeTokens revokes the unrevoked tokens matching cond and, with them,
+// every unrevoked token made from one of them, down the generations
+// (issue 15 §2: a child does not outlive its parent); it ends their
+// sessions and audits each revocation. Each token is revoked once, so the
+// walk ends even on a malformed chain.
 func revokeTokens(ctx context.Context, w *wtx, cond string, args ...any) error {
-	rows, err := w.query(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE k.revoked_at IS NULL AND k."+cond+" ORDER BY k.id", args...)
+	toks, err := unrevokedTokens(ctx, w, "k."+cond, args...)
 	if err != nil {
-		return fmt.Errorf("find tokens to revoke: %w", err)
+		return err
 	}
-	var toks []*paved.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("find tokens to revoke: %w", err)
-		}
-		toks = append(toks, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("find tokens to revoke: %w", err)
-	}
-	for _, old := range toks {
+	for len(toks) > 0 {
+		old := toks[0]
+		toks = toks[1:]
 		v := *old
 		now := w.now
 		v.RevokedAt = &now
-		if _, err := w.exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ?", formatTime(now), v.ID); err != nil {
+		res, err := w.exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", formatTime(now), v.ID)
+		if err != nil {
 			return fmt.Errorf("revoke token %d: %w", v.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("revoke token %d: %w", v.ID, err)
+		} else if n == 0 {
+			continue // listed twice (its parent's walk reached it first)
 		}
 		if _, err := w.exec(ctx, "DELETE FROM sessions WHERE token_id = ?", v.ID); err != nil {
 			return fmt.Errorf("end sessions of token %d: %w", v.ID, err)
 		}
 		w.audit("token.revoke", "token", strconv.FormatInt(v.ID, 10), paved.Diff(old, &v))
+		children, err := unrevokedTokens(ctx, w, "k.parent_id = ?", v.ID)
+		if err != nil {
+			return err
+		}
+		toks = append(toks, children...)
 	}
 	return nil
+}
+
+// unrevokedTokens lists the unrevoked tokens matching cond, oldest first.
+func unrevokedTokens(ctx context.Context, w *wtx, cond string, args ...any) ([]*paved.Token, error) {
+	rows, err := w.query(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE k.revoked_at IS NULL AND "+cond+" ORDER BY k.id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("find tokens to revoke: %w", err)
+	}
+	defer rows.Close()
+	var toks []*paved.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find tokens to revoke: %w", err)
+		}
+		toks = append(toks, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find tokens to revoke: %w", err)
+	}
+	return toks, nil
 }
 
 // Bootstrap creates the first user and its token in one transaction, and

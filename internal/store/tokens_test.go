@@ -180,7 +180,7 @@ func TestSessions(t *testing.T) {
 			{"nil", nil, paved.EINVALID, ""},
 			{"no hash", &paved.Session{User: "bob", TokenID: tok.ID, ExpiresAt: s.ExpiresAt}, paved.EINVALID, "hash"},
 			{"no user", &paved.Session{Hash: "x", TokenID: tok.ID, ExpiresAt: s.ExpiresAt}, paved.EINVALID, "user"},
-			{"no token", &paved.Session{Hash: "x", User: "bob", ExpiresAt: s.ExpiresAt}, paved.EINVALID, "token_id"},
+			{"no token", &paved.Session{Hash: "x", User: "bob", ExpiresAt: s.ExpiresAt}, paved.EINVALID, "method"},
 			{"no expiry", &paved.Session{Hash: "x", User: "bob", TokenID: tok.ID}, paved.EINVALID, "expires_at"},
 			{"unknown user", &paved.Session{Hash: "x", User: "ghost", TokenID: tok.ID, ExpiresAt: s.ExpiresAt}, paved.EUNPROCESSABLE, "user"},
 			{"unknown token", &paved.Session{Hash: "x", User: "bob", TokenID: 99999, ExpiresAt: s.ExpiresAt}, paved.EUNPROCESSABLE, "token_id"},
@@ -288,5 +288,141 @@ func TestBootstrap(t *testing.T) {
 			t.Fatalf("the refused bootstrap's token works: %v", err)
 		}
 		verifyChain(t, e)
+	})
+}
+
+// TestTokenParents: issue 15 §2. A token made with a token expires no
+// later than its parent, is no wider in scope, and is revoked with it, down
+// the generations; a CI token opens no portal session; a session signed in
+// with a scoped token carries the scope.
+func TestTokenParents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ctx := e.ctx
+		day := e.clock.Now().Add(24 * time.Hour)
+		parent, _ := newToken(t, e, "bob", &day)
+
+		// A child asking for no expiry, or a later one, gets the parent's.
+		child := &paved.Token{User: "bob", Name: "child", Hash: "h-child", ParentID: parent.ID}
+		must(t, e.db.CreateToken(ctx, child))
+		if child.ExpiresAt == nil || !child.ExpiresAt.Equal(day) || child.ParentID != parent.ID {
+			t.Fatalf("child of a 1-day token = %s", jsonOf(child))
+		}
+		week := e.clock.Now().Add(7 * 24 * time.Hour)
+		late := &paved.Token{User: "bob", Name: "late", Hash: "h-late", ExpiresAt: &week, ParentID: parent.ID}
+		must(t, e.db.CreateToken(ctx, late))
+		if !late.ExpiresAt.Equal(day) {
+			t.Errorf("a child asking for a week got %v, want the parent's %v", late.ExpiresAt, day)
+		}
+		hour := e.clock.Now().Add(time.Hour)
+		short := &paved.Token{User: "bob", Name: "short", Hash: "h-short", ExpiresAt: &hour, ParentID: parent.ID}
+		must(t, e.db.CreateToken(ctx, short))
+		if !short.ExpiresAt.Equal(hour) {
+			t.Errorf("a shorter child's expiry changed: %v", short.ExpiresAt)
+		}
+		// Grandchild, read back with its parent.
+		grand := &paved.Token{User: "bob", Name: "grand", Hash: "h-grand", ParentID: child.ID}
+		must(t, e.db.CreateToken(ctx, grand))
+		got, err := e.db.FindToken(ctx, grand.ID)
+		must(t, err)
+		if got.ParentID != child.ID || !got.ExpiresAt.Equal(day) {
+			t.Errorf("grandchild reads back as %s", jsonOf(got))
+		}
+
+		// Scopes only narrow.
+		read := &paved.TokenScope{Access: paved.ScopeRead}
+		ro := &paved.Token{User: "bob", Name: "ro", Hash: "h-ro", Scope: read, ParentID: parent.ID}
+		must(t, e.db.CreateToken(ctx, ro))
+		wantErr(t, e.db.CreateToken(ctx, &paved.Token{User: "bob", Name: "wide", Hash: "h-wide", ParentID: ro.ID}), paved.EFORBIDDEN, "scope")
+		checks := &paved.TokenScope{Access: paved.ScopeChecks, Services: []string{"checkout"}}
+		wantErr(t, e.db.CreateToken(ctx, &paved.Token{User: "bob", Name: "wide", Hash: "h-wide", Scope: checks, ParentID: ro.ID}), paved.EFORBIDDEN, "scope")
+		must(t, e.db.CreateToken(ctx, &paved.Token{User: "bob", Name: "ro2", Hash: "h-ro2", Scope: read, ParentID: ro.ID}))
+		wantErr(t, e.db.CreateToken(ctx, &paved.Token{User: "bob", Name: "ci", Hash: "h-ci",
+			Scope: &paved.TokenScope{Access: paved.ScopeChecks, Services: []string{"checkout"}, CI: "ci:x/y@z"}}), paved.EINVALID, "scope")
+		wantErr(t, e.db.CreateToken(ctx, &paved.Token{User: "bob", Name: "orphan", Hash: "h-orphan", ParentID: 99999}), paved.EUNPROCESSABLE, "parent_id")
+
+		// A session signed in with the read-only token can do no more.
+		must(t, e.db.CreateSession(ctx, &paved.Session{Hash: "s-ro", User: "bob", TokenID: ro.ID, CSRF: "c", ExpiresAt: day}))
+		u, _, err := e.db.AuthenticateSession(ctx, "s-ro")
+		must(t, err)
+		if u.Scope.String() != "read" || u.TokenID != ro.ID {
+			t.Errorf("session of a read-only token: scope %q, token %d", u.Scope.String(), u.TokenID)
+		}
+		if err := paved.Authorize(u, paved.ActUpdateService, paved.Resource{Team: "payments"}); paved.ErrorCode(err) != paved.EFORBIDDEN {
+			t.Errorf("a read-only session updates a service: %v", err)
+		}
+		must(t, e.db.CreateSession(ctx, &paved.Session{Hash: "s-grand", User: "bob", TokenID: grand.ID, CSRF: "c", ExpiresAt: day}))
+
+		// Revoking the parent revokes every descendant and ends their
+		// sessions; a token of another family is untouched.
+		other, _ := newToken(t, e, "bob", nil)
+		must(t, e.db.RevokeToken(ctx, parent.ID))
+		for _, tk := range []*paved.Token{parent, child, late, short, grand, ro} {
+			if _, _, err := e.db.Authenticate(ctx, tk.Hash); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+				t.Errorf("token %q still authenticates after its ancestor's revocation: %v", tk.Name, err)
+			}
+		}
+		for _, h := range []string{"s-ro", "s-grand"} {
+			if _, _, err := e.db.AuthenticateSession(ctx, h); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+				t.Errorf("session %s survives: %v", h, err)
+			}
+		}
+		if _, _, err := e.db.Authenticate(ctx, other.Hash); err != nil {
+			t.Errorf("an unrelated token was revoked: %v", err)
+		}
+		n := 0
+		must(t, e.db.AllAuditEvents(ctx, func(ev *paved.AuditEvent) error {
+			if ev.Action == "token.revoke" {
+				n++
+			}
+			return nil
+		}))
+		if n != 7 { // parent, child, late, short, ro, grand, ro2: each once
+			t.Errorf("%d token.revoke events, want 7", n)
+		}
+		// A revoked parent makes no children.
+		wantErr(t, e.db.CreateToken(ctx, &paved.Token{User: "bob", Name: "after", Hash: "h-after", ParentID: parent.ID}), paved.EUNAUTHORIZED, "")
+
+		// Retiring a user revokes the children their tokens made for others.
+		adaTok, _ := newToken(t, e, "ada", nil)
+		forBob := &paved.Token{User: "bob", Name: "from ada", Hash: "h-from-ada", ParentID: adaTok.ID}
+		must(t, e.db.CreateToken(ctx, forBob))
+		must(t, e.db.RetireUser(ctx, "ada"))
+		if _, _, err := e.db.Authenticate(ctx, forBob.Hash); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+			t.Errorf("a token made by a retired user's token still works: %v", err)
+		}
+
+		// The parent's expiry bounds the child even unrevoked.
+		e.clock.Advance(24 * time.Hour)
+		if _, _, err := e.db.Authenticate(ctx, "h-ro2"); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+			t.Errorf("h-ro2 outlived its parent: %v", err)
+		}
+	})
+}
+
+// TestTokenParentRace: a child created while its parent is revoked either
+// fails or is revoked with it; none survives (PostgreSQL runs the two
+// writes at once; SQLite serialises them).
+func TestTokenParentRace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ctx := e.ctx
+		for i := range 10 {
+			parent, _ := newToken(t, e, "bob", nil)
+			var wg sync.WaitGroup
+			child := &paved.Token{User: "bob", Name: "child", Hash: fmt.Sprintf("h-race-%d", i), ParentID: parent.ID}
+			var createErr, revokeErr error
+			wg.Add(2)
+			go func() { defer wg.Done(); createErr = e.db.CreateToken(ctx, child) }()
+			go func() { defer wg.Done(); revokeErr = e.db.RevokeToken(ctx, parent.ID) }()
+			wg.Wait()
+			must(t, revokeErr)
+			if createErr != nil {
+				continue
+			}
+			if _, _, err := e.db.Authenticate(ctx, child.Hash); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+				t.Fatalf("round %d: the child of a revoked parent works: %v", i, err)
+			}
+		}
 	})
 }

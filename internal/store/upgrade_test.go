@@ -389,7 +389,7 @@ func fillCatalog(t *testing.T, u *upgradeEnv) {
 		must(t, u.db.CreateUser(ctx, us))
 		u.users[us.Name] = us
 	}
-	must(t, u.db.RetireUser(ctx, "gone"))
+	oldRetireUser(t, u, "gone")
 	for _, s := range []*paved.Service{
 		{Name: "checkout", Title: "Checkout", Owner: "payments", Tier: 1, DataClass: paved.DataRestricted, Phase: paved.PhaseGreenLight,
 			System: "shop", Type: "service", Lifecycle: "production", Tags: []string{"pci"}, Links: []paved.Link{{URL: "https://runbooks/checkout", Title: "runbook"}},
@@ -403,13 +403,13 @@ func fillCatalog(t *testing.T, u *upgradeEnv) {
 	must(t, u.db.RetireService(ctx, "legacy"))
 	expires := u.clock.Now().Add(90 * 24 * time.Hour)
 	u.token = &paved.Token{User: "ada", Name: "laptop", Prefix: "pvd_abcd", Hash: "hash-of-ada-laptop", ExpiresAt: &expires}
-	must(t, u.db.CreateToken(ctx, u.token))
+	oldCreateToken(t, u, u.token)
 	u.revoked = &paved.Token{User: "bob", Name: "ci", Prefix: "pvd_efgh", Hash: "hash-of-bob-ci"}
-	must(t, u.db.CreateToken(ctx, u.revoked))
-	must(t, u.db.RevokeToken(ctx, u.revoked.ID))
+	oldCreateToken(t, u, u.revoked)
+	oldRevokeToken(t, u, u.revoked)
 	u.session = &paved.Session{Hash: "hash-of-ada-session", User: "ada", TokenID: u.token.ID, CSRF: "csrf-secret",
 		ExpiresAt: u.clock.Now().Add(30 * 24 * time.Hour)}
-	must(t, u.db.CreateSession(ctx, u.session))
+	oldCreateSession(t, u, u.session)
 }
 
 func checkCatalog(t *testing.T, u *upgradeEnv) {
@@ -555,7 +555,7 @@ func fillLaunch(t *testing.T, u *upgradeEnv) {
 		ResourceTypes: map[string]int{"aws_db_instance": 1}, Rules: []string{"aws-db-public"},
 		Findings: []paved.Finding{{Rule: "aws-db-public", Severity: paved.SeverityDeny, Resource: "aws_db_instance.main",
 			Path: "publicly_accessible", Value: true, Message: "public", Fingerprint: "fp-public"}}}
-	must(t, u.db.RecordCheck(upActor("ci"), u.check2))
+	oldRecordCheck(t, u, upActor("ci"), u.check2)
 }
 
 func checkLaunch(t *testing.T, u *upgradeEnv) {
@@ -725,7 +725,7 @@ func fillExceptions(t *testing.T, u *upgradeEnv) {
 			{Rule: "aws-db-max-memory", Severity: paved.SeverityDeny, Resource: "aws_db_instance.main", Path: "instance_class",
 				Value: "db.x2iedn.32xlarge", Message: "1 TiB", Fingerprint: "fp-mem"},
 		}}
-	must(t, u.db.RecordCheck(upActor("ci"), c))
+	oldRecordCheck(t, u, upActor("ci"), c)
 	expires := u.clock.Now().Add(30 * 24 * time.Hour)
 	u.approved = &paved.Exception{Service: "checkout", Rule: "aws-db-public", Resource: "aws_db_instance.main", Fingerprint: "fp-public",
 		Message: "public", Security: true, Check: c.ID, Reason: "A public status page database.", ExpiresAt: expires}
@@ -887,7 +887,7 @@ func fillOwnership(t *testing.T, u *upgradeEnv) {
 		{Address: "aws_s3_bucket.logs", Type: "aws_s3_bucket", Action: "no-op", After: map[string]any{"bucket": "logs"}},
 	}
 	c := &paved.CheckRecord{Service: "ledger", Commit: "own", Resources: rs, ResourcesOmitted: 2}
-	must(t, u.db.RecordCheck(upActor("ci"), c))
+	oldRecordCheck(t, u, upActor("ci"), c)
 	u.resources = &paved.CheckResources{Service: "ledger", CheckID: c.ID, At: c.At, Resources: rs, Omitted: 2}
 }
 

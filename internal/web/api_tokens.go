@@ -36,7 +36,16 @@ func newToken(req api.TokenRequest, now time.Time) (*paved.Token, string, error)
 			return nil, "", paved.FieldErrorf(paved.EINVALID, "expires_in_days", "expires_in_days %d is out of range: want 1 to %d, or leave it out for a token that does not expire", days, MaxTokenDays)
 		}
 	}
-	return paved.NewToken(req.User, req.Name, days, now, "expires_in_days")
+	scope, err := paved.ParseTokenScope(req.Scope)
+	if err != nil {
+		return nil, "", err
+	}
+	t, secret, err := paved.NewToken(req.User, req.Name, days, now, "expires_in_days")
+	if err != nil {
+		return nil, "", err
+	}
+	t.Scope = scope
+	return t, secret, nil
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
@@ -63,6 +72,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	if owner.RetiredAt != nil {
 		return paved.FieldErrorf(paved.EUNPROCESSABLE, "user", "user %q is retired: a retired user gets no new tokens", req.User)
+	}
+	// A token made with a token (or from a portal session signed in with
+	// one) is its child: it expires no later than it, is no wider, and is
+	// revoked with it (issue 15 §2; the store enforces all three).
+	if me != nil {
+		t.ParentID = me.TokenID
 	}
 	if err := s.store.CreateToken(r.Context(), t); err != nil {
 		return err

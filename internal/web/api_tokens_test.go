@@ -166,3 +166,45 @@ func TestTokensAPI(t *testing.T) {
 		t.Fatalf("access log does not name the user: %s", logs.String())
 	}
 }
+
+// TestTokenParentsAPI: issue 15 §2 through the API. A token made with a
+// 1-day token expires with it and is revoked with it; a read-only token
+// changes nothing and makes no wider token.
+func TestTokenParentsAPI(t *testing.T) {
+	e := newAPIEnv(t)
+	rec := e.as("dev-alpha", "POST", "/api/v1/tokens", `{"name":"one day","expires_in_days":1}`)
+	if rec.Code != 201 {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	day := decode[api.TokenCreated](t, rec)
+	rec = e.do("POST", "/api/v1/tokens", day.Secret, `{"name":"forever"}`)
+	if rec.Code != 201 {
+		t.Fatalf("create with a token: %d %s", rec.Code, rec.Body)
+	}
+	child := decode[api.TokenCreated](t, rec)
+	if child.Token.ParentID != day.Token.ID || child.Token.ExpiresAt == nil || !child.Token.ExpiresAt.Equal(*day.Token.ExpiresAt) {
+		t.Fatalf("a child of a 1-day token asking for no expiry: %+v", child.Token)
+	}
+	rec = e.do("POST", "/api/v1/tokens", day.Secret, `{"name":"read","scope":"read"}`)
+	if rec.Code != 201 {
+		t.Fatalf("create read-only: %d %s", rec.Code, rec.Body)
+	}
+	ro := decode[api.TokenCreated](t, rec)
+	if ro.Token.Scope.String() != "read" {
+		t.Fatalf("scope %+v", ro.Token.Scope)
+	}
+	if rec := e.do("GET", "/api/v1/services/svc-alpha", ro.Secret, ""); rec.Code != 200 {
+		t.Fatalf("a read-only token reads: %d %s", rec.Code, rec.Body)
+	}
+	wantProblem(t, e.do("PATCH", "/api/v1/services/svc-alpha", ro.Secret, `{"title":"x"}`), 403, "forbidden")
+	wantProblem(t, e.do("POST", "/api/v1/tokens", ro.Secret, `{"name":"wider"}`), 403, "forbidden")
+	wantProblem(t, e.do("POST", "/api/v1/tokens", day.Secret, `{"name":"bad","scope":"write"}`), 400, "invalid")
+
+	// Revoking the parent revokes both children.
+	if rec := e.as("dev-alpha", "POST", "/api/v1/tokens/"+strconv.FormatInt(day.Token.ID, 10)+"/revoke", ""); rec.Code != 200 {
+		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
+	}
+	for _, secret := range []string{day.Secret, child.Secret, ro.Secret} {
+		wantProblem(t, e.do("GET", "/api/v1/me", secret, ""), 401, "unauthorized")
+	}
+}

@@ -742,6 +742,13 @@ CREATE TABLE catalog_discoveries (
 -- A token's scope (paved.TokenScope as JSON); '' for a full token.
 ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT '';
 
+-- The token a token was created with (issue 15 §2): the child expires no
+-- later than its parent and is revoked with it. NULL for a token created
+-- from a portal session signed in through single sign-on, by the local
+-- CLI, or before this migration.
+ALTER TABLE tokens ADD COLUMN parent_id BIGINT REFERENCES tokens (id);
+CREATE INDEX tokens_parent ON tokens (parent_id);
+
 -- Who recorded a check: a person's name, or ci:<issuer>/<repository>@<sha>
 -- for a CI job that exchanged its ID token. '' for checks recorded before
 -- this migration, which read as their actor (all were recorded by people's
