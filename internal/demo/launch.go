@@ -256,7 +256,16 @@ func (s *seeder) recordCheck(d svc, commit string, deny ...paved.Finding) error 
 		f.Fingerprint = f.ComputeFingerprint()
 		c.Findings = append(c.Findings, f)
 	}
-	return s.svc.RecordCheck(s.as(developers[d.owner]), c)
+	return s.svc.RecordCheck(asCI(s.ctx, d.name, commit), c)
+}
+
+// asCI is the context of a CI job of the service's repository that
+// exchanged its ID token (the CI token exchange): guard-rail evidence of
+// tiers 1-2 counts only checks recorded by CI.
+func asCI(ctx context.Context, service, commit string) context.Context {
+	return paved.WithActor(ctx, paved.Actor{User: &paved.User{Name: paved.CIUser, Scope: &paved.TokenScope{
+		Access: paved.ScopeChecks, Services: []string{service},
+		CI: paved.CIRecorder("https://token.actions.githubusercontent.com", "example/"+service, commit)}}})
 }
 
 // day is a time n days from now at hour:00 UTC.

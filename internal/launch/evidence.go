@@ -112,14 +112,10 @@ func factEvidence(text string, facts []*paved.Fact, now time.Time) *Evidence {
 }
 
 // checkSources is whose checks count for rule on a service of tier t: the
-// template's sources when it names them; otherwise, until checks record
-// their CI identity (the CI token exchange), everyone's. The wiring of the
-// exchange switches this to rule.CheckSourcesFor(t): CI only for tiers 1-2.
-func checkSources(rule *paved.EvidenceRule, _ paved.Tier) []paved.CheckSource {
-	if len(rule.Sources) > 0 {
-		return rule.Sources
-	}
-	return paved.CheckSources
+// template's sources when it names them, else paved.DefaultCheckSources
+// (CI only for tiers 1-2: a person can post any findings).
+func checkSources(rule *paved.EvidenceRule, t paved.Tier) []paved.CheckSource {
+	return rule.CheckSourcesFor(t)
 }
 
 // pickCheck returns the check whose findings count: the latest, when its

@@ -10,7 +10,7 @@ import (
 func TestEvidenceFor(t *testing.T) {
 	checkAt := now.Add(-3*24*time.Hour - time.Hour)
 	check := func(findings ...paved.Finding) *paved.CheckRecord {
-		return &paved.CheckRecord{ID: 12, Commit: "abc123def456", At: checkAt,
+		return &paved.CheckRecord{ID: 12, Commit: "abc123def456", At: checkAt, RecordedBy: ciRecorder,
 			ResourceTypes: map[string]int{"aws_db_instance": 2},
 			Rules:         []string{"rds-encryption-at-rest", "rds-multi-az"}, Findings: findings}
 	}
@@ -52,9 +52,9 @@ func TestEvidenceFor(t *testing.T) {
 		},
 			Evidence{Source: "check #12", Detail: "check #12, less than a day old: no resources were evaluated, so rds-encryption-at-rest showed nothing", AsOf: now.Add(-time.Hour)}},
 		{"no check", rdsRules, func(l *paved.Launch) { l.LatestCheck = nil },
-			Evidence{Source: "guard-rail check", Detail: "no guard-rail check recorded for the service: run `paved check --server` in CI"}},
+			Evidence{Source: "guard-rail check", Detail: "no guard-rail check recorded for the service: run `paved check --server` in CI (with the job's ID token: docs/ci.md)"}},
 		// Whose checks count (issue 16): a template may require CI.
-		{"a person's check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.Actor = "dev" },
+		{"a person's check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.RecordedBy = "dev" },
 			Evidence{Source: "check #12 (commit abc123d)", Detail: "check #12 on commit abc123d, 3 days old: recorded by dev, but guard-rail evidence for this item must come from CI (a check that `paved check --server` records with the job's ID token, docs/ci.md): a person can send any findings", AsOf: checkAt}},
 		{"CI's check where CI is required", ciOnly, func(l *paved.Launch) {
 			l.LatestCheck = check()
@@ -70,6 +70,18 @@ func TestEvidenceFor(t *testing.T) {
 		{"a person's check where people count", &paved.EvidenceRule{Source: SourceCheckRules, Rules: []string{"rds-encryption-at-rest"}, Sources: []paved.CheckSource{paved.SourcePerson}},
 			func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.RecordedBy = "dev" },
 			Evidence{Source: "check #12 (commit abc123d)", Satisfied: true, Detail: "check #12 on commit abc123d, 3 days old: rds-encryption-at-rest passed on 2 resources", AsOf: checkAt}},
+		// The default (paved.DefaultCheckSources): CI only for tiers 1-2.
+		{"a person's check on a tier 2 service by default", rdsRules, func(l *paved.Launch) { l.LatestCheck = check(); l.LatestCheck.RecordedBy = "dev" },
+			Evidence{Source: "check #12 (commit abc123d)", Detail: "check #12 on commit abc123d, 3 days old: recorded by dev, but guard-rail evidence for a tier 2 service must come from CI (a check that `paved check --server` records with the job's ID token, docs/ci.md): a person can send any findings", AsOf: checkAt}},
+		{"a person's check before recorders were kept reads as its actor", rdsRules, func(l *paved.Launch) {
+			l.LatestCheck = check()
+			l.LatestCheck.RecordedBy, l.LatestCheck.Actor = "", "dev"
+		}, Evidence{Source: "check #12 (commit abc123d)", Detail: "check #12 on commit abc123d, 3 days old: recorded by dev, but guard-rail evidence for a tier 2 service must come from CI (a check that `paved check --server` records with the job's ID token, docs/ci.md): a person can send any findings", AsOf: checkAt}},
+		{"a person's check on a tier 3 service by default", rdsRules, func(l *paved.Launch) {
+			l.Service.Tier = 3
+			l.LatestCheck = check()
+			l.LatestCheck.RecordedBy = "dev"
+		}, Evidence{Source: "check #12 (commit abc123d)", Satisfied: true, Detail: "check #12 on commit abc123d, 3 days old: rds-encryption-at-rest passed on 2 resources", AsOf: checkAt}},
 		{"no check where CI is required", ciOnly, func(l *paved.Launch) { l.LatestCheck = nil },
 			Evidence{Source: "guard-rail check", Detail: "no guard-rail check recorded for the service: run `paved check --server` in CI (with the job's ID token: docs/ci.md)"}},
 		{"load profile", &paved.EvidenceRule{Source: SourceAssessment, Value: "load"}, nil,

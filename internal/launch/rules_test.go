@@ -14,6 +14,10 @@ var (
 	now = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 )
 
+// ciRecorder is a CI identity as the CI token exchange names it: guard-rail
+// evidence of tiers 1-2 counts only checks it recorded.
+const ciRecorder = "ci:token.actions.githubusercontent.com/acme/payments-api@abc123def456"
+
 func tiers(ts ...paved.Tier) []paved.Tier { return ts }
 
 // testTemplates is a small questionnaire and checklist covering each
@@ -69,7 +73,7 @@ func readyLaunch() *paved.Launch {
 			{Signer: "ari", Role: paved.SignArchitect, Decision: paved.DecisionApprove, At: t0},
 			{Signer: "sam", Role: paved.SignSecurity, Decision: paved.DecisionApprove, At: t0},
 		}}},
-		LatestCheck: &paved.CheckRecord{ID: 12, Commit: "abc123def456", At: t0, ResourceTypes: map[string]int{"aws_db_instance": 2}, Rules: []string{"rds-encryption-at-rest", "rds-multi-az"}},
+		LatestCheck: &paved.CheckRecord{ID: 12, Commit: "abc123def456", At: t0, RecordedBy: ciRecorder, ResourceTypes: map[string]int{"aws_db_instance": 2}, Rules: []string{"rds-encryption-at-rest", "rds-multi-az"}},
 	}
 	for _, id := range []string{"ha-approach", "data-protection", "deploy-rollback", "config-management"} {
 		l.Answers[id] = answered(id)

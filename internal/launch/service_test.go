@@ -239,8 +239,24 @@ func TestServicePathToProduction(t *testing.T) {
 	for _, id := range []string{"deploy-rollback", "config-management"} {
 		must(s.Answer(dev, svc, id, answer("documented in the repo")))
 	}
-	// Encryption at rest from the guard-rail check.
+	// Encryption at rest from the guard-rail check, recorded by CI (a
+	// tier 2 service's evidence must come from CI; a person's check is
+	// refused, with the reason).
 	if err := s.RecordCheck(dev, &paved.CheckRecord{Service: svc, Commit: "abc123def", ResourceTypes: map[string]int{"aws_db_instance": 1},
+		Rules: []string{"rds-encryption-at-rest"}}); err != nil {
+		t.Fatal(err)
+	}
+	st = must(s.Status(dev, svc))
+	for _, a := range st.Areas {
+		for _, it := range a.Items {
+			if it.Item.ID == "encryption-at-rest" && (it.State == launch.StateEvidenced || !strings.Contains(it.Evidence.Detail, "must come from CI")) {
+				t.Errorf("encryption-at-rest from a person's check: %s %+v", it.State, it.Evidence)
+			}
+		}
+	}
+	ci := paved.WithActor(context.Background(), paved.Actor{User: &paved.User{Name: paved.CIUser,
+		Scope: &paved.TokenScope{Access: paved.ScopeChecks, Services: []string{svc}, CI: "ci:token.actions.githubusercontent.com/acme/payments-api@abc123def"}}})
+	if err := s.RecordCheck(ci, &paved.CheckRecord{Service: svc, Commit: "abc123def", ResourceTypes: map[string]int{"aws_db_instance": 1},
 		Rules: []string{"rds-encryption-at-rest"}}); err != nil {
 		t.Fatal(err)
 	}

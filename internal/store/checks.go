@@ -10,16 +10,21 @@ import (
 )
 
 const checkCols = `c.id, c.actor, c.at, c.commit_sha, c.branch, c.pull_request, c.run_url, c.config_version,
-	c.resource_types, c.rules, c.findings`
+	c.resource_types, c.rules, c.findings, c.recorded_by`
 
 // scanCheck reads checkCols (and extra after them); Service is the
 // caller's to set.
 func scanCheck(r rowScanner, extra ...any) (*paved.CheckRecord, error) {
 	var c paved.CheckRecord
 	dest := []any{&c.ID, &c.Actor, scanTime(&c.At), &c.Commit, &c.Branch, &c.PullRequest, &c.RunURL, &c.ConfigVersion,
-		scanJSON(&c.ResourceTypes), scanJSON(&c.Rules), scanJSON(&c.Findings)}
+		scanJSON(&c.ResourceTypes), scanJSON(&c.Rules), scanJSON(&c.Findings), &c.RecordedBy}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
+	}
+	if c.RecordedBy == "" {
+		// Recorded before 0010: by a person's token or the local CLI,
+		// whose name is the actor.
+		c.RecordedBy = c.Actor
 	}
 	normCheck(&c)
 	return &c, nil
@@ -34,7 +39,10 @@ func normCheck(c *paved.CheckRecord) {
 }
 
 // RecordCheck stores a guard-rail check for a service and fills its ID,
-// Actor (the context's actor unless set) and At. The findings are stored
+// Actor (the context's actor unless set), RecordedBy and At. RecordedBy is
+// always the context's actor, whatever c says: a CI token's actor is its
+// CI identity (paved.WithActor), a person's their name, so no request body
+// can claim that CI recorded it. The findings are stored
 // as given: the check engine has already replaced every sensitive value by
 // paved.SensitiveValue, and the audit event carries only counts, never a
 // finding's value.
@@ -71,12 +79,13 @@ func (db *DB) RecordCheck(ctx context.Context, c *paved.CheckRecord) error {
 		if v.Actor == "" {
 			v.Actor = w.actor
 		}
+		v.RecordedBy = w.actor
 		v.At = w.now
 		if err := w.queryRow(ctx, `INSERT INTO checks (service_id, actor, at, commit_sha, branch, pull_request, run_url,
-			config_version, resource_types, rules, findings, deny_count, warn_count)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			config_version, resource_types, rules, findings, deny_count, warn_count, recorded_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			sid, v.Actor, formatTime(v.At), v.Commit, v.Branch, v.PullRequest, v.RunURL, v.ConfigVersion,
-			types, toJSON(v.Rules), findings, deny, warn).Scan(&v.ID); err != nil {
+			types, toJSON(v.Rules), findings, deny, warn, v.RecordedBy).Scan(&v.ID); err != nil {
 			return err
 		}
 		if v.Resources != nil { // checkresources.go
@@ -87,7 +96,7 @@ func (db *DB) RecordCheck(ctx context.Context, c *paved.CheckRecord) error {
 		w.audit("check.record", "check", strconv.FormatInt(v.ID, 10), created(map[string]any{
 			"service": v.Service, "commit": v.Commit, "branch": v.Branch, "pull_request": v.PullRequest,
 			"run_url": v.RunURL, "config_version": v.ConfigVersion, "resources": resources, "rules": len(v.Rules),
-			"deny": deny, "warn": warn,
+			"deny": deny, "warn": warn, "recorded_by": v.RecordedBy,
 		}))
 		return nil
 	})

@@ -379,3 +379,50 @@ func TestSignOnSessions(t *testing.T) {
 			ExpiresAt: e.clock.Now().Add(time.Hour)}), paved.EINVALID, "method")
 	})
 }
+
+// TestCheckRecorders: a recorded check says who recorded it, from the
+// context and never from the body; FindLaunch keeps the newest CI check
+// beside a newer person's (issue 15 §5, issue 16).
+func TestCheckRecorders(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ciUser := &paved.User{Name: paved.CIUser, Scope: &paved.TokenScope{Access: paved.ScopeChecks, Services: []string{"checkout"}, CI: "ci:gh/acme/checkout@abc"}}
+		ci := paved.WithActor(context.Background(), paved.Actor{User: ciUser})
+		bob := paved.WithActor(context.Background(), paved.Actor{User: &paved.User{Name: "bob"}})
+
+		c1 := &paved.CheckRecord{Service: "checkout", Commit: "abc", RecordedBy: "bob"}
+		must(t, e.db.RecordCheck(ci, c1))
+		if c1.RecordedBy != "ci:gh/acme/checkout@abc" || c1.Actor != "ci:gh/acme/checkout@abc" {
+			t.Errorf("CI check recorded as %q (actor %q)", c1.RecordedBy, c1.Actor)
+		}
+		l, err := e.db.FindLaunch(e.ctx, "checkout")
+		must(t, err)
+		if l.LatestCheck.ID != c1.ID || l.LatestCheck.Source() != paved.SourceCI || l.LatestCICheck != nil {
+			t.Errorf("launch after a CI check: latest %s, latest CI %s", jsonOf(l.LatestCheck), jsonOf(l.LatestCICheck))
+		}
+
+		e.clock.Advance(time.Minute)
+		c2 := &paved.CheckRecord{Service: "checkout", Commit: "def", RecordedBy: "ci:gh/acme/checkout@def"}
+		must(t, e.db.RecordCheck(bob, c2))
+		if c2.RecordedBy != "bob" {
+			t.Errorf("a person's body claimed CI: recorded by %q", c2.RecordedBy)
+		}
+		got, err := e.db.FindCheck(e.ctx, c2.ID)
+		must(t, err)
+		if got.RecordedBy != "bob" || got.Source() != paved.SourcePerson {
+			t.Errorf("check read back as recorded by %q", got.RecordedBy)
+		}
+		l, err = e.db.FindLaunch(e.ctx, "checkout")
+		must(t, err)
+		if l.LatestCheck.ID != c2.ID || l.LatestCICheck == nil || l.LatestCICheck.ID != c1.ID || l.LatestCICheck.Service != "checkout" {
+			t.Errorf("launch after a person's check: latest %s, latest CI %s", jsonOf(l.LatestCheck), jsonOf(l.LatestCICheck))
+		}
+		ls, err := e.db.FindLaunches(e.ctx, paved.LaunchFilter{Phases: []paved.Phase{paved.PhaseProduction}})
+		must(t, err)
+		for _, l := range ls {
+			if l.Service.Name == "checkout" && (l.LatestCICheck == nil || l.LatestCICheck.ID != c1.ID) {
+				t.Errorf("FindLaunches: latest CI check %s", jsonOf(l.LatestCICheck))
+			}
+		}
+	})
+}

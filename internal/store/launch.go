@@ -263,6 +263,27 @@ func loadLaunchParts(ctx context.Context, r runner, byID map[int64]*paved.Launch
 	if err != nil {
 		return fmt.Errorf("latest check: %w", err)
 	}
+
+	// The newest check recorded by CI, for the services whose newest check
+	// a person recorded: evidence that must come from CI reads it
+	// (launch.EvidenceFor). Old checks have recorded_by '' (people's).
+	err = eachRow(ctx, r, "SELECT "+checkCols+", c.service_id FROM checks c WHERE c.id IN (SELECT (SELECT c2.id FROM checks c2"+
+		" WHERE c2.service_id = s.id AND c2.recorded_by LIKE 'ci:%' ORDER BY c2.at DESC, c2.id DESC LIMIT 1) FROM services s WHERE s.id"+in+")", args, func(rows *sql.Rows) error {
+		var id int64
+		c, err := scanCheck(rows, &id)
+		if err != nil {
+			return err
+		}
+		l, err := get(id)
+		if err == nil && (l.LatestCheck == nil || l.LatestCheck.ID != c.ID) {
+			c.Service = l.Service.Name
+			l.LatestCICheck = c
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("latest CI check: %w", err)
+	}
 	return nil
 }
 
