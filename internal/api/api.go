@@ -65,6 +65,16 @@ type TokenRequest struct {
 	Scope string `json:"scope,omitempty"`
 }
 
+// CITokenRequest is the JSON body of POST /api/v1/auth/ci-token (the CI
+// token exchange; internal/identity parses it, and the RFC 8693 form).
+type CITokenRequest struct {
+	// Token is the CI job's OpenID Connect ID token.
+	Token string `json:"token"`
+	// Services narrows the token to these services (all built from the
+	// job's repository); omitted: all of them.
+	Services []string `json:"services,omitempty"`
+}
+
 // TokenCreated is the answer to a token creation: the only time the
 // secret is shown.
 type TokenCreated struct {

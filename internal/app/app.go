@@ -7,9 +7,12 @@
 package app
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -20,6 +23,7 @@ import (
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/facts/collectors"
+	"github.com/paved-dev/paved/internal/identity"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/platform"
@@ -30,9 +34,13 @@ import (
 type Options struct {
 	// Now is the services' clock; nil: time.Now.
 	Now func() time.Time
-	// Getenv reads the collectors' credentials (each collector's
-	// token_env, KUBECONFIG); nil: no credentials, so a collector that
-	// needs one fails its runs and says which variable is unset.
+	// Getenv reads the environment: the collectors' credentials (each
+	// collector's token_env, KUBECONFIG) and the single sign-on client
+	// secret (server.oidc.client_secret_env); nil: no credentials, so a
+	// collector that needs one fails its runs and says which variable is
+	// unset, and single sign-on runs as a public client (PKCE still
+	// protects it). paved serve passes the process's environment; nothing
+	// below main reads it itself.
 	Getenv func(string) string
 	// FactsMetrics are the collectors' Prometheus metrics, registered once
 	// for the process (a reload builds a new App over the same metrics);
@@ -40,6 +48,9 @@ type Options struct {
 	FactsMetrics *facts.Metrics
 	// Logger logs the collectors' runs; nil: nothing.
 	Logger *slog.Logger
+	// HTTPClient talks to the identity provider and the CI issuers; nil:
+	// one with a 10-second timeout.
+	HTTPClient *http.Client
 }
 
 // App holds the application services over one store, configured by one
@@ -62,6 +73,16 @@ type App struct {
 	// Facts runs the collectors of paved.yaml's facts section and
 	// serves and takes facts (internal/facts).
 	Facts *facts.Service
+
+	// Identity (internal/identity, docs/sso.md, docs/ci.md). SignIns is
+	// single sign-on; nil when server.oidc is not configured. CITokens is
+	// the CI token exchange; it refuses every token while ci.trust lists
+	// no issuer. Session bounds portal sessions; TokenSignin keeps the
+	// portal's token sign-in (break-glass).
+	SignIns     *identity.SignIns
+	CITokens    *identity.Exchange
+	Session     identity.Session
+	TokenSignin bool
 
 	snap    *platform.Snapshot
 	builtin func() (*platform.Snapshot, error)
@@ -118,6 +139,9 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 		Organisation: a.Organisation, Now: now}
 	a.Facts = &facts.Service{Store: st, Config: factsConfig, Factories: collectors.Factories(), Metrics: o.FactsMetrics, Logger: o.Logger, Now: now,
 		Deps: facts.Deps{Getenv: o.Getenv, ApprovedRegistries: a.approvedRegistries}}
+	if err := a.buildIdentity(snap, o, now); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -157,6 +181,52 @@ func (a *App) approvedRegistries(svc *paved.Service) []string {
 		return out
 	}
 	return nil
+}
+
+// buildIdentity builds single sign-on and the CI token exchange from the
+// snapshot's server.oidc, server.session, server.token_signin and ci.
+// Neither makes a request here: a provider that is down does not stop
+// paved from starting (token sign-in still works).
+func (a *App) buildIdentity(snap *platform.Snapshot, o Options, now func() time.Time) error {
+	a.Session, a.TokenSignin = identity.DefaultSession(), true
+	var ci identity.CI
+	if snap != nil {
+		c := snap.Config
+		a.Session, a.TokenSignin, ci = c.Server.Session, c.Server.TokenSignin, c.CI
+		if c.Server.OIDC.Enabled() {
+			secret := ""
+			if env := c.Server.OIDC.ClientSecretEnv; env != "" && o.Getenv != nil {
+				secret = o.Getenv(env)
+			}
+			rp, err := identity.NewRP(&c.Server.OIDC, identity.RPOptions{ClientSecret: secret, HTTPClient: o.HTTPClient, Now: now})
+			if err != nil {
+				return fmt.Errorf("app: single sign-on: %w", err)
+			}
+			a.SignIns = &identity.SignIns{RP: rp, Store: a.Store}
+		}
+	}
+	v, err := identity.NewCIVerifier(&ci, identity.CIOptions{HTTPClient: o.HTTPClient, Now: now})
+	if err != nil {
+		return fmt.Errorf("app: CI token exchange: %w", err)
+	}
+	a.CITokens = &identity.Exchange{Verifier: v, Store: a.Store, Services: a.allServices, Now: now}
+	return nil
+}
+
+// allServices lists every active service, page by page: the CI token
+// exchange matches the job's repository against all of them.
+func (a *App) allServices(ctx context.Context) ([]*paved.Service, error) {
+	var out []*paved.Service
+	for {
+		page, total, err := a.Store.FindServices(ctx, paved.ServiceFilter{Page: paved.Page{Offset: len(out), Limit: paved.MaxLimit}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
 }
 
 // Platform is the snapshot the App was built from, or the built-in

@@ -77,7 +77,7 @@ func (s *Server) requestException(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeRoute(r, paved.Resource{Team: svc.Owner}); err != nil {
+	if err := s.authorizeRoute(r, paved.Resource{Team: svc.Owner, Service: svc.Name}); err != nil {
 		return err
 	}
 	res, err := s.exceptions.Request(r.Context(), in)

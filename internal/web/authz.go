@@ -47,7 +47,7 @@ var (
 		if err != nil {
 			return nil, paved.Resource{}, err
 		}
-		return &found{Service: svc}, paved.Resource{Team: svc.Owner}, nil
+		return &found{Service: svc}, paved.Resource{Team: svc.Owner, Service: svc.Name}, nil
 	}}
 	// byWalkthrough is the walkthrough {id}; its service's owner team.
 	byWalkthrough = &target{What: "the walkthrough {id}", find: func(s *Server, r *http.Request) (*found, paved.Resource, error) {
@@ -63,7 +63,7 @@ var (
 		if err != nil {
 			return nil, paved.Resource{}, err
 		}
-		return &found{Walkthrough: ws, Service: svc}, paved.Resource{Team: svc.Owner}, nil
+		return &found{Walkthrough: ws, Service: svc}, paved.Resource{Team: svc.Owner, Service: svc.Name}, nil
 	}}
 	// byException is the exception {id}; its service's owner team now
 	// (not the team that asked, should the service have moved).
@@ -72,7 +72,7 @@ var (
 		if err != nil {
 			return nil, paved.Resource{}, err
 		}
-		return &found{Exception: e, Service: svc}, paved.Resource{Team: svc.Owner}, nil
+		return &found{Exception: e, Service: svc}, paved.Resource{Team: svc.Owner, Service: svc.Name}, nil
 	}}
 	// byAlert is the cost alert {id}; its team.
 	byAlert = &target{What: "the cost alert {id}", find: func(s *Server, r *http.Request) (*found, paved.Resource, error) {

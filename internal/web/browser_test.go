@@ -200,7 +200,7 @@ func TestBrowserPortal(t *testing.T) {
 		b.open("/signin")
 		b.do("type token", chromedp.SendKeys(chromedp.CSS("#token"), "pvd_wrong"))
 		b.navigating("sign in", chromedp.Submit(chromedp.CSS("#token")))
-		b.wantText("#token-error", "not valid")
+		b.wantText("#signin-error", "not valid")
 	})
 
 	t.Run("sign in and come back to the catalog", func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/paved-dev/paved/internal/cost"
 	"github.com/paved-dev/paved/internal/exception"
 	"github.com/paved-dev/paved/internal/facts"
+	"github.com/paved-dev/paved/internal/identity"
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 )
@@ -55,6 +56,9 @@ type opDoc struct {
 	// BodyContent are the content types of a body that is not JSON (a
 	// file upload), sent as bytes.
 	BodyContent []string
+	// NoAuth: the operation takes no bearer token (its credential is in
+	// the body).
+	NoAuth bool
 }
 
 var (
@@ -127,6 +131,8 @@ var apiDocs = map[string]opDoc{
 		Body: api.TokenRequest{}, OK: 201, Result: api.TokenCreated{}, Errors: []int{400, 403, 413, 422}},
 	"POST /api/v1/tokens/{id}/revoke": {ID: "revokeToken", Summary: "Revoke a token (your own; another user's needs admin).", Tag: "tokens",
 		Result: paved.Token{}, Errors: []int{400, 403, 404, 409}},
+	"POST /api/v1/auth/ci-token": {ID: "exchangeCIToken", Summary: "Exchange a CI job's OpenID Connect ID token (GitHub Actions, GitLab CI; trusted in paved.yaml's ci.trust) for a short-lived paved token that records checks and requests exceptions for the services built from the job's repository. No bearer token: the ID token is the credential. Also takes the RFC 8693 token-exchange form. docs/ci.md.", Tag: "tokens",
+		Body: api.CITokenRequest{}, BodyContent: []string{"application/x-www-form-urlencoded"}, Result: identity.ExchangeResponse{}, Errors: []int{400, 403, 413, 429}, NoAuth: true},
 
 	"GET /api/v1/audit": {ID: "listAudit", Summary: "List audit events, newest first (admin, security, architect).", Tag: "audit",
 		Query: []param{{"object_type", "Object type.", map[string]any{"type": "string", "enum": auditObjectTypes}},
@@ -423,6 +429,9 @@ func buildOpenAPI(routes []route, version string) ([]byte, error) {
 			}
 		}
 		op["responses"] = resp
+		if d.NoAuth {
+			op["security"] = []any{}
+		}
 		if paths[rt.Path()] == nil {
 			paths[rt.Path()] = map[string]any{}
 		}

@@ -43,12 +43,12 @@ func TestRouteTable(t *testing.T) {
 			if err := paved.Authorize(nobody, rt.Action, paved.Resource{}); err != nil && strings.Contains(err.Error(), "unknown action") {
 				t.Errorf("%s: %v", rt.Pattern, err)
 			}
-		case facePublic, faceOpen:
+		case facePublic, faceOpen, faceExchange:
 			if rt.Action != "" || rt.Target != nil {
 				t.Errorf("%s needs no sign-in but names action %q: make it facePortal", rt.Pattern, rt.Action)
 			}
 		}
-		if (rt.Face == faceAPI) != strings.HasPrefix(rt.Path(), "/api/") {
+		if (rt.Face == faceAPI || rt.Face == faceExchange) != strings.HasPrefix(rt.Path(), "/api/") {
 			t.Errorf("%s: API routes and only they are under /api/", rt.Pattern)
 		}
 		wants := map[*target]string{byService: "{name}", byWalkthrough: "{id}", byException: "{id}", byAlert: "{id}", byToken: "{id}"}
@@ -88,6 +88,7 @@ var portalAuthzCases = map[string]portalCase{
 	"GET /teams/{name}":              {"/teams/alpha", nil, everyone, nil},
 	"GET /users":                     {"/users", nil, everyone, nil},
 	"GET /users/{name}":              {"/users/spare", nil, everyone, nil},
+	"GET /admin/sign-ins":            {"/admin/sign-ins", nil, adminOnly, nil},
 	"GET /audit":                     {"/audit", nil, auditors, nil},
 	"GET /launches":                  {"/launches", nil, everyone, nil},
 	"GET /reviews":                   {"/reviews", nil, everyone, nil},

@@ -61,6 +61,9 @@ const DefaultMaxAuthAddresses = 1 << 16
 const (
 	authFaceAPI    = "api"
 	authFacePortal = "portal"
+	// authFaceCI is the CI token exchange: a refused job ID token is a
+	// failed authentication like a wrong bearer token.
+	authFaceCI = "ci"
 )
 
 // authLimiter keeps one token bucket per client address. With a rate of
@@ -93,11 +96,11 @@ type authBucket struct {
 func newAuthLimiter(cfg AuthLimit, now func() time.Time, reg *prometheus.Registry) (*authLimiter, error) {
 	failures := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "paved_auth_failures_total",
-		Help: "Failed authentications (API bearer tokens, portal sign-in) by face (api, portal), on this replica.",
+		Help: "Failed authentications (API bearer tokens, portal sign-in, CI token exchange) by face (api, portal, ci), on this replica.",
 	}, []string{"face"})
 	limited := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "paved_auth_rate_limited_total",
-		Help: "Authentication attempts refused with 429 because their address failed too often, by face (api, portal), on this replica.",
+		Help: "Authentication attempts refused with 429 because their address failed too often, by face (api, portal, ci), on this replica.",
 	}, []string{"face"})
 	var err error
 	if failures, err = register(reg, failures); err != nil {
@@ -106,7 +109,7 @@ func newAuthLimiter(cfg AuthLimit, now func() time.Time, reg *prometheus.Registr
 	if limited, err = register(reg, limited); err != nil {
 		return nil, err
 	}
-	for _, f := range []string{authFaceAPI, authFacePortal} {
+	for _, f := range []string{authFaceAPI, authFacePortal, authFaceCI} {
 		failures.WithLabelValues(f)
 		limited.WithLabelValues(f)
 	}

@@ -44,6 +44,11 @@ const (
 	// session: the operational endpoints and the static assets. They show
 	// nothing of the catalog.
 	faceOpen
+	// faceExchange routes are API routes whose credential is in the body
+	// (the CI token exchange: the job's ID token): no bearer token,
+	// problem+json, in the OpenAPI document. They show nothing of the
+	// catalog and limit failing addresses like failed sign-ins.
+	faceExchange
 )
 
 // route is one entry of the route table.
@@ -62,10 +67,11 @@ func (rt route) Path() string   { _, p, _ := strings.Cut(rt.Pattern, " "); retur
 // routeTable is every route of the server.
 func (s *Server) routeTable() []route {
 	const (
-		api    = faceAPI
-		portal = facePortal
-		public = facePublic
-		open   = faceOpen
+		api      = faceAPI
+		portal   = facePortal
+		public   = facePublic
+		open     = faceOpen
+		exchange = faceExchange
 	)
 	return []route{
 		// Operational endpoints: no token, so that probes and scrapers need
@@ -101,6 +107,9 @@ func (s *Server) routeTable() []route {
 		{api, "GET /api/v1/tokens", paved.ActManageTokens, byTokenUser, s.listTokens},
 		{api, "POST /api/v1/tokens", paved.ActManageTokens, inBody, s.createToken},
 		{api, "POST /api/v1/tokens/{id}/revoke", paved.ActManageTokens, byToken, s.revokeToken},
+		// The CI token exchange (signin_oidc.go, docs/ci.md): the job's ID
+		// token for a short-lived token scoped to its repository's services.
+		{exchange, "POST /api/v1/auth/ci-token", "", nil, s.ciToken},
 
 		{api, "GET /api/v1/audit", paved.ActReadAudit, nil, s.listAudit},
 		{api, "GET /api/v1/audit/verify", paved.ActReadAudit, nil, s.verifyAudit},
@@ -201,6 +210,10 @@ func (s *Server) routeTable() []route {
 		{open, "GET /static/", "", nil, s.serveStatic},
 		{public, "GET /signin", "", nil, s.signinPage},
 		{public, "POST /signin", "", nil, s.signin},
+		// Single sign-on (signin_oidc.go, docs/sso.md).
+		{public, "GET /auth/oidc/start", "", nil, s.oidcStart},
+		{public, "GET /auth/oidc/callback", "", nil, s.oidcCallback},
+		{portal, "GET /admin/sign-ins", paved.ActManageUsers, nil, s.unmappedSignInsPage},
 		// Signing out ends one's own session: token:own, which every user holds.
 		{portal, "POST /signout", paved.ActOwnTokens, nil, s.signout},
 
@@ -270,12 +283,24 @@ func (s *Server) routeTable() []route {
 	}
 }
 
-// apiRoutes are the API routes of the table, in its order: the OpenAPI
-// document lists them.
+// apiRoutes are the API routes of the table that take a bearer token, in
+// its order: the route x role test runs them.
 func (s *Server) apiRoutes() []route {
 	var out []route
 	for _, rt := range s.routeTable() {
 		if rt.Face == faceAPI {
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
+// docRoutes are the routes the OpenAPI document lists: every route under
+// /api/, the exchange too.
+func (s *Server) docRoutes() []route {
+	var out []route
+	for _, rt := range s.routeTable() {
+		if rt.Face == faceAPI || rt.Face == faceExchange {
 			out = append(out, rt)
 		}
 	}
@@ -292,13 +317,7 @@ var apiFallbackMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTI
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	table := s.routeTable()
-	var apis []route
-	for _, rt := range table {
-		if rt.Face == faceAPI {
-			apis = append(apis, rt)
-		}
-	}
-	doc, err := buildOpenAPI(apis, s.cfg.Version)
+	doc, err := buildOpenAPI(s.docRoutes(), s.cfg.Version)
 	if err != nil {
 		return nil, fmt.Errorf("web: building the OpenAPI document: %w", err)
 	}
@@ -313,6 +332,8 @@ func (s *Server) routes() (http.Handler, error) {
 			mux.Handle(rt.Pattern, s.public(rt.Handle))
 		case faceOpen:
 			mux.Handle(rt.Pattern, openHandler(rt.Handle))
+		case faceExchange:
+			mux.Handle(rt.Pattern, s.exchangeRoute(rt))
 		}
 	}
 	fallback := s.apiFallback(mux)
@@ -368,6 +389,21 @@ func (s *Server) api(rt route) http.Handler {
 		}
 		if err != nil {
 			s.writeProblem(w, r2, err)
+		}
+	})
+}
+
+// exchangeRoute wraps a route whose credential is in its body: no bearer
+// token, no query parameters, errors as problem+json.
+func (s *Server) exchangeRoute(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		err := checkQuery(r.URL.RawQuery, nil)
+		if err == nil {
+			err = rt.Handle(w, r)
+		}
+		if err != nil {
+			s.writeProblem(w, r, err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,9 +16,6 @@ import (
 const (
 	// sessionCookie holds the session secret; the store keeps only its hash.
 	sessionCookie = "paved_session"
-	// sessionTTL bounds a sign-in: a working day, after which the user signs
-	// in again with their token.
-	sessionTTL = 12 * time.Hour
 	// flashCookie carries a one-time message code across a redirect.
 	flashCookie = "paved_flash"
 )
@@ -103,6 +101,13 @@ type signinView struct {
 	Next  string
 	CSRF  string // double-submit value: the sign-in form has no session yet
 	Error string
+	// SSO names the identity provider when single sign-on is configured:
+	// the page offers "Sign in with <SSO>" first.
+	SSO string
+	// TokenSignin shows the token form (server.token_signin).
+	TokenSignin bool
+	// Idle and Absolute are the session's timeouts, for the page's note.
+	Idle, Absolute string
 }
 
 // signinPage shows the sign-in form, or moves a signed-in user on.
@@ -131,7 +136,32 @@ func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int
 		Secure:   s.cfg.SecureCookies,
 		SameSite: http.SameSiteStrictMode,
 	})
-	return s.renderStatus(w, r, status, "signin.html", signinView{Next: next, CSRF: csrf, Error: msg})
+	v := signinView{Next: next, CSRF: csrf, Error: msg, TokenSignin: s.app.TokenSignin,
+		Idle: humanDuration(time.Duration(s.app.Session.IdleTimeout)), Absolute: humanDuration(time.Duration(s.app.Session.AbsoluteTimeout))}
+	if s.app.SignIns != nil {
+		v.SSO = s.app.SignIns.RP.Config().DisplayName()
+	}
+	return s.renderStatus(w, r, status, "signin.html", v)
+}
+
+// humanDuration writes a session timeout as the page says it: "2 hours",
+// "30 minutes", "1 day".
+func humanDuration(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatInt(n, 10) + " " + one + "s"
+	}
+	switch {
+	case d <= 0:
+		return ""
+	case d%(24*time.Hour) == 0:
+		return unit(int64(d/(24*time.Hour)), "day")
+	case d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	}
+	return unit(int64(d/time.Minute), "minute")
 }
 
 // signin exchanges an API token for a portal session.
@@ -140,6 +170,11 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	next := localPath(r.PostFormValue("next"))
+	if !s.app.TokenSignin {
+		// server.token_signin: false. People sign in through the
+		// provider; a stolen token opens no portal session.
+		return s.renderSignin(w, r, http.StatusForbidden, next, "Token sign-in is switched off here: sign in with single sign-on.")
+	}
 	token := strings.TrimSpace(r.PostFormValue("token"))
 	if token == "" {
 		return s.renderSignin(w, r, http.StatusBadRequest, next, "Enter your API token.")
@@ -162,45 +197,39 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	secret := newSecret()
-	now := s.now()
-	sess := &paved.Session{
-		Hash:      paved.HashToken(secret),
-		User:      u.Name,
-		TokenID:   tok.ID,
-		CSRF:      newSecret(),
-		CreatedAt: now,
-		ExpiresAt: now.Add(sessionTTL),
+	if tok.Scope != nil && tok.Scope.CI != "" {
+		// A CI token is a pipeline's, not a person's (the store refuses
+		// its session too); same message as any token that cannot sign in.
+		s.authFailed(addr, authFacePortal)
+		return s.renderSignin(w, r, http.StatusUnauthorized, next,
+			"That token is not valid: it is unknown, expired or revoked. Create a new one with `paved token create`.")
 	}
-	ctx := paved.WithActor(r.Context(), paved.Actor{User: u})
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if err := s.startSession(w, r, u, tok.ID); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     sessionCookie,
-		Value:    secret,
-		Path:     "/",
-		Expires:  sess.ExpiresAt,
-		MaxAge:   int(sessionTTL / time.Second),
-		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	})
 	s.clearCookieAt(w, signinCSRFCookie, "/signin")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
 // signout ends the session in the store, not only in the browser, so that a
-// copied cookie stops working too.
+// copied cookie stops working too; a single sign-on session also ends the
+// provider's session where the provider offers an end-session endpoint
+// (it then sends the browser back to the sign-in page).
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
+	end := s.endSessionURL(r, sessionFrom(r.Context()))
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		if err := s.store.DeleteSession(r.Context(), paved.HashToken(c.Value)); err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
 			return err
 		}
 	}
 	s.clearCookie(w, sessionCookie)
+	s.clearCookieAt(w, idTokenCookie, "/signout")
 	setFlash(w, s.cfg.SecureCookies, flashSignedOut)
+	if end != "" {
+		http.Redirect(w, r, end, http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	return nil
 }
