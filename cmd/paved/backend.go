@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/paved-dev/paved/internal/check"
 	"github.com/paved-dev/paved/internal/client"
 	"github.com/paved-dev/paved/internal/config"
+	"github.com/paved-dev/paved/internal/identity"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -122,6 +124,42 @@ func (a *app) open(ctx context.Context, cmd *cobra.Command) (backend, error) {
 	})
 	return l, nil
 }
+
+// openForCheck is open for paved check --service: with a server and no
+// PAVED_TOKEN, inside a CI job that offers its OpenID Connect ID token
+// (GitHub Actions with id-token: write, GitLab's PAVED_ID_TOKEN), it
+// exchanges that token for a short-lived one scoped to the service
+// (POST /api/v1/auth/ci-token, docs/ci.md): no stored secret, and the
+// check is recorded as CI's.
+func (a *app) openForCheck(ctx context.Context, cmd *cobra.Command, service string) (backend, error) {
+	server := a.serverURL()
+	if server == "" || a.getenv(config.EnvToken) != "" {
+		return a.open(ctx, cmd)
+	}
+	audience := a.getenv(config.EnvAudience)
+	if audience == "" {
+		audience = defaultAudience
+	}
+	idToken, from, err := identity.JobToken(ctx, a.getenv, nil, audience)
+	if err != nil {
+		return nil, fmt.Errorf("CI token exchange: %w", err)
+	}
+	if idToken == "" {
+		return a.open(ctx, cmd) // no CI job token: "no API token" as before
+	}
+	ua := client.WithUserAgent("paved/" + buildInfo().Version)
+	c, ans, err := client.ExchangeCIToken(ctx, server, idToken, []string{service}, ua)
+	if err != nil {
+		return nil, fmt.Errorf("CI token exchange with the ID token from %s: %w", from, err)
+	}
+	fmt.Fprintf(a.stderr, "paved: signed in as %s with the job's ID token from %s (token for %s until %s)\n",
+		ans.RecordedAs, from, strings.Join(ans.Services, ", "), ans.ExpiresAt.UTC().Format(time.TimeOnly))
+	return remote{c}, nil
+}
+
+// defaultAudience is the audience paved check asks the CI job's ID token
+// for when PAVED_AUDIENCE is not set (ci.trust's audience, docs/ci.md).
+const defaultAudience = "paved"
 
 // serverURL is the server named by --server or PAVED_SERVER; "" for the
 // local database.

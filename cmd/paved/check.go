@@ -150,7 +150,7 @@ func (a *app) check(cmd *cobra.Command, args []string, o *checkOptions) error {
 	// database.
 	var st check.Store
 	if o.service != "" {
-		b, err := a.open(ctx, cmd)
+		b, err := a.openForCheck(ctx, cmd, o.service)
 		if err != nil {
 			return err
 		}

@@ -58,6 +58,7 @@ import (
 
 	paved "github.com/paved-dev/paved"
 	"github.com/paved-dev/paved/internal/cost"
+	"github.com/paved-dev/paved/internal/identity/oidctest"
 	"github.com/paved-dev/paved/internal/store"
 )
 
@@ -66,6 +67,8 @@ const crashChildEnv = "PAVED_CRASH_CHILD"
 // TestMain runs paved's main() instead of the tests when the crash test
 // re-executes this binary as the server.
 func TestMain(m *testing.M) {
+	// ... and serves as the test OpenID provider of the CI exchange test.
+	oidctest.RunIfProvider()
 	if os.Getenv(crashChildEnv) == "1" {
 		main()
 		return

@@ -10,7 +10,11 @@
 // server needs neither the store nor the policy engine.
 package api
 
-import paved "github.com/paved-dev/paved"
+import (
+	"time"
+
+	paved "github.com/paved-dev/paved"
+)
 
 // List is the envelope of every paged list.
 type List[T any] struct {
@@ -73,6 +77,16 @@ type CITokenRequest struct {
 	// Services narrows the token to these services (all built from the
 	// job's repository); omitted: all of them.
 	Services []string `json:"services,omitempty"`
+}
+
+// CITokenAnswer is what a client reads of the CI token exchange's answer
+// (internal/identity.ExchangeResponse, which also carries RFC 8693's
+// field names).
+type CITokenAnswer struct {
+	Token      string    `json:"token"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Services   []string  `json:"services"`
+	RecordedAs string    `json:"recorded_as"`
 }
 
 // TokenCreated is the answer to a token creation: the only time the

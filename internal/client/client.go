@@ -71,11 +71,17 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	if token == "" {
 		// Unauthorized, as docs/cli.md says of a missing token (exit 1):
 		// the same as a wrong one, whatever the command line.
-		return nil, paved.FieldErrorf(paved.EUNAUTHORIZED, "token", "no API token: set PAVED_TOKEN (create one with `paved token create --user NAME`)")
+		return nil, paved.FieldErrorf(paved.EUNAUTHORIZED, "token", "no API token: set PAVED_TOKEN (create one with `paved token create --user NAME`), or run paved check in a CI job that offers its ID token (docs/ci.md)")
 	}
 	if strings.ContainsAny(token, "\r\n") {
 		return nil, paved.FieldErrorf(paved.EINVALID, "token", "the API token contains a line break: check PAVED_TOKEN")
 	}
+	return newClient(u, token, opts), nil
+}
+
+// newClient is New after the checks; token "" sends no Authorization
+// header (the CI token exchange, whose credential is its body).
+func newClient(u *url.URL, token string, opts []Option) *Client {
 	c := &Client{
 		base:  u,
 		token: token,
@@ -98,7 +104,27 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
-	return c, nil
+	return c
+}
+
+// ExchangeCIToken trades a CI job's ID token for a short-lived paved token
+// at the server at baseURL (POST /api/v1/auth/ci-token, docs/ci.md),
+// scoped to services (all those built from the job's repository when
+// empty). The returned client authenticates with the new token.
+func ExchangeCIToken(ctx context.Context, baseURL, idToken string, services []string, opts ...Option) (*Client, *api.CITokenAnswer, error) {
+	probe, err := New(baseURL, "-", opts...) // checks the URL alike
+	if err != nil {
+		return nil, nil, err
+	}
+	anon := newClient(probe.base, "", opts)
+	var out api.CITokenAnswer
+	if err := anon.do(ctx, http.MethodPost, "/auth/ci-token", nil, api.CITokenRequest{Token: idToken, Services: services}, &out); err != nil {
+		return nil, nil, err
+	}
+	if out.Token == "" {
+		return nil, nil, paved.Errorf(paved.EINTERNAL, "the server's answer to the CI token exchange holds no token")
+	}
+	return newClient(probe.base, out.Token, opts), &out, nil
 }
 
 // BaseURL returns the server URL the client talks to.
@@ -159,7 +185,9 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 	if err != nil {
 		return nil, fmt.Errorf("client: building the %s %s request: %w", method, path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", c.ua)
 	if body != nil {

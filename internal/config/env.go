@@ -9,6 +9,7 @@ const (
 	EnvConfig         = "PAVED_CONFIG"          // --config
 	EnvServer         = "PAVED_SERVER"          // --server: the URL of a paved server for CLI commands
 	EnvToken          = "PAVED_TOKEN"           // the API token the CLI sends with --server
+	EnvAudience       = "PAVED_AUDIENCE"        // the audience of the CI job's ID token paved check exchanges (default paved)
 	EnvBootstrapToken = "PAVED_BOOTSTRAP_TOKEN" // the first admin's token secret, for automation
 	EnvAs             = "PAVED_AS"              // --as: the paved user local launch commands act as
 )
