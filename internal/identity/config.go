@@ -108,6 +108,17 @@ func (o *OIDC) ScopeList() []string {
 	return out
 }
 
+// Origin is the issuer's scheme and host ("https://login.example.com"),
+// where its end-session endpoint is expected; "" when the issuer is not a
+// URL.
+func (o *OIDC) Origin() string {
+	u, err := url.Parse(o.Issuer)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // DisplayName is what the sign-in button calls the provider.
 func (o *OIDC) DisplayName() string {
 	if o.ProviderName != "" {

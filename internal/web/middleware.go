@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	paved "github.com/paved-dev/paved"
@@ -78,10 +79,22 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 const permissionsPolicy = "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
 	"magnetometer=(), microphone=(), payment=(), usb=()"
 
+// cspWithSignOut is the policy when single sign-on is configured: sign-out
+// is a form whose answer redirects to the provider's end-session endpoint,
+// and browsers apply form-action to the redirects of a form submission, so
+// the provider's origin is allowed as a form target too.
+func cspWithSignOut(providerOrigin string) string {
+	if providerOrigin == "" {
+		return contentSecurityPolicy
+	}
+	return strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+providerOrigin, 1)
+}
+
 // setSecurityHeaders sets the headers every response carries, portal and
-// API alike (TestSecurityHeadersOnEveryRoute checks every route).
-func setSecurityHeaders(h http.Header, tls bool) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+// API alike (TestSecurityHeadersOnEveryRoute checks every route), with csp
+// as the Content-Security-Policy.
+func setSecurityHeaders(h http.Header, tls bool, csp string) {
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
@@ -147,7 +160,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		h.Set("X-Request-Id", id)
-		setSecurityHeaders(h, r.TLS != nil || forwardedHTTPS(r, s.cfg.TrustedProxies))
+		setSecurityHeaders(h, r.TLS != nil || forwardedHTTPS(r, s.cfg.TrustedProxies), s.csp)
 
 		sw := &statusWriter{ResponseWriter: w}
 		ri := &reqInfo{id: id}

@@ -69,6 +69,9 @@ type Server struct {
 	now     func() time.Time
 	portal  *portal // templates and assets, prepared by initPortal
 	cache   *readCache
+	// csp is the Content-Security-Policy of every response (the provider's
+	// origin is a form target when single sign-on is on: cspWithSignOut).
+	csp string
 	// app is the application services of the config in force; the
 	// fields below are its services under the names the handlers use
 	// (configure sets them).
@@ -160,6 +163,10 @@ func NewServer(cfg Config) (*Server, error) {
 func (s *Server) configure(a *app.App) {
 	s.app = a
 	s.launch, s.exceptions, s.ownership, s.spend, s.facts = a.Launch, a.Exceptions, a.Ownership, a.Spend, a.Facts
+	s.csp = contentSecurityPolicy
+	if a.SignIns != nil {
+		s.csp = cspWithSignOut(a.SignIns.RP.Config().Origin())
+	}
 }
 
 // Prepare readies the server for a reloaded platform config without

@@ -185,6 +185,13 @@ func (s *Server) endSessionURL(r *http.Request, sess *paved.Session) string {
 	if !ok {
 		return ""
 	}
+	if eu, err := url.Parse(u); err != nil || eu.Scheme+"://"+eu.Host != s.app.SignIns.RP.Config().Origin() {
+		// The portal's form-action allows the issuer's origin only
+		// (cspWithSignOut): a browser would refuse the redirect.
+		s.log.WarnContext(r.Context(), "single sign-on: the provider's end-session endpoint is on another origin than the issuer; signing out of paved only",
+			"request_id", requestIDFrom(r.Context()), "end_session_host", hostOf(u))
+		return ""
+	}
 	return u
 }
 
@@ -239,4 +246,14 @@ func (s *Server) unmappedSignInsPage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return s.render(w, r, "signins.html", signinsView{SignIns: list, Pager: newPager(r, page, len(list), total)})
+}
+
+// hostOf is the host of a URL, for logs that must not carry its query (an
+// end-session URL holds the ID token as hint).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
