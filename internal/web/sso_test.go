@@ -408,3 +408,14 @@ func TestCITokenExchange(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "", time.Minute: "1 minute", 90 * time.Minute: "90 minutes", 2 * time.Hour: "2 hours",
+		24 * time.Hour: "1 day", 30 * 24 * time.Hour: "30 days",
+	} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
