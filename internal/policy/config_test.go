@@ -278,6 +278,8 @@ func TestLibraryErrors(t *testing.T) {
 		{"bad severity", "rules/a/r.rego", meta("#   id: r-one\n#   severity: error\n#   resource_types: [t]\n"), "rego/rules/a/r.rego:1", "custom.severity: want deny or warn"},
 		{"no types", "rules/a/r.rego", meta("#   id: r-one\n#   severity: deny\n"), "rego/rules/a/r.rego:1", "must list the resource types"},
 		{"unknown key", "rules/a/r.rego", meta("#   id: r-one\n#   severity: deny\n#   resource_types: [t]\n#   remedation: x\n"), "rego/rules/a/r.rego:1", "custom.remedation is not a known key"},
+		{"checkov not a list", "rules/a/r.rego", meta("#   id: r-one\n#   severity: deny\n#   resource_types: [t]\n#   checkov: CKV_AWS_79\n"), "rego/rules/a/r.rego:1", "custom.checkov: want a list of check ids"},
+		{"bad trivy id", "rules/a/r.rego", meta("#   id: r-one\n#   severity: deny\n#   resource_types: [t]\n#   trivy: [aws-ec2-enforce-http-token-imds]\n"), "rego/rules/a/r.rego:1", `custom.trivy[0]: want a check id such as AWS-0028, got "aws-ec2-enforce-http-token-imds"`},
 		{"param without default", "rules/a/r.rego", meta("#   id: r-one\n#   severity: deny\n#   resource_types: [t]\n#   parameters:\n#     p: {description: x}\n"), "rego/rules/a/r.rego:1", "custom.parameters.p has no default"},
 		{"boolean deny", "rules/a/r.rego", "# METADATA\n# title: T\n# custom:\n#   id: r-one\n#   severity: deny\n#   resource_types: [t]\npackage paved.rules.r_one\n\ndeny if true\n", "rego/rules/a/r.rego:9:", "must be a partial set"},
 		{"bad data", "data/x.json", "{\n  \"a\": [1,\n}", "rego/data/x.json", "3:1: invalid JSON"},

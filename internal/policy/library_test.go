@@ -43,6 +43,7 @@ var knownCustom = map[string]bool{
 	"id": true, "severity": true, "category": true, "security": true, "remediation": true,
 	"resource_types": true, "scope": true, "parameters": true, "examples": true,
 	"enforce_from": true, "owner": true, "context_types": true,
+	"checkov": true, "trivy": true,
 }
 
 var categories = []string{"sizing", "encryption", "exposure", "tagging", "placement", "technology", "stateful", "advice", "kubernetes"}
@@ -217,6 +218,23 @@ func TestLibraryMetadata(t *testing.T) {
 		for k := range r.custom {
 			if !knownCustom[k] {
 				t.Errorf("%s: unknown METADATA custom key %q", where, k)
+			}
+		}
+		// Every built-in rule names its Checkov and Trivy counterparts, or
+		// says there are none with an empty list: the mapping table in
+		// docs/guardrails.md and bench/checkov-diff.sh read them.
+		for _, key := range []string{"checkov", "trivy"} {
+			ids, ok := r.custom[key].([]any)
+			if !ok {
+				t.Errorf("%s: custom.%s missing: list the counterpart check ids, or [] for none", where, key)
+				continue
+			}
+			for _, id := range ids {
+				s, _ := id.(string)
+				k8s := strings.HasPrefix(s, "CKV_K8S_") || strings.HasPrefix(s, "CKV2_K8S_") || strings.HasPrefix(s, "KSV-")
+				if k8s != (cat == "kubernetes") {
+					t.Errorf("%s: custom.%s names %q, a check for the other kind of input", where, key, s)
+				}
 			}
 		}
 		if rem, _ := r.custom["remediation"].(string); len(rem) < 10 {

@@ -50,6 +50,17 @@ var knownCustomKeys = map[string]bool{
 	"id": true, "severity": true, "category": true, "security": true, "remediation": true,
 	"resource_types": true, "scope": true, "parameters": true, "examples": true,
 	"enforce_from": true, "owner": true, "context_types": true,
+	// checkov and trivy name the counterpart checks of other scanners (an
+	// empty list: none); documentation only, read by gendocs and
+	// bench/checkov-diff.sh.
+	"checkov": true, "trivy": true,
+}
+
+// counterpartPatterns are the id shapes of the scanners custom.checkov and
+// custom.trivy name: CKV_AWS_79, CKV2_K8S_6; AWS-0028, KSV-0110.
+var counterpartPatterns = map[string]*regexp.Regexp{
+	"checkov": regexp.MustCompile(`^CKV2?_[A-Z0-9]+_[0-9]+$`),
+	"trivy":   regexp.MustCompile(`^[A-Z]+-[0-9]{4,5}$`),
 }
 
 // parseRuleMetadata reads the package-scope METADATA annotation of a rule
@@ -135,6 +146,21 @@ func parseRuleMetadata(pkg string, a *ast.Annotations, file string) (*ruleInfo, 
 			return nil, fail("custom.security: want true or false, got %s", jsonType(v))
 		}
 		r.Security = b
+	}
+	for _, key := range []string{"checkov", "trivy"} {
+		v, ok := c[key]
+		if !ok || v == nil {
+			continue
+		}
+		l, ok := v.([]any)
+		if !ok {
+			return nil, fail("custom.%s: want a list of check ids ([] for none), got %s", key, jsonType(v))
+		}
+		for i, e := range l {
+			if s, ok := e.(string); !ok || !counterpartPatterns[key].MatchString(s) {
+				return nil, fail("custom.%s[%d]: want a check id such as %s, got %s", key, i, map[string]string{"checkov": "CKV_AWS_79", "trivy": "AWS-0028"}[key], compactJSON(e))
+			}
+		}
 	}
 	if ri.scope, err = str("scope"); err != nil {
 		return nil, err

@@ -10,6 +10,8 @@
 #   id: db-enhanced-monitoring
 #   severity: warn
 #   category: advice
+#   checkov: [CKV_AWS_118]
+#   trivy: []
 #   security: false
 #   remediation: Set monitoring_interval (for example 60, or 15 for busy databases) and monitoring_role_arn to a role with AmazonRDSEnhancedMonitoringRole.
 #   resource_types: [aws_db_instance, aws_rds_cluster_instance]

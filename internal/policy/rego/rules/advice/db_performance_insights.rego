@@ -10,6 +10,8 @@
 #   id: db-performance-insights
 #   severity: warn
 #   category: advice
+#   checkov: [CKV_AWS_353]
+#   trivy: [AWS-0133]
 #   security: false
 #   remediation: Set performance_insights_enabled = true (retention 7 days is free), or database_insights_mode = "advanced".
 #   resource_types: [aws_db_instance, aws_rds_cluster_instance]

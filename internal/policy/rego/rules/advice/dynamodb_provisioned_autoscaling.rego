@@ -12,6 +12,8 @@
 #   id: dynamodb-provisioned-autoscaling
 #   severity: warn
 #   category: advice
+#   checkov: [CKV2_AWS_16]
+#   trivy: []
 #   security: false
 #   remediation: Add aws_appautoscaling_target and aws_appautoscaling_policy for dynamodb:table:ReadCapacityUnits and WriteCapacityUnits, or use billing_mode = "PAY_PER_REQUEST".
 #   resource_types: [aws_dynamodb_table, aws_appautoscaling_target]

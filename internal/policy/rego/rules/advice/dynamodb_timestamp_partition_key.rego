@@ -11,6 +11,8 @@
 #   id: dynamodb-timestamp-partition-key
 #   severity: warn
 #   category: advice
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Partition by a high-cardinality attribute (customer_id, device_id) and use the timestamp as range_key; if time is the only access pattern, add a shard suffix to the key.
 #   resource_types: [aws_dynamodb_table]

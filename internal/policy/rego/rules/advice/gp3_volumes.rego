@@ -13,6 +13,8 @@
 #   id: gp3-volumes
 #   severity: warn
 #   category: advice
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Set type / volume_type / storage_type = "gp3" (existing volumes convert online with Elastic Volumes).
 #   resource_types: [aws_ebs_volume, aws_instance, aws_launch_template, aws_db_instance]

@@ -10,6 +10,8 @@
 #   id: azure-min-tls
 #   severity: warn
 #   category: encryption
+#   checkov: [CKV_AZURE_52, CKV_AZURE_44]
+#   trivy: [AZU-0026, AZU-0011]
 #   security: true
 #   remediation: Set minimum_tls_version = "1.2" on the SQL server and min_tls_version = "TLS1_2" on the storage account (or leave them out for the provider's default of 1.2).
 #   resource_types: [azurerm_mssql_server, azurerm_storage_account]

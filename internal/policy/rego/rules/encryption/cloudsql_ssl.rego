@@ -13,6 +13,8 @@
 #   id: cloudsql-ssl
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_GCP_6]
+#   trivy: [GCP-0015]
 #   security: true
 #   remediation: Set settings { ip_configuration { ssl_mode = "ENCRYPTED_ONLY" } } (TRUSTED_CLIENT_CERTIFICATE_REQUIRED to also require client certificates).
 #   resource_types: [google_sql_database_instance]

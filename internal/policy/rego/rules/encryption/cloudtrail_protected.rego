@@ -12,6 +12,8 @@
 #   id: cloudtrail-protected
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_35, CKV_AWS_36]
+#   trivy: [AWS-0015, AWS-0016]
 #   security: true
 #   remediation: Set enable_log_file_validation = true and kms_key_id to a customer managed KMS key whose policy lets CloudTrail encrypt and only the security team decrypt.
 #   resource_types: [aws_cloudtrail]

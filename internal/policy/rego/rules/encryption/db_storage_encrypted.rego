@@ -17,6 +17,8 @@
 #   id: db-storage-encrypted
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_16, CKV_AWS_96, CKV_AWS_74, CKV_AWS_44]
+#   trivy: [AWS-0080, AWS-0079, AWS-0021, AWS-0076]
 #   security: true
 #   remediation: Set storage_encrypted = true (optionally with kms_key_id). For an existing database, plan a snapshot copy with encryption and a restore.
 #   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster]

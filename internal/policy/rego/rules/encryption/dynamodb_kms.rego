@@ -12,6 +12,8 @@
 #   id: dynamodb-kms
 #   severity: warn
 #   category: encryption
+#   checkov: [CKV_AWS_119]
+#   trivy: [AWS-0025]
 #   security: true
 #   remediation: Add server_side_encryption { enabled = true } and, for the strictest control, kms_key_arn with a customer managed key.
 #   resource_types: [aws_dynamodb_table]

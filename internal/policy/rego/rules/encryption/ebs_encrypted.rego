@@ -16,6 +16,8 @@
 #   id: ebs-encrypted
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_3, CKV_AWS_8]
+#   trivy: [AWS-0026, AWS-0131, AWS-0008]
 #   security: true
 #   remediation: Set encrypted = true on the volume or block device (optionally with kms_key_id), or enable EBS encryption by default in the account and set the account_default_encryption parameter.
 #   resource_types: [aws_ebs_volume, aws_instance, aws_launch_template, aws_launch_configuration]

@@ -10,6 +10,8 @@
 #   id: efs-encrypted
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_42]
+#   trivy: [AWS-0037]
 #   security: true
 #   remediation: Set encrypted = true (optionally with kms_key_id); an existing file system has to be copied to a new encrypted one.
 #   resource_types: [aws_efs_file_system]

@@ -11,6 +11,8 @@
 #   id: elasticache-encrypted-at-rest
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_29]
+#   trivy: [AWS-0045]
 #   security: true
 #   remediation: Set at_rest_encryption_enabled = true (optionally with kms_key_id); an existing group has to be recreated from a backup.
 #   resource_types: [aws_elasticache_replication_group]

@@ -11,6 +11,8 @@
 #   id: elasticache-encrypted-in-transit
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_30]
+#   trivy: [AWS-0051]
 #   security: true
 #   remediation: Set transit_encryption_enabled = true (with an auth token or RBAC user group) and connect with TLS; for a Redis aws_elasticache_cluster, use aws_elasticache_replication_group instead.
 #   resource_types: [aws_elasticache_replication_group, aws_elasticache_cluster]

@@ -11,6 +11,8 @@
 #   id: kms-key-rotation
 #   severity: warn
 #   category: encryption
+#   checkov: [CKV_AWS_7, CKV_GCP_43]
+#   trivy: [AWS-0065, GCP-0065]
 #   security: true
 #   remediation: Set enable_key_rotation = true on aws_kms_key (optionally rotation_period_in_days), or rotation_period (for example "7776000s", 90 days) on google_kms_crypto_key.
 #   resource_types: [aws_kms_key, google_kms_crypto_key]

@@ -12,6 +12,8 @@
 #   id: lb-listener-https
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_2, CKV_AWS_376]
+#   trivy: [AWS-0054]
 #   security: true
 #   remediation: Use protocol = "HTTPS" with a certificate_arn and a current ssl_policy, and turn the HTTP listener into a redirect to HTTPS (status HTTP_301).
 #   resource_types: [aws_lb_listener, aws_alb_listener, aws_elb]

@@ -13,6 +13,8 @@
 #   id: lb-tls-policy
 #   severity: warn
 #   category: encryption
+#   checkov: [CKV_AWS_103]
+#   trivy: [AWS-0047]
 #   security: true
 #   remediation: Set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.2 and 1.3), or a newer TLS 1.2+ policy.
 #   resource_types: [aws_lb_listener, aws_alb_listener]

@@ -13,6 +13,8 @@
 #   id: s3-bucket-kms
 #   severity: warn
 #   category: encryption
+#   checkov: [CKV_AWS_145]
+#   trivy: [AWS-0132]
 #   security: true
 #   remediation: Add an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = "aws:kms" (and bucket_key_enabled = true to keep KMS costs down).
 #   resource_types: [aws_s3_bucket, aws_s3_bucket_server_side_encryption_configuration]

@@ -11,6 +11,8 @@
 #   id: search-domain-encryption
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_5, CKV_AWS_6, CKV_AWS_83]
+#   trivy: [AWS-0048, AWS-0043, AWS-0046]
 #   security: true
 #   remediation: Add encrypt_at_rest { enabled = true }, node_to_node_encryption { enabled = true } and domain_endpoint_options { enforce_https = true, tls_security_policy = "Policy-Min-TLS-1-2-2019-07" }.
 #   resource_types: [aws_opensearch_domain, aws_elasticsearch_domain]

@@ -9,6 +9,8 @@
 #   id: sns-topic-encrypted
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_26]
+#   trivy: [AWS-0095]
 #   security: true
 #   remediation: Set kms_master_key_id (for example "alias/aws/sns" or a customer managed key that the publishers may use).
 #   resource_types: [aws_sns_topic]

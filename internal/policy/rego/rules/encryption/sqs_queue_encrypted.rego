@@ -11,6 +11,8 @@
 #   id: sqs-queue-encrypted
 #   severity: deny
 #   category: encryption
+#   checkov: [CKV_AWS_27]
+#   trivy: [AWS-0096]
 #   security: true
 #   remediation: Remove sqs_managed_sse_enabled = false, or set kms_master_key_id to a KMS key.
 #   resource_types: [aws_sqs_queue]

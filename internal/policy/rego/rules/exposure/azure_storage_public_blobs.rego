@@ -10,6 +10,8 @@
 #   id: azure-storage-public-blobs
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AZURE_190]
+#   trivy: []
 #   security: true
 #   remediation: Set allow_nested_items_to_be_public = false (serve public content through a CDN or a SAS instead).
 #   resource_types: [azurerm_storage_account]

@@ -16,6 +16,8 @@
 #   id: db-plaintext-password
 #   severity: deny
 #   category: exposure
+#   checkov: []
+#   trivy: []
 #   security: true
 #   remediation: Let the service manage the password (manage_master_user_password = true on RDS and Aurora), or read it from a secret manager (data.aws_secretsmanager_secret_version, an ephemeral resource with a *_wo argument) or a CI secret passed as a root variable; then rotate the password that was committed.
 #   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_redshift_cluster, aws_elasticache_replication_group, google_sql_user, azurerm_mssql_server, azurerm_postgresql_flexible_server, azurerm_mysql_flexible_server, azurerm_postgresql_server, azurerm_mysql_server, azurerm_mariadb_server]

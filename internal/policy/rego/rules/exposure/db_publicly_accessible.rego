@@ -20,6 +20,8 @@
 #   id: db-publicly-accessible
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_17, CKV_AWS_87, CKV_AWS_89, CKV_GCP_11, CKV_AZURE_113, CKV_AZURE_68, CKV_AZURE_53]
+#   trivy: [AWS-0180, GCP-0017, AZU-0022]
 #   security: true
 #   remediation: Set publicly_accessible = false (AWS), settings.ip_configuration.ipv4_enabled = false with a private_network (Cloud SQL), or public_network_access_enabled = false with a private endpoint or delegated subnet (Azure); connect through a bastion, IAP, SSM or VPN.
 #   resource_types: [aws_db_instance, aws_rds_cluster_instance, aws_redshift_cluster, aws_dms_replication_instance, google_sql_database_instance, azurerm_mssql_server, azurerm_postgresql_flexible_server, azurerm_mysql_flexible_server, azurerm_postgresql_server, azurerm_mysql_server, azurerm_mariadb_server]

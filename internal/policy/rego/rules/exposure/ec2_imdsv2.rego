@@ -15,6 +15,8 @@
 #   id: ec2-imdsv2
 #   severity: warn
 #   category: exposure
+#   checkov: [CKV_AWS_79]
+#   trivy: [AWS-0028, AWS-0130]
 #   security: true
 #   remediation: Set metadata_options { http_tokens = "required" } (and http_put_response_hop_limit = 2 for containers on the instance), or require IMDSv2 account-wide with aws_ec2_instance_metadata_defaults and set account_requires_imdsv2.
 #   resource_types: [aws_instance, aws_launch_template, aws_launch_configuration]

@@ -18,6 +18,8 @@
 #   id: eks-public-endpoint
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_39, CKV_AWS_38, CKV_GCP_20, CKV_AZURE_6, CKV_AZURE_115]
+#   trivy: [AWS-0040, AWS-0041, GCP-0061, AZU-0041]
 #   security: true
 #   remediation: EKS - set vpc_config { endpoint_private_access = true, endpoint_public_access = false } or restrict public_access_cidrs; GKE - enable the private endpoint or add master_authorized_networks_config with known ranges; AKS - set private_cluster_enabled = true or api_server_access_profile { authorized_ip_ranges = [...] }.
 #   resource_types: [aws_eks_cluster, google_container_cluster, azurerm_kubernetes_cluster]

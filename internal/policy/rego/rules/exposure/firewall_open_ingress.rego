@@ -14,6 +14,8 @@
 #   id: firewall-open-ingress
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_GCP_2, CKV_GCP_3, CKV_GCP_106, CKV2_GCP_12, CKV_AZURE_9, CKV_AZURE_10, CKV_AZURE_160]
+#   trivy: [GCP-0027, AZU-0047]
 #   security: true
 #   remediation: Restrict the source ranges to known networks, put the service behind a load balancer, and reach hosts through IAP (Google Cloud) or Bastion (Azure) instead of open SSH or RDP.
 #   resource_types: [google_compute_firewall, azurerm_network_security_rule, azurerm_network_security_group]

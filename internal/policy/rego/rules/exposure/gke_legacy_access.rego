@@ -15,6 +15,8 @@
 #   id: gke-legacy-access
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_GCP_7, CKV_GCP_13]
+#   trivy: [GCP-0062, GCP-0064, GCP-0048]
 #   security: true
 #   remediation: Remove enable_legacy_abac (or set it false), leave master_auth without username, password and client certificates, and leave disable-legacy-endpoints out of node metadata (or set it "true").
 #   resource_types: [google_container_cluster, google_container_node_pool]

@@ -12,6 +12,8 @@
 #   id: iam-admin-policy
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_62, CKV_AWS_1]
+#   trivy: [AWS-0057]
 #   security: true
 #   remediation: Grant only the actions the workload needs on the resources it uses; keep full administrator access to the AWS managed AdministratorAccess policy on break-glass roles.
 #   resource_types: [aws_iam_policy, aws_iam_role_policy, aws_iam_user_policy, aws_iam_group_policy, aws_iam_role]

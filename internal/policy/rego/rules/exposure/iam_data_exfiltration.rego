@@ -12,6 +12,8 @@
 #   id: iam-data-exfiltration
 #   severity: warn
 #   category: exposure
+#   checkov: [CKV_AWS_288, CKV_AWS_108]
+#   trivy: [AWS-0345]
 #   security: true
 #   remediation: Scope the statement to the buckets, secrets or parameters the workload uses (arn:aws:s3:::acme-exports/*, arn:aws:secretsmanager:...:secret:ledger/*).
 #   resource_types: [aws_iam_policy, aws_iam_role_policy, aws_iam_user_policy, aws_iam_group_policy, aws_iam_role]

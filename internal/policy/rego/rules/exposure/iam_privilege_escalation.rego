@@ -14,6 +14,8 @@
 #   id: iam-privilege-escalation
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_286, CKV_AWS_110]
+#   trivy: [AWS-0342]
 #   security: true
 #   remediation: Scope the statement to the roles, users or policies it needs (iam:PassRole on the ARN of the one role the service passes, with an iam:PassedToService condition).
 #   resource_types: [aws_iam_policy, aws_iam_role_policy, aws_iam_user_policy, aws_iam_group_policy, aws_iam_role]

@@ -10,6 +10,8 @@
 #   id: lambda-public-url
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_258]
+#   trivy: []
 #   security: true
 #   remediation: Set authorization_type = "AWS_IAM" on the aws_lambda_function_url (callers sign requests with SigV4, or CloudFront with origin access control), or put the function behind API Gateway with an authorizer.
 #   resource_types: [aws_lambda_function_url]

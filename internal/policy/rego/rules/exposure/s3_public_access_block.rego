@@ -18,6 +18,8 @@
 #   id: s3-public-access-block
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV2_AWS_6, CKV_AWS_53, CKV_AWS_54, CKV_AWS_55, CKV_AWS_56, CKV_GCP_114, CKV_AZURE_190]
+#   trivy: [AWS-0094, AWS-0086, AWS-0087, AWS-0091, AWS-0093]
 #   security: true
 #   remediation: Add an aws_s3_bucket_public_access_block for the bucket with all four settings true (or an aws_s3_account_public_access_block for the account); set public_access_prevention = "enforced" on Cloud Storage buckets; set allow_nested_items_to_be_public = false on Azure storage accounts.
 #   resource_types: [aws_s3_bucket, aws_s3_bucket_public_access_block, aws_s3_account_public_access_block, google_storage_bucket, azurerm_storage_account]

@@ -16,6 +16,8 @@
 #   id: s3-public-acl
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_20, CKV_AWS_57, CKV_AZURE_34]
+#   trivy: [AWS-0092, AZU-0007]
 #   security: true
 #   remediation: Use acl = "private" (or no ACL with object ownership BucketOwnerEnforced) and publish content through CloudFront with an origin access control; on Cloud Storage use uniform bucket-level access and a CDN or signed URLs instead of public ACLs; set container_access_type = "private" on Azure containers.
 #   resource_types: [aws_s3_bucket_acl, aws_s3_bucket, aws_s3_object, aws_s3_bucket_object, google_storage_bucket_acl, google_storage_object_acl, google_storage_default_object_acl, azurerm_storage_container]

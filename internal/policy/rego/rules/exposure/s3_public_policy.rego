@@ -17,6 +17,8 @@
 #   id: s3-public-policy
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_70, CKV_GCP_28]
+#   trivy: [GCP-0001]
 #   security: true
 #   remediation: On Cloud Storage, grant roles to named users, groups or service accounts instead of allUsers or allAuthenticatedUsers. On S3, name the principals (account, role or service) instead of "*", or add a condition such as aws:PrincipalOrgID, aws:SourceVpce or aws:SourceArn; serve public content through CloudFront with an origin access control.
 #   resource_types: [aws_s3_bucket_policy, aws_s3_bucket, google_storage_bucket_iam_member, google_storage_bucket_iam_binding, google_storage_bucket_iam_policy]

@@ -12,6 +12,8 @@
 #   id: security-group-open-ingress
 #   severity: deny
 #   category: exposure
+#   checkov: [CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_AWS_277]
+#   trivy: [AWS-0107]
 #   security: true
 #   remediation: Restrict the source to known CIDR ranges or security groups, put the service behind a load balancer, and reach hosts through SSM Session Manager instead of open SSH or RDP.
 #   resource_types: [aws_security_group, aws_default_security_group, aws_security_group_rule, aws_vpc_security_group_ingress_rule]

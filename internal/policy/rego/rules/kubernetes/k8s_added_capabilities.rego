@@ -12,6 +12,8 @@
 #   id: k8s-added-capabilities
 #   severity: warn
 #   category: kubernetes
+#   checkov: [CKV_K8S_25]
+#   trivy: [KSV-0022]
 #   security: true
 #   remediation: Drop ALL capabilities and add back only what the process needs (NET_BIND_SERVICE to bind ports below 1024); most processes need none when they run as a non-root user on ports above 1024.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

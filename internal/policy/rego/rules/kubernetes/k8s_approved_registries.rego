@@ -13,6 +13,8 @@
 #   id: k8s-approved-registries
 #   severity: deny
 #   category: kubernetes
+#   checkov: []
+#   trivy: [KSV-0125, KSV-0034]
 #   security: true
 #   remediation: Mirror the image into an approved registry (for example with ECR pull-through cache) and reference it there.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

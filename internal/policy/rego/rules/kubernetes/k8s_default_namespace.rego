@@ -18,6 +18,8 @@
 #   id: k8s-default-namespace
 #   severity: warn
 #   category: kubernetes
+#   checkov: [CKV_K8S_21]
+#   trivy: [KSV-0110]
 #   security: true
 #   remediation: Set metadata.namespace to the service's own namespace (or let the deploying tool set it, and set left_out_is_default to false).
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Service, ConfigMap, Secret, ServiceAccount, Role, RoleBinding, Ingress, PersistentVolumeClaim]

@@ -13,6 +13,8 @@
 #   id: k8s-drop-capabilities
 #   severity: warn
 #   category: kubernetes
+#   checkov: [CKV_K8S_28, CKV_K8S_37]
+#   trivy: [KSV-0004, KSV-0003]
 #   security: true
 #   remediation: 'Set securityContext.capabilities.drop: [ALL] on every container and add back only what the process needs.'
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

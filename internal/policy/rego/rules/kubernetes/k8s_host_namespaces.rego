@@ -11,6 +11,8 @@
 #   id: k8s-host-namespaces
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_17, CKV_K8S_18, CKV_K8S_19]
+#   trivy: [KSV-0010, KSV-0008, KSV-0009]
 #   security: true
 #   remediation: Remove hostNetwork, hostPID and hostIPC; expose ports through a Service instead of the host network.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

@@ -11,6 +11,8 @@
 #   id: k8s-host-path
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_27]
+#   trivy: [KSV-0023, KSV-0006]
 #   security: true
 #   remediation: Use an emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim instead of hostPath.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

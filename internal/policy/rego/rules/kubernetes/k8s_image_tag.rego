@@ -12,6 +12,8 @@
 #   id: k8s-image-tag
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_14]
+#   trivy: [KSV-0013]
 #   security: false
 #   remediation: Use an immutable version tag (web:1.4.2, redis:7.4.1-alpine) or a digest (web@sha256:...); never :latest or a tag without a version.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

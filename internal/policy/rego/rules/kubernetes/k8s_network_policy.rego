@@ -17,6 +17,8 @@
 #   id: k8s-network-policy
 #   severity: warn
 #   category: kubernetes
+#   checkov: [CKV2_K8S_6]
+#   trivy: []
 #   security: true
 #   remediation: Add a NetworkPolicy in the workload's namespace (a default-deny policy with an empty podSelector, and policies allowing only the traffic the service needs).
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

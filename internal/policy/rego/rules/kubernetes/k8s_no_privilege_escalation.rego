@@ -11,6 +11,8 @@
 #   id: k8s-no-privilege-escalation
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_20]
+#   trivy: [KSV-0001]
 #   security: true
 #   remediation: Set securityContext.allowPrivilegeEscalation = false on each container (and drop all capabilities).
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

@@ -14,6 +14,8 @@
 #   id: k8s-pdb-tier1
 #   severity: deny
 #   category: kubernetes
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Add a policy/v1 PodDisruptionBudget with a selector matching the pod labels and minAvailable (or maxUnavailable) that keeps the service up during a drain.
 #   resource_types: [Deployment, StatefulSet, PodDisruptionBudget]

@@ -15,6 +15,8 @@
 #   id: k8s-privileged
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_16, CKV_K8S_39]
+#   trivy: [KSV-0017, KSV-0005, KSV-0120]
 #   security: true
 #   remediation: Remove securityContext.privileged and the added capabilities; add only the specific capability the process needs (for example NET_BIND_SERVICE).
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

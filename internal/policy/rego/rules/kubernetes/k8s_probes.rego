@@ -14,6 +14,8 @@
 #   id: k8s-probes
 #   severity: warn
 #   category: kubernetes
+#   checkov: [CKV_K8S_8, CKV_K8S_9]
+#   trivy: []
 #   security: false
 #   remediation: Add a readinessProbe that checks the container can serve (an HTTP health endpoint) and a livenessProbe that only fails when a restart would help.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController]

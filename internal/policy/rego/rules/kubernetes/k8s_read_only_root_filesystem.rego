@@ -11,6 +11,8 @@
 #   id: k8s-read-only-root-filesystem
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_22]
+#   trivy: [KSV-0014]
 #   security: true
 #   remediation: Set securityContext.readOnlyRootFilesystem = true on each container and mount emptyDir volumes where it must write.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

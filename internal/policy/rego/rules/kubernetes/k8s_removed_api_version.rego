@@ -15,6 +15,8 @@
 #   id: k8s-removed-api-version
 #   severity: warn
 #   category: kubernetes
+#   checkov: []
+#   trivy: [KSV-0107]
 #   security: false
 #   remediation: Move the object to the API version named in the message (kubectl convert, or pluto, finds them all); check the fields that changed between the versions, such as an Ingress backend's service.name and service.port.
 #   resource_types: ["*"]

@@ -15,6 +15,8 @@
 #   id: k8s-resources
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_10, CKV_K8S_12, CKV_K8S_13]
+#   trivy: [KSV-0015, KSV-0016, KSV-0018]
 #   security: false
 #   remediation: Set resources.requests.cpu and resources.requests.memory from observed usage, and resources.limits.memory at the level the container must never exceed.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

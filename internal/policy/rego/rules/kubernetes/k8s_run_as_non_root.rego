@@ -13,6 +13,8 @@
 #   id: k8s-run-as-non-root
 #   severity: deny
 #   category: kubernetes
+#   checkov: [CKV_K8S_23]
+#   trivy: [KSV-0012, KSV-0105]
 #   security: true
 #   remediation: Set securityContext.runAsNonRoot = true on the pod (and a numeric runAsUser if the image's USER is a name), and build the image with a non-root USER.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

@@ -13,6 +13,8 @@
 #   id: k8s-seccomp
 #   severity: warn
 #   category: kubernetes
+#   checkov: [CKV_K8S_31]
+#   trivy: [KSV-0030, KSV-0104]
 #   security: true
 #   remediation: Set securityContext.seccompProfile.type RuntimeDefault on the pod spec (or Localhost with a profile the nodes have).
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

@@ -15,6 +15,8 @@
 #   id: k8s-service-account-token
 #   severity: warn
 #   category: kubernetes
+#   checkov: [CKV_K8S_38]
+#   trivy: [KSV-0036]
 #   security: true
 #   remediation: Set automountServiceAccountToken false on the pod spec (or on its ServiceAccount); a pod that calls the Kubernetes API sets it true explicitly and gets a service account with only the RBAC it needs.
 #   resource_types: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]

@@ -17,6 +17,8 @@
 #   id: allowed-regions
 #   severity: deny
 #   category: placement
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Deploy to one of the allowed regions (set the provider's region), or ask for a sign-off explaining the residency or latency need.
 #   scope: resource

@@ -12,6 +12,8 @@
 #   id: db-memory-ceiling
 #   severity: deny
 #   category: sizing
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Pick a smaller instance class, or ask for a sign-off with the load profile that needs this much memory.
 #   resource_types: [aws_db_instance, aws_rds_cluster_instance, aws_rds_cluster, aws_docdb_cluster_instance, aws_neptune_cluster_instance]

@@ -10,6 +10,8 @@
 #   id: db-storage-ceiling
 #   severity: deny
 #   category: sizing
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Lower allocated_storage and max_allocated_storage, archive old data, or ask for a sign-off with the expected data volume.
 #   resource_types: [aws_db_instance]

@@ -12,6 +12,8 @@
 #   id: instance-family-allowed
 #   severity: deny
 #   category: sizing
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Use one of the allowed families (see the parameters), or ask for a sign-off explaining why this family is needed.
 #   resource_types: [aws_instance, aws_spot_instance_request, aws_launch_template, aws_launch_configuration, aws_eks_node_group, aws_autoscaling_group, aws_db_instance, aws_rds_cluster_instance, aws_docdb_cluster_instance, aws_neptune_cluster_instance, aws_rds_cluster]

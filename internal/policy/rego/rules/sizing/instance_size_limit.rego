@@ -12,6 +12,8 @@
 #   id: instance-size-limit
 #   severity: deny
 #   category: sizing
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Choose a smaller instance type and scale out, or ask for a sign-off with the load profile that needs this size.
 #   resource_types: [aws_instance, aws_spot_instance_request, aws_launch_template, aws_launch_configuration, aws_eks_node_group, aws_autoscaling_group]

@@ -11,6 +11,8 @@
 #   id: unknown-instance-type
 #   severity: warn
 #   category: sizing
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Check the spelling of the instance type; if it is real and new, add it to the instance catalog (rego/data/instances.json) with its source.
 #   resource_types: [aws_instance, aws_spot_instance_request, aws_launch_template, aws_launch_configuration, aws_eks_node_group, aws_autoscaling_group, aws_db_instance, aws_rds_cluster_instance, aws_docdb_cluster_instance, aws_neptune_cluster_instance, aws_rds_cluster]

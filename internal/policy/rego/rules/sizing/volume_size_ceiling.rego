@@ -11,6 +11,8 @@
 #   id: volume-size-ceiling
 #   severity: deny
 #   category: sizing
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Provision a smaller volume and grow it when needed (EBS volumes can be enlarged online), or ask for a sign-off with the expected data volume.
 #   resource_types: [aws_ebs_volume, aws_instance, aws_launch_template]

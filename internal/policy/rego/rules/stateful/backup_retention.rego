@@ -19,6 +19,8 @@
 #   id: backup-retention
 #   severity: deny
 #   category: stateful
+#   checkov: [CKV_AWS_133, CKV_AWS_360, CKV_AWS_361, CKV_AWS_28, CKV_GCP_14]
+#   trivy: [AWS-0077, AWS-0024, GCP-0024]
 #   security: false
 #   remediation: Set backup_retention_period (AWS), backup_retention_days (Azure PostgreSQL/MySQL) or short_term_retention_policy.retention_days (Azure SQL) to at least the minimum; enable point_in_time_recovery on DynamoDB tables; set settings.backup_configuration.enabled = true (with retained_backups at least the minimum) on Cloud SQL.
 #   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_dynamodb_table, google_sql_database_instance, azurerm_postgresql_flexible_server, azurerm_mysql_flexible_server, azurerm_postgresql_server, azurerm_mysql_server, azurerm_mariadb_server, azurerm_mssql_database]

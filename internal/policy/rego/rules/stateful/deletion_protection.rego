@@ -15,6 +15,8 @@
 #   id: deletion-protection
 #   severity: deny
 #   category: stateful
+#   checkov: [CKV_AWS_293, CKV_AWS_139, CKV2_AWS_58, CKV_GCP_119, CKV_GCP_122]
+#   trivy: [AWS-0177, AWS-0343]
 #   security: false
 #   remediation: Set deletion_protection = true (deletion_protection_enabled = true for DynamoDB tables; on Cloud SQL, Spanner and Bigtable remove deletion_protection = false).
 #   resource_types: [aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster, aws_dynamodb_table, google_sql_database_instance, google_spanner_database, google_bigtable_instance]

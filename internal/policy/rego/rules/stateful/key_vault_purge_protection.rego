@@ -12,6 +12,8 @@
 #   id: key-vault-purge-protection
 #   severity: deny
 #   category: stateful
+#   checkov: [CKV_AZURE_110, CKV_AZURE_42]
+#   trivy: [AZU-0016]
 #   security: true
 #   remediation: Set purge_protection_enabled = true (and keep soft_delete_retention_days at 90).
 #   resource_types: [azurerm_key_vault]

@@ -17,6 +17,8 @@
 #   id: multi-az-tier1
 #   severity: deny
 #   category: stateful
+#   checkov: [CKV_AWS_157, CKV2_AWS_50]
+#   trivy: []
 #   security: false
 #   remediation: Set multi_az = true on the RDS instance; set multi_az_enabled = true and automatic_failover_enabled = true (with at least one replica) on the replication group; set settings.availability_type = "REGIONAL" on Cloud SQL; add high_availability { mode = "ZoneRedundant" } to an Azure flexible server.
 #   resource_types: [aws_db_instance, aws_elasticache_replication_group, google_sql_database_instance, azurerm_postgresql_flexible_server, azurerm_mysql_flexible_server]

@@ -15,6 +15,8 @@
 #   id: s3-access-logging
 #   severity: warn
 #   category: stateful
+#   checkov: [CKV_AWS_18]
+#   trivy: [AWS-0089]
 #   security: true
 #   remediation: Add an aws_s3_bucket_logging with target_bucket set to the account's log bucket and target_prefix set to the bucket's name.
 #   resource_types: [aws_s3_bucket, aws_s3_bucket_logging]

@@ -15,6 +15,8 @@
 #   id: s3-bucket-versioning
 #   severity: deny
 #   category: stateful
+#   checkov: [CKV_AWS_21]
+#   trivy: [AWS-0090]
 #   security: false
 #   remediation: Add an aws_s3_bucket_versioning with versioning_configuration { status = "Enabled" } (and a lifecycle rule that expires noncurrent versions after the recovery window, to bound the cost).
 #   resource_types: [aws_s3_bucket, aws_s3_bucket_versioning]

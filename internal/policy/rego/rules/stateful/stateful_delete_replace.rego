@@ -12,6 +12,8 @@
 #   id: stateful-delete-replace
 #   severity: deny
 #   category: stateful
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: If this is not intended, add a moved block or revert the force-new change; if it is, take and verify a backup, then ask for a sign-off.
 #   scope: resource

@@ -15,6 +15,8 @@
 #   id: required-tags
 #   severity: deny
 #   category: tagging
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Add the missing keys to the provider's default_tags (once per configuration) or to the resource's tags.
 #   scope: resource

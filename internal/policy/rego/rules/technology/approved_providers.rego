@@ -11,6 +11,8 @@
 #   id: approved-providers
 #   severity: deny
 #   category: technology
+#   checkov: []
+#   trivy: []
 #   security: true
 #   remediation: Use an approved provider, or ask the security team to review and approve this one.
 #   scope: resource

@@ -11,6 +11,8 @@
 #   id: approved-technology
 #   severity: deny
 #   category: technology
+#   checkov: []
+#   trivy: []
 #   security: false
 #   remediation: Use the approved technology named in the message, or ask the enablement team for a sign-off explaining why this one is needed and who will operate it.
 #   scope: resource

@@ -13,6 +13,8 @@
 #   id: lambda-runtime-deprecated
 #   severity: warn
 #   category: technology
+#   checkov: [CKV_AWS_363]
+#   trivy: []
 #   security: true
 #   remediation: Move the function to a supported runtime (python3.12 or later, nodejs20.x or later, provided.al2023 for Go, java21, dotnet8, ruby3.3).
 #   resource_types: [aws_lambda_function]
