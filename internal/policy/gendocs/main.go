@@ -54,6 +54,9 @@ type rule struct {
 	Context     []string
 	Params      []param
 	Pass, Fail  string
+	// Checkov and Trivy are the ids of the other scanners' counterpart
+	// checks (custom.checkov, custom.trivy); empty: none.
+	Checkov, Trivy []string
 }
 
 type param struct {
@@ -153,6 +156,8 @@ func fromModule(file string, m *ast.Module) (rule, error) {
 			r.Context = append(r.Context, fmt.Sprint(t))
 		}
 	}
+	r.Checkov = strList(c["checkov"])
+	r.Trivy = strList(c["trivy"])
 	if ps, ok := c["parameters"].(map[string]any); ok {
 		for name, v := range ps {
 			pm, _ := v.(map[string]any)
@@ -207,6 +212,7 @@ func render(rules []rule) []byte {
 		if len(r.Context) > 0 {
 			fmt.Fprintf(&b, "- Also reads: %s (settings that apply to the whole account)\n", code(r.Context))
 		}
+		fmt.Fprintf(&b, "- Checkov: %s; Trivy: %s ([compared](#compared-with-checkov-and-trivy))\n", idList(r.Checkov), idList(r.Trivy))
 		fmt.Fprintf(&b, "- Source: `internal/policy/rego/%s`\n\n", r.File)
 		b.WriteString(r.Description + "\n\n")
 		if len(r.Params) > 0 {
@@ -225,7 +231,31 @@ func render(rules []rule) []byte {
 		}
 		fmt.Fprintf(&b, "Remediation: %s\n", r.Remediation)
 	}
+	b.WriteString(comparedIntro)
+	b.WriteString("| Rule | Severity | Checkov | Trivy |\n|---|---|---|---|\n")
+	for _, r := range rules {
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, r.ID, r.Severity, idList(r.Checkov), idList(r.Trivy))
+	}
+	b.WriteString(comparedDifferences)
 	return b.Bytes()
+}
+
+func strList(v any) []string {
+	l, _ := v.([]any)
+	out := make([]string, 0, len(l))
+	for _, e := range l {
+		out = append(out, fmt.Sprint(e))
+	}
+	return out
+}
+
+// idList shows counterpart ids; none says the other scanner has no such
+// check (or none that judges the same thing).
+func idList(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return code(ids)
 }
 
 // unknownValues is the hand-written section on values known only after

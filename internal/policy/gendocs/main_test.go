@@ -41,6 +41,8 @@ func TestRenderRule(t *testing.T) {
 #   id: x-rule
 #   severity: deny
 #   category: sizing
+#   checkov: [CKV_AWS_79, CKV2_AWS_6]
+#   trivy: []
 #   security: true
 #   remediation: Make it smaller.
 #   resource_types: [aws_instance]
@@ -70,6 +72,9 @@ deny contains "x" if false
 		"Fails:\n\n```hcl\nresource \"aws_instance\" \"a\" {}\n```",
 		"Passes:\n\n```hcl\nresource \"aws_instance\" \"b\" {}\n```",
 		"Remediation: Make it smaller.",
+		"- Checkov: `CKV_AWS_79`, `CKV2_AWS_6`; Trivy: none (",
+		"| [x-rule](#x-rule) | deny | `CKV_AWS_79`, `CKV2_AWS_6` | none |",
+		"## Compared with Checkov and Trivy",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -14,7 +14,7 @@
 #   id: firewall-open-ingress
 #   severity: deny
 #   category: exposure
-#   checkov: [CKV_GCP_2, CKV_GCP_3, CKV_GCP_106, CKV2_GCP_12, CKV_AZURE_9, CKV_AZURE_10, CKV_AZURE_160]
+#   checkov: [CKV_GCP_2, CKV_GCP_3, CKV_GCP_88, CKV_GCP_75, CKV_GCP_77, CKV_GCP_106, CKV2_GCP_12, CKV_AZURE_9, CKV_AZURE_10, CKV_AZURE_160]
 #   trivy: [GCP-0027, AZU-0047]
 #   security: true
 #   remediation: Restrict the source ranges to known networks, put the service behind a load balancer, and reach hosts through IAP (Google Cloud) or Bastion (Azure) instead of open SSH or RDP.
