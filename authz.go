@@ -43,10 +43,13 @@ const (
 	ActEditOwnership Action = "ownership:write" // reassign a concern in the portal, or reset it to the config file
 
 	// Spend (cost.go): billing lines, reports, budgets and alerts.
-	ActReadCost   Action = "cost:read"   // reports, untagged spend, budgets, alerts: every signed-in user
-	ActIngestCost Action = "cost:ingest" // ingest billing files, re-allocate, evaluate the alert rules (admins)
-	ActSetBudget  Action = "cost:budget" // set or delete a budget (admins)
-	ActPlanAlert  Action = "cost:plan"   // mark an alert as planned activity; Resource.Team is the alert's team
+	// Which of the two reading actions a read of spend needs is decided
+	// by AuthorizeSpend from paved.yaml's spend.visibility, nowhere else.
+	ActReadCost    Action = "cost:read"     // Resource.Team "": the spend pages at all (every signed-in user); a team: that team's spend (its members, admin, architect, security)
+	ActReadAllCost Action = "cost:read-all" // every team's spend at once, untagged spend, ingest batches (admin, architect, security)
+	ActIngestCost  Action = "cost:ingest"   // ingest billing files, re-allocate, evaluate the alert rules (admins)
+	ActSetBudget   Action = "cost:budget"   // set or delete a budget (admins)
+	ActPlanAlert   Action = "cost:plan"     // mark an alert as planned activity; Resource.Team is the alert's team
 
 	// The platform config (docs/config-as-code.md). Its version and the
 	// campaigns are catalog:read.
@@ -167,7 +170,15 @@ func Authorize(u *User, act Action, res Resource) error {
 	case ActEditOwnership:
 		return Errorf(EFORBIDDEN, "only an admin can reassign a concern of the ownership map: propose the change in ownership.yaml in the platform config repository instead")
 	case ActReadCost:
-		return nil
+		if res.Team == "" || readsAllSpend(u) || u.InTeam(res.Team) {
+			return nil
+		}
+		return Errorf(EFORBIDDEN, "%s is not a member of team %q: a team's spend is for its members, architects, security and admins (spend.visibility: team)", u.Name, res.Team)
+	case ActReadAllCost:
+		if readsAllSpend(u) {
+			return nil
+		}
+		return Errorf(EFORBIDDEN, "every team's spend at once is for admins, architects and security (spend.visibility: team): name one of your teams")
 	case ActIngestCost, ActSetBudget:
 		return Errorf(EFORBIDDEN, "%s needs the admin role: billing data and budgets are the cloud engineering team's", act)
 	case ActPlanAlert:
@@ -195,6 +206,51 @@ func Authorize(u *User, act Action, res Resource) error {
 // reviewer, the architect and the security engineer.
 func isAdviser(u *User) bool {
 	return u.HasRole(RoleReviewer) || u.HasRole(RoleArchitect) || u.HasRole(RoleSecurity)
+}
+
+// readsAllSpend reports whether u may read every team's spend when
+// spend.visibility is team: the architects and security engineers, who
+// weigh costs across teams (admins pass every action). paved has no
+// finance role; a finance team is given the architect role or admin.
+func readsAllSpend(u *User) bool {
+	return u.HasRole(RoleArchitect) || u.HasRole(RoleSecurity)
+}
+
+// SpendVisibility is paved.yaml's spend.visibility: who may read spend.
+type SpendVisibility string
+
+const (
+	// SpendOrganisation (the default): every signed-in user reads every
+	// team's spend.
+	SpendOrganisation SpendVisibility = "organisation"
+	// SpendTeam: a team's spend is for its members, architects, security
+	// and admins; every team's at once only for the last three.
+	SpendTeam SpendVisibility = "team"
+)
+
+// UnmarshalText accepts organisation or team, and nothing else.
+func (v *SpendVisibility) UnmarshalText(b []byte) error {
+	switch x := SpendVisibility(b); x {
+	case SpendOrganisation, SpendTeam:
+		*v = x
+		return nil
+	}
+	return Errorf(EINVALID, "%q is not a spend visibility: want organisation or team", string(b))
+}
+
+// AuthorizeSpend decides whether u may read team's spend (every team's at
+// once when team is "") under visibility v. It is the one place where the
+// setting chooses the action: with organisation visibility every read is
+// cost:read on nothing in particular; with team visibility a team's spend
+// is cost:read on that team and every team's is cost:read-all.
+func AuthorizeSpend(u *User, v SpendVisibility, team string) error {
+	switch {
+	case v != SpendTeam:
+		return Authorize(u, ActReadCost, Resource{})
+	case team == "":
+		return Authorize(u, ActReadAllCost, Resource{})
+	}
+	return Authorize(u, ActReadCost, Resource{Team: team})
 }
 
 // ownTeamDeveloper allows developers of the owning team.

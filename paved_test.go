@@ -141,6 +141,25 @@ func TestAuthorize(t *testing.T) {
 		// Spend.
 		{"anonymous reads spend", nil, ActReadCost, Resource{}, EUNAUTHORIZED},
 		{"viewer reads spend", viewer, ActReadCost, Resource{}, ""},
+		{"anonymous reads a team's spend", nil, ActReadCost, payments, EUNAUTHORIZED},
+		{"no role reads own team's spend", noRole, ActReadCost, payments, ""},
+		{"viewer reads own team's spend", viewer, ActReadCost, payments, ""},
+		{"viewer cannot read another team's spend", viewer, ActReadCost, search, EFORBIDDEN},
+		{"developer reads own team's spend", dev, ActReadCost, payments, ""},
+		{"developer cannot read another team's spend", dev, ActReadCost, search, EFORBIDDEN},
+		{"reviewer cannot read another team's spend", reviewer, ActReadCost, payments, EFORBIDDEN},
+		{"reviewer reads own team's spend", reviewer, ActReadCost, Resource{Team: "platform"}, ""},
+		{"architect reads any team's spend", architect, ActReadCost, search, ""},
+		{"security reads any team's spend", security, ActReadCost, search, ""},
+		{"admin reads any team's spend", admin, ActReadCost, search, ""},
+		{"anonymous cannot read all spend", nil, ActReadAllCost, Resource{}, EUNAUTHORIZED},
+		{"no role cannot read all spend", noRole, ActReadAllCost, Resource{}, EFORBIDDEN},
+		{"viewer cannot read all spend", viewer, ActReadAllCost, Resource{}, EFORBIDDEN},
+		{"developer cannot read all spend", dev, ActReadAllCost, Resource{}, EFORBIDDEN},
+		{"reviewer cannot read all spend", reviewer, ActReadAllCost, Resource{}, EFORBIDDEN},
+		{"architect reads all spend", architect, ActReadAllCost, Resource{}, ""},
+		{"security reads all spend", security, ActReadAllCost, Resource{}, ""},
+		{"admin reads all spend", admin, ActReadAllCost, Resource{}, ""},
 		{"developer cannot ingest billing", dev, ActIngestCost, Resource{}, EFORBIDDEN},
 		{"reviewer cannot ingest billing", reviewer, ActIngestCost, Resource{}, EFORBIDDEN},
 		{"admin ingests billing", admin, ActIngestCost, Resource{}, ""},
@@ -255,6 +274,40 @@ func TestAuthorize(t *testing.T) {
 		if ErrorCode(err) != tt.want {
 			t.Errorf("%s: Authorize = %v (code %q), want %q", tt.who, err, ErrorCode(err), tt.want)
 		}
+	}
+}
+
+// TestAuthorizeSpend: spend.visibility chooses the action of a read of
+// spend; with team visibility a developer reads only their teams' spend.
+func TestAuthorizeSpend(t *testing.T) {
+	dev := &User{Name: "d", Roles: []Role{RoleDeveloper}, Teams: []string{"payments"}}
+	arch := &User{Name: "a", Roles: []Role{RoleArchitect}}
+	tests := []struct {
+		u    *User
+		v    SpendVisibility
+		team string
+		want string
+	}{
+		{dev, "", "search", ""},
+		{dev, SpendOrganisation, "", ""},
+		{dev, SpendOrganisation, "search", ""},
+		{dev, SpendTeam, "payments", ""},
+		{dev, SpendTeam, "search", EFORBIDDEN},
+		{dev, SpendTeam, "", EFORBIDDEN},
+		{arch, SpendTeam, "search", ""},
+		{arch, SpendTeam, "", ""},
+		{nil, SpendTeam, "payments", EUNAUTHORIZED},
+		{nil, SpendOrganisation, "", EUNAUTHORIZED},
+	}
+	for _, tt := range tests {
+		err := AuthorizeSpend(tt.u, tt.v, tt.team)
+		if got := ErrorCode(err); (err == nil) != (tt.want == "") || (tt.want != "" && got != tt.want) {
+			t.Errorf("AuthorizeSpend(%v, %q, %q) = %v; want %q", tt.u, tt.v, tt.team, err, tt.want)
+		}
+	}
+	var v SpendVisibility
+	if err := v.UnmarshalText([]byte("teams")); err == nil {
+		t.Error("spend visibility \"teams\" accepted")
 	}
 }
 

@@ -279,3 +279,25 @@ func TestTemplatesDir(t *testing.T) {
 		}
 	}
 }
+
+// TestSpendVisibility: spend.visibility decodes to the setting
+// paved.AuthorizeSpend applies; unset is organisation-wide reading.
+func TestSpendVisibility(t *testing.T) {
+	for body, want := range map[string]paved.SpendVisibility{
+		"spend:\n  visibility: team\n":         paved.SpendTeam,
+		"spend:\n  visibility: organisation\n": paved.SpendOrganisation,
+		"spend:\n  accounts: {}\n":             "",
+	} {
+		f := filepath.Join(t.TempDir(), "paved.yaml")
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(f)
+		if err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+		if c.Spend.Visibility != want {
+			t.Errorf("%q: visibility %q, want %q", body, c.Spend.Visibility, want)
+		}
+	}
+}

@@ -12,6 +12,10 @@ import (
 // allocated, the budgets and the alert rules' parameters. Zero values mean
 // the documented defaults (docs/spend.md).
 type SpendConfig struct {
+	// Visibility says who may read spend: organisation (the default,
+	// every signed-in user) or team (a team's spend for its members,
+	// architects, security and admins). paved.AuthorizeSpend applies it.
+	Visibility paved.SpendVisibility `yaml:"visibility"`
 	// Tags names the tag keys (with aliases) that place a line.
 	Tags AllocationConfig `yaml:"tags"`
 	// Accounts maps a billing account or sub-account id to a team, for

@@ -28,6 +28,63 @@ func (s *Spend) cfg() *SpendConfig {
 	return s.Config
 }
 
+// CanRead decides whether u may read team's spend (every team's at once
+// when team is "") under the config's spend.visibility: every face asks
+// here, so the setting is applied in one place (paved.AuthorizeSpend).
+func (s *Spend) CanRead(u *paved.User, team string) error {
+	return paved.AuthorizeSpend(u, s.cfg().Visibility, team)
+}
+
+// Reader is what one user may read of spend: every team's (All), or the
+// spend of the teams in Teams.
+type Reader struct {
+	All   bool
+	Teams []string
+}
+
+// ReaderOf is u's Reader under the config's spend.visibility.
+func (s *Spend) ReaderOf(u *paved.User) Reader {
+	if s.CanRead(u, "") == nil {
+		return Reader{All: true}
+	}
+	var rd Reader
+	if u != nil {
+		for _, t := range u.Teams {
+			if s.CanRead(u, t) == nil {
+				rd.Teams = append(rd.Teams, t)
+			}
+		}
+	}
+	return rd
+}
+
+// Reads reports whether the reader may see team's spend; spend of no team
+// (untagged, account-wide) only with All.
+func (rd Reader) Reads(team string) bool {
+	if rd.All {
+		return true
+	}
+	for _, t := range rd.Teams {
+		if t == team && team != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// TeamOf is the team whose spend a budget is: a team budget's team, a
+// service budget's owner team, an account budget's mapped team
+// (spend.accounts), else "" (only readers of every team's spend see it).
+func (s *Spend) TeamOf(b *BudgetStatus) string {
+	switch b.Scope {
+	case paved.ScopeTeam:
+		return b.Name
+	case paved.ScopeService:
+		return b.Team
+	}
+	return s.cfg().Accounts[b.Name]
+}
+
 // Allocator builds the allocator from the config (with extra account
 // mappings laid over it) and the current catalog.
 func (s *Spend) Allocator(ctx context.Context, accounts map[string]string) (*Allocator, error) {

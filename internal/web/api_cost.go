@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,7 +134,40 @@ func bodyError(err error, what string) error {
 	return paved.Errorf(paved.EINVALID, "%s: %v", what, err)
 }
 
+// canReadSpend checks that the caller may read the spend f selects: a
+// team's, a service's owner team's, or (neither named) every team's. The
+// spend service decides from spend.visibility (cost.Spend.CanRead).
+func (s *Server) canReadSpend(r *http.Request, f cost.ReportFilter) error {
+	u := paved.UserFrom(r.Context())
+	if s.spend.CanRead(u, "") == nil {
+		return nil
+	}
+	if f.Service != "" {
+		svc, err := s.store.FindService(r.Context(), f.Service)
+		if err != nil {
+			return err
+		}
+		if err := s.spend.CanRead(u, svc.Owner); err != nil {
+			return err
+		}
+		if f.Team == "" {
+			return nil
+		}
+	}
+	return s.spend.CanRead(u, f.Team)
+}
+
+// spendReader is what the caller may read of spend (list views are
+// filtered by it).
+func (s *Server) spendReader(r *http.Request) cost.Reader {
+	return s.spend.ReaderOf(paved.UserFrom(r.Context()))
+}
+
 func (s *Server) listCostBatches(w http.ResponseWriter, r *http.Request) error {
+	// The batches total every team's billing lines.
+	if err := s.canReadSpend(r, cost.ReportFilter{}); err != nil {
+		return err
+	}
 	bs, err := s.store.FindCostBatches(r.Context())
 	if err != nil {
 		return err
@@ -177,6 +211,9 @@ func (s *Server) getCostReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.canReadSpend(r, f); err != nil {
+		return err
+	}
 	rep, err := s.spend.Report(r.Context(), m, by, f)
 	if err != nil {
 		return err
@@ -197,6 +234,9 @@ func (s *Server) getCostDaily(w http.ResponseWriter, r *http.Request) error {
 	}
 	m, err := s.monthParam(r)
 	if err != nil {
+		return err
+	}
+	if err := s.canReadSpend(r, f); err != nil {
 		return err
 	}
 	from, to := cost.MonthRange(m)
@@ -221,6 +261,8 @@ func (s *Server) listUntagged(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rd := s.spendReader(r)
+	items = slices.DeleteFunc(items, func(u *paved.UntaggedCost) bool { return !rd.Reads(u.Team) })
 	writeJSON(w, http.StatusOK, api.NewList(items, len(items), paved.Page{Limit: p.Limit}))
 	return nil
 }
@@ -234,6 +276,8 @@ func (s *Server) listBudgets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rd := s.spendReader(r)
+	bs = slices.DeleteFunc(bs, func(b *cost.BudgetStatus) bool { return !rd.Reads(s.spend.TeamOf(b)) })
 	writeItems(w, bs)
 	return nil
 }
@@ -297,10 +341,17 @@ func (s *Server) listCostAlerts(w http.ResponseWriter, r *http.Request) error {
 	if f.Team, err = parseName(q, "team"); err != nil {
 		return err
 	}
+	if f.Team != "" {
+		if err := s.canReadSpend(r, cost.ReportFilter{Team: f.Team}); err != nil {
+			return err
+		}
+	}
 	as, err := s.store.FindCostAlerts(r.Context(), f)
 	if err != nil {
 		return err
 	}
+	rd := s.spendReader(r)
+	as = slices.DeleteFunc(as, func(a *paved.CostAlert) bool { return !rd.Reads(a.Team) })
 	writeJSON(w, http.StatusOK, api.NewList(as, len(as), paved.Page{Limit: p.Limit}))
 	return nil
 }
@@ -337,6 +388,9 @@ func (s *Server) reallocateCost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getServiceBudget(w http.ResponseWriter, r *http.Request) error {
+	if err := s.canReadSpend(r, cost.ReportFilter{Service: r.PathValue("name")}); err != nil {
+		return err
+	}
 	sp, err := s.spend.Service(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err

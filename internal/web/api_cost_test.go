@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -203,4 +204,100 @@ func TestAPICost(t *testing.T) {
 func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// TestAPISpendVisibilityTeam: with spend.visibility team, a developer
+// reads their own team's spend and nothing of another team's (403 for a
+// named team or service, filtered lists); every team's at once is for
+// architects, security and admins (issue 15 §5).
+func TestAPISpendVisibilityTeam(t *testing.T) {
+	e := newAPIEnv(t)
+	seedBudget(e)
+	seedCostAlert(e)
+	cfg := *costSpend(e).Config
+	cfg.Visibility = paved.SpendTeam
+	e.srv.spend.Config = &cfg
+
+	for _, tt := range []struct {
+		user, path string
+		want       int
+	}{
+		{"dev-alpha", "/api/v1/cost/report?month=2026-10", http.StatusForbidden},
+		{"dev-alpha", "/api/v1/cost/daily?month=2026-10", http.StatusForbidden},
+		{"dev-alpha", "/api/v1/cost/batches", http.StatusForbidden},
+		{"viewer", "/api/v1/cost/report?month=2026-10", http.StatusForbidden},
+		{"reviewer", "/api/v1/cost/report?month=2026-10", http.StatusForbidden},
+		{"dev-alpha", "/api/v1/cost/report?month=2026-10&team=alpha", http.StatusOK},
+		{"viewer", "/api/v1/cost/report?month=2026-10&team=alpha", http.StatusOK},
+		{"dev-alpha", "/api/v1/cost/report?month=2026-10&team=beta", http.StatusForbidden},
+		{"dev-alpha", "/api/v1/cost/daily?month=2026-10&service=svc-alpha", http.StatusOK},
+		{"dev-beta", "/api/v1/cost/daily?month=2026-10&service=svc-alpha", http.StatusForbidden},
+		{"dev-beta", "/api/v1/cost/report?month=2026-10&team=beta&service=svc-alpha", http.StatusForbidden},
+		{"dev-alpha", "/api/v1/services/svc-alpha/budget", http.StatusOK},
+		{"dev-beta", "/api/v1/services/svc-alpha/budget", http.StatusForbidden},
+		{"dev-beta", "/api/v1/cost/alerts?team=alpha", http.StatusForbidden},
+		{"architect", "/api/v1/cost/report?month=2026-10", http.StatusOK},
+		{"security", "/api/v1/cost/batches", http.StatusOK},
+		{"admin", "/api/v1/cost/daily?month=2026-10", http.StatusOK},
+		{"architect", "/api/v1/services/svc-beta/budget", http.StatusOK},
+	} {
+		rec := e.as(tt.user, "GET", tt.path, "")
+		if rec.Code != tt.want {
+			t.Errorf("%s GET %s: %d, want %d: %s", tt.user, tt.path, rec.Code, tt.want, rec.Body.String())
+		}
+	}
+
+	names := func(user, path string, name func(map[string]any) string) []string {
+		t.Helper()
+		rec := e.as(user, "GET", path, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s GET %s: %d %s", user, path, rec.Code, rec.Body.String())
+		}
+		l := decodeBody[struct {
+			Items []map[string]any `json:"items"`
+		}](t, rec)
+		var out []string
+		for _, it := range l.Items {
+			out = append(out, name(it))
+		}
+		return out
+	}
+	str := func(k string) func(map[string]any) string {
+		return func(m map[string]any) string { s, _ := m[k].(string); return s }
+	}
+	// Budgets: alpha's team and service budgets for alpha, none for beta.
+	if got := names("dev-alpha", "/api/v1/cost/budgets?month=2026-10", str("name")); len(got) != 2 || !slices.Contains(got, "alpha") || !slices.Contains(got, "svc-alpha") {
+		t.Errorf("dev-alpha's budgets: %v", got)
+	}
+	if got := names("dev-beta", "/api/v1/cost/budgets?month=2026-10", str("name")); len(got) != 0 {
+		t.Errorf("dev-beta's budgets: %v", got)
+	}
+	if got := names("architect", "/api/v1/cost/budgets?month=2026-10", str("name")); len(got) != 2 {
+		t.Errorf("architect's budgets: %v", got)
+	}
+	// Alerts: alpha's alert only for alpha's members and the cross-team roles.
+	if got := names("dev-beta", "/api/v1/cost/alerts", str("team")); len(got) != 0 {
+		t.Errorf("dev-beta's alerts: %v", got)
+	}
+	if got := names("dev-alpha", "/api/v1/cost/alerts", str("team")); len(got) == 0 || slices.ContainsFunc(got, func(t string) bool { return t != "alpha" }) {
+		t.Errorf("dev-alpha's alerts: %v", got)
+	}
+	// Untagged spend: beta's bucket (account acc-beta maps to beta) is
+	// beta's, not alpha's.
+	for _, u := range []string{"dev-alpha", "dev-beta"} {
+		for _, team := range names(u, "/api/v1/cost/untagged?month=2026-10", str("team")) {
+			if team != strings.TrimPrefix(u, "dev-") {
+				t.Errorf("%s sees untagged spend of %q", u, team)
+			}
+		}
+	}
+	if got := names("dev-beta", "/api/v1/cost/untagged?month=2026-10", str("team")); len(got) == 0 {
+		t.Error("dev-beta does not see beta's untagged spend")
+	}
+
+	// Organisation visibility (the default): every signed-in user reads all.
+	cfg.Visibility = paved.SpendOrganisation
+	if rec := e.as("dev-beta", "GET", "/api/v1/cost/report?month=2026-10", ""); rec.Code != http.StatusOK {
+		t.Errorf("organisation visibility: %d %s", rec.Code, rec.Body.String())
+	}
 }

@@ -191,6 +191,9 @@ type serviceView struct {
 	Service  *paved.Service
 	CanEdit  bool
 	CanAudit bool
+	// CanSpend: the viewer may read the owner team's spend
+	// (spend.visibility); else the page has no spend section.
+	CanSpend bool
 	History  []*paved.AuditEvent
 	// HistoryTotal counts every event of the service; History holds the
 	// newest few, and the audit page the rest.
@@ -216,6 +219,7 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 	v := serviceView{
 		Service:    svc,
 		CanEdit:    s.authorize(r, paved.ActUpdateService, paved.Resource{Team: svc.Owner}) == nil,
+		CanSpend:   s.spend.CanRead(paved.UserFrom(r.Context()), svc.Owner) == nil,
 		HistoryURL: "/audit?" + url.Values{"object_type": {"service"}, "object_id": {svc.Name}}.Encode(),
 	}
 	if v.OwnerUndefined, err = s.undefinedTeam(r, svc.Owner); err != nil {

@@ -15,6 +15,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -216,6 +217,11 @@ type spendView struct {
 	Alerts            []alertRow
 	Err               *formError
 	Bars              map[string]int // row name -> percent of the largest row, for the table's bars
+	// Team is the one team whose spend the page shows, for a user who may
+	// not read every team's (spend.visibility: team); Teams are the teams
+	// they may read.
+	Team  string
+	Teams []string
 }
 
 func (s *Server) spendPage(w http.ResponseWriter, r *http.Request) error {
@@ -239,7 +245,25 @@ func (s *Server) renderSpend(w http.ResponseWriter, r *http.Request, fe *formErr
 	}
 	from, to := cost.MonthRange(month)
 	v := spendView{Month: paved.Period(from), Prev: paved.Period(from.AddDate(0, -1, 0)), Next: paved.Period(to), By: by, Err: fe, Bars: map[string]int{}}
-	if v.Report, err = s.spend.Report(ctx, from, by, cost.ReportFilter{}); err != nil {
+	// With spend.visibility team, a user who may not read every team's
+	// spend sees one of their teams' (?team=, the first by default) and
+	// only that team's untagged spend, budgets and alerts.
+	var f cost.ReportFilter
+	rd := s.spendReader(r)
+	if !rd.All {
+		team := q.Get("team")
+		if team == "" {
+			if len(rd.Teams) == 0 {
+				return paved.Errorf(paved.EFORBIDDEN, "this organisation shows each team its own spend, and you are a member of no team: ask an admin to add you to your team")
+			}
+			team = rd.Teams[0]
+		}
+		if err := s.spend.CanRead(paved.UserFrom(ctx), team); err != nil {
+			return err
+		}
+		f.Team, v.Team, v.Teams = team, team, rd.Teams
+	}
+	if v.Report, err = s.spend.Report(ctx, from, by, f); err != nil {
 		return err
 	}
 	v.Change = v.Report.Total - v.Report.Previous
@@ -252,7 +276,7 @@ func (s *Server) renderSpend(w http.ResponseWriter, r *http.Request, fe *formErr
 			v.Bars[row.Name] = max(1, cost.Percent(row.Total, largest))
 		}
 	}
-	trends, err := s.spend.Daily(ctx, from, to, by, cost.ReportFilter{})
+	trends, err := s.spend.Daily(ctx, from, to, by, f)
 	if err != nil {
 		return err
 	}
@@ -261,6 +285,7 @@ func (s *Server) renderSpend(w http.ResponseWriter, r *http.Request, fe *formErr
 	if v.Untagged, err = s.spend.Untagged(ctx, from, 10); err != nil {
 		return err
 	}
+	v.Untagged = slices.DeleteFunc(v.Untagged, func(u *paved.UntaggedCost) bool { return !rd.Reads(u.Team) || (f.Team != "" && u.Team != f.Team) })
 	for _, u := range v.Untagged {
 		v.UntaggedTotal += u.Cost
 	}
@@ -269,10 +294,13 @@ func (s *Server) renderSpend(w http.ResponseWriter, r *http.Request, fe *formErr
 		return err
 	}
 	for _, b := range bs {
+		if t := s.spend.TeamOf(b); !rd.Reads(t) || (f.Team != "" && t != f.Team) {
+			continue
+		}
 		v.Budgets = append(v.Budgets, budgetRow{BudgetStatus: b, UsedPct: min(b.Percent, 100), ForecastPct: min(b.ForecastPercent, 100),
 			Over: b.Percent >= 100, Warn: b.Percent >= 90 || b.ForecastPercent >= 100})
 	}
-	alerts, err := s.store.FindCostAlerts(ctx, paved.CostAlertFilter{Period: v.Month, Limit: 50})
+	alerts, err := s.store.FindCostAlerts(ctx, paved.CostAlertFilter{Period: v.Month, Team: f.Team, Limit: 50})
 	if err != nil {
 		return err
 	}
@@ -313,6 +341,9 @@ func (s *Server) serviceSpendSVG(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	svc, err := s.store.FindService(ctx, r.PathValue("name"))
 	if err != nil {
+		return err
+	}
+	if err := s.spend.CanRead(paved.UserFrom(ctx), svc.Owner); err != nil {
 		return err
 	}
 	month, err := s.spend.LatestMonth(ctx)

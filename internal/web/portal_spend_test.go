@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -168,4 +169,53 @@ func TestBuildChart(t *testing.T) {
 			t.Errorf("niceMax(%v) = %v, want %v", in, got, want)
 		}
 	}
+}
+
+// TestPortalSpendVisibilityTeam: with spend.visibility team, /spend shows
+// a developer their team's spend only, another team's is 403, and the
+// service page of another team's service has no spend section; security
+// sees every team's (issue 15 §5).
+func TestPortalSpendVisibilityTeam(t *testing.T) {
+	f := newPortalFixture(t)
+	seedSpend(t, f)
+	a := acmeApp(t, f.db)
+	cfg := cost.SpendConfig{}
+	if a.Spend.Config != nil {
+		cfg = *a.Spend.Config
+	}
+	cfg.Visibility = paved.SpendTeam
+	a.Spend.Config = &cfg
+	srv, err := NewServer(Config{App: a, Version: "v0.0.0-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Close()
+	f.srv = httptest.NewServer(srv.Handler())
+	t.Cleanup(f.srv.Close)
+
+	lf := &launchFixture{portalFixture: f, clients: map[string]*signedIn{}}
+	alice := lf.user(t, "alice") // developer of payments
+	resp, body := alice.pc.get("/spend")
+	wantPageStatus(t, resp, body, http.StatusOK)
+	wantPageContains(t, body, `id="spend-team"`, `id="row-payments"`, `id="budget-team-payments"`)
+	wantPageLacks(t, body, `id="row-search"`, "bucket-orphan")
+	resp, body = alice.pc.get("/spend?by=service")
+	wantPageStatus(t, resp, body, http.StatusOK)
+	wantPageContains(t, body, `id="row-checkout-api"`)
+	wantPageLacks(t, body, `id="row-search-indexer"`)
+	resp, body = alice.pc.get("/spend?team=search")
+	wantPageStatus(t, resp, body, http.StatusForbidden)
+	resp, body = alice.pc.get("/services/search-indexer/spend.svg")
+	wantPageStatus(t, resp, body, http.StatusForbidden)
+	resp, body = alice.pc.get("/services/search-indexer")
+	wantPageStatus(t, resp, body, http.StatusOK)
+	wantPageLacks(t, body, `id="spend-trend"`)
+	resp, body = alice.pc.get("/services/checkout-api")
+	wantPageContains(t, body, `id="spend-trend"`)
+
+	sam := lf.user(t, "sam") // security
+	resp, body = sam.pc.get("/spend")
+	wantPageStatus(t, resp, body, http.StatusOK)
+	wantPageContains(t, body, `id="row-payments"`, `id="row-search"`, "bucket-orphan")
+	wantPageLacks(t, body, `id="spend-team"`)
 }
