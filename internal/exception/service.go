@@ -16,7 +16,6 @@ import (
 	"crypto/ed25519"
 	"strings"
 	"time"
-	"unicode"
 
 	paved "github.com/paved-dev/paved"
 )
@@ -104,10 +103,10 @@ func checkText(field, s string, limit int, required bool) error {
 		return paved.FieldErrorf(paved.EINVALID, field, "%s is required", field)
 	case len(s) > limit:
 		return paved.FieldErrorf(paved.ETOOLARGE, field, "%s is %d bytes long: at most %d are allowed", field, len(s), limit)
-	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' }):
-		return paved.FieldErrorf(paved.EINVALID, field, "%s must not contain control characters", field)
 	}
-	return nil
+	// The same rule as every other stored text (paved.ValidateText):
+	// printable UTF-8, tabs and line breaks.
+	return paved.ValidateText(field, s)
 }
 
 // RequestInput asks for exceptions for deny findings of a recorded check.

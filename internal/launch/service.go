@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	paved "github.com/paved-dev/paved"
 )
@@ -231,10 +230,10 @@ func checkText(field, s string, limit int) error {
 	if len(s) > limit {
 		return paved.FieldErrorf(paved.EINVALID, field, "the text is %d bytes long: at most %d", len(s), limit)
 	}
-	if !utf8.ValidString(s) {
-		return paved.FieldErrorf(paved.EINVALID, field, "the text is not valid UTF-8")
-	}
-	return nil
+	// Printable UTF-8 only (paved.ValidateText): a NUL would be a 500 on
+	// PostgreSQL where SQLite stores it, and terminal escapes in an answer
+	// or a comment rewrite the terminal of whoever lists it.
+	return paved.ValidateText(field, s)
 }
 
 // Answer records the team's answer to one item of the service's pinned

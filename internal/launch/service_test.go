@@ -679,3 +679,25 @@ func TestServiceBlocked(t *testing.T) {
 	_, err := s.Blocked(f.as("erin"), "nope")
 	wantCode(t, "unknown team", err, paved.ENOTFOUND)
 }
+
+// TestControlCharactersInLaunchTexts: answers, n/a reasons, comments and
+// assessments hold printable UTF-8 only; a NUL (a 500 on PostgreSQL) or a
+// terminal escape is refused as invalid before anything is written
+// (issue 15 §5).
+func TestControlCharactersInLaunchTexts(t *testing.T) {
+	f := newFixture(t)
+	s := f.svc
+	dev, sec := f.as("dev"), f.as("sam")
+	const svc = "payments-api"
+	_, err := s.Answer(dev, svc, "ha-approach", answer("two zones\x00"))
+	wantCode(t, "NUL in an answer", err, paved.EINVALID, "text", "U+0000")
+	_, err = s.Answer(dev, svc, "support", launch.AnswerInput{Status: paved.AnswerNA, NAReason: "no\x1b[2J"})
+	wantCode(t, "escape in an n/a reason", err, paved.EINVALID, "na_reason")
+	_, err = s.Comment(dev, svc, "ha-approach", "see \x07 here")
+	wantCode(t, "BEL in a comment", err, paved.EINVALID, "body")
+	_, err = s.Assess(sec, svc, &paved.Assessment{Kind: paved.AssessSecurity, RiskRating: "low", Notes: "ok\x00"})
+	wantCode(t, "NUL in assessment notes", err, paved.EINVALID, "notes")
+	if l := must(f.db.FindLaunch(dev, svc)); l.Versions[paved.KindQuestionnaire] != 0 {
+		t.Errorf("a refused text pinned the templates: %v", l.Versions)
+	}
+}
