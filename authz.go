@@ -35,6 +35,13 @@ const (
 	ActCommentException Action = "exception:comment" // ask or answer in a request's thread
 	ActRevokeException  Action = "exception:revoke"  // withdraw a pending or approved exception
 
+	// Reclassification (reclass.go): lowering a service's tier or data
+	// class once its launch is under way. Resource.Team is the owner team.
+	// Reading requests is catalog:read.
+	ActRequestReclass Action = "reclassification:request" // ask to lower the owning team's service
+	ActDecideReclass  Action = "reclassification:decide"  // approve or reject (who exactly: paved.CanDecideReclassification)
+	ActForceReclass   Action = "reclassification:force"   // lower it without a decision, with a recorded reason (admins)
+
 	// Notifications (notify.go): the outbox and the webhook delivery log.
 	ActReadNotifications Action = "notification:read" // list notifications and deliveries (admins only)
 
@@ -160,6 +167,18 @@ func Authorize(u *User, act Action, res Resource) error {
 			return Errorf(EFORBIDDEN, "%s is a member of team %q: its exceptions are decided from outside the team", u.Name, res.Team)
 		}
 		return nil
+	case ActRequestReclass:
+		return ownTeamDeveloper(u, act, res)
+	case ActDecideReclass:
+		if !u.HasRole(RoleArchitect) && !u.HasRole(RoleSecurity) {
+			return Errorf(EFORBIDDEN, "deciding a reclassification needs the architect or security role")
+		}
+		if res.Team != "" && u.InTeam(res.Team) {
+			return Errorf(EFORBIDDEN, "%s is a member of team %q: its service's reclassification is decided from outside the team", u.Name, res.Team)
+		}
+		return nil
+	case ActForceReclass:
+		return Errorf(EFORBIDDEN, "only an admin can force a reclassification (with a reason); ask an architect or security engineer outside the owning team to approve the request")
 	case ActCommentException, ActRevokeException:
 		if u.HasRole(RoleReviewer) || u.HasRole(RoleSecurity) {
 			return nil

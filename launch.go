@@ -335,6 +335,7 @@ type Walkthrough struct {
 	Signoffs     []*Signoff  `json:"signoffs"` // every sign-off in time order, superseded ones included
 	FollowUps    []*FollowUp `json:"follow_ups"`
 	Cancelled    bool        `json:"cancelled,omitempty"`
+	CancelledBy  string      `json:"cancelled_by,omitempty"`
 }
 
 // Signoff is one signer's decision. A signer may sign again after asking
@@ -429,6 +430,11 @@ type Launch struct {
 	// LatestCICheck is the newest check recorded by CI when LatestCheck
 	// was recorded by a person: evidence that must come from CI reads it.
 	LatestCICheck *CheckRecord `json:"latest_ci_check,omitempty"`
+	// GateClass is the strictest classification the service held since it
+	// entered green-light (or since an approved or forced
+	// reclassification); zero before green-light. The gates read the
+	// stricter of it and the service's own (launch.GateClass).
+	GateClass Classification `json:"gate_class,omitzero"`
 }
 
 // LatestAssessment returns the newest assessment of kind k, or nil.
@@ -487,12 +493,18 @@ type LaunchStore interface {
 
 	AddAssessment(ctx context.Context, a *Assessment) error
 
-	// CreateWalkthrough schedules a walkthrough. announce composes its
+	// CreateWalkthrough schedules a walkthrough with the sign-offs and
+	// follow-ups it carries over from the one before (w.Signoffs,
+	// w.FollowUps; see launch.CarryOver). announce composes its
 	// notification from the walkthrough as stored (its ID assigned) and the
 	// service's owner team, inside the transaction; nil records none.
 	CreateWalkthrough(ctx context.Context, w *Walkthrough, announce func(w *Walkthrough, team string) *Notification) error
 	FindWalkthrough(ctx context.Context, id int64) (*Walkthrough, error)
-	CancelWalkthrough(ctx context.Context, id int64) error
+	// CancelWalkthrough cancels a walkthrough with a reason (may be empty;
+	// kept in the audit event).
+	// check runs inside the transaction on the walkthrough as stored (nil:
+	// none); its error aborts.
+	CancelWalkthrough(ctx context.Context, id int64, reason string, check func(*Walkthrough) error) error
 	// AddSignoff records a sign-off. check runs inside the transaction on
 	// the walkthrough as stored, so two signers racing cannot both pass a
 	// rule that only one may; its error aborts the write.

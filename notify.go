@@ -29,8 +29,12 @@ const (
 	NotifyExceptionDecided   = "exception.decided"
 	NotifyExceptionExpiring  = "exception.expiring"
 	NotifySignoffRequested   = "walkthrough.signoff_requested"
-	NotifyBudgetAlert        = "budget.alert"
-	NotifyCostSpike          = "cost.spike"
+	// Reclassification (reclass.go): a request to lower a service's tier
+	// or data class, its decision, or an admin's forced lowering.
+	NotifyReclassRequested = "reclassification.requested"
+	NotifyReclassDecided   = "reclassification.decided"
+	NotifyBudgetAlert      = "budget.alert"
+	NotifyCostSpike        = "cost.spike"
 	// Campaigns (campaign.go): a rule with enforce_from starts, or is two
 	// weeks from enforcement; one per affected service.
 	NotifyCampaignStarted  = "campaign.started"
@@ -43,6 +47,8 @@ var NotificationKinds = []string{
 	NotifyExceptionDecided,
 	NotifyExceptionExpiring,
 	NotifySignoffRequested,
+	NotifyReclassRequested,
+	NotifyReclassDecided,
 	NotifyBudgetAlert,
 	NotifyCostSpike,
 	NotifyCampaignStarted,

@@ -11,6 +11,7 @@ type Store interface {
 	AuditStore
 	LaunchStore
 	ExceptionStore
+	ReclassificationStore
 	OwnershipStore
 	NotificationStore
 	CostStore

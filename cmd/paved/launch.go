@@ -791,17 +791,24 @@ func (a *app) walkthroughShow() *cobra.Command {
 }
 
 func (a *app) walkthroughCancel() *cobra.Command {
-	return &cobra.Command{
+	var reason string
+	cmd := &cobra.Command{
 		Use:   "cancel ID",
 		Short: "Cancel a walkthrough (it takes no more sign-offs; schedule a new one)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Cancel a walkthrough: it takes no more sign-offs; schedule a new one.
+
+A walkthrough in which a signer asked for changes or vetoed is not cancelled
+by the owning team: only that signer (withdrawing the objection) or an admin
+with --reason may. A new walkthrough carries over the open objections and
+follow-ups of the one before.`,
+		Args: cobra.ExactArgs(1),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			id, err := walkthroughID(args[0], "walkthrough")
 			if err != nil {
 				return err
 			}
 			return a.withBackend(cmd, func(ctx context.Context, b backend) error {
-				if err := b.CancelWalkthrough(ctx, id); err != nil {
+				if err := b.CancelWalkthrough(ctx, id, reason); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "cancelled walkthrough #%d\n", id)
@@ -809,6 +816,8 @@ func (a *app) walkthroughCancel() *cobra.Command {
 			})
 		}),
 	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why (required of an admin cancelling a walkthrough in which a signer objected; kept in the audit log)")
+	return cmd
 }
 
 func (a *app) walkthroughFollowUp() *cobra.Command {

@@ -26,7 +26,7 @@ type launchBackend interface {
 	Advance(ctx context.Context, service string, to paved.Phase, force bool, reason string) (*paved.PhaseChange, error)
 	Schedule(ctx context.Context, service string, at time.Time, participants []string) (*launch.WalkthroughStatus, error)
 	Walkthrough(ctx context.Context, id int64) (*launch.WalkthroughStatus, error)
-	CancelWalkthrough(ctx context.Context, id int64) error
+	CancelWalkthrough(ctx context.Context, id int64, reason string) error
 	Sign(ctx context.Context, id int64, role paved.SignRole, d paved.Decision, comment string) (*launch.WalkthroughStatus, error)
 	AddFollowUp(ctx context.Context, id int64, description, owner string, due time.Time) (*paved.FollowUp, error)
 	CompleteFollowUp(ctx context.Context, id, followUp int64) (*paved.FollowUp, error)
@@ -255,12 +255,12 @@ func (l *local) Walkthrough(ctx context.Context, id int64) (*launch.WalkthroughS
 	return svc.Walkthrough(ctx, id)
 }
 
-func (l *local) CancelWalkthrough(ctx context.Context, id int64) error {
+func (l *local) CancelWalkthrough(ctx context.Context, id int64, reason string) error {
 	ctx, svc, err := l.walkthroughWriter(ctx, paved.ActWalkthrough, id)
 	if err != nil {
 		return err
 	}
-	return svc.CancelWalkthrough(ctx, id)
+	return svc.CancelWalkthrough(ctx, id, reason)
 }
 
 func (l *local) Sign(ctx context.Context, id int64, role paved.SignRole, d paved.Decision, comment string) (*launch.WalkthroughStatus, error) {

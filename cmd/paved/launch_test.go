@@ -78,7 +78,7 @@ func TestLocalLaunchNeedsAs(t *testing.T) {
 	l := b.(*local)
 	for name, err := range map[string]error{
 		"SetContact":        l.SetContact(ctx, "s", "x"),
-		"CancelWalkthrough": l.CancelWalkthrough(ctx, 1),
+		"CancelWalkthrough": l.CancelWalkthrough(ctx, 1, ""),
 		"RecordCheck":       l.RecordCheck(ctx, &paved.CheckRecord{Service: "s"}),
 		"CompleteFollowUp":  func() error { _, err := l.CompleteFollowUp(ctx, 1, 1); return err }(),
 	} {

@@ -164,9 +164,14 @@ func (c *Client) Walkthrough(ctx context.Context, id int64) (*launch.Walkthrough
 	return &ws, nil
 }
 
-// CancelWalkthrough cancels a walkthrough.
-func (c *Client) CancelWalkthrough(ctx context.Context, id int64) error {
-	return c.do(ctx, http.MethodPost, walkthroughPath(id)+"/cancel", nil, nil, nil)
+// CancelWalkthrough cancels a walkthrough (reason: required of an admin
+// cancelling one in which a signer objected).
+func (c *Client) CancelWalkthrough(ctx context.Context, id int64, reason string) error {
+	var body any
+	if reason != "" {
+		body = api.ReasonRequest{Reason: reason}
+	}
+	return c.do(ctx, http.MethodPost, walkthroughPath(id)+"/cancel", nil, body, nil)
 }
 
 // Sign signs walkthrough id in role with decision d.

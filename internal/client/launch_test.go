@@ -98,7 +98,7 @@ func TestLaunchRequests(t *testing.T) {
 	if ws.Walkthrough == nil || ws.ID != 7 || ws.Outcome != paved.OutcomePending || len(ws.Required) != 2 {
 		t.Errorf("Walkthrough = %+v", ws)
 	}
-	must(c.CancelWalkthrough(ctx, 7))
+	must(c.CancelWalkthrough(ctx, 7, ""))
 	ws, err = c.Sign(ctx, 7, paved.SignPeer, paved.DecisionApprove, "")
 	must(err)
 	if ws.Outcome != paved.OutcomeApproved || ws.Current[paved.SignPeer].Signer != "bob" {

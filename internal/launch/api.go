@@ -122,7 +122,11 @@ type ReadinessPoint struct {
 
 // Status is a service's launch as the team and its reviewers see it.
 type Status struct {
-	Service       *paved.Service                         `json:"service"`
+	Service *paved.Service `json:"service"`
+	// GateClass is the classification the gates read (GateClass): the
+	// service's own unless it was lowered since green-light without an
+	// approved reclassification.
+	GateClass     paved.Classification                   `json:"gate_class"`
 	Grandfathered bool                                   `json:"grandfathered"`
 	Contact       string                                 `json:"contact,omitempty"`
 	Templates     map[paved.TemplateKind]*paved.Template `json:"-"`
@@ -227,6 +231,7 @@ type FindingGroup struct {
 type Store interface {
 	paved.CatalogStore
 	paved.LaunchStore
+	paved.ReclassificationStore
 }
 
 // Service runs launch operations for the CLI's local backend and the web

@@ -193,7 +193,7 @@ func WritePacketMarkdown(w io.Writer, p *Packet) error {
 	}
 	b := bufio.NewWriter(w)
 	pf := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
-	st, svc := p.Status, p.Status.Service
+	st, svc := p.Status, p.Status.gateService()
 
 	pf("# Walkthrough packet: %s\n\n", md(svc.Name))
 	pf("Generated %s. **Next step:** %s\n\n", fmtTime(p.GeneratedAt), md(st.NextStep))
@@ -564,9 +564,10 @@ var packetTmpl = template.Must(template.New("packet.html.tmpl").Funcs(template.F
 	},
 	"kinds":       func() []paved.TemplateKind { return paved.TemplateKinds },
 	"tpl":         func(st *Status, k paved.TemplateKind) *paved.Template { return st.Templates[k] },
-	"vetoAllowed": func(st *Status) bool { return VetoAllowed(st.Service, st.Security) },
+	"vetoAllowed": func(st *Status) bool { return VetoAllowed(st.gateService(), st.Security) },
 	"required": func(st *Status) []paved.SignRole {
-		return RequiredSignoffs(st.Service.Tier, st.Service.DataClass)
+		g := st.gateService()
+		return RequiredSignoffs(g.Tier, g.DataClass)
 	},
 }).ParseFS(packetFS, "packet/packet.html.tmpl"))
 

@@ -290,6 +290,7 @@ func CheckGate(l *paved.Launch, t map[paved.TemplateKind]*paved.Template, to pav
 		g.Gaps = append(g.Gaps, Gap{Kind: "phase", Message: "the service is unknown"})
 		return g
 	}
+	l = GateView(l) // the strictest classification since green-light
 	svc := l.Service
 	g.From = svc.Phase
 	phaseGap := func(format string, args ...any) *Gate {

@@ -635,6 +635,7 @@ func (s *Service) Schedule(ctx context.Context, service string, at time.Time, pa
 	if err != nil {
 		return nil, err
 	}
+	l = GateView(l)
 	svc := l.Service
 	if svc.Grandfathered || svc.Phase == paved.PhaseProduction || svc.Phase == paved.PhaseRetired {
 		return nil, paved.Errorf(paved.EUNPROCESSABLE, "%s is %s: a walkthrough is the review before a launch", svc.Name, phaseWords(svc))
@@ -671,8 +672,11 @@ func (s *Service) Schedule(ctx context.Context, service string, at time.Time, pa
 	if names == nil {
 		names = []string{}
 	}
+	// The objections and open follow-ups of the walkthrough before carry
+	// over: a new walkthrough does not start from a clean sheet.
+	carried, followUps := CarryOver(previousWalkthrough(l))
 	w := &paved.Walkthrough{Service: svc.Name, ScheduledAt: at.UTC(), Participants: names, CreatedBy: u.Name, CreatedAt: s.now(),
-		Signoffs: []*paved.Signoff{}, FollowUps: []*paved.FollowUp{}}
+		Signoffs: carried, FollowUps: followUps}
 	if err := s.Store.CreateWalkthrough(ctx, w, SignoffRequested); err != nil {
 		return nil, err
 	}
@@ -689,7 +693,7 @@ func (s *Service) walkthrough(ctx context.Context, id int64) (*paved.Walkthrough
 	if err != nil {
 		return nil, nil, err
 	}
-	return w, l, nil
+	return w, GateView(l), nil
 }
 
 // Walkthrough returns one walkthrough with what its sign-offs add up to.
@@ -701,19 +705,29 @@ func (s *Service) Walkthrough(ctx context.Context, id int64) (*WalkthroughStatus
 	return walkthroughStatus(w, l.Service, l.LatestAssessment(paved.AssessSecurity)), nil
 }
 
-// CancelWalkthrough cancels a walkthrough; it takes no more sign-offs.
-func (s *Service) CancelWalkthrough(ctx context.Context, id int64) error {
-	if _, err := s.user(ctx); err != nil {
-		return err
-	}
-	w, err := s.Store.FindWalkthrough(ctx, id)
+// CancelWalkthrough cancels a walkthrough; it takes no more sign-offs. One
+// in which a signer objected is cancelled only by that signer or an admin
+// with a reason (CanCancelWalkthrough), decided again inside the store's
+// transaction so that an objection signed meanwhile counts.
+func (s *Service) CancelWalkthrough(ctx context.Context, id int64, reason string) error {
+	u, err := s.user(ctx)
 	if err != nil {
 		return err
 	}
-	if w.Cancelled {
-		return paved.Errorf(paved.ECONFLICT, "walkthrough #%d is already cancelled", id)
+	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", reason, maxCommentBytes); err != nil {
+		return err
 	}
-	return s.Store.CancelWalkthrough(ctx, id)
+	w, l, err := s.walkthrough(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := CanCancelWalkthrough(u, l.Service, w, reason); err != nil {
+		return err
+	}
+	return s.Store.CancelWalkthrough(ctx, id, reason, func(stored *paved.Walkthrough) error {
+		return CanCancelWalkthrough(u, l.Service, stored, reason)
+	})
 }
 
 // Sign records the acting user's sign-off on a walkthrough in role.
@@ -936,6 +950,7 @@ func (s *Service) Inbox(ctx context.Context, user string) (*Inbox, error) {
 	}
 	in := &Inbox{Signoffs: []*WalkthroughStatus{}, NAReviews: []*ItemRef{}, Flagged: []*ItemRef{}, Contact: []string{}}
 	for _, l := range ls {
+		l = GateView(l)
 		svc := l.Service
 		if svc == nil || svc.Grandfathered {
 			continue

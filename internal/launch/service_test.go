@@ -305,10 +305,10 @@ func TestServicePathToProduction(t *testing.T) {
 	}
 	_, err = s.Schedule(dev, svc, f.clock.Now().Add(72*time.Hour), nil)
 	wantCode(t, "second walkthrough while one is open", err, paved.ECONFLICT, "cancel it first")
-	if err := s.CancelWalkthrough(dev, w.ID); err != nil {
+	if err := s.CancelWalkthrough(dev, w.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, "cancel twice", s.CancelWalkthrough(dev, w.ID), paved.ECONFLICT)
+	wantCode(t, "cancel twice", s.CancelWalkthrough(dev, w.ID, ""), paved.ECONFLICT)
 	_, err = s.Sign(f.as("pat"), w.ID, paved.SignPeer, paved.DecisionApprove, "")
 	wantCode(t, "sign a cancelled walkthrough", err, paved.ECONFLICT, "cancelled")
 	w = must(s.Schedule(dev, svc, f.clock.Now().Add(72*time.Hour), []string{"pat", "ari", "sam"}))

@@ -81,9 +81,12 @@ func Evaluate(l *paved.Launch, t map[paved.TemplateKind]*paved.Template, comment
 	if l == nil || l.Service == nil {
 		return &Status{NextStep: "The service is unknown."}
 	}
+	st := &Status{Service: l.Service}
+	l = GateView(l)
 	svc := l.Service
-	st := &Status{
-		Service:       svc,
+	*st = Status{
+		Service:       st.Service,
+		GateClass:     paved.ClassOf(svc),
 		Grandfathered: svc.Grandfathered,
 		Contact:       l.Contact,
 		Templates:     t,
@@ -275,6 +278,7 @@ func ReplayReadiness(l *paved.Launch, t map[paved.TemplateKind]*paved.Template, 
 	if l == nil || l.Service == nil {
 		return nil
 	}
+	l = GateView(l)
 	type event struct {
 		at  time.Time
 		rev *paved.AnswerRevision // nil: an acceptance of the current n/a

@@ -407,6 +407,9 @@ func (im *importer) services(ctx context.Context) error {
 		if _, err := upd.ExecContext(ctx, updateServiceArgs(&v, ownerID)...); err != nil {
 			return fmt.Errorf("update service %q: %w", v.Name, err)
 		}
+		if err := keepGateClass(ctx, w, o, &v); err != nil {
+			return fmt.Errorf("update service %q: %w", v.Name, err)
+		}
 		w.audit("service.update", "service", v.Name, diff)
 	}
 	return nil

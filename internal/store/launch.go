@@ -244,6 +244,23 @@ func loadLaunchParts(ctx context.Context, r runner, byID map[int64]*paved.Launch
 		return fmt.Errorf("phases: %w", err)
 	}
 
+	err = eachRow(ctx, r, "SELECT service_id, tier, data_class FROM service_gate_class WHERE service_id"+in, args, func(rows *sql.Rows) error {
+		var id int64
+		var t int
+		var d string
+		if err := rows.Scan(&id, &t, &d); err != nil {
+			return err
+		}
+		l, err := get(id)
+		if err == nil {
+			l.GateClass = paved.Classification{Tier: paved.Tier(t), DataClass: paved.DataClass(d)}
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("gate classification: %w", err)
+	}
+
 	// The newest check per service: one index probe per service on
 	// (service_id, at, id), however many checks each has.
 	err = eachRow(ctx, r, "SELECT "+checkCols+", c.service_id FROM checks c WHERE c.id IN (SELECT (SELECT c2.id FROM checks c2"+
@@ -369,6 +386,9 @@ func (db *DB) ChangePhase(ctx context.Context, c *paved.PhaseChange, gate func(*
 		if _, err := w.exec(ctx, "UPDATE services SET phase = ?, updated_at = ? WHERE id = ?", string(v.To), formatTime(w.now), s.ID); err != nil {
 			return err
 		}
+		// The gates' classification (service_gate_class) needs no row
+		// here: the first write that changes the classification past
+		// playground keeps the one it had (keepGateClass).
 		if _, err := w.exec(ctx, "INSERT INTO phase_changes (service_id, from_phase, to_phase, actor, at, forced, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			s.ID, string(v.From), string(v.To), v.Actor, formatTime(v.At), boolInt(v.Forced), v.Reason); err != nil {
 			return err

@@ -578,9 +578,12 @@ func TestLaunchWalkthroughs(t *testing.T) {
 
 		// Cancel; a cancelled walkthrough takes no sign-offs; a newer one
 		// comes first in the launch.
-		must(t, e.db.CancelWalkthrough(as("bob"), w.ID))
+		wantErr(t, e.db.CancelWalkthrough(as("bob"), w.ID, "", func(*paved.Walkthrough) error {
+			return paved.Errorf(paved.EFORBIDDEN, "refused in the transaction")
+		}), paved.EFORBIDDEN, "")
+		must(t, e.db.CancelWalkthrough(as("bob"), w.ID, "the date moved", nil))
 		h = head(t, e)
-		must(t, e.db.CancelWalkthrough(as("bob"), w.ID))
+		must(t, e.db.CancelWalkthrough(as("bob"), w.ID, "", nil))
 		if head(t, e) != h {
 			t.Fatal("cancelling twice wrote an event")
 		}
@@ -594,7 +597,7 @@ func TestLaunchWalkthroughs(t *testing.T) {
 		}
 		l, err := e.db.FindLaunch(e.ctx, "ledger")
 		must(t, err)
-		want.Cancelled = true
+		want.Cancelled, want.CancelledBy = true, "bob"
 		if len(l.Walkthroughs) != 2 || !reflect.DeepEqual(l.Walkthroughs[0], w2) || !reflect.DeepEqual(l.Walkthroughs[1], &want) {
 			t.Fatalf("launch walkthroughs =\n%s", jsonOf(l.Walkthroughs))
 		}
@@ -610,7 +613,7 @@ func TestLaunchWalkthroughs(t *testing.T) {
 				paved.EUNPROCESSABLE, "participants[0]")
 			_, err := e.db.FindWalkthrough(ctx, 999)
 			wantErr(t, err, paved.ENOTFOUND, "")
-			wantErr(t, e.db.CancelWalkthrough(ctx, 999), paved.ENOTFOUND, "")
+			wantErr(t, e.db.CancelWalkthrough(ctx, 999, "", nil), paved.ENOTFOUND, "")
 
 			sign := func(mod func(s *paved.Signoff)) *paved.Signoff {
 				s := &paved.Signoff{Walkthrough: w2.ID, Signer: "ana", Role: paved.SignArchitect, Decision: paved.DecisionApprove}

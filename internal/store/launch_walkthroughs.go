@@ -25,14 +25,14 @@ type walkthroughRow struct {
 func loadWalkthroughs(ctx context.Context, r runner, where string, args []any) ([]walkthroughRow, error) {
 	var out []walkthroughRow
 	byID := map[int64]*paved.Walkthrough{}
-	err := eachRow(ctx, r, `SELECT w.id, w.service_id, s.name, w.scheduled_at, w.participants, w.created_by, w.created_at, w.cancelled
-		FROM walkthroughs w JOIN services s ON s.id = w.service_id WHERE `+where+` ORDER BY w.created_at DESC, w.id DESC`, args,
+	err := eachRow(ctx, r, `SELECT w.id, w.service_id, s.name, w.scheduled_at, w.participants, w.created_by, w.created_at, w.cancelled,
+		w.cancelled_by FROM walkthroughs w JOIN services s ON s.id = w.service_id WHERE `+where+` ORDER BY w.created_at DESC, w.id DESC`, args,
 		func(rows *sql.Rows) error {
 			w := &paved.Walkthrough{Signoffs: []*paved.Signoff{}, FollowUps: []*paved.FollowUp{}}
 			var sid int64
 			var cancelled int
 			if err := rows.Scan(&w.ID, &sid, &w.Service, scanTime(&w.ScheduledAt), scanJSON(&w.Participants),
-				&w.CreatedBy, scanTime(&w.CreatedAt), &cancelled); err != nil {
+				&w.CreatedBy, scanTime(&w.CreatedAt), &cancelled, &w.CancelledBy); err != nil {
 				return err
 			}
 			w.Participants = nonNil(w.Participants)
@@ -159,7 +159,8 @@ func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough, anno
 		}
 	}
 	v.ScheduledAt = wt.ScheduledAt.UTC()
-	v.Signoffs, v.FollowUps, v.Cancelled = []*paved.Signoff{}, []*paved.FollowUp{}, false
+	carried, carriedFollowUps := wt.Signoffs, wt.FollowUps
+	v.Signoffs, v.FollowUps, v.Cancelled, v.CancelledBy = []*paved.Signoff{}, []*paved.FollowUp{}, false, ""
 	err := db.write(ctx, func(w *wtx) error {
 		sid, err := lockService(ctx, w, v.Service)
 		if err != nil {
@@ -176,9 +177,52 @@ func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough, anno
 			v.CreatedBy, formatTime(v.CreatedAt)).Scan(&v.ID); err != nil {
 			return err
 		}
-		w.audit("walkthrough.schedule", "walkthrough", walkthroughID(v.ID), created(map[string]any{
-			"service": v.Service, "scheduled_at": v.ScheduledAt, "participants": v.Participants,
-		}))
+		fields := map[string]any{"service": v.Service, "scheduled_at": v.ScheduledAt, "participants": v.Participants}
+		for _, c := range carried {
+			if c == nil {
+				continue
+			}
+			so := *c
+			signer, err := launchUserRef(ctx, w.runner, "signer", so.Signer)
+			if err != nil {
+				return err
+			}
+			so.Walkthrough, so.At = v.ID, w.now
+			if err := w.queryRow(ctx, `INSERT INTO signoffs (walkthrough_id, signer_id, role, decision, comment, at)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, so.Walkthrough, signer, string(so.Role), string(so.Decision),
+				so.Comment, formatTime(so.At)).Scan(&so.ID); err != nil {
+				return err
+			}
+			v.Signoffs = append(v.Signoffs, &so)
+		}
+		for _, c := range carriedFollowUps {
+			if c == nil {
+				continue
+			}
+			f := *c
+			owner, err := launchUserRef(ctx, w.runner, "owner", f.Owner)
+			if err != nil {
+				return err
+			}
+			f.Walkthrough, f.DoneBy, f.DoneAt = v.ID, "", nil
+			if f.CreatedBy == "" {
+				f.CreatedBy = w.actor
+			}
+			f.CreatedAt = w.now
+			if err := w.queryRow(ctx, `INSERT INTO follow_ups (walkthrough_id, description, owner_id, due, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, v.ID, f.Description, owner, formatTime(f.Due),
+				f.CreatedBy, formatTime(f.CreatedAt)).Scan(&f.ID); err != nil {
+				return err
+			}
+			v.FollowUps = append(v.FollowUps, &f)
+		}
+		if len(v.Signoffs) > 0 {
+			fields["carried_signoffs"] = len(v.Signoffs)
+		}
+		if len(v.FollowUps) > 0 {
+			fields["carried_follow_ups"] = len(v.FollowUps)
+		}
+		w.audit("walkthrough.schedule", "walkthrough", walkthroughID(v.ID), created(fields))
 		if announce == nil {
 			return nil
 		}
@@ -198,11 +242,25 @@ func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough, anno
 }
 
 // CancelWalkthrough marks a walkthrough cancelled; it then takes no more
-// sign-offs. Cancelling a cancelled walkthrough writes nothing.
-func (db *DB) CancelWalkthrough(ctx context.Context, id int64) error {
+// sign-offs. The reason is kept in the audit event. check (nil: none) runs on the walkthrough as stored, read
+// after its row is locked, so a sign-off racing the cancellation is seen
+// by it. Cancelling a cancelled walkthrough writes nothing.
+func (db *DB) CancelWalkthrough(ctx context.Context, id int64, reason string, check func(*paved.Walkthrough) error) error {
+	if err := checkReclassText("reason", reason, false); err != nil {
+		return err
+	}
 	err := db.write(ctx, func(w *wtx) error {
 		if err := lockWalkthrough(ctx, w, id); err != nil {
 			return err
+		}
+		if check != nil {
+			wt, err := findWalkthrough(ctx, w.runner, id)
+			if err != nil {
+				return err
+			}
+			if err := check(wt); err != nil {
+				return err
+			}
 		}
 		res, err := w.exec(ctx, "UPDATE walkthroughs SET cancelled = 1, cancelled_by = ?, cancelled_at = ? WHERE id = ? AND cancelled = 0",
 			w.actor, formatTime(w.now), id)
@@ -212,7 +270,11 @@ func (db *DB) CancelWalkthrough(ctx context.Context, id int64) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		w.audit("walkthrough.cancel", "walkthrough", walkthroughID(id), map[string]paved.Change{"cancelled": change(false, true)})
+		changes := map[string]paved.Change{"cancelled": change(false, true)}
+		if reason != "" {
+			changes["reason"] = change(nil, reason)
+		}
+		w.audit("walkthrough.cancel", "walkthrough", walkthroughID(id), changes)
 		return nil
 	})
 	if err != nil {

@@ -220,6 +220,9 @@ func (db *DB) UpdateService(ctx context.Context, name string, u paved.ServiceUpd
 		if _, err := w.exec(ctx, updateService, updateServiceArgs(&v, ownerID)...); err != nil {
 			return err
 		}
+		if err := keepGateClass(ctx, w, old, &v); err != nil {
+			return err
+		}
 		w.audit("service.update", "service", v.Name, diff)
 		out = &v
 		return nil

@@ -101,6 +101,8 @@ type upgradeEnv struct {
 	placeholder *paved.Team
 	// 9
 	facts []*paved.Fact
+	// 11
+	reclass *paved.Reclassification
 }
 
 func upActor(name string) context.Context {
@@ -126,6 +128,7 @@ var upgradeFixtures = []upgradeFixture{
 	{version: 8, fill: fillPlaceholders, check: checkPlaceholders},
 	{version: 9, fill: fillFacts, check: checkFacts},
 	{version: 10, fill: fillIdentity, check: checkIdentity},
+	{version: 11, fill: fillReclass, check: checkReclass},
 }
 
 // TestUpgradeFixtures keeps a fixture per migration.
@@ -974,5 +977,42 @@ func checkPlaceholders(t *testing.T, u *upgradeEnv) {
 	must(t, u.db.ApplyImport(ctx, &paved.ImportPlan{Teams: []*paved.Team{&def}}))
 	if tm, err := u.db.FindTeam(ctx, "radio"); err != nil || tm.Placeholder {
 		t.Fatalf("after its Group: %+v %v", tm, err)
+	}
+}
+
+// fillReclass: a tier 1/restricted service in green-light (its gate
+// classification kept) with a pending request to lower it.
+func fillReclass(t *testing.T, u *upgradeEnv) {
+	ctx := upActor("bob")
+	must(t, u.db.CreateService(ctx, &paved.Service{Name: "vault", Owner: "payments", Tier: 1, DataClass: paved.DataRestricted, Phase: paved.PhasePlayground}))
+	must(t, u.db.ChangePhase(upActor("ada"), &paved.PhaseChange{Service: "vault", To: paved.PhaseGreenLight, Forced: true, Reason: "pilot"}, nil))
+	// Lowered in the store directly (as an import could): the gates keep
+	// tier 1.
+	tier := paved.Tier(2)
+	_, err := u.db.UpdateService(ctx, "vault", paved.ServiceUpdate{Tier: &tier})
+	must(t, err)
+	u.reclass = &paved.Reclassification{Service: "vault", To: paved.Classification{Tier: 4, DataClass: paved.DataInternal}, Reason: "internal tool now"}
+	must(t, u.db.RequestReclassification(ctx, u.reclass, nil, nil))
+}
+
+func checkReclass(t *testing.T, u *upgradeEnv) {
+	ctx := u.ctx
+	got, err := u.db.FindReclassification(ctx, u.reclass.ID)
+	must(t, err)
+	sameJSON(t, "reclassification", got, u.reclass)
+	l, err := u.db.FindLaunch(ctx, "vault")
+	must(t, err)
+	if want := (paved.Classification{Tier: 1, DataClass: paved.DataRestricted}); l.GateClass != want {
+		t.Errorf("gate class = %v, want %v", l.GateClass, want)
+	}
+	d, err := u.db.DecideReclassification(upActor("ana"), u.reclass.ID, paved.ReclassDecision{Approve: true, Comment: "agreed"}, nil)
+	must(t, err)
+	if d.Status != paved.ReclassApproved {
+		t.Errorf("decided = %s", jsonOf(d))
+	}
+	l, err = u.db.FindLaunch(ctx, "vault")
+	must(t, err)
+	if want := (paved.Classification{Tier: 4, DataClass: paved.DataInternal}); l.GateClass != want || paved.ClassOf(l.Service) != want {
+		t.Errorf("after approval: service %v, gate class %v, want both %v", paved.ClassOf(l.Service), l.GateClass, want)
 	}
 }

@@ -256,7 +256,15 @@ func (s *Server) getWalkthrough(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) cancelWalkthrough(w http.ResponseWriter, r *http.Request) error {
 	ws := targetOf(r).Walkthrough
-	if err := s.launch.CancelWalkthrough(r.Context(), ws.ID); err != nil {
+	// The body is optional: {"reason": "..."} (required of an admin
+	// cancelling a walkthrough in which a signer objected).
+	var body api.ReasonRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &body); err != nil {
+			return err
+		}
+	}
+	if err := s.launch.CancelWalkthrough(r.Context(), ws.ID, body.Reason); err != nil {
 		return err
 	}
 	ws, err := s.launch.Walkthrough(r.Context(), ws.ID)

@@ -280,7 +280,7 @@ func (s *Server) launchCancel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.launch.CancelWalkthrough(r.Context(), ws.ID)
+	err = s.launch.CancelWalkthrough(r.Context(), ws.ID, formText(r, "reason"))
 	return s.launchDone(w, r, err, &formError{Form: "cancel"}, flashCancelled, serviceURL(svc.Name)+"#walkthrough", s.onServicePage(w, r))
 }
 
