@@ -57,10 +57,17 @@ type fixture struct {
 // playground: its walkthrough needs peer, architect and security.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureAt(t, filepath.Join(t.TempDir(), "paved.db"))
+}
+
+// newFixtureAt is newFixture on the database dsn (testutil.DSN gives one
+// of either engine).
+func newFixtureAt(t *testing.T, dsn string) *fixture {
+	t.Helper()
 	current = t
 	ctx := paved.WithActor(context.Background(), paved.Actor{Name: "setup"})
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paved.db"), store.WithNow(c.Now))
+	db, err := store.Open(ctx, dsn, store.WithNow(c.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
