@@ -328,19 +328,27 @@ func TestLaunchAPIVeto(t *testing.T) {
 	}
 	wantProblem(t, e.as("security", "POST", "/api/v1/walkthroughs/1/signoffs", `{"role":"security","decision":"approve"}`), 409, "conflict")
 
-	// A vetoed walkthrough is closed: a new one can be scheduled; cancel it
-	// and it takes no sign-offs.
+	// A vetoed walkthrough is closed: a new one can be scheduled, and the
+	// veto carries over to it as the architect's request for changes, so
+	// the team cannot cancel it; an admin can, with a reason; it then takes
+	// no sign-offs.
 	rec = e.as("dev-alpha", "POST", "/api/v1/services/svc-crit/walkthroughs", `{"scheduled_at":"2030-06-04T10:00:00+02:00","participants":["architect"]}`)
 	if rec.Code != 201 {
 		t.Fatalf("reschedule: %d %s", rec.Code, rec.Body)
 	}
-	id := decode[launch.WalkthroughStatus](t, rec).ID
+	next := decode[launch.WalkthroughStatus](t, rec)
+	id := next.ID
+	if next.Outcome != paved.OutcomeChangesRequested || next.Current[paved.SignArchitect] == nil || next.Current[paved.SignArchitect].Signer != "architect" {
+		t.Errorf("the new walkthrough does not carry the veto over: %s", rec.Body)
+	}
 	wantProblem(t, e.as("dev-alpha", "POST", "/api/v1/services/svc-crit/walkthroughs", `{"scheduled_at":"2030-06-05 10:00","participants":["architect"]}`), 409, "conflict")
-	rec = e.as("dev-alpha", "POST", fmt.Sprintf("/api/v1/walkthroughs/%d/cancel", id), "")
+	wantProblem(t, e.as("dev-alpha", "POST", fmt.Sprintf("/api/v1/walkthroughs/%d/cancel", id), ""), 403, "forbidden")
+	wantProblem(t, e.as("admin", "POST", fmt.Sprintf("/api/v1/walkthroughs/%d/cancel", id), ""), 400, "invalid")
+	rec = e.as("admin", "POST", fmt.Sprintf("/api/v1/walkthroughs/%d/cancel", id), `{"reason":"rescheduled with the DR plan"}`)
 	if rec.Code != 200 || !decode[launch.WalkthroughStatus](t, rec).Cancelled {
 		t.Fatalf("cancel: %d %s", rec.Code, rec.Body)
 	}
-	wantProblem(t, e.as("dev-alpha", "POST", fmt.Sprintf("/api/v1/walkthroughs/%d/cancel", id), ""), 409, "conflict")
+	wantProblem(t, e.as("admin", "POST", fmt.Sprintf("/api/v1/walkthroughs/%d/cancel", id), `{"reason":"again"}`), 409, "conflict")
 	wantProblem(t, e.as("dev-beta", "POST", fmt.Sprintf("/api/v1/walkthroughs/%d/signoffs", id), `{"role":"peer","decision":"approve"}`), 409, "conflict")
 	got := decode[launch.WalkthroughStatus](t, e.as("viewer", "GET", fmt.Sprintf("/api/v1/walkthroughs/%d", id), ""))
 	if !got.Cancelled || !got.ScheduledAt.Equal(time.Date(2030, 6, 4, 8, 0, 0, 0, time.UTC)) {

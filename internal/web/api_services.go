@@ -120,11 +120,19 @@ func (s *Server) updateService(w http.ResponseWriter, r *http.Request) error {
 	if err := next.Validate(); err != nil {
 		return err
 	}
-	svc, err := s.store.UpdateService(r.Context(), name, up)
+	// Through the launch rules: lowering the classification of a launch
+	// under way becomes a reclassification request (202, Location names
+	// it) and the service keeps its tier and data class.
+	res, err := s.launch.UpdateService(r.Context(), name, up, up.ReclassifyReason)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, svc)
+	if res.Reclassification != nil {
+		w.Header().Set("Location", reclassPath(res.Reclassification.ID))
+		writeJSON(w, http.StatusAccepted, res.Service)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, res.Service)
 	return nil
 }
 

@@ -35,6 +35,7 @@ type found struct {
 	Service     *paved.Service
 	Walkthrough *launch.WalkthroughStatus
 	Exception   *paved.Exception
+	Reclass     *paved.Reclassification
 	Alert       *paved.CostAlert
 	Token       *paved.Token
 	User        string // the user whose tokens a token route is about
@@ -73,6 +74,23 @@ var (
 			return nil, paved.Resource{}, err
 		}
 		return &found{Exception: e, Service: svc}, paved.Resource{Team: svc.Owner, Service: svc.Name}, nil
+	}}
+	// byReclass is the reclassification request {id}; its service's owner
+	// team now.
+	byReclass = &target{What: "the reclassification {id}", find: func(s *Server, r *http.Request) (*found, paved.Resource, error) {
+		id, err := pathID(r, "id", "reclassification")
+		if err != nil {
+			return nil, paved.Resource{}, err
+		}
+		rc, err := s.launch.Reclassification(r.Context(), id)
+		if err != nil {
+			return nil, paved.Resource{}, err
+		}
+		svc, err := s.store.FindService(r.Context(), rc.Service)
+		if err != nil {
+			return nil, paved.Resource{}, err
+		}
+		return &found{Reclass: rc, Service: svc}, paved.Resource{Team: svc.Owner}, nil
 	}}
 	// byAlert is the cost alert {id}; its team.
 	byAlert = &target{What: "the cost alert {id}", find: func(s *Server, r *http.Request) (*found, paved.Resource, error) {

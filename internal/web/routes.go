@@ -156,6 +156,16 @@ func (s *Server) routeTable() []route {
 		{api, "GET /api/v1/services/{name}/ownership", paved.ActReadCatalog, byService, s.getServiceOwnership},
 		{api, "GET /api/v1/services/{name}/check-resources", paved.ActReadCatalog, byService, s.getCheckResources},
 
+		// Reclassification (api_reclass.go): lowering a launch's tier or
+		// data class. Who may decide a given request is
+		// paved.CanDecideReclassification's decision too (launch.Service).
+		{api, "GET /api/v1/reclassifications", paved.ActReadCatalog, nil, s.listReclass},
+		{api, "GET /api/v1/reclassifications/{id}", paved.ActReadCatalog, byReclass, s.getReclass},
+		{api, "POST /api/v1/reclassifications/{id}/approve", paved.ActDecideReclass, byReclass, s.approveReclass},
+		{api, "POST /api/v1/reclassifications/{id}/reject", paved.ActDecideReclass, byReclass, s.rejectReclass},
+		{api, "POST /api/v1/services/{name}/reclassifications", paved.ActRequestReclass, byService, s.requestReclass},
+		{api, "POST /api/v1/services/{name}/reclassifications/force", paved.ActForceReclass, byService, s.forceReclass},
+
 		// Exceptions (api_exceptions.go). Who may decide a given request is
 		// paved.CanDecide's decision too (exception.Service).
 		{api, "GET /api/v1/exceptions", paved.ActReadExceptions, nil, s.listExceptions},
