@@ -126,10 +126,10 @@ var authzCases = map[string]authzCase{
 	// security are outside alpha; admin holds every role and is in no
 	// team. Lowering svc-alpha in playground (no launch yet) is applied at
 	// once.
-	"GET /api/v1/reclassifications":                      {"/api/v1/reclassifications?status=pending", "", everyone, seedReclass},
-	"GET /api/v1/reclassifications/{id}":                 {"/api/v1/reclassifications/1", "", everyone, seedReclass},
-	"POST /api/v1/reclassifications/{id}/approve":        {"/api/v1/reclassifications/1/approve", `{"comment":"agreed"}`, []string{"architect", "security", "admin"}, seedReclass},
-	"POST /api/v1/reclassifications/{id}/reject":         {"/api/v1/reclassifications/1/reject", `{"comment":"it still holds card data"}`, []string{"architect", "security", "admin"}, seedReclass},
+	"GET /api/v1/reclassifications":                        {"/api/v1/reclassifications?status=pending", "", everyone, seedReclass},
+	"GET /api/v1/reclassifications/{id}":                   {"/api/v1/reclassifications/1", "", everyone, seedReclass},
+	"POST /api/v1/reclassifications/{id}/approve":          {"/api/v1/reclassifications/1/approve", `{"comment":"agreed"}`, []string{"architect", "security", "admin"}, seedReclass},
+	"POST /api/v1/reclassifications/{id}/reject":           {"/api/v1/reclassifications/1/reject", `{"comment":"it still holds card data"}`, []string{"architect", "security", "admin"}, seedReclass},
 	"POST /api/v1/services/{name}/reclassifications":       {"/api/v1/services/svc-alpha/reclassifications", `{"tier":3,"reason":"a batch job"}`, ownerDev, nil},
 	"POST /api/v1/services/{name}/reclassifications/force": {"/api/v1/services/svc-alpha/reclassifications/force", `{"tier":4,"reason":"retiring the API"}`, adminOnly, nil},
 

@@ -208,6 +208,9 @@ type serviceView struct {
 	OwnerUndefined bool
 	// Facts are what paved observed of the service (portal_facts.go).
 	Facts *factsPanel
+	// Reclass is the pending reclassification request and the recent
+	// decisions (portal_reclass.go).
+	Reclass *reclassPanel
 }
 
 func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
@@ -243,6 +246,9 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 	if v.Facts, err = s.factsPanel(r, svc); err != nil {
 		return err
 	}
+	if v.Reclass, err = s.reclassPanel(r, svc); err != nil {
+		return err
+	}
 	return s.renderStatus(w, r, v.Launch.status(), "service.html", v)
 }
 
@@ -253,6 +259,9 @@ type serviceEditView struct {
 	Description string
 	Tier        string
 	DataClass   string
+	// Reason is why, when the edit lowers the tier or data class of a
+	// launch under way (it then becomes a reclassification request).
+	Reason      string
 	Errors      map[string]string // form field -> message
 	Tiers       []paved.Tier
 	DataClasses []paved.DataClass
@@ -282,6 +291,7 @@ func (s *Server) serviceEdit(w http.ResponseWriter, r *http.Request) error {
 		Description: strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("description")), "\r\n", "\n"),
 		Tier:        strings.TrimSpace(r.PostFormValue("tier")),
 		DataClass:   strings.TrimSpace(r.PostFormValue("data_class")),
+		Reason:      strings.TrimSpace(r.PostFormValue("reason")),
 		Errors:      map[string]string{},
 		Tiers:       []paved.Tier{1, 2, 3, 4},
 		DataClasses: paved.DataClasses,
@@ -311,17 +321,30 @@ func (s *Server) serviceEdit(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/services/"+url.PathEscape(svc.Name), http.StatusSeeOther)
 		return nil
 	}
-	if _, err := s.store.UpdateService(r.Context(), svc.Name, u); err != nil {
+	// Through the launch rules: lowering the tier or data class of a
+	// launch under way becomes a reclassification request.
+	res, err := s.launch.UpdateService(r.Context(), svc.Name, u, v.Reason)
+	if err != nil {
 		// A field the store refused is shown next to that field.
 		var pe *paved.Error
-		if errors.As(err, &pe) && (pe.Code == paved.EINVALID || pe.Code == paved.EUNPROCESSABLE) {
+		if errors.As(err, &pe) && (pe.Code == paved.EINVALID || pe.Code == paved.EUNPROCESSABLE || pe.Code == paved.ECONFLICT) {
 			switch pe.Field {
-			case "description", "tier", "data_class":
+			case "description", "tier", "data_class", "reason":
 				v.Errors[pe.Field] = pe.Message
 				return s.renderStatus(w, r, StatusFor(err), "service_edit.html", v)
+			case "":
+				if pe.Code == paved.ECONFLICT {
+					v.Errors["reason"] = pe.Message
+					return s.renderStatus(w, r, StatusFor(err), "service_edit.html", v)
+				}
 			}
 		}
 		return err
+	}
+	if res.Reclassification != nil {
+		setFlash(w, s.cfg.SecureCookies, flashReclassRequested)
+		http.Redirect(w, r, "/services/"+url.PathEscape(svc.Name)+"#reclassification", http.StatusSeeOther)
+		return nil
 	}
 	setFlash(w, s.cfg.SecureCookies, flashSaved)
 	http.Redirect(w, r, "/services/"+url.PathEscape(svc.Name), http.StatusSeeOther)

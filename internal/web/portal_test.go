@@ -891,3 +891,45 @@ func TestPortalFormTooLarge(t *testing.T) {
 	resp, body = anon.post("/signin", url.Values{"csrf": {csrfOf(t, page)}, "token": {big}}, nil)
 	wantPageStatus(t, resp, body, http.StatusRequestEntityTooLarge)
 }
+
+// TestPortalEditLowersToRequest: the edit form says that lowering needs an
+// architect's or security engineer's approval, and lowering a service in
+// green-light becomes a request, shown on the service page, that a
+// security engineer from another team approves there.
+func TestPortalEditLowersToRequest(t *testing.T) {
+	f := newPortalFixture(t)
+	const svc = "ranking-model" // payments', tier 2, green-light
+	pc := f.client(t)
+	pc.signin(f.tokens["alice"])
+	_, body := pc.get("/services/" + svc + "/edit")
+	wantPageContains(t, body, "lowering it needs an architect's or security engineer's approval")
+	form := url.Values{"csrf": {csrfOf(t, body)}, "description": {"x"}, "tier": {"4"}, "data_class": {"public"}}
+	resp, page := pc.post("/services/"+svc+"/edit", form, nil)
+	wantPageStatus(t, resp, page, http.StatusBadRequest)
+	wantPageContains(t, page, "reason-error")
+	form.Set("reason", "it became an offline batch job")
+	resp, page = pc.post("/services/"+svc+"/edit", form, nil)
+	wantPageStatus(t, resp, page, http.StatusSeeOther)
+	got, err := f.db.FindService(context.Background(), svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Tier != 2 || got.Description != "x" {
+		t.Errorf("after the edit: tier %d, description %q; want tier 2 kept and the description saved", got.Tier, got.Description)
+	}
+	_, page = pc.get("/services/" + svc)
+	wantPageContains(t, page, "lowering waits for approval", "it became an offline batch job")
+	if strings.Contains(page, `id="reclass-approve"`) {
+		t.Error("the requester is offered the approve button")
+	}
+
+	sec := f.client(t)
+	sec.signin(f.tokens["sam"])
+	_, page = sec.get("/services/" + svc)
+	wantPageContains(t, page, `id="reclass-approve"`)
+	resp, page = sec.post("/reclassifications/1/approve", url.Values{"csrf": {csrfOf(t, page)}, "comment": {"agreed"}}, nil)
+	wantPageStatus(t, resp, page, http.StatusSeeOther)
+	if got, _ := f.db.FindService(context.Background(), svc); got.Tier != 4 {
+		t.Errorf("after the approval: tier %d, want 4", got.Tier)
+	}
+}

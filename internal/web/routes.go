@@ -259,6 +259,10 @@ func (s *Server) routeTable() []route {
 		{portal, "POST /services/{name}/launch/walkthroughs/{id}/follow-ups", paved.ActWalkthrough, byService, s.launchAddFollowUp},
 		{portal, "POST /services/{name}/launch/walkthroughs/{id}/follow-ups/{fid}/done", paved.ActWalkthrough, byService, s.launchCompleteFollowUp},
 
+		// Reclassification (portal_reclass.go).
+		{portal, "POST /reclassifications/{id}/approve", paved.ActDecideReclass, byReclass, s.reclassApprove},
+		{portal, "POST /reclassifications/{id}/reject", paved.ActDecideReclass, byReclass, s.reclassReject},
+
 		// Exceptions (portal_exceptions.go).
 		{portal, "GET /exceptions", paved.ActReadExceptions, nil, s.exceptionsPage},
 		{portal, "GET /exceptions/{id}", paved.ActReadExceptions, byException, s.exceptionPage},

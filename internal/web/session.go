@@ -262,6 +262,10 @@ const (
 	flashSigned       = "signed"
 	flashFollowUp     = "follow-up"
 	flashFollowUpDone = "follow-up-done"
+
+	// Reclassification (portal_reclass.go).
+	flashReclassRequested = "reclass-requested"
+	flashReclassDecided   = "reclass-decided"
 )
 
 var flashMessages = map[string]string{
@@ -280,6 +284,9 @@ var flashMessages = map[string]string{
 	flashSigned:       "Sign-off recorded.",
 	flashFollowUp:     "Follow-up added.",
 	flashFollowUpDone: "Follow-up marked done.",
+
+	flashReclassRequested: "Saved. Lowering the tier or data class waits for the approval of an architect or security engineer outside the team; until then the launch's gates stay as they are.",
+	flashReclassDecided:   "Decision recorded.",
 }
 
 func setFlash(w http.ResponseWriter, secure bool, code string) {

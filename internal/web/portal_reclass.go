@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/launch"
+)
+
+// The service page's reclassification section: a pending request to lower
+// the service's tier or data class, with approve and reject for those who
+// may decide it (launch.Service.MayDecideReclassification asks
+// paved.CanDecideReclassification), and the recent decisions.
+
+type reclassPanel struct {
+	Pending   *paved.Reclassification
+	CanDecide bool
+	Recent    []*paved.Reclassification // decided, newest first
+	// GateClass is the classification the launch's gates read, when it
+	// is stricter than the service's own.
+	GateClass *paved.Classification
+}
+
+func (s *Server) reclassPanel(r *http.Request, svc *paved.Service) (*reclassPanel, error) {
+	list, _, err := s.launch.Reclassifications(r.Context(), paved.ReclassFilter{Service: svc.Name, Page: paved.Page{Limit: 5}})
+	if err != nil {
+		return nil, err
+	}
+	p := &reclassPanel{}
+	for _, rc := range list {
+		if rc.Status == paved.ReclassPending {
+			p.Pending = rc
+			p.CanDecide = s.authorize(r, paved.ActDecideReclass, paved.Resource{Team: svc.Owner}) == nil &&
+				s.launch.MayDecideReclassification(r.Context(), rc) == nil
+			continue
+		}
+		p.Recent = append(p.Recent, rc)
+	}
+	l, err := s.store.FindLaunch(r.Context(), svc.Name)
+	if err != nil {
+		return nil, err
+	}
+	if g := launch.GateClass(l); g != paved.ClassOf(svc) {
+		p.GateClass = &g
+	}
+	if p.Pending == nil && len(p.Recent) == 0 && p.GateClass == nil {
+		return nil, nil
+	}
+	return p, nil
+}
+
+func (s *Server) reclassApprove(w http.ResponseWriter, r *http.Request) error {
+	return s.reclassDecide(w, r, true)
+}
+
+func (s *Server) reclassReject(w http.ResponseWriter, r *http.Request) error {
+	return s.reclassDecide(w, r, false)
+}
+
+func (s *Server) reclassDecide(w http.ResponseWriter, r *http.Request, approve bool) error {
+	rc := targetOf(r).Reclass
+	if _, err := s.launch.DecideReclassification(r.Context(), rc.ID, approve, formText(r, "comment")); err != nil {
+		return err
+	}
+	setFlash(w, s.cfg.SecureCookies, flashReclassDecided)
+	http.Redirect(w, r, "/services/"+url.PathEscape(rc.Service)+"#reclassification", http.StatusSeeOther)
+	return nil
+}
