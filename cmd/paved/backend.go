@@ -68,8 +68,9 @@ type backend interface {
 	launchBackend
 	ownershipBackend // ownership_backend.go
 	exceptionBackend
-	costBackend  // cost_backend.go
-	factsBackend // facts_backend.go
+	reclassBackend // reclass_backend.go
+	costBackend    // cost_backend.go
+	factsBackend   // facts_backend.go
 
 	Close() error
 }

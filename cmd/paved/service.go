@@ -15,7 +15,7 @@ func (a *app) serviceCmd() *cobra.Command {
 		Use:   "service",
 		Short: "List, show, create, update and retire services",
 	}
-	cmd.AddCommand(a.serviceList(), a.serviceShow(), a.serviceCreate(), a.serviceUpdate(), a.serviceRetire())
+	cmd.AddCommand(a.serviceList(), a.serviceShow(), a.serviceCreate(), a.serviceUpdate(), a.serviceReclassify(), a.serviceRetire())
 	return cmd
 }
 
@@ -249,12 +249,14 @@ func (a *app) serviceUpdate() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 	}
 	sf.add(cmd)
+	var reason string
+	cmd.Flags().StringVar(&reason, "reason", "", "why, when --tier or --data-class lowers a service whose launch is under way (it becomes a reclassification request; see paved service reclassify)")
 	addFormatFlag(cmd, &o)
 	cmd.RunE = a.runE(func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(o); err != nil {
 			return err
 		}
-		var u paved.ServiceUpdate
+		u := paved.ServiceUpdate{ReclassifyReason: reason}
 		fl := cmd.Flags()
 		n := 0
 		str := func(name string, v string, dst **string) {
@@ -308,6 +310,12 @@ func (a *app) serviceUpdate() *cobra.Command {
 				return writeJSON(a.stdout, s)
 			}
 			fmt.Fprintf(a.stdout, "updated service %s\n", s.Name)
+			if (u.Tier != nil && *u.Tier != s.Tier) || (u.DataClass != nil && *u.DataClass != s.DataClass) {
+				// A server turns a lowering of a launch under way into a
+				// request and keeps the classification.
+				fmt.Fprintf(a.stdout, "%s stays %s: lowering it waits for an architect's or security engineer's approval (paved reclassification list --service %s)\n",
+					s.Name, paved.ClassOf(s), s.Name)
+			}
 			return nil
 		})
 	})
