@@ -47,6 +47,19 @@ func TestNotificationText(t *testing.T) {
 		at := time.Date(2026, 4, 1, 14, 0, 0, 0, time.FixedZone("CEST", 2*3600))
 		must(t, e.db.CreateWalkthrough(as("bob"), &paved.Walkthrough{Service: "checkout", ScheduledAt: at, Participants: []string{"rev", "sec"}}, launch.SignoffRequested))
 
+		rc := &paved.Reclassification{Service: "checkout", To: paved.Classification{Tier: 4, DataClass: paved.DataPublic}, Reason: "Only\n  a demo   now."}
+		must(t, e.db.RequestReclassification(as("bob"), rc, nil, launch.ReclassRequested))
+		d := paved.ReclassDecision{Comment: "It still takes payments."}
+		_, err = e.db.DecideReclassification(as("sec"), rc.ID, d, func(r *paved.Reclassification, _ string) (*paved.Notification, error) {
+			return launch.ReclassDecided(r, d, "sec", false), nil
+		})
+		must(t, err)
+		_, err = e.db.ForceReclassification(as("ada"), "checkout", paved.Classification{Tier: 3, DataClass: paved.DataInternal}, "Split into checkout-pci.",
+			func(r *paved.Reclassification) *paved.Notification {
+				return launch.ReclassDecided(r, paved.ReclassDecision{Approve: true, Comment: "Split into checkout-pci."}, "ada", true)
+			})
+		must(t, err)
+
 		_, err = e.db.SaveCostAlerts(as("ada"), []*paved.CostAlert{
 			{Key: "budget/team/payments/2026-03/80", Rule: paved.RuleBudget, Scope: paved.ScopeTeam, Name: "payments", Team: "payments",
 				Period: "2026-03", Threshold: 80, Amount: paved.Money(4_100_000_000_000), Limit: paved.Money(5_000_000_000_000), Currency: "EUR",
