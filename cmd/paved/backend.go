@@ -236,8 +236,42 @@ func (l *local) FindService(ctx context.Context, name string) (*paved.Service, e
 	return l.db.FindService(ctx, name)
 }
 
+// UpdateService goes through launch.Service.UpdateService, as the API's
+// PATCH does, so that a lowering of the tier or data class of a service
+// past playground becomes a reclassification request locally too: it is
+// made as the --as user (a request has a requester) and needs u's
+// ReclassifyReason. An update that lowers nothing needs no --as, as
+// creating and retiring services locally need none; with --as, the user
+// must be allowed to change the service (its current and any new owner),
+// as through a server.
 func (l *local) UpdateService(ctx context.Context, name string, u paved.ServiceUpdate) (*paved.Service, error) {
-	return l.db.UpdateService(ctx, name, u)
+	svc, err := l.launchService()
+	if err != nil {
+		return nil, err
+	}
+	if l.as != "" {
+		var user *paved.User
+		if ctx, user, err = l.asUser(ctx); err != nil {
+			return nil, err
+		}
+		cur, err := l.db.FindService(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := paved.Authorize(user, paved.ActUpdateService, paved.Resource{Team: cur.Owner}); err != nil {
+			return nil, err
+		}
+		if u.Owner != nil && *u.Owner != cur.Owner {
+			if err := paved.Authorize(user, paved.ActUpdateService, paved.Resource{Team: *u.Owner}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res, err := svc.UpdateService(ctx, name, u, u.ReclassifyReason)
+	if err != nil {
+		return nil, err
+	}
+	return res.Service, nil
 }
 
 func (l *local) RetireService(ctx context.Context, name string) error {

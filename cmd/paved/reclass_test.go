@@ -35,6 +35,29 @@ func TestReclassificationCLI(t *testing.T) {
 		t.Errorf("list:\n%s", out)
 	}
 	expect(t, 1, "architect or security role", e, "reclassification", "approve", "1", "--as", "ann")
+	// paved service update goes through the same rules locally: a
+	// lowering is a request (here refused: one is pending already), the
+	// rest applies; --as must be allowed to change the service.
+	expect(t, 2, "already has a reclassification request", e, "service", "update", "vault", "--data-class", "public", "--reason", "again", "--as", "ann")
+	expect(t, 1, "needs the developer role", e, "service", "update", "vault", "--title", "Vault", "--as", "ari")
+	expect(t, 1, "not a member of team", e, "service", "update", "vault", "--owner", "arch", "--as", "ann")
+	if out := must(t, e, "service", "update", "vault", "--title", "Vault", "--as", "ann"); !strings.Contains(out, "updated service vault") {
+		t.Errorf("update as ann:\n%s", out)
+	}
+	must(t, e, "service", "create", "till", "--owner", "shop", "--tier", "1", "--data-class", "restricted")
+	must(t, e, "launch", "advance", "till", "green-light", "--force", "--reason", "pilot", "--as", "root")
+	expect(t, 2, "give a reason for the request", e, "service", "update", "till", "--tier", "4", "--as", "ann")
+	expect(t, 1, "the CLI takes --as USER", e, "service", "update", "till", "--tier", "4", "--reason", "a till has no card data")
+	out = must(t, e, "service", "update", "till", "--tier", "4", "--title", "Till", "--reason", "a till has no card data", "--as", "ann")
+	if !strings.Contains(out, "till stays tier 1/restricted") {
+		t.Errorf("update lowering till:\n%s", out)
+	}
+	if out := must(t, e, "reclassification", "list", "--service", "till", "--status", "pending"); !strings.Contains(out, "#2") || !strings.Contains(out, "tier 4/restricted") {
+		t.Errorf("till's request:\n%s", out)
+	}
+	if out := must(t, e, "service", "show", "till"); !strings.Contains(out, "Till") {
+		t.Errorf("the title applies at once:\n%s", out)
+	}
 	expect(t, 2, "--comment is required", e, "reclassification", "reject", "1", "--as", "ari")
 
 	// Over --server: the same rules; the architect approves.

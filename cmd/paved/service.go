@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	paved "github.com/paved-dev/paved"
+	"github.com/paved-dev/paved/internal/config"
 )
 
 func (a *app) serviceCmd() *cobra.Command {
@@ -251,6 +252,7 @@ func (a *app) serviceUpdate() *cobra.Command {
 	sf.add(cmd)
 	var reason string
 	cmd.Flags().StringVar(&reason, "reason", "", "why, when --tier or --data-class lowers a service whose launch is under way (it becomes a reclassification request; see paved service reclassify)")
+	cmd.Flags().StringVar(&a.as, "as", "", "act as this paved user on the local database (env "+config.EnvAs+"); needed when the update becomes a reclassification request")
 	addFormatFlag(cmd, &o)
 	cmd.RunE = a.runE(func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(o); err != nil {
