@@ -38,9 +38,10 @@ const (
 	// Reclassification (reclass.go): lowering a service's tier or data
 	// class once its launch is under way. Resource.Team is the owner team.
 	// Reading requests is catalog:read.
-	ActRequestReclass Action = "reclassification:request" // ask to lower the owning team's service
-	ActDecideReclass  Action = "reclassification:decide"  // approve or reject (who exactly: paved.CanDecideReclassification)
-	ActForceReclass   Action = "reclassification:force"   // lower it without a decision, with a recorded reason (admins)
+	ActRequestReclass  Action = "reclassification:request"  // ask to lower the owning team's service
+	ActDecideReclass   Action = "reclassification:decide"   // approve or reject (who exactly: paved.CanDecideReclassification)
+	ActForceReclass    Action = "reclassification:force"    // lower it without a decision, with a recorded reason (admins)
+	ActWithdrawReclass Action = "reclassification:withdraw" // withdraw one's own pending request (who exactly: paved.CanWithdrawReclassification)
 
 	// Notifications (notify.go): the outbox and the webhook delivery log.
 	ActReadNotifications Action = "notification:read" // list notifications and deliveries (admins only)
@@ -167,7 +168,9 @@ func Authorize(u *User, act Action, res Resource) error {
 			return Errorf(EFORBIDDEN, "%s is a member of team %q: its exceptions are decided from outside the team", u.Name, res.Team)
 		}
 		return nil
-	case ActRequestReclass:
+	case ActRequestReclass, ActWithdrawReclass:
+		// Who may ask may withdraw; that it is the caller's own request
+		// is paved.CanWithdrawReclassification's to decide.
 		return ownTeamDeveloper(u, act, res)
 	case ActDecideReclass:
 		if !u.HasRole(RoleArchitect) && !u.HasRole(RoleSecurity) {

@@ -279,6 +279,14 @@ func TestAuthorize(t *testing.T) {
 		{"developer cannot force a reclassification", dev, ActForceReclass, payments, EFORBIDDEN},
 		{"viewer cannot force a reclassification", viewer, ActForceReclass, payments, EFORBIDDEN},
 		{"anonymous cannot force a reclassification", nil, ActForceReclass, payments, EUNAUTHORIZED},
+		{"developer withdraws own team's request (CanWithdrawReclassification: the requester only)", dev, ActWithdrawReclass, payments, ""},
+		{"developer cannot withdraw another team's request", dev, ActWithdrawReclass, search, EFORBIDDEN},
+		{"viewer cannot withdraw a request", viewer, ActWithdrawReclass, payments, EFORBIDDEN},
+		{"reviewer cannot withdraw a request", reviewer, ActWithdrawReclass, Resource{Team: "platform"}, EFORBIDDEN},
+		{"architect cannot withdraw a request", architect, ActWithdrawReclass, payments, EFORBIDDEN},
+		{"security cannot withdraw a request", security, ActWithdrawReclass, payments, EFORBIDDEN},
+		{"admin passes Authorize (CanWithdrawReclassification: the requester only)", admin, ActWithdrawReclass, payments, ""},
+		{"anonymous cannot withdraw a request", nil, ActWithdrawReclass, payments, EUNAUTHORIZED},
 
 		// Notifications.
 		{"admin reads notifications", admin, ActReadNotifications, Resource{}, ""},

@@ -70,8 +70,8 @@ const (
 	// ReclassForced: an admin lowered the classification with a reason,
 	// without a decision by an architect or security engineer.
 	ReclassForced ReclassStatus = "forced"
-	// ReclassWithdrawn: an admin forced a classification while the
-	// request waited.
+	// ReclassWithdrawn: the requester withdrew it, or an admin forced a
+	// classification while it waited.
 	ReclassWithdrawn ReclassStatus = "withdrawn"
 )
 
@@ -143,6 +143,26 @@ func CanDecideReclassification(u *User, r *Reclassification, owner string) error
 	return nil
 }
 
+// CanWithdrawReclassification decides whether u may withdraw r: only the
+// requester, while it waits, and not once retired. Nobody withdraws
+// another's request (an admin forces a classification instead, which
+// withdraws it on the record).
+func CanWithdrawReclassification(u *User, r *Reclassification) error {
+	if u == nil {
+		return Errorf(EUNAUTHORIZED, "sign in to withdraw a reclassification request")
+	}
+	if r == nil {
+		return Errorf(ENOTFOUND, "no reclassification given")
+	}
+	if u.RetiredAt != nil {
+		return Errorf(EFORBIDDEN, "user %s is retired", u.Name)
+	}
+	if u.Name != r.RequestedBy {
+		return Errorf(EFORBIDDEN, "reclassification #%d was asked by %s: only the requester withdraws it", r.ID, r.RequestedBy)
+	}
+	return CanBeDecidedReclassification(r)
+}
+
 // CanBeDecidedReclassification reports whether r still waits for a
 // decision.
 func CanBeDecidedReclassification(r *Reclassification) error {
@@ -184,6 +204,11 @@ type ReclassificationStore interface {
 	// classification changed since the request. An approval sets the
 	// service's classification and the gates' classification to r.To.
 	DecideReclassification(ctx context.Context, id int64, d ReclassDecision, decide func(r *Reclassification, owner string) (*Notification, error)) (*Reclassification, error)
+	// WithdrawReclassification withdraws a pending request (its
+	// requester's). check runs inside the transaction on the request as
+	// stored and may refuse; the store refuses a request that is no
+	// longer pending (one winner against a concurrent decision).
+	WithdrawReclassification(ctx context.Context, id int64, check func(*Reclassification) error) (*Reclassification, error)
 	// ForceReclassification sets a service's classification to to without
 	// a decision (an admin, with a reason), records it as a forced request
 	// and resets the gates' classification to it; a pending request of the

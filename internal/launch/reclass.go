@@ -363,6 +363,38 @@ func (s *Service) DecideReclassification(ctx context.Context, id int64, approve 
 	})
 }
 
+// WithdrawReclassification withdraws request id: its requester only
+// (paved.CanWithdrawReclassification), first on the request as read, then
+// inside the store's transaction on the request as stored. The deciders
+// are not notified: a withdrawn request leaves nothing to do, and the
+// service page and the audit log show it.
+func (s *Service) WithdrawReclassification(ctx context.Context, id int64) (*paved.Reclassification, error) {
+	u, err := s.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Store.FindReclassification(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := paved.CanWithdrawReclassification(u, r); err != nil {
+		return nil, err
+	}
+	return s.Store.WithdrawReclassification(ctx, id, func(stored *paved.Reclassification) error {
+		return paved.CanWithdrawReclassification(u, stored)
+	})
+}
+
+// MayWithdrawReclassification reports whether the acting user may
+// withdraw r now (for the portal's button).
+func (s *Service) MayWithdrawReclassification(ctx context.Context, r *paved.Reclassification) error {
+	u, err := s.user(ctx)
+	if err != nil {
+		return err
+	}
+	return paved.CanWithdrawReclassification(u, r)
+}
+
 // ForceReclassification sets a service's classification without a
 // decision: admins only (paved.ActForceReclass at the edge), with a reason
 // the audit log keeps.

@@ -240,6 +240,39 @@ func TestReclassificationDecisions(t *testing.T) {
 	}
 }
 
+// TestWithdrawReclassification: only the requester withdraws a pending
+// request (not a teammate, a decider or an admin); the service and the
+// gates keep their classification; a withdrawn request is decided by
+// nobody and a new one may be asked.
+func TestWithdrawReclassification(t *testing.T) {
+	for _, eng := range testutil.Engines {
+		t.Run(eng, func(t *testing.T) {
+			f := vaultFixture(t, eng)
+			s := f.svc
+			r := must(s.RequestReclassification(f.as("dev"), "vault", tier4Internal, "internal dashboards only")).Reclassification
+			for _, who := range []string{"pat", "ari", "ada", "boss"} {
+				_, err := s.WithdrawReclassification(f.as(who), r.ID)
+				wantCode(t, who+" withdrawing dev's request", err, paved.EFORBIDDEN)
+			}
+			w := must(s.WithdrawReclassification(f.as("dev"), r.ID))
+			if w.Status != paved.ReclassWithdrawn || w.DecidedBy != "dev" {
+				t.Errorf("withdrawn = %+v", w)
+			}
+			_, err := s.WithdrawReclassification(f.as("dev"), r.ID)
+			wantCode(t, "withdrawing twice", err, paved.ECONFLICT)
+			_, err = s.DecideReclassification(f.as("ari"), r.ID, true, "")
+			wantCode(t, "approving a withdrawn request", err, paved.ECONFLICT)
+			l := must(f.db.FindLaunch(context.Background(), "vault"))
+			if paved.ClassOf(l.Service) != tier1Restricted || launch.GateClass(l) != tier1Restricted {
+				t.Errorf("after the withdrawal: service %v, gates %v", paved.ClassOf(l.Service), launch.GateClass(l))
+			}
+			if again := must(s.RequestReclassification(f.as("pat"), "vault", tier4Internal, "asked again")).Reclassification; again == nil {
+				t.Error("no new request after the withdrawal")
+			}
+		})
+	}
+}
+
 // TestWalkthroughObjectionCarriesOver: only the objecting signer or an
 // admin with a reason cancels a walkthrough with an objection, and the
 // next walkthrough carries the objection and the open follow-ups over.

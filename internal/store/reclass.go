@@ -303,6 +303,55 @@ func (db *DB) DecideReclassification(ctx context.Context, id int64, d paved.Recl
 	return out, nil
 }
 
+// WithdrawReclassification withdraws a pending request; see
+// paved.ReclassificationStore. Locks as DecideReclassification does, so a
+// withdrawal and a decision racing have one winner.
+func (db *DB) WithdrawReclassification(ctx context.Context, id int64, check func(*paved.Reclassification) error) (*paved.Reclassification, error) {
+	var out *paved.Reclassification
+	err := db.write(ctx, func(w *wtx) error {
+		r, err := findReclass(ctx, w.runner, id, "")
+		if err != nil {
+			return err
+		}
+		if _, err := findService(ctx, w.runner, r.Service, true); err != nil {
+			return err
+		}
+		r, err = findReclass(ctx, w.runner, id, w.runner.forUpdate("r"))
+		if err != nil {
+			return err
+		}
+		if err := paved.CanBeDecidedReclassification(r); err != nil {
+			return err
+		}
+		if check != nil {
+			c := *r
+			if err := check(&c); err != nil {
+				return err
+			}
+		}
+		const comment = "withdrawn by the requester"
+		res, err := w.exec(ctx, "UPDATE reclassifications SET status = ?, decided_by = ?, decided_at = ?, comment = ? WHERE id = ? AND status = 'pending'",
+			string(paved.ReclassWithdrawn), w.actor, formatTime(w.now), comment, id)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k != 1 {
+			return paved.Errorf(paved.ECONFLICT, "reclassification #%d was decided by someone else at the same moment: reload it", id)
+		}
+		w.audit("reclassification.withdraw", "reclassification", reclassID(id), map[string]paved.Change{"status": change(r.Status, paved.ReclassWithdrawn)})
+		now := w.now
+		r.Status, r.DecidedBy, r.DecidedAt, r.Comment = paved.ReclassWithdrawn, w.actor, &now, comment
+		out = r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: withdraw reclassification %d: %w", id, err)
+	}
+	return out, nil
+}
+
 // applyClass sets the service's classification to to and resets the
 // gates' classification to it (past playground), with the service's audit
 // event. s is the service as stored, locked.

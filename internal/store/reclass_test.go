@@ -132,3 +132,43 @@ func TestReclassificationStore(t *testing.T) {
 		wantErr(t, err, paved.ENOTFOUND, "")
 	})
 }
+
+// TestWithdrawReclassification: the check runs in the transaction, a
+// withdrawn request is no longer pending (nor decided, nor withdrawn
+// again), the gates keep their classification, and a new request may
+// follow.
+func TestWithdrawReclassification(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ctx := as("bob")
+		to := paved.Classification{Tier: 4, DataClass: paved.DataPublic}
+		four, public := paved.Tier(4), paved.DataPublic
+		_, err := e.db.UpdateService(ctx, "ledger", paved.ServiceUpdate{Tier: &four, DataClass: &public})
+		must(t, err)
+		gate := gateOf(t, e, "ledger")
+		r := &paved.Reclassification{Service: "ledger", To: to, Reason: "batch only"}
+		must(t, e.db.RequestReclassification(ctx, r, nil, nil))
+
+		_, err = e.db.WithdrawReclassification(ctx, r.ID, func(*paved.Reclassification) error {
+			return paved.Errorf(paved.EFORBIDDEN, "refused in the transaction")
+		})
+		wantErr(t, err, paved.EFORBIDDEN, "")
+		w, err := e.db.WithdrawReclassification(ctx, r.ID, nil)
+		must(t, err)
+		got, err := e.db.FindReclassification(context.Background(), r.ID)
+		must(t, err)
+		if w.Status != paved.ReclassWithdrawn || got.Status != paved.ReclassWithdrawn || got.DecidedBy != "bob" || got.DecidedAt == nil {
+			t.Errorf("withdrawn: returned %+v, stored %+v", w, got)
+		}
+		_, err = e.db.WithdrawReclassification(ctx, r.ID, nil)
+		wantErr(t, err, paved.ECONFLICT, "")
+		_, err = e.db.DecideReclassification(as("ana"), r.ID, paved.ReclassDecision{Approve: true}, nil)
+		wantErr(t, err, paved.ECONFLICT, "")
+		if g := gateOf(t, e, "ledger"); g != gate {
+			t.Errorf("gate after the withdrawal = %v, want %v", g, gate)
+		}
+		_, err = e.db.WithdrawReclassification(ctx, 9999, nil)
+		wantErr(t, err, paved.ENOTFOUND, "")
+		must(t, e.db.RequestReclassification(ctx, &paved.Reclassification{Service: "ledger", To: to, Reason: "again"}, nil, nil))
+	})
+}
