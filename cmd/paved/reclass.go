@@ -120,7 +120,7 @@ func (a *app) reclassCmd() *cobra.Command {
 		Short:   "List and decide requests to lower a service's tier or data class",
 	}
 	cmd.PersistentFlags().StringVar(&a.as, "as", "", "act as this paved user on the local database (env "+config.EnvAs+")")
-	cmd.AddCommand(a.reclassList(), a.reclassShow(), a.reclassDecide(true), a.reclassDecide(false))
+	cmd.AddCommand(a.reclassList(), a.reclassShow(), a.reclassDecide(true), a.reclassDecide(false), a.reclassWithdraw())
 	return cmd
 }
 
@@ -239,6 +239,29 @@ func (a *app) reclassDecide(approve bool) *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "reclassification #%d %s by %s: %s is %s\n", r.ID, r.Status, clean(r.DecidedBy), clean(r.Service),
 				map[bool]paved.Classification{true: r.To, false: r.From}[approve])
+			return nil
+		})
+	})
+	return cmd
+}
+
+func (a *app) reclassWithdraw() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "withdraw ID",
+		Short: "Withdraw your own pending request; the classification stays as it is",
+		Args:  cobra.ExactArgs(1),
+	}
+	cmd.RunE = a.runE(func(cmd *cobra.Command, args []string) error {
+		id, err := reclassID(args[0])
+		if err != nil {
+			return err
+		}
+		return a.withBackend(cmd, func(ctx context.Context, b backend) error {
+			r, err := b.WithdrawReclassification(ctx, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "reclassification #%d withdrawn by %s: %s keeps its classification\n", r.ID, clean(r.DecidedBy), clean(r.Service))
 			return nil
 		})
 	})

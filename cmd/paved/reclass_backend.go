@@ -15,6 +15,7 @@ type reclassBackend interface {
 	Reclassifications(ctx context.Context, f paved.ReclassFilter) ([]*paved.Reclassification, int, error)
 	Reclassification(ctx context.Context, id int64) (*paved.Reclassification, error)
 	DecideReclassification(ctx context.Context, id int64, approve bool, comment string) (*paved.Reclassification, error)
+	WithdrawReclassification(ctx context.Context, id int64) (*paved.Reclassification, error)
 }
 
 func (l *local) ReclassifyService(ctx context.Context, service string, to paved.Classification, reason string) (*launch.UpdateResult, error) {
@@ -59,4 +60,16 @@ func (l *local) DecideReclassification(ctx context.Context, id int64, approve bo
 		return nil, err
 	}
 	return svc.DecideReclassification(ctx, id, approve, comment)
+}
+
+func (l *local) WithdrawReclassification(ctx context.Context, id int64) (*paved.Reclassification, error) {
+	r, err := l.db.FindReclassification(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ctx, svc, err := l.writer(ctx, paved.ActWithdrawReclass, r.Service)
+	if err != nil {
+		return nil, err
+	}
+	return svc.WithdrawReclassification(ctx, id)
 }

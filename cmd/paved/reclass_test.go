@@ -58,6 +58,8 @@ func TestReclassificationCLI(t *testing.T) {
 	if out := must(t, e, "service", "show", "till"); !strings.Contains(out, "Till") {
 		t.Errorf("the title applies at once:\n%s", out)
 	}
+	expect(t, 1, "only the requester withdraws it", e, "reclassification", "withdraw", "2", "--as", "root")
+	expect(t, 1, "needs the developer role", e, "reclassification", "withdraw", "2", "--as", "ari")
 	expect(t, 2, "--comment is required", e, "reclassification", "reject", "1", "--as", "ari")
 
 	// Over --server: the same rules; the architect approves.
@@ -75,4 +77,10 @@ func TestReclassificationCLI(t *testing.T) {
 	if out := must(t, ann, "reclassification", "show", "1"); !strings.Contains(out, "approved by ari") {
 		t.Errorf("show:\n%s", out)
 	}
+	// The requester withdraws her own request over the server too.
+	expect(t, 1, "", ari, "reclassification", "withdraw", "2")
+	if out := must(t, ann, "reclassification", "withdraw", "2"); !strings.Contains(out, "#2 withdrawn by ann") {
+		t.Errorf("withdraw:\n%s", out)
+	}
+	expect(t, 2, "already withdrawn", ann, "reclassification", "withdraw", "2")
 }

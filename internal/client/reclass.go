@@ -61,6 +61,15 @@ func (c *Client) Reclassification(ctx context.Context, id int64) (*paved.Reclass
 	return &out, nil
 }
 
+// WithdrawReclassification withdraws the caller's own pending request.
+func (c *Client) WithdrawReclassification(ctx context.Context, id int64) (*paved.Reclassification, error) {
+	var out paved.Reclassification
+	if err := c.do(ctx, http.MethodPost, reclassPath(id)+"/withdraw", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // DecideReclassification approves or rejects a pending request.
 func (c *Client) DecideReclassification(ctx context.Context, id int64, approve bool, comment string) (*paved.Reclassification, error) {
 	verb := "/reject"

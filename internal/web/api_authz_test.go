@@ -130,6 +130,7 @@ var authzCases = map[string]authzCase{
 	"GET /api/v1/reclassifications/{id}":                   {"/api/v1/reclassifications/1", "", everyone, seedReclass},
 	"POST /api/v1/reclassifications/{id}/approve":          {"/api/v1/reclassifications/1/approve", `{"comment":"agreed"}`, []string{"architect", "security", "admin"}, seedReclass},
 	"POST /api/v1/reclassifications/{id}/reject":           {"/api/v1/reclassifications/1/reject", `{"comment":"it still holds card data"}`, []string{"architect", "security", "admin"}, seedReclass},
+	"POST /api/v1/reclassifications/{id}/withdraw":         {"/api/v1/reclassifications/1/withdraw", "", []string{"dev-alpha"}, seedReclass},
 	"POST /api/v1/services/{name}/reclassifications":       {"/api/v1/services/svc-alpha/reclassifications", `{"tier":3,"reason":"a batch job"}`, ownerDev, nil},
 	"POST /api/v1/services/{name}/reclassifications/force": {"/api/v1/services/svc-alpha/reclassifications/force", `{"tier":4,"reason":"retiring the API"}`, adminOnly, nil},
 

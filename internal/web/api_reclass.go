@@ -89,6 +89,17 @@ func (s *Server) forceReclass(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// withdrawReclass withdraws the caller's own pending request (launch.Service
+// checks that the caller asked it).
+func (s *Server) withdrawReclass(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.launch.WithdrawReclassification(r.Context(), targetOf(r).Reclass.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 func (s *Server) approveReclass(w http.ResponseWriter, r *http.Request) error {
 	return s.decideReclass(w, r, true)
 }

@@ -238,6 +238,8 @@ var apiDocs = map[string]opDoc{
 		Body: api.DecideRequest{}, Result: paved.Reclassification{}, Errors: []int{400, 403, 404, 409, 413}},
 	"POST /api/v1/reclassifications/{id}/reject": {ID: "rejectReclassification", Summary: "Reject a pending request with a comment (the same deciders as approve).", Tag: "reclassification",
 		Body: api.DecideRequest{}, Result: paved.Reclassification{}, Errors: []int{400, 403, 404, 409, 413}},
+	"POST /api/v1/reclassifications/{id}/withdraw": {ID: "withdrawReclassification", Summary: "Withdraw a pending request: its requester only. The service and the gates of its launch keep their classification.", Tag: "reclassification",
+		Result: paved.Reclassification{}, Errors: []int{400, 403, 404, 409}},
 	"POST /api/v1/services/{name}/reclassifications": {ID: "requestReclassification", Summary: "Ask for a tier and/or data class. Lowering a service whose launch is under way opens a request (201); raising, or a playground service whose launch has not started, is applied at once (200).", Tag: "reclassification",
 		Body: api.ReclassifyRequest{}, OK: 201, Result: launch.UpdateResult{}, Errors: []int{400, 403, 404, 409, 413}},
 	"POST /api/v1/services/{name}/reclassifications/force": {ID: "forceReclassification", Summary: "Set a service's tier and/or data class without a decision, with a reason the audit log keeps (admins); a pending request is withdrawn.", Tag: "reclassification",

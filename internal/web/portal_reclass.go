@@ -16,7 +16,9 @@ import (
 type reclassPanel struct {
 	Pending   *paved.Reclassification
 	CanDecide bool
-	Recent    []*paved.Reclassification // decided, newest first
+	// CanWithdraw: the signed-in user asked for the pending request.
+	CanWithdraw bool
+	Recent      []*paved.Reclassification // decided, newest first
 	// GateClass is the classification the launch's gates read, when it
 	// is stricter than the service's own.
 	GateClass *paved.Classification
@@ -33,6 +35,8 @@ func (s *Server) reclassPanel(r *http.Request, svc *paved.Service) (*reclassPane
 			p.Pending = rc
 			p.CanDecide = s.authorize(r, paved.ActDecideReclass, paved.Resource{Team: svc.Owner}) == nil &&
 				s.launch.MayDecideReclassification(r.Context(), rc) == nil
+			p.CanWithdraw = s.authorize(r, paved.ActWithdrawReclass, paved.Resource{Team: svc.Owner}) == nil &&
+				s.launch.MayWithdrawReclassification(r.Context(), rc) == nil
 			continue
 		}
 		p.Recent = append(p.Recent, rc)
@@ -56,6 +60,17 @@ func (s *Server) reclassApprove(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) reclassReject(w http.ResponseWriter, r *http.Request) error {
 	return s.reclassDecide(w, r, false)
+}
+
+// reclassWithdraw withdraws the signed-in user's own pending request.
+func (s *Server) reclassWithdraw(w http.ResponseWriter, r *http.Request) error {
+	rc := targetOf(r).Reclass
+	if _, err := s.launch.WithdrawReclassification(r.Context(), rc.ID); err != nil {
+		return err
+	}
+	setFlash(w, s.cfg.SecureCookies, flashReclassWithdrawn)
+	http.Redirect(w, r, "/services/"+url.PathEscape(rc.Service)+"#reclassification", http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) reclassDecide(w http.ResponseWriter, r *http.Request, approve bool) error {

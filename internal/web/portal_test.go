@@ -922,14 +922,43 @@ func TestPortalEditLowersToRequest(t *testing.T) {
 	if strings.Contains(page, `id="reclass-approve"`) {
 		t.Error("the requester is offered the approve button")
 	}
+	wantPageContains(t, page, `id="reclass-withdraw"`)
 
 	sec := f.client(t)
 	sec.signin(f.tokens["sam"])
 	_, page = sec.get("/services/" + svc)
 	wantPageContains(t, page, `id="reclass-approve"`)
+	if strings.Contains(page, `id="reclass-withdraw"`) {
+		t.Error("a decider is offered the requester's withdraw button")
+	}
 	resp, page = sec.post("/reclassifications/1/approve", url.Values{"csrf": {csrfOf(t, page)}, "comment": {"agreed"}}, nil)
 	wantPageStatus(t, resp, page, http.StatusSeeOther)
 	if got, _ := f.db.FindService(context.Background(), svc); got.Tier != 4 {
 		t.Errorf("after the approval: tier %d, want 4", got.Tier)
+	}
+}
+
+// TestPortalWithdrawReclass: the requester withdraws her pending request
+// from the service page; the classification stays and the button goes.
+func TestPortalWithdrawReclass(t *testing.T) {
+	f := newPortalFixture(t)
+	const svc = "ranking-model" // payments', tier 2, green-light
+	pc := f.client(t)
+	pc.signin(f.tokens["alice"])
+	_, body := pc.get("/services/" + svc + "/edit")
+	form := url.Values{"csrf": {csrfOf(t, body)}, "tier": {"4"}, "data_class": {"public"}, "reason": {"an offline batch job"}}
+	resp, page := pc.post("/services/"+svc+"/edit", form, nil)
+	wantPageStatus(t, resp, page, http.StatusSeeOther)
+	_, page = pc.get("/services/" + svc)
+	wantPageContains(t, page, `id="reclass-withdraw"`)
+	resp, page = pc.post("/reclassifications/1/withdraw", url.Values{"csrf": {csrfOf(t, page)}}, nil)
+	wantPageStatus(t, resp, page, http.StatusSeeOther)
+	_, page = pc.get("/services/" + svc)
+	wantPageContains(t, page, "Request withdrawn", "withdrawn by alice")
+	if strings.Contains(page, `id="reclass-withdraw"`) || strings.Contains(page, "lowering waits for approval") {
+		t.Error("the withdrawn request still waits on the service page")
+	}
+	if got, _ := f.db.FindService(context.Background(), svc); got.Tier != 2 {
+		t.Errorf("after the withdrawal: tier %d, want 2", got.Tier)
 	}
 }

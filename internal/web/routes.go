@@ -163,6 +163,7 @@ func (s *Server) routeTable() []route {
 		{api, "GET /api/v1/reclassifications/{id}", paved.ActReadCatalog, byReclass, s.getReclass},
 		{api, "POST /api/v1/reclassifications/{id}/approve", paved.ActDecideReclass, byReclass, s.approveReclass},
 		{api, "POST /api/v1/reclassifications/{id}/reject", paved.ActDecideReclass, byReclass, s.rejectReclass},
+		{api, "POST /api/v1/reclassifications/{id}/withdraw", paved.ActWithdrawReclass, byReclass, s.withdrawReclass},
 		{api, "POST /api/v1/services/{name}/reclassifications", paved.ActRequestReclass, byService, s.requestReclass},
 		{api, "POST /api/v1/services/{name}/reclassifications/force", paved.ActForceReclass, byService, s.forceReclass},
 
@@ -262,6 +263,7 @@ func (s *Server) routeTable() []route {
 		// Reclassification (portal_reclass.go).
 		{portal, "POST /reclassifications/{id}/approve", paved.ActDecideReclass, byReclass, s.reclassApprove},
 		{portal, "POST /reclassifications/{id}/reject", paved.ActDecideReclass, byReclass, s.reclassReject},
+		{portal, "POST /reclassifications/{id}/withdraw", paved.ActWithdrawReclass, byReclass, s.reclassWithdraw},
 
 		// Exceptions (portal_exceptions.go).
 		{portal, "GET /exceptions", paved.ActReadExceptions, nil, s.exceptionsPage},

@@ -266,6 +266,7 @@ const (
 	// Reclassification (portal_reclass.go).
 	flashReclassRequested = "reclass-requested"
 	flashReclassDecided   = "reclass-decided"
+	flashReclassWithdrawn = "reclass-withdrawn"
 )
 
 var flashMessages = map[string]string{
@@ -287,6 +288,7 @@ var flashMessages = map[string]string{
 
 	flashReclassRequested: "Saved. Lowering the tier or data class waits for the approval of an architect or security engineer outside the team; until then the launch's gates stay as they are.",
 	flashReclassDecided:   "Decision recorded.",
+	flashReclassWithdrawn: "Request withdrawn: the classification stays as it is.",
 }
 
 func setFlash(w http.ResponseWriter, secure bool, code string) {
