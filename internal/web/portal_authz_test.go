@@ -120,11 +120,12 @@ var portalAuthzCases = map[string]portalCase{
 
 	// Exception #1 is svc-alpha's (alpha's); reviewer, architect and
 	// security are in sec, an enablement team (see authzCases).
-	"GET /exceptions":                       {"/exceptions?status=pending", nil, everyone, seedExceptionRequest},
-	"GET /exceptions/{id}":                  {"/exceptions/1", nil, everyone, seedExceptionRequest},
-	"POST /reclassifications/{id}/approve":  {"/reclassifications/1/approve", url.Values{"comment": {"agreed"}}, []string{"architect", "security", "admin"}, seedReclass},
-	"POST /reclassifications/{id}/reject":   {"/reclassifications/1/reject", url.Values{"comment": {"still card data"}}, []string{"architect", "security", "admin"}, seedReclass},
-	"POST /reclassifications/{id}/withdraw": {"/reclassifications/1/withdraw", url.Values{}, []string{"dev-alpha"}, seedReclass},
+	"GET /exceptions":                               {"/exceptions?status=pending", nil, everyone, seedExceptionRequest},
+	"GET /exceptions/{id}":                          {"/exceptions/1", nil, everyone, seedExceptionRequest},
+	"POST /reclassifications/{id}/approve":          {"/reclassifications/1/approve", url.Values{"comment": {"agreed"}}, []string{"architect", "security", "admin"}, seedReclass},
+	"POST /reclassifications/{id}/reject":           {"/reclassifications/1/reject", url.Values{"comment": {"still card data"}}, []string{"architect", "security", "admin"}, seedReclass},
+	"POST /reclassifications/{id}/withdraw":         {"/reclassifications/1/withdraw", url.Values{}, []string{"dev-alpha"}, seedReclass},
+	"POST /services/{name}/reclassifications/force": {"/services/svc-alpha/reclassifications/force", url.Values{"tier": {"4"}, "data_class": {"public"}, "reason": {"retiring the API"}}, adminOnly, nil},
 
 	"POST /exceptions/{id}/approve":  {"/exceptions/1/approve", url.Values{"expires": {"30d"}}, []string{"reviewer"}, seedExceptionRequest},
 	"POST /exceptions/{id}/reject":   {"/exceptions/1/reject", url.Values{"reason": {"Shard it."}}, []string{"reviewer"}, seedExceptionRequest},

@@ -22,6 +22,13 @@ type reclassPanel struct {
 	// GateClass is the classification the launch's gates read, when it
 	// is stricter than the service's own.
 	GateClass *paved.Classification
+	// CanForce: an admin may set the classification without a decision,
+	// with a reason (the form lists the choices, the service's own
+	// selected).
+	CanForce    bool
+	Current     paved.Classification
+	Tiers       []paved.Tier
+	DataClasses []paved.DataClass
 }
 
 func (s *Server) reclassPanel(r *http.Request, svc *paved.Service) (*reclassPanel, error) {
@@ -48,7 +55,11 @@ func (s *Server) reclassPanel(r *http.Request, svc *paved.Service) (*reclassPane
 	if g := launch.GateClass(l); g != paved.ClassOf(svc) {
 		p.GateClass = &g
 	}
-	if p.Pending == nil && len(p.Recent) == 0 && p.GateClass == nil {
+	if s.authorize(r, paved.ActForceReclass, paved.Resource{Team: svc.Owner}) == nil {
+		p.CanForce, p.Current = true, paved.ClassOf(svc)
+		p.Tiers, p.DataClasses = []paved.Tier{1, 2, 3, 4}, paved.DataClasses
+	}
+	if p.Pending == nil && len(p.Recent) == 0 && p.GateClass == nil && !p.CanForce {
 		return nil, nil
 	}
 	return p, nil
@@ -60,6 +71,28 @@ func (s *Server) reclassApprove(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) reclassReject(w http.ResponseWriter, r *http.Request) error {
 	return s.reclassDecide(w, r, false)
+}
+
+// reclassForce sets the service's classification without a decision: an
+// admin's, with a reason the audit log keeps (launch.Service checks the
+// role again and requires the reason).
+func (s *Server) reclassForce(w http.ResponseWriter, r *http.Request) error {
+	svc := targetOf(r).Service
+	tier, err := paved.ParseTier(formText(r, "tier"))
+	if err != nil {
+		return paved.FieldErrorf(paved.EINVALID, "tier", "%s", paved.ErrorMessage(err))
+	}
+	dc, err := paved.ParseDataClass(formText(r, "data_class"))
+	if err != nil {
+		return paved.FieldErrorf(paved.EINVALID, "data_class", "%s", paved.ErrorMessage(err))
+	}
+	to := paved.Classification{Tier: tier, DataClass: dc}
+	if _, err := s.launch.ForceReclassification(r.Context(), svc.Name, to, formText(r, "reason")); err != nil {
+		return err
+	}
+	setFlash(w, s.cfg.SecureCookies, flashReclassForced)
+	http.Redirect(w, r, "/services/"+url.PathEscape(svc.Name)+"#reclassification", http.StatusSeeOther)
+	return nil
 }
 
 // reclassWithdraw withdraws the signed-in user's own pending request.

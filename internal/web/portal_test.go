@@ -962,3 +962,35 @@ func TestPortalWithdrawReclass(t *testing.T) {
 		t.Errorf("after the withdrawal: tier %d, want 2", got.Tier)
 	}
 }
+
+// TestPortalForceReclass: only an admin sees the form to force a
+// classification; without a reason nothing changes; with one the service
+// and the gates take it and the decision is recorded as forced.
+func TestPortalForceReclass(t *testing.T) {
+	f := newPortalFixture(t)
+	const svc = "ranking-model" // payments', tier 2, green-light
+	dev := f.client(t)
+	dev.signin(f.tokens["alice"])
+	if _, page := dev.get("/services/" + svc); strings.Contains(page, `id="form-reclass-force"`) {
+		t.Error("a developer is offered the force form")
+	}
+	root := f.client(t)
+	root.signin(f.tokens["root"])
+	_, page := root.get("/services/" + svc)
+	wantPageContains(t, page, `id="form-reclass-force"`, `<option value="2" selected>`)
+	csrf := csrfOf(t, page)
+	resp, body := root.post("/services/"+svc+"/reclassifications/force", url.Values{"csrf": {csrf}, "tier": {"4"}, "data_class": {"public"}, "reason": {" "}}, nil)
+	wantPageStatus(t, resp, body, http.StatusBadRequest)
+	resp, body = root.post("/services/"+svc+"/reclassifications/force", url.Values{"csrf": {csrf}, "tier": {"9"}, "data_class": {"public"}, "reason": {"x"}}, nil)
+	wantPageStatus(t, resp, body, http.StatusBadRequest)
+	if got, _ := f.db.FindService(context.Background(), svc); got.Tier != 2 {
+		t.Fatalf("after refused forces: tier %d, want 2", got.Tier)
+	}
+	resp, body = root.post("/services/"+svc+"/reclassifications/force", url.Values{"csrf": {csrf}, "tier": {"4"}, "data_class": {"public"}, "reason": {"the model is retired next week"}}, nil)
+	wantPageStatus(t, resp, body, http.StatusSeeOther)
+	if got, _ := f.db.FindService(context.Background(), svc); got.Tier != 4 {
+		t.Errorf("after the force: tier %d, want 4", got.Tier)
+	}
+	_, page = root.get("/services/" + svc)
+	wantPageContains(t, page, "Classification set without a decision", "forced by root", "the model is retired next week")
+}

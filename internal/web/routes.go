@@ -264,6 +264,7 @@ func (s *Server) routeTable() []route {
 		{portal, "POST /reclassifications/{id}/approve", paved.ActDecideReclass, byReclass, s.reclassApprove},
 		{portal, "POST /reclassifications/{id}/reject", paved.ActDecideReclass, byReclass, s.reclassReject},
 		{portal, "POST /reclassifications/{id}/withdraw", paved.ActWithdrawReclass, byReclass, s.reclassWithdraw},
+		{portal, "POST /services/{name}/reclassifications/force", paved.ActForceReclass, byService, s.reclassForce},
 
 		// Exceptions (portal_exceptions.go).
 		{portal, "GET /exceptions", paved.ActReadExceptions, nil, s.exceptionsPage},

@@ -267,6 +267,7 @@ const (
 	flashReclassRequested = "reclass-requested"
 	flashReclassDecided   = "reclass-decided"
 	flashReclassWithdrawn = "reclass-withdrawn"
+	flashReclassForced    = "reclass-forced"
 )
 
 var flashMessages = map[string]string{
@@ -289,6 +290,7 @@ var flashMessages = map[string]string{
 	flashReclassRequested: "Saved. Lowering the tier or data class waits for the approval of an architect or security engineer outside the team; until then the launch's gates stay as they are.",
 	flashReclassDecided:   "Decision recorded.",
 	flashReclassWithdrawn: "Request withdrawn: the classification stays as it is.",
+	flashReclassForced:    "Classification set without a decision; the audit log keeps your reason.",
 }
 
 func setFlash(w http.ResponseWriter, secure bool, code string) {
