@@ -172,3 +172,54 @@ func TestWithdrawReclassification(t *testing.T) {
 		must(t, e.db.RequestReclassification(ctx, &paved.Reclassification{Service: "ledger", To: to, Reason: "again"}, nil, nil))
 	})
 }
+
+// TestImportKeepsGateClass: a catalog import that lowers the tier and
+// the data class of a service past playground writes them (the catalog
+// is the source it mirrors) but keeps the gates at the strictest
+// classification since green-light; a later import that raises one of
+// them moves the gates up; a playground service keeps none.
+func TestImportKeepsGateClass(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		seed(t, e)
+		ctx := as("importer")
+		byName := func(name string) *paved.Service {
+			t.Helper()
+			c, err := e.db.Catalog(ctx)
+			must(t, err)
+			for _, s := range c.Services {
+				if s.Name == name {
+					return s
+				}
+			}
+			t.Fatalf("no service %s in the catalog", name)
+			return nil
+		}
+		ledger, finder := byName("ledger"), byName("finder")
+		ledger.Tier, ledger.DataClass = 4, paved.DataPublic
+		finder.Tier = 4
+		must(t, e.db.ApplyImport(ctx, &paved.ImportPlan{Services: []*paved.Service{ledger, finder}}))
+		if got := byName("ledger"); got.Tier != 4 || got.DataClass != paved.DataPublic {
+			t.Errorf("ledger after the import = tier %d/%s, want the catalog's 4/public", got.Tier, got.DataClass)
+		}
+		want := paved.Classification{Tier: 2, DataClass: paved.DataConfidential}
+		if g := gateOf(t, e, "ledger"); g != want {
+			t.Errorf("ledger's gates after a lowering import = %v, want %v", g, want)
+		}
+		if g := gateOf(t, e, "finder"); !g.IsZero() {
+			t.Errorf("playground finder's gates = %v, want none", g)
+		}
+
+		// Raising the data class through the catalog moves the gates up;
+		// lowering it again does not bring them down.
+		ledger = byName("ledger")
+		ledger.DataClass = paved.DataRestricted
+		must(t, e.db.ApplyImport(ctx, &paved.ImportPlan{Services: []*paved.Service{ledger}}))
+		ledger = byName("ledger")
+		ledger.DataClass = paved.DataInternal
+		must(t, e.db.ApplyImport(ctx, &paved.ImportPlan{Services: []*paved.Service{ledger}}))
+		want = paved.Classification{Tier: 2, DataClass: paved.DataRestricted}
+		if g := gateOf(t, e, "ledger"); g != want {
+			t.Errorf("ledger's gates after raise and lower imports = %v, want %v", g, want)
+		}
+	})
+}
