@@ -348,6 +348,12 @@ type Signoff struct {
 	Decision    Decision  `json:"decision"`
 	Comment     string    `json:"comment,omitempty"`
 	At          time.Time `json:"at"`
+	// SignerRetired is set when the signer has been retired since (read
+	// from the catalog, not stored with the sign-off): an active holder
+	// of the same role may then take the role over (launch.CanSign), so
+	// an objection carried over from a retired signer is resolved rather
+	// than stuck.
+	SignerRetired bool `json:"signer_retired,omitempty"`
 }
 
 // FollowUp is an action agreed at a walkthrough, with an owner and a due

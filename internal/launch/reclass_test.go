@@ -307,6 +307,48 @@ func TestWalkthroughObjectionCarriesOver(t *testing.T) {
 	}
 }
 
+// TestCarryOverRetiredSigner: the signer of an objection (and the owner of
+// an open follow-up) retired since does not block the next walkthrough.
+// The objection still carries over in the same role, naming the retired
+// signer: an active holder of that role resolves it by signing the role,
+// since the newest sign-off of a role counts; the follow-up stays open
+// with its owner, for anyone who may complete follow-ups.
+func TestCarryOverRetiredSigner(t *testing.T) {
+	for _, eng := range testutil.Engines {
+		t.Run(eng, func(t *testing.T) {
+			f := vaultFixture(t, eng)
+			s, dev := f.svc, f.as("dev")
+			ctx := paved.WithActor(context.Background(), paved.Actor{Name: "setup"})
+			must0(f.db.CreateUser(ctx, &paved.User{Name: "arlo", Roles: []paved.Role{paved.RoleArchitect}, Teams: []string{"architecture"}}))
+			f.users["arlo"] = must(f.db.FindUser(ctx, "arlo"))
+
+			wt := must(s.Schedule(dev, "vault", time.Date(2026, 3, 20, 14, 0, 0, 0, time.UTC), nil))
+			must(s.Sign(f.as("ari"), wt.ID, paved.SignArchitect, paved.DecisionRequestChanges, "Rotate the keys."))
+			must(s.AddFollowUp(f.as("ari"), wt.ID, "Write the key rotation runbook", "pat", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)))
+			must0(s.CancelWalkthrough(f.as("ada"), wt.ID, "re-run after the reorganisation"))
+			must0(f.db.RetireUser(ctx, "ari"))
+			must0(f.db.RetireUser(ctx, "pat"))
+
+			next := must(s.Schedule(dev, "vault", time.Date(2026, 3, 27, 14, 0, 0, 0, time.UTC), nil))
+			if next.Outcome != paved.OutcomeChangesRequested || len(next.Signoffs) != 1 || next.Signoffs[0].Signer != "ari" ||
+				next.Signoffs[0].Role != paved.SignArchitect {
+				t.Fatalf("new walkthrough = outcome %s, sign-offs %+v: want ari's request carried over", next.Outcome, next.Signoffs)
+			}
+			if len(next.FollowUps) != 1 || next.FollowUps[0].Owner != "pat" || next.FollowUps[0].DoneAt != nil {
+				t.Errorf("follow-ups of the new walkthrough = %+v", next.FollowUps)
+			}
+			// The team cannot cancel it; an active architect resolves the
+			// objection by signing the role.
+			wantCode(t, "the team cancelling", s.CancelWalkthrough(dev, next.ID, "ari left"), paved.EFORBIDDEN)
+			st := must(s.Sign(f.as("arlo"), next.ID, paved.SignArchitect, paved.DecisionApprove, "Rotation is in place."))
+			if st.Outcome == paved.OutcomeChangesRequested || st.Outcome == paved.OutcomeVetoed {
+				t.Errorf("after arlo signed: outcome %s", st.Outcome)
+			}
+			must(s.CompleteFollowUp(dev, next.ID, next.FollowUps[0].ID))
+		})
+	}
+}
+
 func must0(err error) {
 	current.Helper()
 	if err != nil {

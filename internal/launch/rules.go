@@ -216,7 +216,11 @@ func CanSign(u *paved.User, svc *paved.Service, w *paved.Walkthrough, s *paved.S
 				return paved.Errorf(paved.ECONFLICT, "%s already signs walkthrough #%d as %s: one person fills one role; ask someone else to sign as %s", u.Name, w.ID, v.Role, s.Role)
 			}
 			mine = v
-		} else if v.Role == s.Role {
+		} else if v.Role == s.Role && !v.SignerRetired {
+			// A retired signer's role is taken over by an active holder
+			// of it (the newest sign-off of a role counts): otherwise
+			// their objection, carried over from walkthrough to
+			// walkthrough, could never be resolved.
 			return paved.Errorf(paved.ECONFLICT, "%s already signs walkthrough #%d as %s: only they can change that decision (or cancel the walkthrough and schedule a new one)", v.Signer, w.ID, v.Role)
 		}
 	}

@@ -453,6 +453,24 @@ func launchUserRef(ctx context.Context, r runner, field, name string) (int64, er
 	return id, nil
 }
 
+// carriedUserRef is launchUserRef for what a new walkthrough carries over
+// from the one before (an objection, an open follow-up): the person named
+// there may have been retired since, and that must not block the next
+// walkthrough nor drop the objection. The row keeps the retired signer or
+// owner; an active holder of the same role resolves a carried objection
+// by signing that role (the newest sign-off of a role counts), and anyone
+// who may complete follow-ups completes a retired owner's.
+func carriedUserRef(ctx context.Context, r runner, field, name string) (int64, error) {
+	var id int64
+	err := r.queryRow(ctx, "SELECT id FROM users WHERE name = ?", name).Scan(&id)
+	if errNoRows(err) {
+		return 0, paved.FieldErrorf(paved.ENOTFOUND, field, "user %q does not exist: name a user of the catalog (paved user list)", name)
+	} else if err != nil {
+		return 0, fmt.Errorf("look up user %q: %w", name, err)
+	}
+	return id, nil
+}
+
 // eachRow runs q and calls fn for every row.
 func eachRow(ctx context.Context, r runner, q string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := r.query(ctx, q, args...)

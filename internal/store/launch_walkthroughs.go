@@ -47,11 +47,11 @@ func loadWalkthroughs(ctx context.Context, r runner, where string, args []any) (
 	if len(out) == 0 {
 		return out, nil
 	}
-	err = eachRow(ctx, r, `SELECT so.id, so.walkthrough_id, u.name, so.role, so.decision, so.comment, so.at
-		FROM signoffs so JOIN walkthroughs w ON w.id = so.walkthrough_id JOIN users u ON u.id = so.signer_id
+	err = eachRow(ctx, r, `SELECT so.id, so.walkthrough_id, u.name, so.role, so.decision, so.comment, so.at,
+		u.retired_at IS NOT NULL FROM signoffs so JOIN walkthroughs w ON w.id = so.walkthrough_id JOIN users u ON u.id = so.signer_id
 		WHERE `+where+` ORDER BY so.at, so.id`, args, func(rows *sql.Rows) error {
 		var s paved.Signoff
-		if err := rows.Scan(&s.ID, &s.Walkthrough, &s.Signer, &s.Role, &s.Decision, &s.Comment, scanTime(&s.At)); err != nil {
+		if err := rows.Scan(&s.ID, &s.Walkthrough, &s.Signer, &s.Role, &s.Decision, &s.Comment, scanTime(&s.At), &s.SignerRetired); err != nil {
 			return err
 		}
 		if w := byID[s.Walkthrough]; w != nil {
@@ -183,7 +183,7 @@ func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough, anno
 				continue
 			}
 			so := *c
-			signer, err := launchUserRef(ctx, w.runner, "signer", so.Signer)
+			signer, err := carriedUserRef(ctx, w.runner, "signer", so.Signer)
 			if err != nil {
 				return err
 			}
@@ -200,7 +200,7 @@ func (db *DB) CreateWalkthrough(ctx context.Context, wt *paved.Walkthrough, anno
 				continue
 			}
 			f := *c
-			owner, err := launchUserRef(ctx, w.runner, "owner", f.Owner)
+			owner, err := carriedUserRef(ctx, w.runner, "owner", f.Owner)
 			if err != nil {
 				return err
 			}
