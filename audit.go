@@ -217,7 +217,7 @@ func VerifyAuditLog(ctx context.Context, st AuditStore, extra ...AuditHead) (*Ch
 // internal/store reads the store's sources and fails on one missing).
 var AuditObjectTypes = []string{
 	"answer", "assessment", "budget", "campaign", "catalog", "check", "collector", "concern", "cost", "cost_alert",
-	"cost_batch", "exception", "service", "signing_key", "team", "template", "token", "user", "walkthrough",
+	"cost_batch", "exception", "reclassification", "service", "signing_key", "team", "template", "token", "user", "walkthrough",
 }
 
 type AuditFilter struct {
