@@ -39,6 +39,9 @@ const (
 	// weeks from enforcement; one per affected service.
 	NotifyCampaignStarted  = "campaign.started"
 	NotifyCampaignReminder = "campaign.reminder"
+	// Scorecards (scorecard.go): a service dropped a level or a rule lost
+	// its evidence; once per service, scorecard and rule until it passes.
+	NotifyScorecardRegressed = "scorecard.regressed"
 )
 
 // NotificationKinds is every kind, in the order the docs list them.
@@ -53,6 +56,7 @@ var NotificationKinds = []string{
 	NotifyCostSpike,
 	NotifyCampaignStarted,
 	NotifyCampaignReminder,
+	NotifyScorecardRegressed,
 }
 
 // ValidNotificationKind reports whether k is one of NotificationKinds.
