@@ -80,6 +80,10 @@ func TestLoadExample(t *testing.T) {
 	if len(s.PolicyDirs) != 1 {
 		t.Fatalf("policy dirs = %v", s.PolicyDirs)
 	}
+	// No scorecards/ folder: the defaults.
+	if s.Scorecards == nil || s.Scorecards.Find("production-readiness") == nil {
+		t.Fatalf("scorecards = %+v", s.Scorecards)
+	}
 	// Without a directory: the built-in defaults.
 	d, err := Load("", Options{})
 	must(t, err)
@@ -111,6 +115,9 @@ func TestBadConfig(t *testing.T) {
 		{"a template that references an unknown area", "templates/checklist.yaml", "kind: checklist\nversion: 3\ntitle: Checklist\nareas:\n  - id: deployment\n    title: Deployment\n    items:\n      - id: rollback\n        title: How do you roll back?\n        area: securty\n        guidance: Say how.\n", "templates/checklist.yaml:10", "move it into the items of that area"},
 		{"a template whose evidence names an unknown rule", "templates/checklist.yaml", "kind: checklist\nversion: 3\ntitle: Checklist\nareas:\n  - id: deployment\n    title: Deployment\n    items:\n      - id: rollback\n        title: How do you roll back?\n        required_for: all\n        guidance: Say how.\n        evidence:\n          source: check-rules\n          rules: [db-storage-encryptd]\n", "templates/checklist.yaml:14", "did you mean db-storage-encrypted"},
 		{"an ownership map with an unknown key", "ownership.yaml", "version: 1\nlayers:\n  - id: operations\n    concerns:\n      - id: backups\n        ower: cloud\n", "ownership.yaml:6", "ower"},
+		{"a scorecard with an unknown key", "scorecards/ops.yaml", "id: ops\ntitle: Ops\nlevels: [bronze]\nrules:\n  - {id: r, title: R, level: bronze, item: runbooks, staets: [settled]}\n", "scorecards/ops.yaml:5", `unknown key "staets"`},
+		{"a scorecard rule naming an unknown item", "scorecards/ops.yaml", "id: ops\ntitle: Ops\nlevels: [bronze]\nrules:\n  - {id: r, title: R, level: bronze, item: runbook}\n", "scorecards/ops.yaml:5", `names item "runbook"`},
+		{"a scorecard rule naming an unknown guard rail", "scorecards/ops.yaml", "id: ops\ntitle: Ops\nlevels: [bronze]\nrules:\n  - id: r\n    title: R\n    level: bronze\n    guardrail: db-storage-encryptd\n", "scorecards/ops.yaml:5", "did you mean db-storage-encrypted"},
 		{"a price override with a bad value", "pricebook.yaml", "discounts:\n  - service: ec2\n    percent: lots\n", "pricebook.yaml:3", "percent"},
 	}
 	for _, c := range cases {

@@ -29,6 +29,7 @@ import (
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/policy"
+	"github.com/paved-dev/paved/internal/scorecard"
 )
 
 // Snapshot is everything paved derives from one platform config directory.
@@ -49,6 +50,9 @@ type Snapshot struct {
 	// Templates are templates/ over the embedded questionnaire and
 	// checklist.
 	Templates *launch.Library
+	// Scorecards are scorecards/*.yaml, or the embedded defaults when
+	// the folder does not exist.
+	Scorecards *scorecard.Set
 	// Ownership is ownership.yaml, or the embedded default map.
 	Ownership *ownership.Map
 	// Prices is the embedded price book with pricebook.yaml over it; nil
@@ -143,6 +147,7 @@ type Secrets struct {
 const (
 	PoliciesDir   = config.PoliciesDirName
 	TemplatesDir  = config.TemplatesDirName
+	ScorecardsDir = scorecard.DirName
 	OwnershipFile = ownership.FileName
 	PricesFile    = cost.OverrideFileName
 	ConfigFile    = config.FileName
@@ -252,6 +257,22 @@ func build(dir string, v Version, cfg *config.Config, o Options, now func() time
 	// (An engine without the built-in library cannot tell.)
 	if s.Engine != nil && !s.policy.NoBuiltin {
 		if ps := templateRuleRefs(s.Templates, s.Engine); len(ps) > 0 {
+			p := ps[0]
+			return nil, paved.FieldErrorf(paved.EINVALID, p.Where(), "%s", p.Message)
+		}
+	}
+	sdir := ""
+	if dir != "" {
+		sdir = filepath.Join(dir, ScorecardsDir)
+	}
+	if s.Scorecards, err = scorecard.Load(sdir); err != nil {
+		return nil, err
+	}
+	if err := s.Scorecards.CheckItems(TemplateItems(s.Templates)); err != nil {
+		return nil, err
+	}
+	if s.Engine != nil && !s.policy.NoBuiltin {
+		if ps := scorecardRuleRefs(s.Scorecards, s.Engine); len(ps) > 0 {
 			p := ps[0]
 			return nil, paved.FieldErrorf(paved.EINVALID, p.Where(), "%s", p.Message)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/policy"
+	"github.com/paved-dev/paved/internal/scorecard"
 	"github.com/paved-dev/paved/internal/suggest"
 )
 
@@ -31,6 +32,7 @@ const (
 	PartConfig     = "paved.yaml"
 	PartPolicies   = "policies"
 	PartTemplates  = "templates"
+	PartScorecards = "scorecards"
 	PartOwnership  = "ownership"
 	PartPrices     = "prices"
 	PartReferences = "references"
@@ -222,7 +224,8 @@ func Validate(dir string, o ValidateOptions) *Report {
 
 	// Templates, and the rules their evidence names.
 	tdir := filepath.Join(dir, TemplatesDir)
-	if lib, err := launch.LoadLibrary(tdir); err != nil {
+	lib, err := launch.LoadLibrary(tdir)
+	if err != nil {
 		add(PartTemplates, templateHint(err))
 		part(PartTemplates, "error", "")
 	} else {
@@ -235,6 +238,26 @@ func Validate(dir string, o ValidateOptions) *Report {
 		part(PartTemplates, "ok", fmt.Sprintf("%d of %d templates overridden", n, len(paved.TemplateKinds)))
 		if eng != nil {
 			rep.Problems = append(rep.Problems, templateRuleRefs(lib, eng)...)
+		}
+	}
+
+	// Scorecards, the items and the rules they name.
+	if set, err := scorecard.Load(filepath.Join(dir, ScorecardsDir)); err != nil {
+		add(PartScorecards, err)
+		part(PartScorecards, "error", "")
+	} else {
+		detail := fmt.Sprintf("%d scorecards", len(set.Cards))
+		if len(set.Cards) > 0 && set.Cards[0].Default {
+			detail = "no scorecards/ folder: the default scorecards apply"
+		}
+		part(PartScorecards, "ok", detail)
+		if lib != nil {
+			if err := set.CheckItems(TemplateItems(lib)); err != nil {
+				add(PartScorecards, err)
+			}
+		}
+		if eng != nil {
+			rep.Problems = append(rep.Problems, scorecardRuleRefs(set, eng)...)
 		}
 	}
 
@@ -373,6 +396,44 @@ func templateRuleRefs(lib *launch.Library, eng *policy.Engine) []Problem {
 				}
 			}
 		}
+	}
+	return out
+}
+
+// TemplateItems lists every questionnaire and checklist item id of lib.
+func TemplateItems(lib *launch.Library) map[string]bool {
+	out := map[string]bool{}
+	for _, k := range paved.TemplateKinds {
+		t := lib.Current(k)
+		if t == nil {
+			continue
+		}
+		for _, a := range t.Areas {
+			for _, it := range a.Items {
+				out[it.ID] = true
+			}
+		}
+	}
+	return out
+}
+
+// scorecardRuleRefs checks that the guard rails scorecard rules name
+// exist: a rule naming no rule would fail every service forever.
+func scorecardRuleRefs(set *scorecard.Set, eng *policy.Engine) []Problem {
+	var out []Problem
+	refs := set.GuardRails()
+	ids := make([]string, 0, len(refs))
+	for id := range refs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if _, ok := eng.Rule(id); ok {
+			continue
+		}
+		p := problemOf(PartScorecards, paved.FieldErrorf(paved.EINVALID, refs[id],
+			"guardrail %s is neither a built-in rule nor one of policies/%s", id, suggestRule(id, eng)))
+		out = append(out, p)
 	}
 	return out
 }
