@@ -143,23 +143,36 @@ type ScorecardFilter struct {
 	Since, Until string
 }
 
+// ScorecardDay is one evaluation of the scorecards to store: its results
+// and regressions. Complete says the results hold every service every
+// scorecard applies to (the daily job, an evaluation of all): a service
+// or scorecard that is no longer scored then leaves the current standing
+// (its history stays).
+type ScorecardDay struct {
+	Results     []*ScorecardResult
+	Regressions []*ScorecardRegression
+	Complete    bool
+}
+
 // ScorecardStore persists scorecard results and the regression notices.
 type ScorecardStore interface {
 	// SaveScorecardDay stores the results (replacing the same service,
-	// scorecard and day), clears the notices of rules that pass again,
-	// and records the regressions' notifications for the rules not
-	// announced before, in one transaction. A result whose level differs
-	// from the service's previous stored level is audited
-	// (scorecard.level). It returns how many notifications it recorded.
-	SaveScorecardDay(ctx context.Context, results []*ScorecardResult, regressions []*ScorecardRegression) (sent int, err error)
-	// LatestScorecardResults returns each service's newest result per
-	// scorecard on or before day ("" for any), by service then scorecard.
-	LatestScorecardResults(ctx context.Context, f ScorecardFilter, day string) ([]*ScorecardResult, error)
+	// scorecard and day) and each service's current standing, clears the
+	// notices of rules that pass again, and records the regressions'
+	// notifications for the rules not announced before, in one
+	// transaction. A result whose level differs from the service's
+	// previous standing is audited (scorecard.level); a first result is
+	// not a change. It returns how many notifications it recorded.
+	SaveScorecardDay(ctx context.Context, d *ScorecardDay) (sent int, err error)
+	// CurrentScorecardResults returns each service's newest result per
+	// scorecard, by service then scorecard.
+	CurrentScorecardResults(ctx context.Context, f ScorecardFilter) ([]*ScorecardResult, error)
 	// FindScorecardResults returns stored results, oldest day first, then
-	// by service and scorecard; at most MaxScorecardResults.
+	// by service and scorecard; at most MaxScorecardResults (EINVALID
+	// beyond: narrow the filter).
 	FindScorecardResults(ctx context.Context, f ScorecardFilter) ([]*ScorecardResult, error)
 	// OpenScorecardNotices returns the rules announced as regressed and
-	// not recovered since, by service, scorecard.
+	// not recovered since, by scorecard, for one service.
 	OpenScorecardNotices(ctx context.Context, service string) (map[string][]string, error)
 }
 

@@ -18,6 +18,7 @@ type Store interface {
 	CampaignStore
 	FactStore
 	IdentityStore
+	ScorecardStore
 	// Ping reports whether the database answers (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error

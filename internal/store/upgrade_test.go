@@ -103,6 +103,8 @@ type upgradeEnv struct {
 	facts []*paved.Fact
 	// 11
 	reclass *paved.Reclassification
+	// 12
+	scorecards []*paved.ScorecardResult
 }
 
 func upActor(name string) context.Context {
@@ -129,6 +131,7 @@ var upgradeFixtures = []upgradeFixture{
 	{version: 9, fill: fillFacts, check: checkFacts},
 	{version: 10, fill: fillIdentity, check: checkIdentity},
 	{version: 11, fill: fillReclass, check: checkReclass},
+	{version: 12, fill: fillScorecards, check: checkScorecards},
 }
 
 // TestUpgradeFixtures keeps a fixture per migration.
