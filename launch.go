@@ -457,6 +457,10 @@ func (l *Launch) LatestAssessment(k AssessmentKind) *Assessment {
 type LaunchFilter struct {
 	Team   string  // owning team, "" for all
 	Phases []Phase // nil: playground and green-light
+	// IncludeGrandfathered adds the services that were in production
+	// before paved (the launch views leave them out; the scorecards
+	// score them).
+	IncludeGrandfathered bool
 }
 
 // LaunchStore persists the path to production. Each method is one

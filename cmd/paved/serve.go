@@ -23,6 +23,7 @@ import (
 	"github.com/paved-dev/paved/internal/facts"
 	"github.com/paved-dev/paved/internal/notify"
 	"github.com/paved-dev/paved/internal/platform"
+	"github.com/paved-dev/paved/internal/scorecard"
 	"github.com/paved-dev/paved/internal/store"
 	"github.com/paved-dev/paved/internal/web"
 )
@@ -187,6 +188,9 @@ refused and the previous one stays in force (docs/config-as-code.md).`,
 		// One job per collector of facts.collectors, each alone on the
 		// runner with its own interval (internal/facts).
 		jobs = append(jobs, facts.LiveJobs(func() *facts.Service { return live.Load().Facts }, log)...)
+		// The scorecards' daily evaluation of every service, with the
+		// scorecards of the config in force (internal/scorecard).
+		jobs = append(jobs, scorecard.LiveJob(func() *scorecard.Service { return live.Load().Scorecards }, log.Info))
 		for _, j := range jobs {
 			if err := runner.Register(j); err != nil {
 				return err

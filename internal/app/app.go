@@ -27,6 +27,7 @@ import (
 	"github.com/paved-dev/paved/internal/launch"
 	"github.com/paved-dev/paved/internal/ownership"
 	"github.com/paved-dev/paved/internal/platform"
+	"github.com/paved-dev/paved/internal/scorecard"
 )
 
 // Options are what an App takes besides the platform config and the store:
@@ -73,6 +74,9 @@ type App struct {
 	// Facts runs the collectors of paved.yaml's facts section and
 	// serves and takes facts (internal/facts).
 	Facts *facts.Service
+	// Scorecards score every service on the config's scorecards
+	// (internal/scorecard), on demand and daily.
+	Scorecards *scorecard.Service
 
 	// Identity (internal/identity, docs/sso.md, docs/ci.md). SignIns is
 	// single sign-on; nil when server.oidc is not configured. CITokens is
@@ -122,11 +126,15 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 		rules        func(string) (paved.Rule, bool)
 		key          ed25519.PrivateKey // nil: the store's
 		factsConfig  *facts.Config
+		cards        = scorecard.Defaults()
 	)
 	if snap != nil {
 		c := snap.Config
 		a.Organisation, a.Catalog = c.Organisation.Name, c.CatalogOptions()
 		templates, ownershipMap, spend, factsConfig = snap.Templates, snap.Ownership, &c.Spend, &c.Facts
+		if snap.Scorecards != nil {
+			cards = snap.Scorecards
+		}
 		// The key is in the snapshot when it was loaded with it
 		// (platform.Options.Secrets).
 		policy, rules, key = c.Exceptions.Policy(), snap.Rule, snap.ExceptionKey
@@ -139,10 +147,30 @@ func New(snap *platform.Snapshot, st paved.Store, o Options) (*App, error) {
 		Organisation: a.Organisation, Now: now}
 	a.Facts = &facts.Service{Store: st, Config: factsConfig, Factories: collectors.Factories(), Metrics: o.FactsMetrics, Logger: o.Logger, Now: now,
 		Deps: facts.Deps{Getenv: o.Getenv, ApprovedRegistries: a.approvedRegistries}}
+	a.Scorecards = &scorecard.Service{Store: st, Cards: cards, Now: now, Gather: a.scorecardInputs}
 	if err := a.buildIdentity(snap, o, now); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// scoredPhases are the phases whose services the scorecards read (a
+// retired service is never scored).
+var scoredPhases = []paved.Phase{paved.PhasePlayground, paved.PhaseGreenLight, paved.PhaseProduction}
+
+// scorecardInputs hands the scorecards what the launch knows of each
+// service, so that internal/scorecard need not import internal/launch.
+func (a *App) scorecardInputs(ctx context.Context, service string) ([]*scorecard.Input, error) {
+	items, err := a.Launch.ItemStates(ctx, service, scoredPhases)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*scorecard.Input, 0, len(items))
+	for _, it := range items {
+		l := it.Launch
+		out = append(out, &scorecard.Input{Service: l.Service, Items: it.Items, Facts: l.Facts, LatestCheck: l.LatestCheck})
+	}
+	return out, nil
 }
 
 // approvedRegistriesRule is the guard rail whose approved parameter says

@@ -1048,3 +1048,65 @@ func (s *Service) RecordCheck(ctx context.Context, c *paved.CheckRecord) error {
 	}
 	return s.Store.RecordCheck(ctx, c)
 }
+
+// ServiceItems is one service's launch with the state of every item of
+// its templates, for the scorecards (which read item states without
+// depending on this package).
+type ServiceItems struct {
+	Launch *paved.Launch
+	// Items holds each item's state by id (settled, evidenced,
+	// na-pending, missing).
+	Items map[string]string
+}
+
+// ItemStates evaluates the launch items of every service in phases (nil:
+// every phase), grandfathered ones included, in service name order; one
+// service's name when service is not "".
+func (s *Service) ItemStates(ctx context.Context, service string, phases []paved.Phase) ([]*ServiceItems, error) {
+	var ls []*paved.Launch
+	if service != "" {
+		l, err := s.Store.FindLaunch(ctx, service)
+		if err != nil {
+			return nil, err
+		}
+		ls = []*paved.Launch{l}
+	} else {
+		if phases == nil {
+			phases = paved.Phases
+		}
+		var err error
+		if ls, err = s.Store.FindLaunches(ctx, paved.LaunchFilter{Phases: phases, IncludeGrandfathered: true}); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.addFacts(ctx, ls); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]*ServiceItems, 0, len(ls))
+	for _, l := range ls {
+		if l.Service == nil {
+			continue
+		}
+		if l.Answers == nil {
+			l.Answers = map[string]*paved.Answer{}
+		}
+		t, err := s.templates(ctx, l)
+		if err != nil {
+			return nil, err
+		}
+		si := &ServiceItems{Launch: l, Items: map[string]string{}}
+		for _, k := range paved.TemplateKinds {
+			if t[k] == nil {
+				continue
+			}
+			for _, a := range t[k].Areas {
+				for _, it := range a.Items {
+					si.Items[it.ID] = string(itemStatus(l, k, a, it, 0, now).State)
+				}
+			}
+		}
+		out = append(out, si)
+	}
+	return out, nil
+}

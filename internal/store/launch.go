@@ -90,7 +90,10 @@ func (db *DB) FindLaunches(ctx context.Context, f paved.LaunchFilter) ([]*paved.
 			phaseArgs = append(phaseArgs, string(p))
 		}
 	}
-	cond := "s.grandfathered = 0 AND s.phase IN (" + placeholders(len(phaseArgs)) + ")"
+	cond := "s.phase IN (" + placeholders(len(phaseArgs)) + ")"
+	if !f.IncludeGrandfathered {
+		cond = "s.grandfathered = 0 AND " + cond
+	}
 	args := phaseArgs
 	var out []*paved.Launch
 	err := db.snapshot(ctx, func(r runner) error {
