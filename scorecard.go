@@ -10,8 +10,9 @@ import (
 // (scorecards/*.yaml in the platform config) selects services, holds rules
 // and orders its levels; a service reaches a level when every rule of that
 // level and of the levels below it passes. internal/scorecard parses the
-// files and decides; the store keeps one result per service, scorecard and
-// day (ScorecardStore), so that history and trends are cheap to read.
+// files and decides; the store keeps each service's current standing and,
+// as history, a row per change of standing (ScorecardStore), so that
+// history stays small and trends are cheap to read.
 
 // Scorecard is one scorecard of the platform config.
 type Scorecard struct {
@@ -101,22 +102,31 @@ type ScorecardRule struct {
 	Expr string `json:"expr,omitempty"`
 }
 
-// ScorecardResult is one service's standing on one scorecard on one day:
-// the row the store keeps (one per service, scorecard and day; the day's
-// last evaluation wins).
+// ScorecardResult is one service's standing on one scorecard. The store
+// keeps the latest standing per service and scorecard (the current one)
+// and, as history, a row only when the standing changes: a history row's
+// Day is the day the standing began, and it holds until the next row of
+// the same service and scorecard.
 type ScorecardResult struct {
 	Service   string `json:"service"`
 	Team      string `json:"team"`
 	Scorecard string `json:"scorecard"`
-	Day       string `json:"day"` // YYYY-MM-DD, UTC
+	// Day is the day of the evaluation (YYYY-MM-DD, UTC): for the current
+	// standing the day it was last evaluated, for a history row the day
+	// the standing began.
+	Day string `json:"day"`
+	// Since is the day the standing began (the current standing only).
+	Since string `json:"since,omitempty"`
 	// Level is the highest level reached ("" for none).
 	Level string `json:"level"`
 	// Score is the share of the scorecard's rules that pass, 0..1.
 	Score float64 `json:"score"`
 	// Failing lists the ids of the rules that fail, in the scorecard's
 	// order.
-	Failing     []string  `json:"failing"`
-	EvaluatedAt time.Time `json:"evaluated_at"`
+	Failing []string `json:"failing"`
+	// EvaluatedAt is when it was last evaluated (the current standing
+	// only; history keeps days).
+	EvaluatedAt time.Time `json:"evaluated_at,omitzero"`
 }
 
 // ScorecardRegression is a service that lost ground on one scorecard
@@ -156,8 +166,9 @@ type ScorecardDay struct {
 
 // ScorecardStore persists scorecard results and the regression notices.
 type ScorecardStore interface {
-	// SaveScorecardDay stores the results (replacing the same service,
-	// scorecard and day) and each service's current standing, clears the
+	// SaveScorecardDay stores each service's current standing, a history
+	// row for each standing that changed (replacing the same service,
+	// scorecard and day: the day's last evaluation wins), clears the
 	// notices of rules that pass again, and records the regressions'
 	// notifications for the rules not announced before, in one
 	// transaction. A result whose level differs from the service's
@@ -167,9 +178,12 @@ type ScorecardStore interface {
 	// CurrentScorecardResults returns each service's newest result per
 	// scorecard, by service then scorecard.
 	CurrentScorecardResults(ctx context.Context, f ScorecardFilter) ([]*ScorecardResult, error)
-	// FindScorecardResults returns stored results, oldest day first, then
-	// by service and scorecard; at most MaxScorecardResults (EINVALID
-	// beyond: narrow the filter).
+	// FindScorecardResults returns the history rows (changes of standing)
+	// in the filter's days, oldest day first, then by service and
+	// scorecard. With Since, each service and scorecard's standing in
+	// force on that day (its last row before it) comes first, so that a
+	// trend starts from a known standing. At most MaxScorecardResults
+	// (EINVALID beyond: narrow the filter).
 	FindScorecardResults(ctx context.Context, f ScorecardFilter) ([]*ScorecardResult, error)
 	// OpenScorecardNotices returns the rules announced as regressed and
 	// not recovered since, by scorecard, for one service.

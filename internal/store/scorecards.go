@@ -12,11 +12,38 @@ import (
 
 // Scorecard results and regression notices (paved.ScorecardStore).
 
-// scorecardRowsPerStmt rows per multi-row insert: 8 columns, well under
-// SQLite's and PostgreSQL's parameter limits.
+// scorecardRowsPerStmt rows per multi-row insert: at most 9 columns, well
+// under SQLite's and PostgreSQL's parameter limits.
 const scorecardRowsPerStmt = 200
 
-const scorecardCols = 8
+// The columns of a history row and of a current standing.
+const (
+	historyCols = 7
+	currentCols = 9
+)
+
+// insertScorecardRows runs head + "(?, ...), ..." + tail over args, cols values a
+// row, scorecardRowsPerStmt rows a statement.
+func (w *wtx) insertScorecardRows(ctx context.Context, head, tail string, cols int, args []any) error {
+	row := "(" + placeholders(cols) + ")"
+	for rest := args; len(rest) > 0; {
+		n := min(len(rest)/cols, scorecardRowsPerStmt)
+		var b strings.Builder
+		b.WriteString(head)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+		}
+		b.WriteString(tail)
+		if _, err := w.exec(ctx, b.String(), rest[:n*cols]...); err != nil {
+			return err
+		}
+		rest = rest[n*cols:]
+	}
+	return nil
+}
 
 type scorecardKey struct{ service, scorecard string }
 
@@ -53,37 +80,31 @@ func (db *DB) SaveScorecardDay(ctx context.Context, d *paved.ScorecardDay) (int,
 		if err != nil {
 			return err
 		}
-		// The results: history, then the current standing.
-		args := make([]any, 0, len(d.Results)*scorecardCols)
+		// The current standing of every result; history only for the
+		// standings that changed (or began), at the day they changed.
+		cur := make([]any, 0, len(d.Results)*currentCols)
+		var hist []any
 		for _, r := range d.Results {
-			args = append(args, r.Service, r.Scorecard, r.Day, r.Team, r.Level, int64(math.Round(r.Score*1000)),
-				strings.Join(r.Failing, " "), formatTime(r.EvaluatedAt))
+			score := int64(math.Round(r.Score * 1000))
+			failing := strings.Join(r.Failing, " ")
+			since := r.Day
+			if p, ok := prev[scorecardKey{r.Service, r.Scorecard}]; ok && p.same(r.Team, r.Level, score, failing) {
+				since = p.since
+			} else {
+				hist = append(hist, r.Service, r.Scorecard, r.Day, r.Team, r.Level, score, failing)
+			}
+			cur = append(cur, r.Service, r.Scorecard, r.Day, since, r.Team, r.Level, score, failing, formatTime(r.EvaluatedAt))
 		}
-		for _, table := range []string{"scorecard_results", "scorecard_current"} {
-			conflict := "(service, scorecard, day)"
-			if table == "scorecard_current" {
-				conflict = "(service, scorecard)"
-			}
-			head := `INSERT INTO ` + table + ` (service, scorecard, day, team, level, score, failing, evaluated_at) VALUES `
-			tail := ` ON CONFLICT ` + conflict + ` DO UPDATE SET day = excluded.day, team = excluded.team, level = excluded.level,
-				score = excluded.score, failing = excluded.failing, evaluated_at = excluded.evaluated_at`
-			for rest := args; len(rest) > 0; {
-				n := min(len(rest)/scorecardCols, scorecardRowsPerStmt)
-				var b strings.Builder
-				b.WriteString(head)
-				row := "(" + placeholders(scorecardCols) + ")"
-				for i := 0; i < n; i++ {
-					if i > 0 {
-						b.WriteString(", ")
-					}
-					b.WriteString(row)
-				}
-				b.WriteString(tail)
-				if _, err := w.exec(ctx, b.String(), rest[:n*scorecardCols]...); err != nil {
-					return fmt.Errorf("scorecard results: %w", err)
-				}
-				rest = rest[n*scorecardCols:]
-			}
+		if err := w.insertScorecardRows(ctx, `INSERT INTO scorecard_results (service, scorecard, day, team, level, score, failing) VALUES `,
+			` ON CONFLICT (service, scorecard, day) DO UPDATE SET team = excluded.team, level = excluded.level,
+				score = excluded.score, failing = excluded.failing`, historyCols, hist); err != nil {
+			return fmt.Errorf("scorecard history: %w", err)
+		}
+		if err := w.insertScorecardRows(ctx, `INSERT INTO scorecard_current (service, scorecard, day, since, team, level, score, failing, evaluated_at) VALUES `,
+			` ON CONFLICT (service, scorecard) DO UPDATE SET day = excluded.day, since = excluded.since, team = excluded.team,
+				level = excluded.level, score = excluded.score, failing = excluded.failing, evaluated_at = excluded.evaluated_at`,
+			currentCols, cur); err != nil {
+			return fmt.Errorf("scorecard standings: %w", err)
 		}
 		// Changes of level are events; rules that pass again clear their
 		// notices.
@@ -171,10 +192,17 @@ func containsWord(list []string, w string) bool {
 	return false
 }
 
-type currentScorecard struct{ level, failing string }
+type currentScorecard struct {
+	team, level, failing, since string
+	score                       int64
+}
+
+func (c currentScorecard) same(team, level string, score int64, failing string) bool {
+	return c.team == team && c.level == level && c.score == score && c.failing == failing
+}
 
 func (w *wtx) currentScorecards(ctx context.Context) (map[scorecardKey]currentScorecard, error) {
-	rows, err := w.query(ctx, `SELECT service, scorecard, level, failing FROM scorecard_current`)
+	rows, err := w.query(ctx, `SELECT service, scorecard, team, level, score, failing, since FROM scorecard_current`)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +213,7 @@ func (w *wtx) currentScorecards(ctx context.Context) (map[scorecardKey]currentSc
 			k scorecardKey
 			c currentScorecard
 		)
-		if err := rows.Scan(&k.service, &k.scorecard, &c.level, &c.failing); err != nil {
+		if err := rows.Scan(&k.service, &k.scorecard, &c.team, &c.level, &c.score, &c.failing, &c.since); err != nil {
 			return nil, err
 		}
 		out[k] = c
@@ -194,14 +222,14 @@ func (w *wtx) currentScorecards(ctx context.Context) (map[scorecardKey]currentSc
 }
 
 // scorecardWhere builds the WHERE clause of a filter.
-func scorecardWhere(f paved.ScorecardFilter, withDays bool) (string, []any) {
+func scorecardWhere(f paved.ScorecardFilter, withDays bool, p string) (string, []any) {
 	var (
 		conds []string
 		args  []any
 	)
 	add := func(cond string, v string) {
 		if v != "" {
-			conds = append(conds, cond)
+			conds = append(conds, p+cond)
 			args = append(args, v)
 		}
 	}
@@ -218,7 +246,9 @@ func scorecardWhere(f paved.ScorecardFilter, withDays bool) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-func (db *DB) readScorecards(ctx context.Context, q string, args []any) ([]*paved.ScorecardResult, error) {
+// readScorecards reads rows of scorecardColumns; current says the rows
+// carry since and evaluated_at too.
+func (db *DB) readScorecards(ctx context.Context, q string, args []any, current bool) ([]*paved.ScorecardResult, error) {
 	out := []*paved.ScorecardResult{}
 	err := db.snapshot(ctx, func(r runner) error {
 		out = out[:0]
@@ -233,7 +263,11 @@ func (db *DB) readScorecards(ctx context.Context, q string, args []any) ([]*pave
 				score   int64
 				failing string
 			)
-			if err := rows.Scan(&s.Service, &s.Scorecard, &s.Day, &s.Team, &s.Level, &score, &failing, scanTime(&s.EvaluatedAt)); err != nil {
+			dest := []any{&s.Service, &s.Scorecard, &s.Day, &s.Team, &s.Level, &score, &failing}
+			if current {
+				dest = append(dest, &s.Since, scanTime(&s.EvaluatedAt))
+			}
+			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
 			s.Score = float64(score) / 1000
@@ -248,12 +282,12 @@ func (db *DB) readScorecards(ctx context.Context, q string, args []any) ([]*pave
 	return out, err
 }
 
-const scorecardColumns = `service, scorecard, day, team, level, score, failing, evaluated_at`
+const scorecardColumns = `service, scorecard, day, team, level, score, failing`
 
 // CurrentScorecardResults implements paved.ScorecardStore.
 func (db *DB) CurrentScorecardResults(ctx context.Context, f paved.ScorecardFilter) ([]*paved.ScorecardResult, error) {
-	where, args := scorecardWhere(f, false)
-	out, err := db.readScorecards(ctx, `SELECT `+scorecardColumns+` FROM scorecard_current`+where+` ORDER BY service, scorecard`, args)
+	where, args := scorecardWhere(f, false, "")
+	out, err := db.readScorecards(ctx, `SELECT `+scorecardColumns+`, since, evaluated_at FROM scorecard_current`+where+` ORDER BY service, scorecard`, args, true)
 	if err != nil {
 		return nil, fmt.Errorf("store: current scorecards: %w", err)
 	}
@@ -265,9 +299,22 @@ func (db *DB) FindScorecardResults(ctx context.Context, f paved.ScorecardFilter)
 	if (f.Since != "" && !validDay(f.Since)) || (f.Until != "" && !validDay(f.Until)) {
 		return nil, paved.Errorf(paved.EINVALID, "scorecard history: since and until are days (YYYY-MM-DD)")
 	}
-	where, args := scorecardWhere(f, true)
+	where, args := scorecardWhere(f, true, "")
+	q := `SELECT ` + scorecardColumns + ` FROM scorecard_results` + where
+	if f.Since != "" {
+		// The standing in force on Since: each pair's last row before it
+		// (the primary key answers the correlated MAX).
+		before, bargs := scorecardWhere(paved.ScorecardFilter{Service: f.Service, Team: f.Team, Scorecard: f.Scorecard}, false, "r.")
+		cond := ` WHERE `
+		if before != "" {
+			cond = before + ` AND `
+		}
+		q += ` UNION ALL SELECT ` + prefixed("r.", scorecardColumns) + ` FROM scorecard_results r` + cond +
+			`r.day = (SELECT MAX(p.day) FROM scorecard_results p WHERE p.service = r.service AND p.scorecard = r.scorecard AND p.day < ?)`
+		args = append(append(args, bargs...), f.Since)
+	}
 	args = append(args, paved.MaxScorecardResults+1)
-	out, err := db.readScorecards(ctx, `SELECT `+scorecardColumns+` FROM scorecard_results`+where+` ORDER BY day, service, scorecard LIMIT ?`, args)
+	out, err := db.readScorecards(ctx, `SELECT * FROM (`+q+`) h ORDER BY day, service, scorecard LIMIT ?`, args, false)
 	if err != nil {
 		return nil, fmt.Errorf("store: scorecard history: %w", err)
 	}
@@ -275,6 +322,14 @@ func (db *DB) FindScorecardResults(ctx context.Context, f paved.ScorecardFilter)
 		return nil, paved.Errorf(paved.EINVALID, "scorecard history: more than %d results: narrow it by service, team, scorecard or days", paved.MaxScorecardResults)
 	}
 	return out, nil
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
 }
 
 // OpenScorecardNotices implements paved.ScorecardStore.

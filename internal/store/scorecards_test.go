@@ -24,9 +24,10 @@ func scRegression(svc, card string, rules ...string) *paved.ScorecardRegression 
 		}}
 }
 
-// TestScorecardDays: results per day replace the same day, the current
-// standing follows the newest, a change of level is audited, and a
-// regressed rule is announced once until it passes again.
+// TestScorecardDays: history keeps a row only when a standing changes
+// (the same day's row replaced), the current standing follows the newest
+// evaluation and remembers since when it holds, a change of level is
+// audited, and a regressed rule is announced once until it passes again.
 func TestScorecardDays(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := e.ctx
@@ -66,6 +67,13 @@ func TestScorecardDays(t *testing.T) {
 		if sent != 0 {
 			t.Fatalf("sent %d on day 3, want 0 (announced on day 2)", sent)
 		}
+		// search has not changed since day 1: evaluated on day 3, standing
+		// since day 1, and no history row beyond day 1.
+		cur, err := e.db.CurrentScorecardResults(ctx, paved.ScorecardFilter{Service: "search"})
+		must(t, err)
+		if len(cur) != 1 || cur[0].Day != "2026-03-16" || cur[0].Since != "2026-03-14" || cur[0].EvaluatedAt.IsZero() {
+			t.Fatalf("search's current standing %s", jsonOf(cur))
+		}
 		open, err := e.db.OpenScorecardNotices(ctx, "checkout")
 		must(t, err)
 		if strings.Join(open["security"], ",") != "encryption" {
@@ -90,25 +98,39 @@ func TestScorecardDays(t *testing.T) {
 			t.Fatalf("sent %d after a new regression, want 1", sent)
 		}
 
-		cur, err := e.db.CurrentScorecardResults(ctx, paved.ScorecardFilter{})
+		cur, err = e.db.CurrentScorecardResults(ctx, paved.ScorecardFilter{})
 		must(t, err)
-		if len(cur) != 1 || cur[0].Service != "checkout" || cur[0].Day != "2026-03-18" || cur[0].Level != "bronze" ||
+		if len(cur) != 1 || cur[0].Service != "checkout" || cur[0].Day != "2026-03-18" || cur[0].Since != "2026-03-18" || cur[0].Level != "bronze" ||
 			cur[0].Score != 0.7 || strings.Join(cur[0].Failing, " ") != "encryption threat-model" {
 			t.Fatalf("current %s", jsonOf(cur))
 		}
-		hist, err := e.db.FindScorecardResults(ctx, paved.ScorecardFilter{Service: "checkout", Since: "2026-03-14", Until: "2026-03-16"})
-		must(t, err)
-		var levels []string
-		for _, h := range hist {
-			levels = append(levels, h.Day+":"+h.Level)
-		}
-		if got := strings.Join(levels, " "); got != "2026-03-14:silver 2026-03-15:bronze 2026-03-16:bronze" || hist[0].Score != 0.9 {
-			t.Fatalf("history %s", got)
-		}
-		all, err := e.db.FindScorecardResults(ctx, paved.ScorecardFilter{Team: "payments"})
-		must(t, err)
-		if len(all) != 8 {
-			t.Fatalf("history of the team: %d rows, want 8", len(all))
+		for _, c := range []struct {
+			f    paved.ScorecardFilter
+			want string
+		}{
+			// Day 3 repeats day 2: no row.
+			{paved.ScorecardFilter{Service: "checkout", Since: "2026-03-14", Until: "2026-03-16"}, "2026-03-14:checkout:silver 2026-03-15:checkout:bronze"},
+			// From day 3: the standing in force (day 2's) comes first.
+			{paved.ScorecardFilter{Service: "checkout", Since: "2026-03-16"}, "2026-03-15:checkout:bronze 2026-03-17:checkout:silver 2026-03-18:checkout:bronze"},
+			{paved.ScorecardFilter{Team: "payments", Since: "2026-03-16", Until: "2026-03-17"}, "2026-03-14:search:bronze 2026-03-15:checkout:bronze 2026-03-17:checkout:silver"},
+			{paved.ScorecardFilter{Team: "payments"}, "2026-03-14:checkout:silver 2026-03-14:search:bronze 2026-03-15:checkout:bronze 2026-03-17:checkout:silver 2026-03-18:checkout:bronze"},
+			{paved.ScorecardFilter{Scorecard: "cost", Since: "2026-03-16"}, ""},
+		} {
+			hist, err := e.db.FindScorecardResults(ctx, c.f)
+			must(t, err)
+			var got []string
+			for _, h := range hist {
+				got = append(got, h.Day+":"+h.Service+":"+h.Level)
+				if h.Since != "" || !h.EvaluatedAt.IsZero() {
+					t.Errorf("a history row carries since or evaluated_at: %s", jsonOf(h))
+				}
+			}
+			if strings.Join(got, " ") != c.want {
+				t.Errorf("history %+v:\n got %s\nwant %s", c.f, strings.Join(got, " "), c.want)
+			}
+			if c.f.Until == "2026-03-16" && hist[0].Score != 0.9 {
+				t.Errorf("the same day's last evaluation should win: %s", jsonOf(hist[0]))
+			}
 		}
 		if _, err := e.db.FindScorecardResults(ctx, paved.ScorecardFilter{Since: "March"}); paved.ErrorCode(err) != paved.EINVALID {
 			t.Fatalf("a bad day: %v", err)

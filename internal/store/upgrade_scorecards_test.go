@@ -13,6 +13,7 @@ func fillScorecards(t *testing.T, u *upgradeEnv) {
 	_, err := u.db.SaveScorecardDay(u.ctx, &paved.ScorecardDay{Results: []*paved.ScorecardResult{r},
 		Regressions: []*paved.ScorecardRegression{scRegression("checkout", "security", "encryption")}})
 	must(t, err)
+	r.Since = r.Day
 	u.scorecards = []*paved.ScorecardResult{r}
 }
 
