@@ -67,6 +67,10 @@ const (
 	// Facts (facts.go). Reading a service's facts and drift is catalog:read.
 	ActPushFacts    Action = "facts:push"    // push facts for a service (a pipeline's token); Resource.Team is the owner
 	ActCollectFacts Action = "facts:collect" // run a collector now, see the collectors' health and discoveries (admins)
+
+	// Scorecards (scorecard.go): advisory levels for every service.
+	ActReadScorecards     Action = "scorecard:read"     // standings, a service's levels and what is missing: every signed-in user
+	ActEvaluateScorecards Action = "scorecard:evaluate" // evaluate and record every service now (admins; the daily job runs in process)
 )
 
 // Resource is what an action is about, as far as authorisation cares.
@@ -218,6 +222,10 @@ func Authorize(u *User, act Action, res Resource) error {
 		return ownTeamDeveloper(u, act, res)
 	case ActCollectFacts:
 		return Errorf(EFORBIDDEN, "running collectors and reading their health is for admins: collectors call external APIs with the organisation's credentials")
+	case ActReadScorecards:
+		return nil
+	case ActEvaluateScorecards:
+		return Errorf(EFORBIDDEN, "evaluating and recording every service's scorecards needs the admin role: it writes the day's standings and notifies teams of regressions (the daily job does it without asking)")
 	case ActImportCatalog, ActManageTeams, ActManageUsers:
 		return Errorf(EFORBIDDEN, "%s needs the admin role", act)
 	}

@@ -135,6 +135,27 @@ func (s *Service) evaluate(ctx context.Context, service string) ([]*Standing, er
 	return out, nil
 }
 
+// Current returns the stored current standings that match the filter (its
+// service, team and scorecard) and, when level is not "", hold that level
+// ("none" for the services that reach no level).
+func (s *Service) Current(ctx context.Context, f paved.ScorecardFilter, level string) ([]*paved.ScorecardResult, error) {
+	rs, err := s.Store.CurrentScorecardResults(ctx, f)
+	if err != nil || level == "" {
+		return rs, err
+	}
+	want := level
+	if level == "none" {
+		want = ""
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		if r.Level == want {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // Record scores every service now and stores the day's results: a change
 // of level is audited, and a service that lost a level or a rule's
 // evidence notifies its owning team (at most once per rule until it

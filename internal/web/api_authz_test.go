@@ -157,6 +157,9 @@ var authzCases = map[string]authzCase{
 	"GET /api/v1/facts/drift":                  {"/api/v1/facts/drift", "", everyone, seedFacts},
 	"GET /api/v1/facts/collectors":             {"/api/v1/facts/collectors", "", adminOnly, seedCollector},
 	"POST /api/v1/facts/collectors/{name}/run": {"/api/v1/facts/collectors/fake/run?service=svc-alpha", "", adminOnly, seedCollector},
+	"GET /api/v1/scorecards":                   {"/api/v1/scorecards?team=team-a", "", everyone, nil},
+	"GET /api/v1/services/{name}/scorecards":   {"/api/v1/services/svc-alpha/scorecards", "", everyone, nil},
+	"POST /api/v1/scorecards/evaluate":         {"/api/v1/scorecards/evaluate", "", adminOnly, nil},
 
 	// The platform config: its status and the campaigns for everyone; the
 	// impact of a proposed config for the enablement side's advisers.

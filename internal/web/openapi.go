@@ -299,6 +299,19 @@ var apiDocs = map[string]opDoc{
 		Query:  []param{{"service", "Observe only this service (repeat for several); default every active service and the organisation's catalog files.", map[string]any{"type": "string"}}},
 		Result: facts.RunResult{}, Errors: []int{400, 403, 404}},
 
+	// Scorecards (api_scorecards.go).
+	"GET /api/v1/scorecards": {ID: "listScorecards", Summary: "Every service's current standing per scorecard as last recorded (the daily job or an evaluation on demand): level, score, failing rules, the day last evaluated and since when the standing holds; by service then scorecard.", Tag: "scorecards",
+		Query: []param{
+			{"team", "Only the services of this team.", map[string]any{"type": "string"}},
+			{"scorecard", "Only this scorecard (its id).", map[string]any{"type": "string"}},
+			{"level", "Only standings at this level id; none for the services that reach no level.", map[string]any{"type": "string"}},
+		},
+		Result: []*paved.ScorecardResult{}, Name: "ScorecardResults"},
+	"GET /api/v1/services/{name}/scorecards": {ID: "getServiceScorecards", Summary: "The service's level on each scorecard that applies to it, evaluated now: every rule with its evidence, what is missing for the next level and the next step.", Tag: "scorecards",
+		Result: api.ScorecardStanding{}, Errors: []int{404}},
+	"POST /api/v1/scorecards/evaluate": {ID: "evaluateScorecards", Summary: "Evaluate every service on its scorecards now and record the standings, as the daily job does: a change of level is audited and a regression notifies the owning team (admins).", Tag: "scorecards",
+		Result: api.ScorecardEvaluateResult{}, Errors: []int{403}},
+
 	// The platform config (api_config.go, portal_campaigns.go).
 	"GET /api/v1/config": {ID: "getConfigStatus", Summary: "The platform config in force (its version: content hash and git commit), the reloads and refused configs since start; the directory and a refused config's error for admins only.", Tag: "config",
 		Result: api.ConfigStatusResponse{}},

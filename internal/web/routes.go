@@ -216,6 +216,12 @@ func (s *Server) routeTable() []route {
 		{api, "GET /api/v1/facts/collectors", paved.ActCollectFacts, nil, s.listCollectors},
 		{api, "POST /api/v1/facts/collectors/{name}/run", paved.ActCollectFacts, nil, s.runCollector},
 
+		// Scorecards: standings, a service's levels, an evaluation now
+		// (api_scorecards.go).
+		{api, "GET /api/v1/scorecards", paved.ActReadScorecards, nil, s.listScorecards},
+		{api, "GET /api/v1/services/{name}/scorecards", paved.ActReadScorecards, byService, s.getServiceScorecards},
+		{api, "POST /api/v1/scorecards/evaluate", paved.ActEvaluateScorecards, nil, s.evaluateScorecards},
+
 		// The portal (portal*.go). Pages that show more to some users
 		// (edit links, forms) ask s.authorize about each extra.
 		{open, "GET /static/", "", nil, s.serveStatic},
