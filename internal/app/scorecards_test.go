@@ -113,7 +113,9 @@ func TestScorecardsDaily(t *testing.T) {
 			for _, h := range hist {
 				levels = append(levels, h.Level)
 			}
-			if got := strings.Join(levels, ","); got != "bronze,,,bronze," {
+			// History keeps a row only when the standing changes: day 3 (still
+			// failing) adds none.
+			if got := strings.Join(levels, ","); got != "bronze,,bronze," {
 				t.Fatalf("history of levels %q", got)
 			}
 			events, _, err := db.FindAuditEvents(ctx, paved.AuditFilter{ObjectType: "service", ObjectID: "checkout"})
