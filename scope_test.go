@@ -119,6 +119,9 @@ func TestAuthorizeScoped(t *testing.T) {
 		{"ci requests exceptions for its service", ci, ActRequestException, shop, ""},
 		{"ci reads the catalog", ci, ActReadCatalog, Resource{}, ""},
 		{"ci not for another service", ci, ActRecordCheck, other, EFORBIDDEN},
+		{"ci pushes facts for its service", ci, ActPushFacts, shop, ""},
+		{"ci pushes no facts for another service", ci, ActPushFacts, other, EFORBIDDEN},
+		{"read token pushes no facts", readDev, ActPushFacts, shop, EFORBIDDEN},
 		{"ci cannot comment", ci, ActCommentException, shop, EFORBIDDEN},
 		{"ci cannot answer", ci, ActAnswer, shop, EFORBIDDEN},
 		{"ci cannot advance", ci, ActAdvancePhase, shop, EFORBIDDEN},
@@ -149,7 +152,7 @@ var allActions = []Action{
 	ActAssess, ActSetContact, ActWalkthrough, ActSignoff, ActAdvancePhase, ActForcePhase, ActRecordCheck,
 	ActReadExceptions, ActRequestException, ActDecideException, ActCommentException, ActRevokeException,
 	ActReadNotifications, ActEditOwnership, ActReadCost, ActIngestCost, ActSetBudget, ActPlanAlert,
-	ActConfigAdmin, ActConfigImpact,
+	ActConfigAdmin, ActConfigImpact, ActPushFacts,
 }
 
 func TestScopeNarrows(t *testing.T) {
